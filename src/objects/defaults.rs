@@ -21,7 +21,8 @@ pub fn apply(obj: &mut Object) {
                 .get_or_insert_with(BTreeMap::new)
                 .insert("kubernetes.io/metadata.name".into(), name);
             let spec = n.spec.get_or_insert_with(Default::default);
-            spec.finalizers.get_or_insert_with(|| vec!["kubernetes".into()]);
+            spec.finalizers
+                .get_or_insert_with(|| vec!["kubernetes".into()]);
             let st = n.status.get_or_insert_with(Default::default);
             st.phase.get_or_insert_with(|| "Active".into());
         }
@@ -34,8 +35,10 @@ pub fn apply(obj: &mut Object) {
                 let t = strat.type_.get_or_insert_with(|| "RollingUpdate".into());
                 if t == "RollingUpdate" {
                     let ru = strat.rolling_update.get_or_insert_with(Default::default);
-                    ru.max_surge.get_or_insert(IntOrString::String("25%".into()));
-                    ru.max_unavailable.get_or_insert(IntOrString::String("25%".into()));
+                    ru.max_surge
+                        .get_or_insert(IntOrString::String("25%".into()));
+                    ru.max_unavailable
+                        .get_or_insert(IntOrString::String("25%".into()));
                 }
                 template(&mut spec.template);
             }
@@ -65,7 +68,8 @@ pub fn apply(obj: &mut Object) {
             if let Some(spec) = s.spec.as_mut() {
                 spec.replicas.get_or_insert(1);
                 spec.revision_history_limit.get_or_insert(10);
-                spec.pod_management_policy.get_or_insert_with(|| "OrderedReady".into());
+                spec.pod_management_policy
+                    .get_or_insert_with(|| "OrderedReady".into());
                 let strat = spec.update_strategy.get_or_insert_with(Default::default);
                 let t = strat.type_.get_or_insert_with(|| "RollingUpdate".into());
                 if t == "RollingUpdate" {
@@ -75,7 +79,9 @@ pub fn apply(obj: &mut Object) {
                         .partition
                         .get_or_insert(0);
                 }
-                let pol = spec.persistent_volume_claim_retention_policy.get_or_insert_with(Default::default);
+                let pol = spec
+                    .persistent_volume_claim_retention_policy
+                    .get_or_insert_with(Default::default);
                 pol.when_deleted.get_or_insert_with(|| "Retain".into());
                 pol.when_scaled.get_or_insert_with(|| "Retain".into());
                 template(&mut spec.template);
@@ -86,10 +92,12 @@ pub fn apply(obj: &mut Object) {
                 spec.parallelism.get_or_insert(1);
                 spec.completions.get_or_insert(1);
                 spec.backoff_limit.get_or_insert(6);
-                spec.completion_mode.get_or_insert_with(|| "NonIndexed".into());
+                spec.completion_mode
+                    .get_or_insert_with(|| "NonIndexed".into());
                 spec.suspend.get_or_insert(false);
                 spec.manual_selector.take_if(|m| !*m);
-                spec.pod_replacement_policy.get_or_insert_with(|| "TerminatingOrFailed".into());
+                spec.pod_replacement_policy
+                    .get_or_insert_with(|| "TerminatingOrFailed".into());
                 template(&mut spec.template);
                 if let Some(ps) = spec.template.spec.as_mut() {
                     // Job pods default to Never in `kubectl create job`; the
@@ -100,13 +108,15 @@ pub fn apply(obj: &mut Object) {
         }
         Object::CronJob(c) => {
             if let Some(spec) = c.spec.as_mut() {
-                spec.concurrency_policy.get_or_insert_with(|| "Allow".into());
+                spec.concurrency_policy
+                    .get_or_insert_with(|| "Allow".into());
                 spec.suspend.get_or_insert(false);
                 spec.successful_jobs_history_limit.get_or_insert(3);
                 spec.failed_jobs_history_limit.get_or_insert(1);
                 if let Some(js) = spec.job_template.spec.as_mut() {
                     js.backoff_limit.get_or_insert(6);
-                    js.completion_mode.get_or_insert_with(|| "NonIndexed".into());
+                    js.completion_mode
+                        .get_or_insert_with(|| "NonIndexed".into());
                     js.suspend.get_or_insert(false);
                     template(&mut js.template);
                 }
@@ -117,12 +127,15 @@ pub fn apply(obj: &mut Object) {
                 let t = spec.type_.get_or_insert_with(|| "ClusterIP".into()).clone();
                 spec.session_affinity.get_or_insert_with(|| "None".into());
                 if t != "ExternalName" {
-                    spec.internal_traffic_policy.get_or_insert_with(|| "Cluster".into());
+                    spec.internal_traffic_policy
+                        .get_or_insert_with(|| "Cluster".into());
                     spec.ip_families.get_or_insert_with(|| vec!["IPv4".into()]);
-                    spec.ip_family_policy.get_or_insert_with(|| "SingleStack".into());
+                    spec.ip_family_policy
+                        .get_or_insert_with(|| "SingleStack".into());
                 }
                 if t == "NodePort" || t == "LoadBalancer" {
-                    spec.external_traffic_policy.get_or_insert_with(|| "Cluster".into());
+                    spec.external_traffic_policy
+                        .get_or_insert_with(|| "Cluster".into());
                 }
                 if t == "LoadBalancer" {
                     spec.allocate_load_balancer_node_ports.get_or_insert(true);
@@ -139,24 +152,33 @@ pub fn apply(obj: &mut Object) {
             if let Some(spec) = c.spec.as_mut() {
                 spec.volume_mode.get_or_insert_with(|| "Filesystem".into());
             }
-            c.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Pending".into());
+            c.status
+                .get_or_insert_with(Default::default)
+                .phase
+                .get_or_insert_with(|| "Pending".into());
         }
         Object::PersistentVolume(v) => {
             if let Some(spec) = v.spec.as_mut() {
-                spec.persistent_volume_reclaim_policy.get_or_insert_with(|| "Retain".into());
+                spec.persistent_volume_reclaim_policy
+                    .get_or_insert_with(|| "Retain".into());
                 spec.volume_mode.get_or_insert_with(|| "Filesystem".into());
             }
-            v.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Pending".into());
+            v.status
+                .get_or_insert_with(Default::default)
+                .phase
+                .get_or_insert_with(|| "Pending".into());
         }
         Object::Secret(s) => {
             s.type_.get_or_insert_with(|| "Opaque".into());
         }
         Object::StorageClass(sc) => {
             sc.reclaim_policy.get_or_insert_with(|| "Delete".into());
-            sc.volume_binding_mode.get_or_insert_with(|| "Immediate".into());
+            sc.volume_binding_mode
+                .get_or_insert_with(|| "Immediate".into());
         }
         Object::PriorityClass(pc) => {
-            pc.preemption_policy.get_or_insert_with(|| "PreemptLowerPriority".into());
+            pc.preemption_policy
+                .get_or_insert_with(|| "PreemptLowerPriority".into());
         }
         Object::Node(n) => {
             let _ = n;
@@ -175,11 +197,13 @@ fn template(t: &mut PodTemplateSpec) {
 pub fn pod_spec(spec: &mut PodSpec) {
     spec.restart_policy.get_or_insert_with(|| "Always".into());
     spec.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
-    spec.scheduler_name.get_or_insert_with(|| "default-scheduler".into());
+    spec.scheduler_name
+        .get_or_insert_with(|| "default-scheduler".into());
     spec.termination_grace_period_seconds.get_or_insert(30);
     spec.security_context.get_or_insert_with(Default::default);
     spec.enable_service_links.get_or_insert(true);
-    spec.preemption_policy.get_or_insert_with(|| "PreemptLowerPriority".into());
+    spec.preemption_policy
+        .get_or_insert_with(|| "PreemptLowerPriority".into());
     for c in spec.containers.iter_mut() {
         container(c);
     }
@@ -192,12 +216,21 @@ fn container(c: &mut Container) {
     if c.image_pull_policy.is_none() {
         c.image_pull_policy = Some(default_pull_policy(c.image.as_deref().unwrap_or("")).into());
     }
-    c.termination_message_path.get_or_insert_with(|| "/dev/termination-log".into());
-    c.termination_message_policy.get_or_insert_with(|| "File".into());
+    c.termination_message_path
+        .get_or_insert_with(|| "/dev/termination-log".into());
+    c.termination_message_policy
+        .get_or_insert_with(|| "File".into());
     for p in c.ports.iter_mut().flatten() {
         p.protocol.get_or_insert_with(|| "TCP".into());
     }
-    for probe in [&mut c.liveness_probe, &mut c.readiness_probe, &mut c.startup_probe].into_iter().flatten() {
+    for probe in [
+        &mut c.liveness_probe,
+        &mut c.readiness_probe,
+        &mut c.startup_probe,
+    ]
+    .into_iter()
+    .flatten()
+    {
         probe.period_seconds.get_or_insert(10);
         probe.timeout_seconds.get_or_insert(1);
         probe.success_threshold.get_or_insert(1);
@@ -232,9 +265,13 @@ pub fn default_pull_policy(image: &str) -> &'static str {
 pub fn add_default_tolerations(pod: &mut k8s_openapi::api::core::v1::Pod) {
     let spec = pod.spec.get_or_insert_with(Default::default);
     let tols = spec.tolerations.get_or_insert_with(Vec::new);
-    for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
+    for key in [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+    ] {
         let has = tols.iter().any(|t| {
-            (t.key.as_deref() == Some(key) || t.key.is_none() && t.operator.as_deref() == Some("Exists"))
+            (t.key.as_deref() == Some(key)
+                || t.key.is_none() && t.operator.as_deref() == Some("Exists"))
                 && (t.effect.is_none() || t.effect.as_deref() == Some("NoExecute"))
         });
         if !has {

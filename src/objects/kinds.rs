@@ -255,7 +255,10 @@ mod tests {
         assert_eq!(Kind::from_resource_name("pods"), Some(Kind::Pod));
         assert_eq!(Kind::from_resource_name("Pod"), Some(Kind::Pod));
         assert_eq!(Kind::from_resource_name("deploy"), Some(Kind::Deployment));
-        assert_eq!(Kind::from_resource_name("deployments.apps"), Some(Kind::Deployment));
+        assert_eq!(
+            Kind::from_resource_name("deployments.apps"),
+            Some(Kind::Deployment)
+        );
         assert_eq!(Kind::from_resource_name("ev"), Some(Kind::Event));
         assert_eq!(Kind::from_resource_name("pdos"), None);
     }
@@ -267,7 +270,10 @@ mod tests {
         assert_eq!(d.group_resource(), "deployments.apps");
         assert!(d.namespaced);
         assert!(!Kind::Node.info().namespaced);
-        assert_eq!(Kind::HorizontalPodAutoscaler.info().api_version(), "autoscaling/v2");
+        assert_eq!(
+            Kind::HorizontalPodAutoscaler.info().api_version(),
+            "autoscaling/v2"
+        );
         assert_eq!(Kind::Pod.info().kind_prefix(), "pod");
     }
 }

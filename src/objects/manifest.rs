@@ -16,10 +16,20 @@ pub enum ManifestError {
     Missing(String),
     /// `no matches for kind "Foo" in version "v1"`
     #[error("resource mapping not found for name: \"{name}\" namespace: \"{namespace}\" from \"{source_name}\": no matches for kind \"{kind}\" in version \"{version}\"\nensure CRDs are installed first")]
-    UnknownKind { name: String, namespace: String, source_name: String, kind: String, version: String },
+    UnknownKind {
+        name: String,
+        namespace: String,
+        source_name: String,
+        kind: String,
+        version: String,
+    },
     /// `Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.replicas"`
     #[error("{kind} in version \"{version}\" cannot be handled as a {kind}: {detail}")]
-    Decode { kind: String, version: String, detail: String },
+    Decode {
+        kind: String,
+        version: String,
+        detail: String,
+    },
 }
 
 /// Splits a file into JSON documents; `List` kinds are expanded.
@@ -34,7 +44,8 @@ pub fn parse_documents(text: &str) -> Result<Vec<Value>, ManifestError> {
         }
     } else {
         for de in serde_norway::Deserializer::from_str(text) {
-            let v: Value = serde::Deserialize::deserialize(de).map_err(|e| ManifestError::Syntax(yaml_message(&e)))?;
+            let v: Value = serde::Deserialize::deserialize(de)
+                .map_err(|e| ManifestError::Syntax(yaml_message(&e)))?;
             if !v.is_null() {
                 docs.push(v);
             }
@@ -60,7 +71,11 @@ fn yaml_message(e: &serde_norway::Error) -> String {
 }
 
 fn expand_list(v: Value, out: &mut Vec<Value>) {
-    let is_list = v.get("kind").and_then(Value::as_str).is_some_and(|k| k.ends_with("List")) && v.get("items").is_some();
+    let is_list = v
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k.ends_with("List"))
+        && v.get("items").is_some();
     if is_list {
         if let Some(Value::Array(items)) = v.get("items") {
             for i in items.clone() {
@@ -88,7 +103,10 @@ pub fn kind_of(v: &Value, source_name: &str) -> Result<Kind, ManifestError> {
     }
     Kind::from_api_version_kind(api_version, kind).ok_or_else(|| ManifestError::UnknownKind {
         name: v["metadata"]["name"].as_str().unwrap_or("").to_string(),
-        namespace: v["metadata"]["namespace"].as_str().unwrap_or("").to_string(),
+        namespace: v["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or("")
+            .to_string(),
         source_name: source_name.to_string(),
         kind: kind.to_string(),
         version: api_version.to_string(),
@@ -110,13 +128,18 @@ pub fn decode_as(kind: Kind, v: Value, strict: bool) -> Result<Object, ManifestE
         version: info.api_version(),
         detail,
     };
-    let obj = kind.decode(v.clone()).map_err(|e| err(go_decode_message(&e.to_string())))?;
+    let obj = kind
+        .decode(v.clone())
+        .map_err(|e| err(go_decode_message(&e.to_string())))?;
     if strict {
         let back = obj.to_json();
         let mut unknown = Vec::new();
         unknown_fields(&v, &back, "", &mut unknown);
         if !unknown.is_empty() {
-            let list: Vec<String> = unknown.iter().map(|f| format!("unknown field \"{f}\"")).collect();
+            let list: Vec<String> = unknown
+                .iter()
+                .map(|f| format!("unknown field \"{f}\""))
+                .collect();
             return Err(err(format!("strict decoding error: {}", list.join(", "))));
         }
     }
@@ -133,7 +156,11 @@ fn unknown_fields(input: &Value, roundtrip: &Value, path: &str, out: &mut Vec<St
     match (input, roundtrip) {
         (Value::Object(a), Value::Object(b)) => {
             for (k, v) in a {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 match b.get(k) {
                     None if !v.is_null() && !is_free_form(path) => out.push(p),
                     Some(bv) if !is_free_form(&p) => unknown_fields(v, bv, &p, out),
@@ -155,8 +182,22 @@ fn is_free_form(path: &str) -> bool {
     let last = path.rsplit('.').next().unwrap_or(path);
     matches!(
         last,
-        "labels" | "annotations" | "data" | "stringData" | "binaryData" | "matchLabels" | "selector" | "nodeSelector"
-            | "requests" | "limits" | "capacity" | "allocatable" | "parameters" | "hard" | "used" | "raw"
+        "labels"
+            | "annotations"
+            | "data"
+            | "stringData"
+            | "binaryData"
+            | "matchLabels"
+            | "selector"
+            | "nodeSelector"
+            | "requests"
+            | "limits"
+            | "capacity"
+            | "allocatable"
+            | "parameters"
+            | "hard"
+            | "used"
+            | "raw"
     ) && !path.ends_with("spec.selector")
 }
 
@@ -176,14 +217,23 @@ mod tests {
 
     #[test]
     fn broken_yaml_names_the_line() {
-        let e = parse_documents("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: [\n").unwrap_err();
-        assert!(e.to_string().starts_with("error converting YAML to JSON: yaml: line "), "{e}");
+        let e = parse_documents("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: [\n")
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("error converting YAML to JSON: yaml: line "),
+            "{e}"
+        );
     }
 
     #[test]
     fn unknown_kind_and_missing_fields() {
-        let v: Value = serde_json::json!({"apiVersion": "v1", "kind": "Foo", "metadata": {"name": "x"}});
-        assert!(decode_object(v, true).unwrap_err().to_string().contains("no matches for kind \"Foo\" in version \"v1\""));
+        let v: Value =
+            serde_json::json!({"apiVersion": "v1", "kind": "Foo", "metadata": {"name": "x"}});
+        assert!(decode_object(v, true)
+            .unwrap_err()
+            .to_string()
+            .contains("no matches for kind \"Foo\" in version \"v1\""));
         let v: Value = serde_json::json!({"metadata": {"name": "x"}});
         assert_eq!(
             decode_object(v, true).unwrap_err().to_string(),

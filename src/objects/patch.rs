@@ -9,8 +9,16 @@ use serde_json::{Map, Value};
 /// The merge key of a list field, by field name, from the Go struct tags.
 pub fn merge_key(field: &str) -> Option<&'static str> {
     Some(match field {
-        "containers" | "initContainers" | "ephemeralContainers" | "env" | "volumes" | "imagePullSecrets"
-        | "hostAliases" | "resourceClaims" | "readinessGates" | "topologySpreadConstraints" => match field {
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "env"
+        | "volumes"
+        | "imagePullSecrets"
+        | "hostAliases"
+        | "resourceClaims"
+        | "readinessGates"
+        | "topologySpreadConstraints" => match field {
             "hostAliases" => "ip",
             "readinessGates" => "conditionType",
             "topologySpreadConstraints" => "topologyKey",
@@ -40,7 +48,11 @@ fn merge_value(doc: &mut Value, patch: &Value, field: &str) {
             let key = merge_key(field);
             // Service ports merge by `port`, container ports by `containerPort`.
             let key = match (key, p.first()) {
-                (Some("containerPort"), Some(first)) if first.get("containerPort").is_none() && first.get("port").is_some() => Some("port"),
+                (Some("containerPort"), Some(first))
+                    if first.get("containerPort").is_none() && first.get("port").is_some() =>
+                {
+                    Some("port")
+                }
                 (k, _) => k,
             };
             match key {
@@ -68,7 +80,9 @@ fn merge_object(d: &mut Map<String, Value>, p: &Map<String, Value>) {
             continue;
         }
         match d.get_mut(k) {
-            Some(existing) if existing.is_object() || existing.is_array() => merge_value(existing, v, k),
+            Some(existing) if existing.is_object() || existing.is_array() => {
+                merge_value(existing, v, k)
+            }
             _ => {
                 let mut fresh = v.clone();
                 strip_directives(&mut fresh);

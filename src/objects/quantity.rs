@@ -98,7 +98,9 @@ pub fn parse_quantity(s: &str) -> Result<Amount, String> {
     let mut v = mantissa.checked_mul(1i128 << b2_exp).ok_or_else(err)?;
     let p = 9 + b10_exp - frac_digits;
     if p >= 0 {
-        v = v.checked_mul(10i128.checked_pow(p as u32).ok_or_else(err)?).ok_or_else(err)?;
+        v = v
+            .checked_mul(10i128.checked_pow(p as u32).ok_or_else(err)?)
+            .ok_or_else(err)?;
     } else {
         // Below a nano-unit: Kubernetes rounds up to the smallest unit.
         let d = 10i128.checked_pow((-p) as u32).unwrap_or(i128::MAX);

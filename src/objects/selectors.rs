@@ -166,7 +166,10 @@ fn parse_requirement(p: &str) -> Result<Requirement, String> {
         return Ok(Requirement::DoesNotExist(k.to_string()));
     }
     for (op, ctor) in [
-        ("!=", Requirement::NotEquals as fn(String, String) -> Requirement),
+        (
+            "!=",
+            Requirement::NotEquals as fn(String, String) -> Requirement,
+        ),
         ("==", Requirement::Equals),
         ("=", Requirement::Equals),
     ] {
@@ -185,7 +188,9 @@ fn parse_requirement(p: &str) -> Result<Requirement, String> {
             let inner = rest
                 .strip_prefix('(')
                 .and_then(|r| r.strip_suffix(')'))
-                .ok_or_else(|| format!("unable to parse requirement: found '{rest}', expected: '('"))?;
+                .ok_or_else(|| {
+                    format!("unable to parse requirement: found '{rest}', expected: '('")
+                })?;
             let vals: Vec<String> = inner
                 .split(',')
                 .map(|v| v.trim().to_string())
@@ -209,9 +214,17 @@ fn validate_key(k: &str) -> Result<(), String> {
     let name = k.rsplit('/').next().unwrap_or(k);
     let ok = !name.is_empty()
         && name.len() <= 63
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && name.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
     if ok {
         Ok(())
     } else {
@@ -224,7 +237,8 @@ fn validate_key(k: &str) -> Result<(), String> {
 fn validate_value(v: &str) -> Result<(), String> {
     let ok = v.is_empty()
         || (v.len() <= 63
-            && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
             && v.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
             && v.chars().last().is_some_and(|c| c.is_ascii_alphanumeric()));
     if ok {
@@ -261,7 +275,9 @@ impl FieldSelector {
             } else if let Some((f, v)) = part.split_once('=') {
                 (f, v, false)
             } else {
-                return Err(format!("invalid selector: '{s}'; can't understand '{part}'"));
+                return Err(format!(
+                    "invalid selector: '{s}'; can't understand '{part}'"
+                ));
             };
             reqs.push(FieldRequirement {
                 field: field.trim().to_string(),
@@ -282,7 +298,10 @@ mod tests {
     use super::*;
 
     fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]

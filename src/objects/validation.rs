@@ -16,7 +16,8 @@ const DNS1035_LABEL_MSG: &str = "a DNS-1035 label must consist of lower case alp
 pub fn is_dns1123_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -45,7 +46,7 @@ pub fn name_problem(kind: Kind, name: &str) -> Option<String> {
         Kind::Role | Kind::ClusterRole | Kind::RoleBinding | Kind::ClusterRoleBinding => {
             // path segment names: anything but '/', '%', '.' and '..'
             if name.contains('/') || name.contains('%') || name == "." || name == ".." {
-                return Some(format!("may not contain '/'"));
+                return Some("may not contain '/'".to_string());
             }
         }
         _ => {
@@ -74,14 +75,20 @@ pub fn validate(obj: &Object) -> Result<(), ApiError> {
     let name = obj.meta().name.clone().unwrap_or_default();
     let mut errs = Vec::new();
     if name.is_empty() {
-        errs.push(FieldError::required("metadata.name").with_detail("name or generateName is required"));
+        errs.push(
+            FieldError::required("metadata.name").with_detail("name or generateName is required"),
+        );
     } else if let Some(detail) = name_problem(kind, &name) {
         errs.push(FieldError::invalid("metadata.name", &name, detail));
     }
     if kind.info().namespaced {
         if let Some(ns) = obj.meta().namespace.as_deref() {
             if !ns.is_empty() && !is_dns1123_label(ns) {
-                errs.push(FieldError::invalid("metadata.namespace", ns, DNS1123_LABEL_MSG));
+                errs.push(FieldError::invalid(
+                    "metadata.namespace",
+                    ns,
+                    DNS1123_LABEL_MSG,
+                ));
             }
         }
     }
@@ -141,7 +148,10 @@ pub fn validate(obj: &Object) -> Result<(), ApiError> {
                     errs.push(FieldError::not_supported("spec.type", t, &valid));
                 }
                 let headless = spec.cluster_ip.as_deref() == Some("None");
-                if t != "ExternalName" && spec.ports.as_ref().is_none_or(|p| p.is_empty()) && !headless {
+                if t != "ExternalName"
+                    && spec.ports.as_ref().is_none_or(|p| p.is_empty())
+                    && !headless
+                {
                     errs.push(FieldError::required("spec.ports"));
                 }
                 if t == "ExternalName" && spec.external_name.as_deref().unwrap_or("").is_empty() {
@@ -155,7 +165,9 @@ pub fn validate(obj: &Object) -> Result<(), ApiError> {
                             "must be between 1 and 65535, inclusive",
                         ));
                     }
-                    if spec.ports.as_ref().is_some_and(|ps| ps.len() > 1) && p.name.as_deref().unwrap_or("").is_empty() {
+                    if spec.ports.as_ref().is_some_and(|ps| ps.len() > 1)
+                        && p.name.as_deref().unwrap_or("").is_empty()
+                    {
                         errs.push(FieldError::required(format!("spec.ports[{i}].name")));
                     }
                 }
@@ -178,19 +190,32 @@ pub fn validate(obj: &Object) -> Result<(), ApiError> {
 }
 
 fn valid_config_key(k: &str) -> bool {
-    !k.is_empty() && k.len() <= 253 && k.chars().all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
+    !k.is_empty()
+        && k.len() <= 253
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
 }
 
 fn replicas(r: Option<i32>, errs: &mut Vec<FieldError>) {
     if let Some(r) = r {
         if r < 0 {
-            errs.push(FieldError::invalid("spec.replicas", r.to_string(), "must be greater than or equal to 0"));
+            errs.push(FieldError::invalid(
+                "spec.replicas",
+                r.to_string(),
+                "must be greater than or equal to 0",
+            ));
         }
     }
 }
 
-fn workload(selector: Option<&LabelSelector>, template: Option<&PodTemplateSpec>, errs: &mut Vec<FieldError>) {
-    let sel = selector.map(Selector::from_label_selector).unwrap_or_default();
+fn workload(
+    selector: Option<&LabelSelector>,
+    template: Option<&PodTemplateSpec>,
+    errs: &mut Vec<FieldError>,
+) {
+    let sel = selector
+        .map(Selector::from_label_selector)
+        .unwrap_or_default();
     if sel.is_empty() {
         errs.push(FieldError::required("spec.selector"));
     }
@@ -222,7 +247,11 @@ fn pod_spec(spec: &PodSpec, path: &str, errs: &mut Vec<FieldError>) {
     }
     let rp = spec.restart_policy.as_deref().unwrap_or("Always");
     if !["Always", "OnFailure", "Never"].contains(&rp) {
-        errs.push(FieldError::not_supported(format!("{path}.restartPolicy"), rp, &["Always", "OnFailure", "Never"]));
+        errs.push(FieldError::not_supported(
+            format!("{path}.restartPolicy"),
+            rp,
+            &["Always", "OnFailure", "Never"],
+        ));
     }
     let mut names = std::collections::BTreeSet::new();
     for (i, c) in spec.init_containers.iter().flatten().enumerate() {
@@ -233,11 +262,20 @@ fn pod_spec(spec: &PodSpec, path: &str, errs: &mut Vec<FieldError>) {
     }
 }
 
-fn container(c: &Container, path: &str, names: &mut std::collections::BTreeSet<String>, errs: &mut Vec<FieldError>) {
+fn container(
+    c: &Container,
+    path: &str,
+    names: &mut std::collections::BTreeSet<String>,
+    errs: &mut Vec<FieldError>,
+) {
     if c.name.is_empty() {
         errs.push(FieldError::required(format!("{path}.name")));
     } else if !is_dns1123_label(&c.name) {
-        errs.push(FieldError::invalid(format!("{path}.name"), &c.name, DNS1123_LABEL_MSG));
+        errs.push(FieldError::invalid(
+            format!("{path}.name"),
+            &c.name,
+            DNS1123_LABEL_MSG,
+        ));
     } else if !names.insert(c.name.clone()) {
         errs.push(FieldError::duplicate(format!("{path}.name"), &c.name));
     }
@@ -247,7 +285,11 @@ fn container(c: &Container, path: &str, names: &mut std::collections::BTreeSet<S
     if let Some(p) = c.image_pull_policy.as_deref() {
         let valid = ["Always", "IfNotPresent", "Never"];
         if !valid.contains(&p) {
-            errs.push(FieldError::not_supported(format!("{path}.imagePullPolicy"), p, &valid));
+            errs.push(FieldError::not_supported(
+                format!("{path}.imagePullPolicy"),
+                p,
+                &valid,
+            ));
         }
     }
     for (i, p) in c.ports.iter().flatten().enumerate() {
@@ -263,7 +305,11 @@ fn container(c: &Container, path: &str, names: &mut std::collections::BTreeSet<S
         for (which, map) in [("limits", &res.limits), ("requests", &res.requests)] {
             for (k, q) in map.iter().flatten() {
                 if parse_quantity(&q.0).is_err() {
-                    errs.push(FieldError::invalid(format!("{path}.resources.{which}[{k}]"), &q.0, "must be a valid quantity"));
+                    errs.push(FieldError::invalid(
+                        format!("{path}.resources.{which}[{k}]"),
+                        &q.0,
+                        "must be a valid quantity",
+                    ));
                 }
             }
         }
@@ -312,6 +358,9 @@ mod tests {
         }))
         .unwrap();
         let e = validate(&Object::Pod(pod)).unwrap_err();
-        assert_eq!(e.kubectl_text(), "The Pod \"x\" is invalid: spec.containers[0].image: Required value");
+        assert_eq!(
+            e.kubectl_text(),
+            "The Pod \"x\" is invalid: spec.containers[0].image: Required value"
+        );
     }
 }

@@ -92,7 +92,8 @@ mod tests {
         q.schedule(SimTime(5), "a");
         q.schedule(SimTime(10), "c");
         q.schedule(SimTime(10), "d");
-        let order: Vec<_> = std::iter::from_fn(|| q.pop_due(SimTime(100)).map(|(_, _, e)| e)).collect();
+        let order: Vec<_> =
+            std::iter::from_fn(|| q.pop_due(SimTime(100)).map(|(_, _, e)| e)).collect();
         assert_eq!(order, vec!["a", "b", "c", "d"]);
     }
 

@@ -59,7 +59,14 @@ impl SimRng {
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
         let h: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+        format!(
+            "{}-{}-{}-{}-{}",
+            &h[0..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..32]
+        )
     }
 }
 
@@ -87,7 +94,11 @@ mod tests {
         let mut r = SimRng::stream(42, "names");
         assert_eq!(r.name_suffix(5), GOLDEN_SUFFIX);
     }
-    const GOLDEN: [u64; 3] = [17614424557887978273, 17191675644426538094, 213428131005111512];
+    const GOLDEN: [u64; 3] = [
+        17614424557887978273,
+        17191675644426538094,
+        213428131005111512,
+    ];
     const GOLDEN_SUFFIX: &str = "bt6gt";
 
     #[test]

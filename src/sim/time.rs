@@ -119,6 +119,9 @@ mod tests {
     #[test]
     fn displays_seconds_with_millis() {
         assert_eq!(SimTime(12_345).to_string(), "12.345s");
-        assert_eq!(SimTime::from_secs(3) + Duration::from_millis(5), SimTime(3005));
+        assert_eq!(
+            SimTime::from_secs(3) + Duration::from_millis(5),
+            SimTime(3005)
+        );
     }
 }

@@ -86,10 +86,14 @@ impl World {
     /// A controller by type, for front ends that read its state (logs,
     /// scheduler decisions).
     pub fn controller<T: Controller>(&self) -> Option<&T> {
-        self.controllers.iter().find_map(|c| c.as_any().downcast_ref::<T>())
+        self.controllers
+            .iter()
+            .find_map(|c| c.as_any().downcast_ref::<T>())
     }
     pub fn controller_mut<T: Controller>(&mut self) -> Option<&mut T> {
-        self.controllers.iter_mut().find_map(|c| c.as_any_mut().downcast_mut::<T>())
+        self.controllers
+            .iter_mut()
+            .find_map(|c| c.as_any_mut().downcast_mut::<T>())
     }
 
     /// Asks controller `T` to reconcile `key` now (front ends use this after
@@ -112,7 +116,13 @@ impl World {
                 }
                 self.queue.cancel(id);
             }
-            let id = self.queue.schedule(at, SimEvent::Reconcile { controller: idx, key: key.clone() });
+            let id = self.queue.schedule(
+                at,
+                SimEvent::Reconcile {
+                    controller: idx,
+                    key: key.clone(),
+                },
+            );
             pending.insert(key, (at, id));
         }
     }
@@ -148,7 +158,9 @@ impl World {
     /// Runs the next event if it is due at or before `limit`.
     pub fn step(&mut self, limit: SimTime) -> bool {
         self.dispatch_watch();
-        let Some((at, _, ev)) = self.queue.pop_due(limit) else { return false };
+        let Some((at, _, ev)) = self.queue.pop_due(limit) else {
+            return false;
+        };
         self.now = at;
         self.store.set_now(at);
         self.events_processed += 1;

@@ -29,7 +29,12 @@ fn mutate_on_create(obj: &mut Object) {
         defaults::add_default_tolerations(pod);
         // plugin/pkg/admission/serviceaccount: the default ServiceAccount.
         let spec = pod.spec.get_or_insert_with(Default::default);
-        if spec.service_account_name.as_deref().unwrap_or("").is_empty() {
+        if spec
+            .service_account_name
+            .as_deref()
+            .unwrap_or("")
+            .is_empty()
+        {
             spec.service_account_name = Some("default".into());
         }
         // Priority admission: priority 0 without a PriorityClass.

@@ -82,23 +82,50 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn required(field: impl Into<String>) -> FieldError {
-        FieldError { field: field.into(), kind: FieldErrorType::Required, detail: String::new() }
-    }
-    pub fn invalid(field: impl Into<String>, value: impl Into<String>, detail: impl Into<String>) -> FieldError {
-        FieldError { field: field.into(), kind: FieldErrorType::Invalid(value.into()), detail: detail.into() }
-    }
-    pub fn not_supported(field: impl Into<String>, value: impl Into<String>, valid: &[&str]) -> FieldError {
         FieldError {
             field: field.into(),
-            kind: FieldErrorType::NotSupported(value.into(), valid.iter().map(|s| s.to_string()).collect()),
+            kind: FieldErrorType::Required,
+            detail: String::new(),
+        }
+    }
+    pub fn invalid(
+        field: impl Into<String>,
+        value: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> FieldError {
+        FieldError {
+            field: field.into(),
+            kind: FieldErrorType::Invalid(value.into()),
+            detail: detail.into(),
+        }
+    }
+    pub fn not_supported(
+        field: impl Into<String>,
+        value: impl Into<String>,
+        valid: &[&str],
+    ) -> FieldError {
+        FieldError {
+            field: field.into(),
+            kind: FieldErrorType::NotSupported(
+                value.into(),
+                valid.iter().map(|s| s.to_string()).collect(),
+            ),
             detail: String::new(),
         }
     }
     pub fn forbidden(field: impl Into<String>, detail: impl Into<String>) -> FieldError {
-        FieldError { field: field.into(), kind: FieldErrorType::Forbidden, detail: detail.into() }
+        FieldError {
+            field: field.into(),
+            kind: FieldErrorType::Forbidden,
+            detail: detail.into(),
+        }
     }
     pub fn duplicate(field: impl Into<String>, value: impl Into<String>) -> FieldError {
-        FieldError { field: field.into(), kind: FieldErrorType::Duplicate(value.into()), detail: String::new() }
+        FieldError {
+            field: field.into(),
+            kind: FieldErrorType::Duplicate(value.into()),
+            detail: String::new(),
+        }
     }
     fn reason(&self) -> &'static str {
         match self.kind {
@@ -124,7 +151,10 @@ impl FieldError {
             FieldErrorType::Invalid(v) => with_detail(format!("Invalid value: {}", quote(v))),
             FieldErrorType::NotSupported(v, valid) => {
                 let list: Vec<String> = valid.iter().map(|s| format!("\"{s}\"")).collect();
-                format!("Unsupported value: \"{v}\": supported values: {}", list.join(", "))
+                format!(
+                    "Unsupported value: \"{v}\": supported values: {}",
+                    list.join(", ")
+                )
             }
             FieldErrorType::Duplicate(v) => format!("Duplicate value: \"{v}\""),
             FieldErrorType::Forbidden => with_detail("Forbidden".into()),
@@ -163,7 +193,14 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(reason: Reason, message: impl Into<String>) -> ApiError {
-        ApiError { reason, message: message.into(), name: None, group: None, kind: None, causes: vec![] }
+        ApiError {
+            reason,
+            message: message.into(),
+            name: None,
+            group: None,
+            kind: None,
+            causes: vec![],
+        }
     }
 
     fn about(mut self, kind: Kind, name: &str) -> ApiError {
@@ -175,14 +212,20 @@ impl ApiError {
 
     /// `pods "x" not found`
     pub fn not_found(kind: Kind, name: &str) -> ApiError {
-        ApiError::new(Reason::NotFound, format!("{} \"{name}\" not found", kind.info().group_resource()))
-            .about(kind, name)
+        ApiError::new(
+            Reason::NotFound,
+            format!("{} \"{name}\" not found", kind.info().group_resource()),
+        )
+        .about(kind, name)
     }
 
     /// `pods "x" already exists`
     pub fn already_exists(kind: Kind, name: &str) -> ApiError {
-        ApiError::new(Reason::AlreadyExists, format!("{} \"{name}\" already exists", kind.info().group_resource()))
-            .about(kind, name)
+        ApiError::new(
+            Reason::AlreadyExists,
+            format!("{} \"{name}\" already exists", kind.info().group_resource()),
+        )
+        .about(kind, name)
     }
 
     /// The optimistic-concurrency conflict message.
@@ -202,10 +245,20 @@ impl ApiError {
         let list = if causes.len() == 1 {
             causes[0].to_string()
         } else {
-            format!("[{}]", causes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "))
+            format!(
+                "[{}]",
+                causes
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         };
-        let mut e = ApiError::new(Reason::Invalid, format!("{} \"{name}\" is invalid: {list}", kind.info().kind))
-            .about(kind, name);
+        let mut e = ApiError::new(
+            Reason::Invalid,
+            format!("{} \"{name}\" is invalid: {list}", kind.info().kind),
+        )
+        .about(kind, name);
         e.message = format!("The {}", e.message);
         e.kind = Some(kind.info().kind.to_string());
         e.causes = causes;
@@ -281,7 +334,12 @@ mod tests {
             "Error from server (NotFound): deployments.apps \"x\" not found"
         );
         assert_eq!(
-            ApiError::invalid(Kind::Pod, "x", vec![FieldError::required("spec.containers[0].image")]).kubectl_text(),
+            ApiError::invalid(
+                Kind::Pod,
+                "x",
+                vec![FieldError::required("spec.containers[0].image")]
+            )
+            .kubectl_text(),
             "The Pod \"x\" is invalid: spec.containers[0].image: Required value"
         );
         let st = ApiError::already_exists(Kind::Pod, "x").to_status();

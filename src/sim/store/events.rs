@@ -17,10 +17,16 @@ pub struct EventSource {
 
 impl EventSource {
     pub fn new(component: &str) -> EventSource {
-        EventSource { component: component.into(), host: None }
+        EventSource {
+            component: component.into(),
+            host: None,
+        }
     }
     pub fn on_host(component: &str, host: &str) -> EventSource {
-        EventSource { component: component.into(), host: Some(host.into()) }
+        EventSource {
+            component: component.into(),
+            host: Some(host.into()),
+        }
     }
 }
 
@@ -33,15 +39,28 @@ pub(super) struct EventIndex {
 
 impl Store {
     /// Records a Normal or Warning event about `involved`.
-    pub fn record_event(&mut self, involved: &Object, type_: &str, reason: &str, message: &str, source: &EventSource) {
+    pub fn record_event(
+        &mut self,
+        involved: &Object,
+        type_: &str,
+        reason: &str,
+        message: &str,
+        source: &EventSource,
+    ) {
         let m = involved.meta();
         let ns = m.namespace.clone().unwrap_or_else(|| "default".into());
         let name = m.name.clone().unwrap_or_default();
         let uid = m.uid.clone().unwrap_or_default();
-        let key = format!("{uid}\u{0}{reason}\u{0}{message}\u{0}{}\u{0}{type_}", source.component);
+        let key = format!(
+            "{uid}\u{0}{reason}\u{0}{message}\u{0}{}\u{0}{type_}",
+            source.component
+        );
         let now = self.timestamp_secs();
         if let Some((ens, ename)) = self.events.by_key.get(&key).cloned() {
-            if let Some(Object::Event(e)) = self.try_get(crate::objects::kinds::Kind::Event, &ens, &ename).map(|a| (**a).clone()) {
+            if let Some(Object::Event(e)) = self
+                .try_get(crate::objects::kinds::Kind::Event, &ens, &ename)
+                .map(|a| (**a).clone())
+            {
                 let mut e = e;
                 e.count = Some(e.count.unwrap_or(1) + 1);
                 e.last_timestamp = Some(now);
@@ -56,7 +75,11 @@ impl Store {
         let ev_name = format!("{name}.{nanos:x}");
         let info = involved.kind().info();
         let event = Event {
-            metadata: ObjectMeta { name: Some(ev_name.clone()), namespace: Some(ns.clone()), ..Default::default() },
+            metadata: ObjectMeta {
+                name: Some(ev_name.clone()),
+                namespace: Some(ns.clone()),
+                ..Default::default()
+            },
             involved_object: ObjectReference {
                 api_version: Some(info.api_version()),
                 kind: Some(info.kind.to_string()),
@@ -72,12 +95,18 @@ impl Store {
             count: Some(1),
             first_timestamp: Some(now.clone()),
             last_timestamp: Some(now),
-            source: Some(K8sEventSource { component: Some(source.component.clone()), host: source.host.clone() }),
+            source: Some(K8sEventSource {
+                component: Some(source.component.clone()),
+                host: source.host.clone(),
+            }),
             reporting_component: Some(source.component.clone()),
             reporting_instance: Some(source.host.clone().unwrap_or_default()),
             ..Default::default()
         };
-        if self.create(Object::Event(event), &WriteOptions::default()).is_ok() {
+        if self
+            .create(Object::Event(event), &WriteOptions::default())
+            .is_ok()
+        {
             self.events.by_key.insert(key, (ns, ev_name));
         }
     }

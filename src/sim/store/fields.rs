@@ -72,7 +72,11 @@ fn value(obj: &Object, field: &str) -> String {
                 "spec.restartPolicy" => spec.and_then(|s| s.restart_policy.clone()),
                 "spec.schedulerName" => spec.and_then(|s| s.scheduler_name.clone()),
                 "spec.serviceAccountName" => spec.and_then(|s| s.service_account_name.clone()),
-                "spec.hostNetwork" => Some(spec.and_then(|s| s.host_network).unwrap_or(false).to_string()),
+                "spec.hostNetwork" => Some(
+                    spec.and_then(|s| s.host_network)
+                        .unwrap_or(false)
+                        .to_string(),
+                ),
                 "status.phase" => status.and_then(|s| s.phase.clone()),
                 "status.podIP" => status.and_then(|s| s.pod_ip.clone()),
                 "status.nominatedNodeName" => status.and_then(|s| s.nominated_node_name.clone()),
@@ -99,23 +103,43 @@ fn value(obj: &Object, field: &str) -> String {
             .unwrap_or_default()
         }
         Object::Node(n) => match field {
-            "spec.unschedulable" => n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false).to_string(),
+            "spec.unschedulable" => n
+                .spec
+                .as_ref()
+                .and_then(|s| s.unschedulable)
+                .unwrap_or(false)
+                .to_string(),
             _ => String::new(),
         },
         Object::Namespace(n) => match field {
-            "status.phase" => n.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(),
+            "status.phase" => n
+                .status
+                .as_ref()
+                .and_then(|s| s.phase.clone())
+                .unwrap_or_default(),
             _ => String::new(),
         },
         Object::Secret(s) => match field {
             "type" => s.type_.clone().unwrap_or_default(),
             _ => String::new(),
         },
-        Object::ReplicaSet(r) => r.status.as_ref().map(|s| s.replicas.to_string()).unwrap_or_default(),
-        Object::Job(j) => j.status.as_ref().and_then(|s| s.succeeded).unwrap_or(0).to_string(),
+        Object::ReplicaSet(r) => r
+            .status
+            .as_ref()
+            .map(|s| s.replicas.to_string())
+            .unwrap_or_default(),
+        Object::Job(j) => j
+            .status
+            .as_ref()
+            .and_then(|s| s.succeeded)
+            .unwrap_or(0)
+            .to_string(),
         _ => String::new(),
     }
 }
 
 pub(super) fn matches(obj: &Object, sel: &FieldSelector) -> bool {
-    sel.requirements.iter().all(|r| (value(obj, &r.field) == r.value) != r.negate)
+    sel.requirements
+        .iter()
+        .all(|r| (value(obj, &r.field) == r.value) != r.negate)
 }

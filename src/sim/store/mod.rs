@@ -6,8 +6,8 @@
 //! that the HTTP front end is a thin translation: create, get, list, update,
 //! update_status, patch, delete, bind, plus watch via [`Store::events_since`].
 
-pub mod error;
 mod admission;
+pub mod error;
 mod events;
 mod fields;
 
@@ -197,27 +197,33 @@ impl Store {
 
     /// Gets one object, or NotFound.
     pub fn get(&self, kind: Kind, ns: &str, name: &str) -> Result<&Arc<Object>, ApiError> {
-        self.try_get(kind, ns, name).ok_or_else(|| ApiError::not_found(kind, name))
+        self.try_get(kind, ns, name)
+            .ok_or_else(|| ApiError::not_found(kind, name))
     }
 
     pub fn try_get(&self, kind: Kind, ns: &str, name: &str) -> Option<&Arc<Object>> {
-        self.table(kind).get(&(Self::ns_key(kind, ns), name.to_string()))
+        self.table(kind)
+            .get(&(Self::ns_key(kind, ns), name.to_string()))
     }
 
     /// Typed get: `store.get_as::<Pod>("default", "web")`.
     pub fn get_as<T: KubeObject>(&self, ns: &str, name: &str) -> Option<&T> {
-        self.try_get(T::OBJECT_KIND, ns, name).and_then(|o| T::from_object(o))
+        self.try_get(T::OBJECT_KIND, ns, name)
+            .and_then(|o| T::from_object(o))
     }
 
     /// All objects of a kind (in one namespace, or all with `None`), ordered
     /// by namespace then name.
     pub fn iter(&self, kind: Kind, ns: Option<&str>) -> impl Iterator<Item = &Arc<Object>> + '_ {
         let t = self.table(kind);
-        let range: Box<dyn Iterator<Item = (&(String, String), &Arc<Object>)>> = match ns {
+        let range: Box<dyn Iterator<Item = Entry<'_>>> = match ns {
             Some(ns) if kind.info().namespaced => {
                 let start = (ns.to_string(), String::new());
                 let ns_owned = ns.to_string();
-                Box::new(t.range(start..).take_while(move |((n, _), _)| *n == ns_owned))
+                Box::new(
+                    t.range(start..)
+                        .take_while(move |((n, _), _)| *n == ns_owned),
+                )
             }
             _ => Box::new(t.iter()),
         };
@@ -226,7 +232,8 @@ impl Store {
 
     /// Typed iteration: `store.list_as::<Pod>(Some("default"))`.
     pub fn list_as<T: KubeObject>(&self, ns: Option<&str>) -> impl Iterator<Item = &T> + '_ {
-        self.iter(T::OBJECT_KIND, ns).filter_map(|o| T::from_object(o))
+        self.iter(T::OBJECT_KIND, ns)
+            .filter_map(|o| T::from_object(o))
     }
 
     pub fn count(&self, kind: Kind) -> usize {
@@ -234,7 +241,12 @@ impl Store {
     }
 
     /// List with selectors and paging, as `GET /api/v1/pods?...`.
-    pub fn list(&self, kind: Kind, ns: Option<&str>, opts: &ListOptions) -> Result<ListResult, ApiError> {
+    pub fn list(
+        &self,
+        kind: Kind,
+        ns: Option<&str>,
+        opts: &ListOptions,
+    ) -> Result<ListResult, ApiError> {
         for r in &opts.field_selector.requirements {
             fields::check_supported(kind, &r.field)?;
         }
@@ -247,7 +259,10 @@ impl Store {
         let mut last_key = None;
         for obj in self.iter(kind, ns) {
             let m = obj.meta();
-            let key = (m.namespace.clone().unwrap_or_default(), m.name.clone().unwrap_or_default());
+            let key = (
+                m.namespace.clone().unwrap_or_default(),
+                m.name.clone().unwrap_or_default(),
+            );
             if let Some(after) = &start_after {
                 if &key <= after {
                     continue;
@@ -266,7 +281,11 @@ impl Store {
             last_key = Some(key);
             items.push(obj.clone());
         }
-        let continue_token = if remaining > 0 { last_key.map(|k| encode_continue(&k)) } else { None };
+        let continue_token = if remaining > 0 {
+            last_key.map(|k| encode_continue(&k))
+        } else {
+            None
+        };
         Ok(ListResult {
             items,
             resource_version: self.rv,
@@ -276,7 +295,10 @@ impl Store {
     }
 
     /// Watch events after `rv`, or 410 Expired when that history is gone.
-    pub fn events_since(&self, rv: u64) -> Result<impl Iterator<Item = &WatchEvent> + '_, ApiError> {
+    pub fn events_since(
+        &self,
+        rv: u64,
+    ) -> Result<impl Iterator<Item = &WatchEvent> + '_, ApiError> {
         if rv < self.compacted_rv {
             return Err(ApiError::new(
                 Reason::Expired,
@@ -295,7 +317,12 @@ impl Store {
         self.rv
     }
 
-    fn push_event(&mut self, event_type: WatchEventType, object: Arc<Object>, old: Option<Arc<Object>>) {
+    fn push_event(
+        &mut self,
+        event_type: WatchEventType,
+        object: Arc<Object>,
+        old: Option<Arc<Object>>,
+    ) {
         let m = object.meta();
         self.audit.push(format!(
             "{} {} {} {}",
@@ -305,7 +332,12 @@ impl Store {
             display_key(m.namespace.as_deref(), m.name.as_deref().unwrap_or(""))
         ));
         let rv = self.rv;
-        self.history.push_back(WatchEvent { rv, event_type, object, old });
+        self.history.push_back(WatchEvent {
+            rv,
+            event_type,
+            object,
+            old,
+        });
         self.compact();
     }
 
@@ -327,7 +359,11 @@ impl Store {
 
     /// Creates an object: admission (defaulting, validation, plugins), then
     /// uid, resourceVersion, creationTimestamp and generation.
-    pub fn create(&mut self, mut obj: Object, opts: &WriteOptions) -> Result<Arc<Object>, ApiError> {
+    pub fn create(
+        &mut self,
+        mut obj: Object,
+        opts: &WriteOptions,
+    ) -> Result<Arc<Object>, ApiError> {
         let kind = obj.kind();
         if kind.info().namespaced {
             let m = obj.meta_mut();
@@ -370,7 +406,8 @@ impl Store {
         }
         if opts.dry_run {
             let m = obj.meta_mut();
-            m.creation_timestamp.get_or_insert_with(|| self.timestamp_secs());
+            m.creation_timestamp
+                .get_or_insert_with(|| self.timestamp_secs());
             m.uid.get_or_insert_with(|| self.rng.uuid());
             return Ok(Arc::new(obj));
         }
@@ -401,11 +438,20 @@ impl Store {
     }
 
     /// Replaces only the status (PUT .../status).
-    pub fn update_status(&mut self, obj: Object, opts: &WriteOptions) -> Result<Arc<Object>, ApiError> {
+    pub fn update_status(
+        &mut self,
+        obj: Object,
+        opts: &WriteOptions,
+    ) -> Result<Arc<Object>, ApiError> {
         self.replace(obj, opts, UpdateKind::Status)
     }
 
-    fn replace(&mut self, mut obj: Object, opts: &WriteOptions, which: UpdateKind) -> Result<Arc<Object>, ApiError> {
+    fn replace(
+        &mut self,
+        mut obj: Object,
+        opts: &WriteOptions,
+        which: UpdateKind,
+    ) -> Result<Arc<Object>, ApiError> {
         let kind = obj.kind();
         if kind.info().namespaced && obj.meta().namespace.as_deref().unwrap_or("").is_empty() {
             obj.meta_mut().namespace = Some("default".into());
@@ -446,7 +492,9 @@ impl Store {
             }
             _ => {}
         }
-        let mut obj = kind.decode(json.clone()).map_err(|e| ApiError::bad_request(e.to_string()))?;
+        let mut obj = kind
+            .decode(json.clone())
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
         if which == UpdateKind::Main {
             self.admit(&mut obj, admission::Operation::Update)?;
         }
@@ -528,13 +576,21 @@ impl Store {
         let mut doc = current.to_json();
         match patch {
             Patch::Merge(p) => json_patch::merge(&mut doc, p),
-            Patch::Strategic(p) | Patch::Apply(p, _) => crate::objects::patch::strategic_merge(&mut doc, p)
-                .map_err(ApiError::bad_request)?,
+            Patch::Strategic(p) | Patch::Apply(p, _) => {
+                crate::objects::patch::strategic_merge(&mut doc, p)
+                    .map_err(ApiError::bad_request)?
+            }
             Patch::Json(p) => {
-                let ops: json_patch::Patch = serde_json::from_value(p.clone())
-                    .map_err(|e| ApiError::bad_request(format!("json: cannot unmarshal patch: {e}")))?;
+                let ops: json_patch::Patch = serde_json::from_value(p.clone()).map_err(|e| {
+                    ApiError::bad_request(format!("json: cannot unmarshal patch: {e}"))
+                })?;
                 json_patch::patch(&mut doc, &ops).map_err(|e| {
-                    ApiError::new(Reason::Invalid, format!("the server rejected our request due to an error in our request: {e}"))
+                    ApiError::new(
+                        Reason::Invalid,
+                        format!(
+                            "the server rejected our request due to an error in our request: {e}"
+                        ),
+                    )
                 })?;
             }
         }
@@ -543,7 +599,9 @@ impl Store {
         if kind.info().namespaced {
             doc["metadata"]["namespace"] = Value::String(ns.to_string());
         }
-        let obj = kind.decode(doc).map_err(|e| ApiError::bad_request(e.to_string()))?;
+        let obj = kind
+            .decode(doc)
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
         let mut obj = obj;
         // A patch is not subject to optimistic concurrency unless it names a version.
         if patch_names_rv(patch).is_none() {
@@ -559,7 +617,13 @@ impl Store {
     /// DELETE. Pods on a node and objects with finalizers get a
     /// deletionTimestamp first; everything else goes at once. Returns the
     /// object as it stands after the call.
-    pub fn delete(&mut self, kind: Kind, ns: &str, name: &str, opts: &DeleteOptions) -> Result<Arc<Object>, ApiError> {
+    pub fn delete(
+        &mut self,
+        kind: Kind,
+        ns: &str,
+        name: &str,
+        opts: &DeleteOptions,
+    ) -> Result<Arc<Object>, ApiError> {
         let key = (Self::ns_key(kind, ns), name.to_string());
         let cur = self
             .table(kind)
@@ -580,10 +644,14 @@ impl Store {
         }
         let grace = self.grace_period(&cur, opts);
         let mut finalizers = cur.meta().finalizers.clone().unwrap_or_default();
-        if opts.propagation == Some(Propagation::Foreground) && !finalizers.iter().any(|f| f == "foregroundDeletion") {
+        if opts.propagation == Some(Propagation::Foreground)
+            && !finalizers.iter().any(|f| f == "foregroundDeletion")
+        {
             finalizers.push("foregroundDeletion".into());
         }
-        if opts.propagation == Some(Propagation::Orphan) && !finalizers.iter().any(|f| f == "orphan") {
+        if opts.propagation == Some(Propagation::Orphan)
+            && !finalizers.iter().any(|f| f == "orphan")
+        {
             finalizers.push("orphan".into());
         }
         let graceful = grace > 0 || !finalizers.is_empty();
@@ -598,7 +666,9 @@ impl Store {
                 return Ok(cur); // a second delete cannot lengthen the grace period
             }
             if kind == Kind::Pod {
-                m.deletion_timestamp = Some(self.timestamp_at(SimTime(self.now.0 / 1000 * 1000 + grace as u64 * 1000)));
+                m.deletion_timestamp = Some(
+                    self.timestamp_at(SimTime(self.now.0 / 1000 * 1000 + grace as u64 * 1000)),
+                );
                 m.deletion_grace_period_seconds = Some(grace);
             } else {
                 if !already {
@@ -606,10 +676,15 @@ impl Store {
                 }
                 m.deletion_grace_period_seconds = Some(0);
             }
-            m.finalizers = if finalizers.is_empty() { None } else { Some(finalizers) };
+            m.finalizers = if finalizers.is_empty() {
+                None
+            } else {
+                Some(finalizers)
+            };
             if kind == Kind::Namespace {
                 if let Object::Namespace(n) = &mut obj {
-                    n.status.get_or_insert_with(Default::default).phase = Some("Terminating".into());
+                    n.status.get_or_insert_with(Default::default).phase =
+                        Some("Terminating".into());
                 }
             }
             let rv = self.next_rv();
@@ -637,8 +712,16 @@ impl Store {
         let Object::Pod(pod) = obj else { return 0 };
         // pkg/registry/core/pod/strategy.go CheckGracefulDelete: unscheduled
         // or terminal pods go at once.
-        let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
-        let scheduled = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty());
+        let phase = pod
+            .status
+            .as_ref()
+            .and_then(|s| s.phase.as_deref())
+            .unwrap_or("");
+        let scheduled = pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.node_name.as_deref())
+            .is_some_and(|n| !n.is_empty());
         if !scheduled || phase == "Succeeded" || phase == "Failed" {
             return 0;
         }
@@ -653,8 +736,14 @@ impl Store {
     /// Binds a pod to a node (POST pods/binding), as the scheduler does.
     pub fn bind(&mut self, ns: &str, pod: &str, node: &str) -> Result<Arc<Object>, ApiError> {
         let cur = self.get(Kind::Pod, ns, pod)?.clone();
-        let Object::Pod(p) = &*cur else { unreachable!() };
-        if p.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty()) {
+        let Object::Pod(p) = &*cur else {
+            unreachable!()
+        };
+        if p.spec
+            .as_ref()
+            .and_then(|s| s.node_name.as_deref())
+            .is_some_and(|n| !n.is_empty())
+        {
             return Err(ApiError::new(
                 Reason::Conflict,
                 format!(
@@ -694,6 +783,8 @@ impl Store {
         &self.audit
     }
 }
+
+type Entry<'a> = (&'a (String, String), &'a Arc<Object>);
 
 #[derive(Copy, Clone, PartialEq, Eq)]
 enum UpdateKind {
@@ -745,7 +836,9 @@ fn strip_meta_status(v: &Value) -> Value {
 
 fn patch_names_rv(p: &Patch) -> Option<&str> {
     match p {
-        Patch::Merge(v) | Patch::Strategic(v) | Patch::Apply(v, _) => v["metadata"]["resourceVersion"].as_str(),
+        Patch::Merge(v) | Patch::Strategic(v) | Patch::Apply(v, _) => {
+            v["metadata"]["resourceVersion"].as_str()
+        }
         Patch::Json(_) => None,
     }
 }
@@ -764,11 +857,16 @@ fn encode_continue(key: &(String, String)) -> String {
 }
 
 fn decode_continue(tok: &str) -> Result<(String, String), ApiError> {
-    let bad = || ApiError::bad_request("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
-    if tok.len() % 2 != 0 {
+    let bad = || {
+        ApiError::bad_request("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+    };
+    if !tok.len().is_multiple_of(2) {
         return Err(bad());
     }
-    let bytes: Result<Vec<u8>, _> = (0..tok.len()).step_by(2).map(|i| u8::from_str_radix(&tok[i..i + 2], 16)).collect();
+    let bytes: Result<Vec<u8>, _> = (0..tok.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&tok[i..i + 2], 16))
+        .collect();
     let s = String::from_utf8(bytes.map_err(|_| bad())?).map_err(|_| bad())?;
     let (a, b) = s.split_once('\u{0}').ok_or_else(bad)?;
     Ok((a.to_string(), b.to_string()))
