@@ -13,5 +13,6 @@ pub mod cli;
 pub mod cluster;
 pub mod controllers;
 pub mod objects;
+pub mod printers;
 pub mod scheduler;
 pub mod sim;

@@ -51,7 +51,7 @@ pub struct Ctx<'a> {
 }
 
 /// A reconcile loop.
-pub trait Controller: Any {
+pub trait Controller: Any + Send {
     /// A stable name: also the name of the controller's random stream.
     fn name(&self) -> &'static str;
     /// A store change happened: enqueue the keys it affects. No writes here.

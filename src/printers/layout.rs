@@ -1,0 +1,151 @@
+//! kubectl's human-readable layout (cli-runtime `tablePrinter` over a
+//! tabwriter with minwidth 6, tabwidth 4, padding 3): columns padded to the
+//! widest cell + 3 (at least 6), the last cell never padded.
+
+use super::{Cell, Table};
+use crate::objects::selectors::Selector;
+use std::collections::BTreeMap;
+
+/// What kubectl adds to or removes from the server's table.
+#[derive(Clone, Debug, Default)]
+pub struct PrintOptions {
+    /// `-o wide`: show priority-1 columns.
+    pub wide: bool,
+    /// `-A`: a NAMESPACE column first.
+    pub with_namespace: bool,
+    /// `kind/name` in the name column (several kinds, `get all`).
+    pub with_kind: bool,
+    pub no_headers: bool,
+    pub show_labels: bool,
+    /// `-L key1,key2`
+    pub label_columns: Vec<String>,
+}
+
+/// Header and row strings (not yet aligned) for a table.
+pub fn table_lines(t: &Table, o: &PrintOptions) -> (Vec<String>, Vec<Vec<String>>) {
+    let visible: Vec<usize> = t
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| o.wide || c.priority == 0)
+        .map(|(i, _)| i)
+        .collect();
+    let mut header: Vec<String> = Vec::new();
+    if o.with_namespace {
+        header.push("NAMESPACE".into());
+    }
+    header.extend(visible.iter().map(|&i| t.columns[i].name.to_uppercase()));
+    for l in &o.label_columns {
+        header.push(l.rsplit('/').next().unwrap_or(l).to_uppercase());
+    }
+    if o.show_labels {
+        header.push("LABELS".into());
+    }
+    let info = t.kind.info();
+    let rows = t
+        .rows
+        .iter()
+        .map(|r| {
+            let meta = r.object.meta();
+            let mut cells: Vec<String> = Vec::new();
+            if o.with_namespace {
+                cells.push(meta.namespace.clone().unwrap_or_default());
+            }
+            for &i in &visible {
+                let mut text = r.cells.get(i).map(Cell::text).unwrap_or_default();
+                if o.with_kind && t.columns[i].format == "name" {
+                    text = format!("{}/{}", info.kind_prefix(), text);
+                }
+                cells.push(text);
+            }
+            let labels = meta.labels.clone().unwrap_or_default();
+            for l in &o.label_columns {
+                cells.push(labels.get(l).cloned().unwrap_or_default());
+            }
+            if o.show_labels {
+                cells.push(format_labels(&labels));
+            }
+            cells
+        })
+        .collect();
+    (header, rows)
+}
+
+/// kubectl's FormatLabels: sorted `k=v` joined with `,`, or `<none>`.
+pub fn format_labels(labels: &BTreeMap<String, String>) -> String {
+    if labels.is_empty() {
+        return "<none>".into();
+    }
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A label selector as kubectl prints it.
+pub fn format_selector(
+    sel: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>,
+) -> String {
+    match sel {
+        Some(s) => Selector::from_label_selector(s).to_string(),
+        None => "<none>".into(),
+    }
+}
+
+/// Aligns lines as kubectl's tabwriter does. `widths` carries the column
+/// widths from earlier output of the same table (watch keeps them).
+pub fn align(lines: &[Vec<String>], widths: &mut Vec<usize>) -> String {
+    for l in lines {
+        for (i, c) in l.iter().enumerate() {
+            let w = (c.chars().count() + 3).max(6);
+            if i >= widths.len() {
+                widths.push(w);
+            } else if widths[i] < w {
+                widths[i] = w;
+            }
+        }
+    }
+    let mut out = String::new();
+    for l in lines {
+        let n = l.len();
+        for (i, c) in l.iter().enumerate() {
+            out.push_str(c);
+            if i + 1 < n {
+                let pad = widths[i].saturating_sub(c.chars().count());
+                out.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Renders a table as `kubectl get` prints it (nothing for zero rows).
+pub fn render_table(t: &Table, o: &PrintOptions) -> String {
+    if t.rows.is_empty() {
+        return String::new();
+    }
+    let (header, rows) = table_lines(t, o);
+    let mut lines = Vec::new();
+    if !o.no_headers {
+        lines.push(header);
+    }
+    lines.extend(rows);
+    align(&lines, &mut Vec::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pads_to_widest_plus_three_and_never_pads_the_last_cell() {
+        let lines = vec![
+            vec!["NAME".to_string(), "READY".into(), "STATUS".into()],
+            vec!["web-1".to_string(), "1/1".into(), "Running".into()],
+        ];
+        let out = align(&lines, &mut Vec::new());
+        assert_eq!(out, "NAME    READY   STATUS\nweb-1   1/1     Running\n");
+    }
+}

@@ -1,0 +1,234 @@
+//! Printing is pure (architecture principle 8): the server-side Table for
+//! every kind, kubectl's tab-writer layout, ages, and describe text are
+//! functions of objects and the current time, shared by the REPL, the TUI
+//! and the HTTP API's Table responses so the three never disagree.
+//!
+//! Column sets follow `pkg/printers/internalversion/printers.go` (the
+//! apiserver's printers); layout follows kubectl's `cli-runtime` printers.
+
+pub mod age;
+pub mod layout;
+mod node;
+mod pod;
+mod simple;
+
+use crate::objects::{Kind, Object};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub use age::human_duration;
+pub use layout::{render_table, PrintOptions};
+
+/// One column definition of a `meta.k8s.io/v1` Table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    /// As the server sends it (`Name`, `Ready`, ...); kubectl upper-cases it.
+    pub name: &'static str,
+    /// `string`, `integer`, `date`, `boolean`, `number`.
+    pub type_: &'static str,
+    /// `name` for the column that carries the object name, else empty.
+    pub format: &'static str,
+    pub description: &'static str,
+    /// 0 = always shown; 1 = only with `-o wide`.
+    pub priority: i32,
+}
+
+impl Column {
+    pub const fn new(name: &'static str, type_: &'static str, description: &'static str) -> Column {
+        Column {
+            name,
+            type_,
+            format: "",
+            description,
+            priority: 0,
+        }
+    }
+    pub const fn name_col() -> Column {
+        Column {
+            name: "Name",
+            type_: "string",
+            format: "name",
+            description: "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
+            priority: 0,
+        }
+    }
+    pub const fn age() -> Column {
+        Column::new("Age", "string", "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata")
+    }
+    pub const fn wide(mut self) -> Column {
+        self.priority = 1;
+        self
+    }
+}
+
+/// A cell value: kubectl prints strings as-is and numbers/booleans with %v.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    Null,
+}
+
+impl Cell {
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Str(s) => {
+                // A string cell is cut at its first line break, with "...".
+                match s.find(['\n', '\r', '\x0c']) {
+                    Some(i) => format!("{}...", &s[..i]),
+                    None => s.clone(),
+                }
+            }
+            Cell::Int(i) => i.to_string(),
+            Cell::Bool(b) => b.to_string(),
+            Cell::Null => String::new(),
+        }
+    }
+    pub fn to_json(&self) -> Value {
+        match self {
+            Cell::Str(s) => json!(s),
+            Cell::Int(i) => json!(i),
+            Cell::Bool(b) => json!(b),
+            Cell::Null => Value::Null,
+        }
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Str(s)
+    }
+}
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Str(s.to_string())
+    }
+}
+impl From<i64> for Cell {
+    fn from(i: i64) -> Cell {
+        Cell::Int(i)
+    }
+}
+impl From<i32> for Cell {
+    fn from(i: i32) -> Cell {
+        Cell::Int(i as i64)
+    }
+}
+impl From<bool> for Cell {
+    fn from(b: bool) -> Cell {
+        Cell::Bool(b)
+    }
+}
+
+/// One row: every cell (wide ones too, as the apiserver always sends them)
+/// and the object it shows.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub cells: Vec<Cell>,
+    pub object: Arc<Object>,
+}
+
+/// A `meta.k8s.io/v1` Table.
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub kind: Kind,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+}
+
+/// Renders the Table of `objects` (all of kind `kind`) at wall time `now`.
+pub fn table(kind: Kind, objects: &[Arc<Object>], now: jiff::Timestamp) -> Table {
+    let columns = columns(kind);
+    let rows = objects
+        .iter()
+        .map(|o| Row {
+            cells: cells(o, now),
+            object: o.clone(),
+        })
+        .collect();
+    Table {
+        kind,
+        columns,
+        rows,
+    }
+}
+
+/// The column definitions of a kind.
+pub fn columns(kind: Kind) -> Vec<Column> {
+    match kind {
+        Kind::Pod => pod::columns(),
+        Kind::Node => node::columns(),
+        _ => simple::columns(kind),
+    }
+}
+
+/// The cells of one object's row.
+pub fn cells(obj: &Object, now: jiff::Timestamp) -> Vec<Cell> {
+    match obj {
+        Object::Pod(p) => pod::cells(p, now),
+        Object::Node(n) => node::cells(n, now),
+        other => simple::cells(other, now),
+    }
+}
+
+impl Table {
+    /// The Table as JSON (`includeObject=Object` embeds each object;
+    /// `None` omits it; `Metadata` embeds a PartialObjectMetadata).
+    pub fn to_json(&self, include_object: IncludeObject, resource_version: u64) -> Value {
+        let cols: Vec<Value> = self
+            .columns
+            .iter()
+            .map(|c| json!({"name": c.name, "type": c.type_, "format": c.format, "description": c.description, "priority": c.priority}))
+            .collect();
+        let rows: Vec<Value> = self
+            .rows
+            .iter()
+            .map(|r| row_json(r, include_object))
+            .collect();
+        json!({
+            "kind": "Table",
+            "apiVersion": "meta.k8s.io/v1",
+            "metadata": {"resourceVersion": resource_version.to_string()},
+            "columnDefinitions": cols,
+            "rows": rows,
+        })
+    }
+}
+
+/// What a Table row embeds (`includeObject`).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum IncludeObject {
+    None,
+    #[default]
+    Metadata,
+    Object,
+}
+
+/// One row as JSON, for Table watch events too.
+pub fn row_json(r: &Row, include: IncludeObject) -> Value {
+    let cells: Vec<Value> = r.cells.iter().map(Cell::to_json).collect();
+    let mut row = json!({"cells": cells});
+    match include {
+        IncludeObject::Object => row["object"] = r.object.to_json(),
+        IncludeObject::Metadata => {
+            let info = r.object.kind().info();
+            row["object"] = json!({
+                "kind": "PartialObjectMetadata",
+                "apiVersion": "meta.k8s.io/v1",
+                "metadata": serde_json::to_value(r.object.meta()).unwrap_or(Value::Null),
+            });
+            let _ = info;
+        }
+        IncludeObject::None => {}
+    }
+    row
+}
+
+/// The age cell of an object (`<unknown>` without a creation time).
+pub fn age_cell(
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    now: jiff::Timestamp,
+) -> Cell {
+    Cell::Str(age::age_since(meta.creation_timestamp.as_ref(), now))
+}
