@@ -1,6 +1,104 @@
-//! Front ends: the command line, the REPL and script mode.
+//! Front ends: the command line (`kubesim ...`), the REPL and script mode.
+//! Each flag is defined once, in the clap structs below; `--help` is
+//! generated from them.
+
+pub mod flags;
+pub mod kubectl;
+pub mod output;
+pub mod repl;
+pub mod script;
+pub mod session;
+pub mod sim_cmd;
+
+use crate::cluster::{build_world, ClusterSpec};
+use crate::sim::World;
+use clap::{Args, Parser, Subcommand};
+
+/// A Kubernetes-compatible cluster simulator.
+#[derive(Parser, Debug)]
+#[command(name = "kubesim", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub world: WorldArgs,
+    #[command(subcommand)]
+    pub command: Option<Commands>,
+}
+
+/// How the simulated cluster is made: shared by every subcommand.
+#[derive(Args, Debug, Clone)]
+pub struct WorldArgs {
+    /// Seed of the simulation: one seed gives one history, byte for byte.
+    #[arg(long, global = true, default_value_t = 1)]
+    pub seed: u64,
+    /// A cluster file (nodes, sizes, taints); the workshop cluster by default.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub cluster: Option<std::path::PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Commands {
+    /// Open the interactive shell (the default).
+    Repl,
+    /// Run the lines of FILE (or - for stdin), echoing each as `$ LINE`.
+    Script(ScriptArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ScriptArgs {
+    /// The script file, or - for standard input.
+    pub file: String,
+    /// Go on after a failing line (exit status is still non-zero).
+    #[arg(long)]
+    pub keep_going: bool,
+}
+
+impl WorldArgs {
+    /// The world these arguments describe.
+    pub fn build(&self) -> Result<World, String> {
+        let spec = match &self.cluster {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                ClusterSpec::from_yaml(&text)?
+            }
+            None => ClusterSpec::workshop(),
+        };
+        Ok(build_world(&spec, self.seed))
+    }
+}
 
 /// Runs the binary; returns the process exit code.
 pub fn main_entry() -> i32 {
-    0
+    let cli = Cli::parse();
+    let world = match cli.world.build() {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    match cli.command {
+        None | Some(Commands::Repl) => repl::run(world),
+        Some(Commands::Script(args)) => {
+            let text = if args.file == "-" {
+                let mut s = String::new();
+                if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut s) {
+                    eprintln!("error: cannot read standard input: {e}");
+                    return 2;
+                }
+                s
+            } else {
+                match std::fs::read_to_string(&args.file) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        eprintln!("error: cannot read {}: {e}", args.file);
+                        return 2;
+                    }
+                }
+            };
+            let mut session = session::Session::new(world);
+            let (transcript, code) = script::run(&mut session, &text, args.keep_going);
+            print!("{transcript}");
+            code
+        }
+    }
 }

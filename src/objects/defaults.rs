@@ -261,6 +261,37 @@ pub fn default_pull_policy(image: &str) -> &'static str {
     }
 }
 
+/// The pod's QoS class, as `pkg/apis/core/helper/qos` computes it:
+/// Guaranteed when every container has equal cpu and memory requests and
+/// limits, BestEffort when none has any, Burstable otherwise.
+pub fn qos_class(spec: &PodSpec) -> &'static str {
+    let containers: Vec<&Container> = spec.containers.iter().chain(spec.init_containers.iter().flatten()).collect();
+    let mut any = false;
+    let mut guaranteed = true;
+    for c in containers {
+        let res = c.resources.clone().unwrap_or_default();
+        let req = res.requests.unwrap_or_default();
+        let lim = res.limits.unwrap_or_default();
+        if !req.is_empty() || !lim.is_empty() {
+            any = true;
+        }
+        for r in ["cpu", "memory"] {
+            match (req.get(r), lim.get(r)) {
+                (Some(a), Some(b)) if super::quantity::amount(a) == super::quantity::amount(b) => {}
+                (None, Some(_)) => {}
+                _ => guaranteed = false,
+            }
+        }
+    }
+    if !any {
+        "BestEffort"
+    } else if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
+}
+
 /// `plugin/pkg/admission/defaulttolerationseconds`.
 pub fn add_default_tolerations(pod: &mut k8s_openapi::api::core::v1::Pod) {
     let spec = pod.spec.get_or_insert_with(Default::default);

@@ -41,5 +41,13 @@ fn mutate_on_create(obj: &mut Object) {
         if spec.priority.is_none() {
             spec.priority = Some(0);
         }
+        // pkg/registry/core/pod/strategy.go PrepareForCreate: a new pod is
+        // Pending with its QoS class (bootstrap pods arrive with a phase).
+        let qos = defaults::qos_class(spec);
+        let status = pod.status.get_or_insert_with(Default::default);
+        if status.phase.is_none() {
+            status.phase = Some("Pending".into());
+        }
+        status.qos_class.get_or_insert(qos.to_string());
     }
 }
