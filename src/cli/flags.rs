@@ -14,8 +14,18 @@ pub struct FlagSpec {
     pub help: &'static str,
 }
 
-pub const fn flag(long: &'static str, short: Option<char>, value: bool, help: &'static str) -> FlagSpec {
-    FlagSpec { long, short, value, help }
+pub const fn flag(
+    long: &'static str,
+    short: Option<char>,
+    value: bool,
+    help: &'static str,
+) -> FlagSpec {
+    FlagSpec {
+        long,
+        short,
+        value,
+        help,
+    }
 }
 
 /// Parsed arguments: flag values (repeatable flags keep every value),
@@ -29,7 +39,10 @@ pub struct Args {
 
 impl Args {
     pub fn get(&self, long: &str) -> Option<&str> {
-        self.flags.get(long).and_then(|v| v.last()).map(String::as_str)
+        self.flags
+            .get(long)
+            .and_then(|v| v.last())
+            .map(String::as_str)
     }
     pub fn all(&self, long: &str) -> Vec<String> {
         self.flags.get(long).cloned().unwrap_or_default()
@@ -61,19 +74,27 @@ pub fn parse(args: &[String], specs: &[FlagSpec]) -> Result<Args, String> {
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (body, None),
             };
-            let spec = specs.iter().find(|s| s.long == name).ok_or_else(|| format!("unknown flag: --{name}"))?;
+            let spec = specs
+                .iter()
+                .find(|s| s.long == name)
+                .ok_or_else(|| format!("unknown flag: --{name}"))?;
             let value = if spec.value {
                 match inline {
                     Some(v) => v,
                     None => {
                         i += 1;
-                        args.get(i).cloned().ok_or_else(|| format!("flag needs an argument: --{name}"))?
+                        args.get(i)
+                            .cloned()
+                            .ok_or_else(|| format!("flag needs an argument: --{name}"))?
                     }
                 }
             } else {
                 inline.unwrap_or_else(|| "true".into())
             };
-            out.flags.entry(spec.long.to_string()).or_default().push(value);
+            out.flags
+                .entry(spec.long.to_string())
+                .or_default()
+                .push(value);
         } else if a.len() > 1 && a.starts_with('-') && !is_negative_number(a) {
             let chars: Vec<char> = a[1..].chars().collect();
             let mut j = 0;
@@ -89,12 +110,20 @@ pub fn parse(args: &[String], specs: &[FlagSpec]) -> Result<Args, String> {
                         rest.strip_prefix('=').unwrap_or(&rest).to_string()
                     } else {
                         i += 1;
-                        args.get(i).cloned().ok_or_else(|| format!("flag needs an argument: '{c}' in -{c}"))?
+                        args.get(i)
+                            .cloned()
+                            .ok_or_else(|| format!("flag needs an argument: '{c}' in -{c}"))?
                     };
-                    out.flags.entry(spec.long.to_string()).or_default().push(value);
+                    out.flags
+                        .entry(spec.long.to_string())
+                        .or_default()
+                        .push(value);
                     break;
                 }
-                out.flags.entry(spec.long.to_string()).or_default().push("true".into());
+                out.flags
+                    .entry(spec.long.to_string())
+                    .or_default()
+                    .push("true".into());
                 j += 1;
             }
         } else {
@@ -127,7 +156,22 @@ mod tests {
 
     #[test]
     fn pflag_forms() {
-        let a = parse(&s(&["pods", "-n", "kube-system", "-owide", "--image=nginx", "-Aw", "--", "ping", "-c", "3"]), SPECS).unwrap();
+        let a = parse(
+            &s(&[
+                "pods",
+                "-n",
+                "kube-system",
+                "-owide",
+                "--image=nginx",
+                "-Aw",
+                "--",
+                "ping",
+                "-c",
+                "3",
+            ]),
+            SPECS,
+        )
+        .unwrap();
         assert_eq!(a.get("namespace"), Some("kube-system"));
         assert_eq!(a.get("output"), Some("wide"));
         assert_eq!(a.get("image"), Some("nginx"));
@@ -138,8 +182,17 @@ mod tests {
 
     #[test]
     fn unknown_flags_are_worded_as_kubectl() {
-        assert_eq!(parse(&s(&["--foo"]), SPECS).unwrap_err(), "unknown flag: --foo");
-        assert_eq!(parse(&s(&["-z"]), SPECS).unwrap_err(), "unknown shorthand flag: 'z' in -z");
-        assert_eq!(parse(&s(&["--image"]), SPECS).unwrap_err(), "flag needs an argument: --image");
+        assert_eq!(
+            parse(&s(&["--foo"]), SPECS).unwrap_err(),
+            "unknown flag: --foo"
+        );
+        assert_eq!(
+            parse(&s(&["-z"]), SPECS).unwrap_err(),
+            "unknown shorthand flag: 'z' in -z"
+        );
+        assert_eq!(
+            parse(&s(&["--image"]), SPECS).unwrap_err(),
+            "flag needs an argument: --image"
+        );
     }
 }

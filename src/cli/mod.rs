@@ -57,7 +57,8 @@ impl WorldArgs {
     pub fn build(&self) -> Result<World, String> {
         let spec = match &self.cluster {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
                 ClusterSpec::from_yaml(&text)?
             }
             None => ClusterSpec::workshop(),

@@ -10,7 +10,10 @@ pub struct Output {
 
 impl Output {
     pub fn ok(stdout: impl Into<String>) -> Output {
-        Output { stdout: stdout.into(), ..Default::default() }
+        Output {
+            stdout: stdout.into(),
+            ..Default::default()
+        }
     }
     /// A failure printed to stderr with exit code 1.
     pub fn err(stderr: impl Into<String>) -> Output {
@@ -18,7 +21,11 @@ impl Output {
         if !s.ends_with('\n') {
             s.push('\n');
         }
-        Output { stderr: s, code: 1, ..Default::default() }
+        Output {
+            stderr: s,
+            code: 1,
+            ..Default::default()
+        }
     }
     /// kubectl's `error: ...` line.
     pub fn error(msg: impl std::fmt::Display) -> Output {

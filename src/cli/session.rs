@@ -16,7 +16,10 @@ pub struct SessionState {
 
 impl Default for SessionState {
     fn default() -> Self {
-        SessionState { namespace: "default".into(), workdir: std::env::current_dir().unwrap_or_default() }
+        SessionState {
+            namespace: "default".into(),
+            workdir: std::env::current_dir().unwrap_or_default(),
+        }
     }
 }
 
@@ -28,7 +31,10 @@ pub struct Session {
 
 impl Session {
     pub fn new(world: World) -> Session {
-        Session { world, state: SessionState::default() }
+        Session {
+            world,
+            state: SessionState::default(),
+        }
     }
 
     /// Runs one line (`kubectl ...`, `sim ...`, blank or `#` comment).
@@ -49,8 +55,15 @@ impl Session {
 }
 
 /// Runs an already split command line.
-pub fn run_words(words: &[String], world: &mut World, state: &mut SessionState, stdin: Option<&str>) -> Output {
-    let Some(cmd) = words.first() else { return Output::default() };
+pub fn run_words(
+    words: &[String],
+    world: &mut World,
+    state: &mut SessionState,
+    stdin: Option<&str>,
+) -> Output {
+    let Some(cmd) = words.first() else {
+        return Output::default();
+    };
     let rest = &words[1..];
     match cmd.as_str() {
         "kubectl" | "k" => kubectl::run(rest, world, state, stdin),

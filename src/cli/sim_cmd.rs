@@ -8,7 +8,9 @@ use crate::sim::World;
 pub fn run(args: &[String], world: &mut World) -> Output {
     match args.first().map(String::as_str) {
         Some("advance") => {
-            let Some(d) = args.get(1) else { return Output::error("sim advance needs a duration, e.g. sim advance 20s") };
+            let Some(d) = args.get(1) else {
+                return Output::error("sim advance needs a duration, e.g. sim advance 20s");
+            };
             match parse_duration(d) {
                 Ok(d) => {
                     world.advance(d);
@@ -33,9 +35,16 @@ pub fn run(args: &[String], world: &mut World) -> Output {
             let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20);
             let log = world.event_log();
             let start = log.len().saturating_sub(n);
-            Output::ok(log[start..].iter().map(|l| format!("{l}\n")).collect::<String>())
+            Output::ok(
+                log[start..]
+                    .iter()
+                    .map(|l| format!("{l}\n"))
+                    .collect::<String>(),
+            )
         }
-        Some(other) => Output::error(format!("unknown sim command {other:?}; try: advance, status, seed, events")),
+        Some(other) => Output::error(format!(
+            "unknown sim command {other:?}; try: advance, status, seed, events"
+        )),
         None => Output::error("sim needs a command: advance, status, seed, events"),
     }
 }

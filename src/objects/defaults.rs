@@ -265,7 +265,11 @@ pub fn default_pull_policy(image: &str) -> &'static str {
 /// Guaranteed when every container has equal cpu and memory requests and
 /// limits, BestEffort when none has any, Burstable otherwise.
 pub fn qos_class(spec: &PodSpec) -> &'static str {
-    let containers: Vec<&Container> = spec.containers.iter().chain(spec.init_containers.iter().flatten()).collect();
+    let containers: Vec<&Container> = spec
+        .containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten())
+        .collect();
     let mut any = false;
     let mut guaranteed = true;
     for c in containers {

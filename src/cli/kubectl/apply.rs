@@ -10,22 +10,77 @@ use crate::sim::store::{Patch, WriteOptions};
 use serde_json::Value;
 
 pub const CREATE_FLAGS: &[FlagSpec] = &[
-    flag("filename", Some('f'), true, "Filename, directory, or URL to files to use to create the resource"),
-    flag("dry-run", None, true, "Must be \"none\", \"server\", or \"client\"."),
+    flag(
+        "filename",
+        Some('f'),
+        true,
+        "Filename, directory, or URL to files to use to create the resource",
+    ),
+    flag(
+        "dry-run",
+        None,
+        true,
+        "Must be \"none\", \"server\", or \"client\".",
+    ),
     flag("output", Some('o'), true, "Output format."),
-    flag("validate", None, true, "Must be one of: strict (or true), warn, ignore (or false)."),
-    flag("save-config", None, false, "If true, the configuration of current object will be saved in its annotation."),
+    flag(
+        "validate",
+        None,
+        true,
+        "Must be one of: strict (or true), warn, ignore (or false).",
+    ),
+    flag(
+        "save-config",
+        None,
+        false,
+        "If true, the configuration of current object will be saved in its annotation.",
+    ),
 ];
 
 pub const APPLY_FLAGS: &[FlagSpec] = &[
-    flag("filename", Some('f'), true, "The files that contain the configurations to apply."),
-    flag("dry-run", None, true, "Must be \"none\", \"server\", or \"client\"."),
+    flag(
+        "filename",
+        Some('f'),
+        true,
+        "The files that contain the configurations to apply.",
+    ),
+    flag(
+        "dry-run",
+        None,
+        true,
+        "Must be \"none\", \"server\", or \"client\".",
+    ),
     flag("output", Some('o'), true, "Output format."),
-    flag("validate", None, true, "Must be one of: strict (or true), warn, ignore (or false)."),
-    flag("server-side", None, false, "If true, apply runs in the server instead of the client."),
-    flag("force-conflicts", None, false, "If true, server-side apply will force the changes against conflicts."),
-    flag("field-manager", None, true, "Name of the manager used to track field ownership."),
-    flag("recursive", Some('R'), false, "Process the directory used in -f, --filename recursively."),
+    flag(
+        "validate",
+        None,
+        true,
+        "Must be one of: strict (or true), warn, ignore (or false).",
+    ),
+    flag(
+        "server-side",
+        None,
+        false,
+        "If true, apply runs in the server instead of the client.",
+    ),
+    flag(
+        "force-conflicts",
+        None,
+        false,
+        "If true, server-side apply will force the changes against conflicts.",
+    ),
+    flag(
+        "field-manager",
+        None,
+        true,
+        "Name of the manager used to track field ownership.",
+    ),
+    flag(
+        "recursive",
+        Some('R'),
+        false,
+        "Process the directory used in -f, --filename recursively.",
+    ),
 ];
 
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
@@ -47,7 +102,10 @@ pub fn read_docs(ctx: &Ctx, file: &str) -> Result<Vec<Doc>, String> {
             let mut entries: Vec<_> = std::fs::read_dir(&path)
                 .map_err(|e| e.to_string())?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json"))
+                .filter(|p| {
+                    p.extension()
+                        .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
+                })
                 .collect();
             entries.sort();
             for p in entries {
@@ -62,8 +120,12 @@ pub fn read_docs(ctx: &Ctx, file: &str) -> Result<Vec<Doc>, String> {
     }
     let mut docs = Vec::new();
     for (source, text) in sources {
-        let values = manifest::parse_documents(&text).map_err(|e| format!("error parsing {source}: {e}"))?;
-        docs.extend(values.into_iter().map(|value| Doc { source: source.clone(), value }));
+        let values =
+            manifest::parse_documents(&text).map_err(|e| format!("error parsing {source}: {e}"))?;
+        docs.extend(values.into_iter().map(|value| Doc {
+            source: source.clone(),
+            value,
+        }));
     }
     Ok(docs)
 }
@@ -83,7 +145,10 @@ fn decode(doc: &Doc, verb: &str, ns: &str) -> Result<Object, String> {
         other => format!("error: error validating \"{}\": {other}", doc.source),
     })?;
     let mut obj = manifest::decode_as(kind, doc.value.clone(), true).map_err(|e| {
-        format!("Error from server (BadRequest): error when {verb} \"{}\": {e}", doc.source)
+        format!(
+            "Error from server (BadRequest): error when {verb} \"{}\": {e}",
+            doc.source
+        )
     })?;
     if kind.info().namespaced && obj.meta().namespace.is_none() {
         obj.meta_mut().namespace = Some(ns.to_string());
@@ -125,14 +190,27 @@ pub fn create(ctx: &mut Ctx) -> Output {
             out.push_out(&format!("{prefix}/{name} created{suffix}"));
             continue;
         }
-        match ctx.world.store.create(obj, &WriteOptions { dry_run: server_dry, ..Default::default() }) {
-            Ok(o) => out.push_out(&format!("{prefix}/{} created{suffix}", o.meta().name.as_deref().unwrap_or(""))),
+        match ctx.world.store.create(
+            obj,
+            &WriteOptions {
+                dry_run: server_dry,
+                ..Default::default()
+            },
+        ) {
+            Ok(o) => out.push_out(&format!(
+                "{prefix}/{} created{suffix}",
+                o.meta().name.as_deref().unwrap_or("")
+            )),
             Err(e) => {
                 let text = e.kubectl_text();
                 // kubectl names the file for errors from create -f.
                 let text = match e.reason {
                     crate::sim::store::Reason::Invalid => text,
-                    _ => text.replacen("): ", &format!("): error when creating \"{}\": ", doc.source), 1),
+                    _ => text.replacen(
+                        "): ",
+                        &format!("): error when creating \"{}\": ", doc.source),
+                        1,
+                    ),
                 };
                 out.extend(Output::err(text));
             }
@@ -153,7 +231,11 @@ pub fn apply(ctx: &mut Ctx) -> Output {
     let (suffix, server_dry) = dry_run(ctx);
     let client_dry = ctx.args.get("dry-run") == Some("client");
     let server_side = ctx.args.bool("server-side");
-    let manager = ctx.args.get("field-manager").unwrap_or("kubectl").to_string();
+    let manager = ctx
+        .args
+        .get("field-manager")
+        .unwrap_or("kubectl")
+        .to_string();
     let mut out = Output::default();
     for doc in &docs {
         let obj = match decode(doc, "creating", &ns) {
@@ -168,9 +250,16 @@ pub fn apply(ctx: &mut Ctx) -> Output {
         let name = obj.meta().name.clone().unwrap_or_default();
         let ons = obj.meta().namespace.clone().unwrap_or_default();
         let exists = ctx.world.store.try_get(kind, &ons, &name).cloned();
-        let wopts = WriteOptions { dry_run: server_dry, field_manager: Some(manager.clone()) };
+        let wopts = WriteOptions {
+            dry_run: server_dry,
+            field_manager: Some(manager.clone()),
+        };
         if client_dry {
-            let word = if exists.is_some() { "configured" } else { "created" };
+            let word = if exists.is_some() {
+                "configured"
+            } else {
+                "created"
+            };
             out.push_out(&format!("{prefix}/{name} {word}{suffix}"));
             continue;
         }
@@ -179,7 +268,14 @@ pub fn apply(ctx: &mut Ctx) -> Output {
             if kind.info().namespaced {
                 v["metadata"]["namespace"] = Value::String(ons.clone());
             }
-            match ctx.world.store.patch(kind, &ons, &name, &Patch::Apply(v, manager.clone()), &wopts, false) {
+            match ctx.world.store.patch(
+                kind,
+                &ons,
+                &name,
+                &Patch::Apply(v, manager.clone()),
+                &wopts,
+                false,
+            ) {
                 Ok(_) => out.push_out(&format!("{prefix}/{name} serverside-applied{suffix}")),
                 Err(e) => out.extend(Output::err(e.kubectl_text())),
             }
@@ -206,9 +302,20 @@ pub fn apply(ctx: &mut Ctx) -> Output {
             Some(current) => {
                 let patch = three_way_patch(&current.to_json(), &applied, &applied_text);
                 let before = current.to_json();
-                match ctx.world.store.patch(kind, &ons, &name, &Patch::Strategic(patch), &wopts, false) {
+                match ctx.world.store.patch(
+                    kind,
+                    &ons,
+                    &name,
+                    &Patch::Strategic(patch),
+                    &wopts,
+                    false,
+                ) {
                     Ok(after) => {
-                        let word = if strip_rv(&after.to_json()) == strip_rv(&before) { "unchanged" } else { "configured" };
+                        let word = if strip_rv(&after.to_json()) == strip_rv(&before) {
+                            "unchanged"
+                        } else {
+                            "configured"
+                        };
                         out.push_out(&format!("{prefix}/{name} {word}{suffix}"));
                     }
                     Err(e) => out.extend(Output::err(e.kubectl_text())),
@@ -241,7 +348,9 @@ fn add_deletions(last: &Value, new: &Value, patch: &mut Value) {
                 None => {
                     patch[k] = Value::Null;
                 }
-                Some(nv) if lv.is_object() && nv.is_object() => add_deletions(lv, nv, &mut patch[k]),
+                Some(nv) if lv.is_object() && nv.is_object() => {
+                    add_deletions(lv, nv, &mut patch[k])
+                }
                 _ => {}
             }
         }

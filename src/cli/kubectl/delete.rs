@@ -12,20 +12,90 @@ use crate::sim::store::{DeleteOptions, ListOptions, Propagation};
 use std::time::Duration;
 
 pub const FLAGS: &[FlagSpec] = &[
-    flag("filename", Some('f'), true, "containing the resource to delete."),
-    flag("selector", Some('l'), true, "Selector (label query) to filter on."),
-    flag("field-selector", None, true, "Selector (field query) to filter on."),
-    flag("all", None, false, "Delete all resources, in the namespace of the specified resource types."),
-    flag("all-namespaces", Some('A'), false, "If present, list the requested object(s) across all namespaces."),
-    flag("grace-period", None, true, "Period of time in seconds given to the resource to terminate gracefully."),
-    flag("now", None, false, "If true, resources are signaled for immediate shutdown (same as --grace-period=1)."),
-    flag("force", None, false, "If true, immediately remove resources from API and bypass graceful deletion."),
-    flag("cascade", None, true, "Must be \"background\", \"orphan\", or \"foreground\"."),
-    flag("wait", None, true, "If true, wait for resources to be gone before returning."),
-    flag("ignore-not-found", None, false, "Treat \"resource not found\" as a successful delete."),
-    flag("dry-run", None, true, "Must be \"none\", \"server\", or \"client\"."),
-    flag("output", Some('o'), true, "Output mode. Use \"-o name\" for shorter output."),
-    flag("timeout", None, true, "The length of time to wait before giving up on a delete."),
+    flag(
+        "filename",
+        Some('f'),
+        true,
+        "containing the resource to delete.",
+    ),
+    flag(
+        "selector",
+        Some('l'),
+        true,
+        "Selector (label query) to filter on.",
+    ),
+    flag(
+        "field-selector",
+        None,
+        true,
+        "Selector (field query) to filter on.",
+    ),
+    flag(
+        "all",
+        None,
+        false,
+        "Delete all resources, in the namespace of the specified resource types.",
+    ),
+    flag(
+        "all-namespaces",
+        Some('A'),
+        false,
+        "If present, list the requested object(s) across all namespaces.",
+    ),
+    flag(
+        "grace-period",
+        None,
+        true,
+        "Period of time in seconds given to the resource to terminate gracefully.",
+    ),
+    flag(
+        "now",
+        None,
+        false,
+        "If true, resources are signaled for immediate shutdown (same as --grace-period=1).",
+    ),
+    flag(
+        "force",
+        None,
+        false,
+        "If true, immediately remove resources from API and bypass graceful deletion.",
+    ),
+    flag(
+        "cascade",
+        None,
+        true,
+        "Must be \"background\", \"orphan\", or \"foreground\".",
+    ),
+    flag(
+        "wait",
+        None,
+        true,
+        "If true, wait for resources to be gone before returning.",
+    ),
+    flag(
+        "ignore-not-found",
+        None,
+        false,
+        "Treat \"resource not found\" as a successful delete.",
+    ),
+    flag(
+        "dry-run",
+        None,
+        true,
+        "Must be \"none\", \"server\", or \"client\".",
+    ),
+    flag(
+        "output",
+        Some('o'),
+        true,
+        "Output mode. Use \"-o name\" for shorter output.",
+    ),
+    flag(
+        "timeout",
+        None,
+        true,
+        "The length of time to wait before giving up on a delete.",
+    ),
 ];
 
 pub fn delete(ctx: &mut Ctx) -> Output {
@@ -52,7 +122,9 @@ pub fn delete(ctx: &mut Ctx) -> Output {
             Err(e) => return Output::error(e),
         };
         match res {
-            ResourceArg::Named(pairs) => targets.extend(pairs.into_iter().map(|(k, n)| (k, ns.clone(), n))),
+            ResourceArg::Named(pairs) => {
+                targets.extend(pairs.into_iter().map(|(k, n)| (k, ns.clone(), n)))
+            }
             ResourceArg::Kinds(kinds, names) if !names.is_empty() => {
                 for k in kinds {
                     targets.extend(names.iter().map(|n| (k, ns.clone(), n.clone())));
@@ -72,13 +144,25 @@ pub fn delete(ctx: &mut Ctx) -> Output {
                     Ok(s) => s.unwrap_or_default(),
                     Err(e) => return Output::error(e),
                 };
-                let opts = ListOptions { label_selector, field_selector, ..Default::default() };
-                let scope = if ctx.all_namespaces() { None } else { Some(ns.as_str()) };
+                let opts = ListOptions {
+                    label_selector,
+                    field_selector,
+                    ..Default::default()
+                };
+                let scope = if ctx.all_namespaces() {
+                    None
+                } else {
+                    Some(ns.as_str())
+                };
                 for k in kinds {
                     match ctx.world.store.list(k, scope, &opts) {
                         Ok(l) => targets.extend(l.items.iter().map(|o| {
                             let m = o.meta();
-                            (k, m.namespace.clone().unwrap_or_default(), m.name.clone().unwrap_or_default())
+                            (
+                                k,
+                                m.namespace.clone().unwrap_or_default(),
+                                m.name.clone().unwrap_or_default(),
+                            )
                         })),
                         Err(e) => return Output::err(e.kubectl_text()),
                     }
@@ -90,7 +174,12 @@ pub fn delete(ctx: &mut Ctx) -> Output {
         }
     }
     let force = ctx.args.bool("force");
-    let mut grace = match ctx.args.get("grace-period").map(str::parse::<i64>).transpose() {
+    let mut grace = match ctx
+        .args
+        .get("grace-period")
+        .map(str::parse::<i64>)
+        .transpose()
+    {
         Ok(g) => g,
         Err(_) => return Output::error("invalid argument for --grace-period"),
     };
@@ -114,7 +203,12 @@ pub fn delete(ctx: &mut Ctx) -> Output {
         Some(other) => return Output::error(format!("invalid cascade value ({other}). Must be \"background\", \"foreground\", or \"orphan\".")),
     };
     let dry_run = ctx.args.get("dry-run").unwrap_or("none").to_string();
-    let opts = DeleteOptions { grace_period_seconds: grace, propagation, dry_run: dry_run == "server", precondition_uid: None };
+    let opts = DeleteOptions {
+        grace_period_seconds: grace,
+        propagation,
+        dry_run: dry_run == "server",
+        precondition_uid: None,
+    };
     let suffix = match dry_run.as_str() {
         "client" => " (dry run)",
         "server" => " (server dry run)",
@@ -124,7 +218,10 @@ pub fn delete(ctx: &mut Ctx) -> Output {
     let mut deleted = Vec::new();
     for (kind, ons, name) in &targets {
         if dry_run == "client" {
-            out.push_out(&format!("{} \"{name}\" deleted{suffix}", kind.info().kind_prefix()));
+            out.push_out(&format!(
+                "{} \"{name}\" deleted{suffix}",
+                kind.info().kind_prefix()
+            ));
             continue;
         }
         match ctx.world.store.delete(*kind, ons, name, &opts) {
@@ -133,11 +230,16 @@ pub fn delete(ctx: &mut Ctx) -> Output {
                 if ctx.args.get("output") == Some("name") {
                     out.push_out(&format!("{}/{name}", kind.info().kind_prefix()));
                 } else {
-                    out.push_out(&format!("{} \"{name}\" {word}{suffix}", kind.info().kind_prefix()));
+                    out.push_out(&format!(
+                        "{} \"{name}\" {word}{suffix}",
+                        kind.info().kind_prefix()
+                    ));
                 }
                 deleted.push((*kind, ons.clone(), name.clone()));
             }
-            Err(e) if e.reason == crate::sim::store::Reason::NotFound && ctx.args.bool("ignore-not-found") => {}
+            Err(e)
+                if e.reason == crate::sim::store::Reason::NotFound
+                    && ctx.args.bool("ignore-not-found") => {}
             Err(e) => {
                 out.push_err(&e.kubectl_text());
                 out.code = 1;
@@ -157,7 +259,9 @@ fn wait_gone(ctx: &mut Ctx, objs: &[(Kind, String, String)]) {
     let limit = ctx.world.now() + Duration::from_secs(3600);
     loop {
         ctx.world.settle();
-        let remaining = objs.iter().any(|(k, ns, n)| ctx.world.store.try_get(*k, ns, n).is_some());
+        let remaining = objs
+            .iter()
+            .any(|(k, ns, n)| ctx.world.store.try_get(*k, ns, n).is_some());
         if !remaining {
             return;
         }

@@ -12,17 +12,67 @@ use crate::sim::store::ListOptions;
 use std::sync::Arc;
 
 pub const FLAGS: &[FlagSpec] = &[
-    flag("all-namespaces", Some('A'), false, "List the requested object(s) across all namespaces."),
-    flag("output", Some('o'), true, "Output format: json, yaml, name, wide."),
-    flag("selector", Some('l'), true, "Selector (label query) to filter on."),
-    flag("field-selector", None, true, "Selector (field query) to filter on."),
-    flag("show-labels", None, false, "When printing, show all labels as the last column."),
-    flag("label-columns", Some('L'), true, "Labels to present as columns."),
+    flag(
+        "all-namespaces",
+        Some('A'),
+        false,
+        "List the requested object(s) across all namespaces.",
+    ),
+    flag(
+        "output",
+        Some('o'),
+        true,
+        "Output format: json, yaml, name, wide.",
+    ),
+    flag(
+        "selector",
+        Some('l'),
+        true,
+        "Selector (label query) to filter on.",
+    ),
+    flag(
+        "field-selector",
+        None,
+        true,
+        "Selector (field query) to filter on.",
+    ),
+    flag(
+        "show-labels",
+        None,
+        false,
+        "When printing, show all labels as the last column.",
+    ),
+    flag(
+        "label-columns",
+        Some('L'),
+        true,
+        "Labels to present as columns.",
+    ),
     flag("no-headers", None, false, "Don't print headers."),
-    flag("show-kind", None, false, "List the resource type for the requested object(s)."),
-    flag("watch", Some('w'), false, "After listing/getting the requested object, watch for changes."),
-    flag("ignore-not-found", None, false, "Treat \"resource not found\" as a successful retrieval."),
-    flag("chunk-size", None, true, "Return large lists in chunks rather than all at once."),
+    flag(
+        "show-kind",
+        None,
+        false,
+        "List the resource type for the requested object(s).",
+    ),
+    flag(
+        "watch",
+        Some('w'),
+        false,
+        "After listing/getting the requested object, watch for changes.",
+    ),
+    flag(
+        "ignore-not-found",
+        None,
+        false,
+        "Treat \"resource not found\" as a successful retrieval.",
+    ),
+    flag(
+        "chunk-size",
+        None,
+        true,
+        "Return large lists in chunks rather than all at once.",
+    ),
 ];
 
 /// What to print, in order: each group is one table.
@@ -40,16 +90,28 @@ pub fn get(ctx: &mut Ctx) -> Output {
         Ok(s) => s.unwrap_or_default(),
         Err(e) => return Output::error(e),
     };
-    let field_selector = match ctx.args.get("field-selector").map(FieldSelector::parse).transpose() {
+    let field_selector = match ctx
+        .args
+        .get("field-selector")
+        .map(FieldSelector::parse)
+        .transpose()
+    {
         Ok(s) => s.unwrap_or_default(),
         Err(e) => return Output::error(e),
     };
     let all_ns = ctx.all_namespaces();
     let ns = ctx.namespace();
     let ns_filter = if all_ns { None } else { Some(ns.as_str()) };
-    let opts = ListOptions { label_selector, field_selector, ..Default::default() };
+    let opts = ListOptions {
+        label_selector,
+        field_selector,
+        ..Default::default()
+    };
     let store = &ctx.world.store;
-    let mut found = Found { groups: Vec::new(), errors: Vec::new() };
+    let mut found = Found {
+        groups: Vec::new(),
+        errors: Vec::new(),
+    };
     let by_name = |kind: Kind, name: &str, found: &mut Found| match store.get(kind, &ns, name) {
         Ok(o) => push(found, kind, o.clone()),
         Err(e) => found.errors.push(e.kubectl_text()),

@@ -27,7 +27,10 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     /// `-n` or the context's namespace.
     pub fn namespace(&self) -> String {
-        self.args.get("namespace").map(str::to_string).unwrap_or_else(|| self.state.namespace.clone())
+        self.args
+            .get("namespace")
+            .map(str::to_string)
+            .unwrap_or_else(|| self.state.namespace.clone())
     }
     pub fn all_namespaces(&self) -> bool {
         self.args.bool("all-namespaces")
@@ -50,13 +53,43 @@ pub struct Command {
 
 /// Flags every command accepts (kubectl's persistent flags).
 pub const GLOBAL_FLAGS: &[FlagSpec] = &[
-    flags::flag("namespace", Some('n'), true, "If present, the namespace scope for this CLI request"),
-    flags::flag("context", None, true, "The name of the kubeconfig context to use"),
-    flags::flag("kubeconfig", None, true, "Path to the kubeconfig file to use for CLI requests."),
-    flags::flag("request-timeout", None, true, "The length of time to wait before giving up on a single server request."),
+    flags::flag(
+        "namespace",
+        Some('n'),
+        true,
+        "If present, the namespace scope for this CLI request",
+    ),
+    flags::flag(
+        "context",
+        None,
+        true,
+        "The name of the kubeconfig context to use",
+    ),
+    flags::flag(
+        "kubeconfig",
+        None,
+        true,
+        "Path to the kubeconfig file to use for CLI requests.",
+    ),
+    flags::flag(
+        "request-timeout",
+        None,
+        true,
+        "The length of time to wait before giving up on a single server request.",
+    ),
     flags::flag("v", Some('v'), true, "number for the log level verbosity"),
-    flags::flag("as", None, true, "Username to impersonate for the operation."),
-    flags::flag("as-group", None, true, "Group to impersonate for the operation."),
+    flags::flag(
+        "as",
+        None,
+        true,
+        "Username to impersonate for the operation.",
+    ),
+    flags::flag(
+        "as-group",
+        None,
+        true,
+        "Group to impersonate for the operation.",
+    ),
 ];
 
 /// Every verb, in the order `kubectl help` lists them.
@@ -70,7 +103,12 @@ pub const COMMANDS: &[Command] = &[
 ];
 
 /// Runs `kubectl ARGS...`.
-pub fn run(words: &[String], world: &mut World, state: &mut SessionState, stdin: Option<&str>) -> Output {
+pub fn run(
+    words: &[String],
+    world: &mut World,
+    state: &mut SessionState,
+    stdin: Option<&str>,
+) -> Output {
     let Some(verb) = words.first() else {
         return Output::ok("kubectl controls the Kubernetes cluster manager.\n\nType 'kubectl help' for the commands kubesim supports.\n");
     };
@@ -80,9 +118,19 @@ pub fn run(words: &[String], world: &mut World, state: &mut SessionState, stdin:
     let specs: Vec<FlagSpec> = cmd.flags.iter().chain(GLOBAL_FLAGS).copied().collect();
     let args = match flags::parse(&words[1..], &specs) {
         Ok(a) => a,
-        Err(e) => return Output::err(format!("error: {e}\nSee 'kubectl {} --help' for usage.", cmd.name)),
+        Err(e) => {
+            return Output::err(format!(
+                "error: {e}\nSee 'kubectl {} --help' for usage.",
+                cmd.name
+            ))
+        }
     };
-    let mut ctx = Ctx { world, state, args, stdin };
+    let mut ctx = Ctx {
+        world,
+        state,
+        args,
+        stdin,
+    };
     (cmd.run)(&mut ctx)
 }
 
@@ -106,11 +154,49 @@ fn unknown_command(verb: &str) -> Output {
 
 /// The verbs real kubectl has (for suggestions), whether kubesim has them or not.
 const ALL_KUBECTL_VERBS: &[&str] = &[
-    "annotate", "api-resources", "api-versions", "apply", "attach", "auth", "autoscale", "certificate",
-    "cluster-info", "completion", "config", "cordon", "cp", "create", "debug", "delete", "describe", "diff",
-    "drain", "edit", "events", "exec", "explain", "expose", "get", "kustomize", "label", "logs", "options",
-    "patch", "plugin", "port-forward", "proxy", "replace", "rollout", "run", "scale", "set", "taint", "top",
-    "uncordon", "version", "wait",
+    "annotate",
+    "api-resources",
+    "api-versions",
+    "apply",
+    "attach",
+    "auth",
+    "autoscale",
+    "certificate",
+    "cluster-info",
+    "completion",
+    "config",
+    "cordon",
+    "cp",
+    "create",
+    "debug",
+    "delete",
+    "describe",
+    "diff",
+    "drain",
+    "edit",
+    "events",
+    "exec",
+    "explain",
+    "expose",
+    "get",
+    "kustomize",
+    "label",
+    "logs",
+    "options",
+    "patch",
+    "plugin",
+    "port-forward",
+    "proxy",
+    "replace",
+    "rollout",
+    "run",
+    "scale",
+    "set",
+    "taint",
+    "top",
+    "uncordon",
+    "version",
+    "wait",
 ];
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -135,7 +221,10 @@ mod tests {
     #[test]
     fn unknown_command_suggests_like_cobra() {
         let o = unknown_command("gte");
-        assert_eq!(o.stderr, "error: unknown command \"gte\" for \"kubectl\"\n\nDid you mean this?\n\tget\n");
+        assert_eq!(
+            o.stderr,
+            "error: unknown command \"gte\" for \"kubectl\"\n\nDid you mean this?\n\tget\n"
+        );
         assert_eq!(o.code, 1);
     }
 }

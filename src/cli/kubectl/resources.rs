@@ -14,7 +14,8 @@ pub enum ResourceArg {
 
 /// Resolves one resource type word, or kubectl's error.
 pub fn resolve_kind(word: &str) -> Result<Kind, String> {
-    Kind::from_resource_name(word).ok_or_else(|| format!("the server doesn't have a resource type \"{word}\""))
+    Kind::from_resource_name(word)
+        .ok_or_else(|| format!("the server doesn't have a resource type \"{word}\""))
 }
 
 /// Parses positional arguments of get/delete/describe.
@@ -35,7 +36,12 @@ pub fn parse(positional: &[String]) -> Result<ResourceArg, String> {
     let mut kinds = Vec::new();
     for word in first.split(',').filter(|w| !w.is_empty()) {
         if word == "all" {
-            kinds.extend(Kind::ALL.iter().copied().filter(|k| k.info().in_category("all")));
+            kinds.extend(
+                Kind::ALL
+                    .iter()
+                    .copied()
+                    .filter(|k| k.info().in_category("all")),
+            );
         } else {
             kinds.push(resolve_kind(word)?);
         }
@@ -57,12 +63,26 @@ mod tests {
 
     #[test]
     fn forms() {
-        assert_eq!(parse(&s(&["po", "web"])).unwrap(), ResourceArg::Kinds(vec![Kind::Pod], s(&["web"])));
-        assert_eq!(parse(&s(&["deploy,svc"])).unwrap(), ResourceArg::Kinds(vec![Kind::Deployment, Kind::Service], vec![]));
-        assert_eq!(parse(&s(&["pod/a", "svc/b"])).unwrap(), ResourceArg::Named(vec![(Kind::Pod, "a".into()), (Kind::Service, "b".into())]));
-        assert_eq!(parse(&s(&["pdos"])).unwrap_err(), "the server doesn't have a resource type \"pdos\"");
+        assert_eq!(
+            parse(&s(&["po", "web"])).unwrap(),
+            ResourceArg::Kinds(vec![Kind::Pod], s(&["web"]))
+        );
+        assert_eq!(
+            parse(&s(&["deploy,svc"])).unwrap(),
+            ResourceArg::Kinds(vec![Kind::Deployment, Kind::Service], vec![])
+        );
+        assert_eq!(
+            parse(&s(&["pod/a", "svc/b"])).unwrap(),
+            ResourceArg::Named(vec![(Kind::Pod, "a".into()), (Kind::Service, "b".into())])
+        );
+        assert_eq!(
+            parse(&s(&["pdos"])).unwrap_err(),
+            "the server doesn't have a resource type \"pdos\""
+        );
         // `get all` in discovery order
-        let ResourceArg::Kinds(all, _) = parse(&s(&["all"])).unwrap() else { panic!() };
+        let ResourceArg::Kinds(all, _) = parse(&s(&["all"])).unwrap() else {
+            panic!()
+        };
         assert_eq!(all[0], Kind::Pod);
         assert!(all.contains(&Kind::Deployment));
     }

@@ -28,7 +28,9 @@ pub const FLAGS: &[FlagSpec] = &[
 
 pub fn run(ctx: &mut Ctx) -> Output {
     let Some(name) = ctx.args.positional.first().cloned() else {
-        return Output::err("error: NAME is required for run\nSee 'kubectl run -h' for help and examples");
+        return Output::err(
+            "error: NAME is required for run\nSee 'kubectl run -h' for help and examples",
+        );
     };
     let Some(image) = ctx.args.get("image").map(str::to_string) else {
         return Output::error("--image is required");
@@ -50,7 +52,11 @@ pub fn run(ctx: &mut Ctx) -> Output {
         }
     }
     let extra = ctx.args.after_dash.clone().unwrap_or_default();
-    let extra = if extra.is_empty() { ctx.args.positional[1..].to_vec() } else { extra };
+    let extra = if extra.is_empty() {
+        ctx.args.positional[1..].to_vec()
+    } else {
+        extra
+    };
     let (command, args) = if extra.is_empty() {
         (None, None)
     } else if ctx.args.bool("command") {
@@ -62,11 +68,24 @@ pub fn run(ctx: &mut Ctx) -> Output {
         .args
         .all("env")
         .iter()
-        .filter_map(|e| e.split_once('=').map(|(k, v)| EnvVar { name: k.into(), value: Some(v.into()), value_from: None }))
+        .filter_map(|e| {
+            e.split_once('=').map(|(k, v)| EnvVar {
+                name: k.into(),
+                value: Some(v.into()),
+                value_from: None,
+            })
+        })
         .collect();
-    let ports = ctx.args.get("port").and_then(|p| p.parse::<i32>().ok()).map(|p| {
-        vec![ContainerPort { container_port: p, ..Default::default() }]
-    });
+    let ports = ctx
+        .args
+        .get("port")
+        .and_then(|p| p.parse::<i32>().ok())
+        .map(|p| {
+            vec![ContainerPort {
+                container_port: p,
+                ..Default::default()
+            }]
+        });
     let pod = Pod {
         metadata: ObjectMeta {
             name: Some(name.clone()),
@@ -106,9 +125,19 @@ pub fn run(ctx: &mut Ctx) -> Output {
             _ => Output::ok(format!("pod/{name} created (dry run)\n")),
         };
     }
-    let opts = WriteOptions { dry_run: dry_run == "server", ..Default::default() };
+    let opts = WriteOptions {
+        dry_run: dry_run == "server",
+        ..Default::default()
+    };
     match ctx.world.store.create(Object::Pod(pod), &opts) {
-        Ok(_) => Output::ok(format!("pod/{name} created{}\n", if opts.dry_run { " (server dry run)" } else { "" })),
+        Ok(_) => Output::ok(format!(
+            "pod/{name} created{}\n",
+            if opts.dry_run {
+                " (server dry run)"
+            } else {
+                ""
+            }
+        )),
         Err(e) => Output::err(e.kubectl_text()),
     }
 }
