@@ -12,6 +12,8 @@ pub enum ResourceArg {
     Named(Vec<(Kind, String)>),
 }
 
+const SEPARATE_TYPE: &str = "there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'";
+
 /// Resolves one resource type word, or kubectl's error.
 pub fn resolve_kind(word: &str) -> Result<Kind, String> {
     Kind::from_resource_name(word)
@@ -26,9 +28,7 @@ pub fn parse(positional: &[String]) -> Result<ResourceArg, String> {
     if first.contains('/') {
         let mut out = Vec::new();
         for p in positional {
-            let (t, n) = p
-                .split_once('/')
-                .ok_or_else(|| format!("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'"))?;
+            let (t, n) = p.split_once('/').ok_or_else(|| SEPARATE_TYPE.to_string())?;
             out.push((resolve_kind(t)?, n.to_string()));
         }
         return Ok(ResourceArg::Named(out));
@@ -48,7 +48,7 @@ pub fn parse(positional: &[String]) -> Result<ResourceArg, String> {
     }
     let names = positional[1..].to_vec();
     if names.iter().any(|n| n.contains('/')) {
-        return Err("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'".into());
+        return Err(SEPARATE_TYPE.into());
     }
     Ok(ResourceArg::Kinds(kinds, names))
 }
