@@ -158,6 +158,10 @@ fn can_i(ctx: &mut Ctx) -> Output {
         (allowed(ctx, &who, verb, &group, &plural, &sub, &name, scope), scope)
     };
     let _ = ns_for;
+    // Warnings reach the terminal before the answer.
+    if !quiet {
+        ctx.flush(&mut out);
+    }
     if quiet {
         out.stderr.clear();
     } else {

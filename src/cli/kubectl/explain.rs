@@ -64,6 +64,16 @@ fn document() -> &'static Document {
         let mut defs = gen.definitions().clone();
         for v in defs.values_mut() {
             normalize(v);
+            // k8s-openapi marks `metadata` required (it is not optional in
+            // Rust); the apiserver's schemas do not.
+            if let Some(req) = v.get_mut("required").and_then(Value::as_array_mut) {
+                req.retain(|r| r != "metadata");
+                if req.is_empty() {
+                    if let Some(m) = v.as_object_mut() {
+                        m.remove("required");
+                    }
+                }
+            }
         }
         Document { defs, roots }
     })

@@ -259,6 +259,7 @@ pub fn run(ctx: &mut Ctx) -> Output {
     match running {
         None => {
             out.extend(Output::error("timed out waiting for the condition"));
+            ctx.flush(&mut out);
         }
         Some(p) => {
             if ctx.args.bool("tty") && ctx.term.interactive && !ctx.args.bool("quiet") {
@@ -271,6 +272,7 @@ pub fn run(ctx: &mut Ctx) -> Output {
             } else {
                 let o = super::exec::in_container(ctx, &p, None, &cmd);
                 out.extend(o);
+                ctx.flush(&mut out);
             }
         }
     }

@@ -543,13 +543,10 @@ impl<'a> Shell<'a> {
             let o = self.run_list(&list, None, Live::CAPTURED);
             let screen = format!("{}{}", o.stdout, o.stderr);
             if last_screen.as_deref() != Some(screen.as_str()) {
-                let when = self.session.world.store.timestamp().0;
-                let header = format!(
-                    "Every {:.1}s: {cmd}\n\n",
-                    interval.as_secs_f64()
-                );
-                let _ = when;
-                let mut frame = Output::ok(format!("{header}{screen}\n"));
+                let header = format!("Every {:.1}s: {cmd}\n\n", interval.as_secs_f64());
+                // A terminal gets the screen cleared, as watch(1) does.
+                let clear = if self.session.term.interactive { "\x1b[H\x1b[2J" } else { "" };
+                let mut frame = Output::ok(format!("{clear}{header}{screen}\n"));
                 if live.stdout {
                     self.session.term.write(&frame.stdout, "");
                     frame.stdout.clear();
