@@ -109,26 +109,59 @@ impl Default for Hooks {
     }
 }
 
-/// The default network: no name resolves and nothing answers, worded as
-/// each tool words it.
+/// The default network (until the network is connected): no name
+/// resolves and nothing answers, worded as each tool words it.
 pub fn unresolved_network(_ctx: &mut ToolCtx, argv: &[String]) -> Output {
     let tool = argv.first().map(String::as_str).unwrap_or("");
     let target = net_target(&argv[1..]).unwrap_or_default();
     let host = host_of(&target);
-    let mut out = match tool {
-        "curl" => Output::err(format!("curl: (6) Could not resolve host: {host}")),
-        "wget" => Output::err(format!("wget: bad address '{host}'")),
-        "ping" => Output::err(format!("ping: bad address '{host}'")),
-        "httping" => Output::err(format!("No valid IPv4 or IPv6 address found for {host}")),
-        _ => Output::ok(format!(
-            "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can't find {host}: NXDOMAIN\n\n"
-        )),
+    let is_ip = host.parse::<std::net::Ipv4Addr>().is_ok();
+    let port = port_of(&target);
+    let (text, code) = match (tool, is_ip) {
+        ("curl", false) => (format!("curl: (6) Could not resolve host: {host}"), 6),
+        ("curl", true) => (
+            format!("curl: (7) Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server"),
+            7,
+        ),
+        ("wget", false) => (format!("wget: bad address '{host}'"), 1),
+        ("wget", true) => (format!("wget: can't connect to remote host ({host}): Connection refused"), 1),
+        ("ping", false) => (format!("ping: bad address '{host}'"), 1),
+        ("ping", true) => (format!("PING {host} ({host}): 56 data bytes\nping: sendto: Network unreachable"), 1),
+        ("httping", false) => (format!("No valid IPv4 or IPv6 address found for {host}"), 1),
+        ("httping", true) => (format!("error connecting to host ({host}:{port}): Connection refused"), 1),
+        _ => {
+            return Output::ok(format!(
+                "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can't find {host}: NXDOMAIN\n\n"
+            ))
+            .with_code(1)
+        }
     };
-    out.code = match tool {
-        "curl" => 6,
-        _ => 1,
-    };
+    let mut out = Output::default();
+    if tool == "ping" && is_ip {
+        let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
+        out.push_out(first);
+        out.push_err(rest);
+    } else {
+        out.push_err(&text);
+    }
+    out.code = code;
     out
+}
+
+/// The port of a URL or `host:port` (80 for http, 443 for https).
+pub fn port_of(target: &str) -> u16 {
+    let (scheme, rest) = target.split_once("://").unwrap_or(("http", target));
+    let hostport = rest.split(['/', '?']).next().unwrap_or(rest);
+    match hostport.rsplit_once(':') {
+        Some((_, p)) if p.chars().all(|c| c.is_ascii_digit()) && !p.is_empty() => p.parse().unwrap_or(80),
+        _ => {
+            if scheme == "https" {
+                443
+            } else {
+                80
+            }
+        }
+    }
 }
 
 /// The first argument that is not an option (nor an option's value).

@@ -2,8 +2,7 @@
 //! from the OpenAPI schemas of the k8s-openapi types (their `schemars`
 //! impls carry the upstream descriptions), laid out by kubectl's explain
 //! template (`k8s.io/kubectl/pkg/explain/v2/templates/plaintext.tmpl`,
-//! with `wrap` from `explain/v2/funcs.go`: line breaks removed, then
-//! go-wordwrap at 76 columns).
+//! with `wrap` from `explain/v2/funcs.go`: go-wordwrap at 76 columns).
 
 use super::Ctx;
 use crate::cli::flags::{flag, FlagSpec};
@@ -157,9 +156,11 @@ fn description(doc: &Document, s: &Value, out: &mut String) {
     }
 }
 
-/// go-wordwrap's `WrapString` after explain's `wrap` removed line breaks.
+/// go-wordwrap's `WrapString` (v1.0.1), as explain's `wrap` applies it:
+/// breaks at whitespace past `lim` columns, keeps the text's own line
+/// breaks. (kubectl v1.34 output keeps them, e.g. `...#spec-and-status`
+/// then `PodSpec is a description of a pod.` on the next line.)
 pub fn wrap(s: &str, lim: usize) -> String {
-    let s = s.replace('\n', "");
     let mut buf = String::new();
     let mut current = 0usize;
     let mut word = String::new();
@@ -167,7 +168,23 @@ pub fn wrap(s: &str, lim: usize) -> String {
     let mut space = String::new();
     let mut space_len = 0usize;
     for c in s.chars() {
-        if c.is_whitespace() && c != '\u{a0}' {
+        if c == '\n' {
+            if word_len == 0 {
+                // Trailing blanks are kept only if they fit the line.
+                if current + space_len <= lim {
+                    buf.push_str(&space);
+                }
+            } else {
+                buf.push_str(&space);
+                buf.push_str(&word);
+                word.clear();
+                word_len = 0;
+            }
+            space.clear();
+            space_len = 0;
+            buf.push('\n');
+            current = 0;
+        } else if c.is_whitespace() && c != '\u{a0}' {
             if space_len == 0 || word_len > 0 {
                 current += space_len + word_len;
                 buf.push_str(&space);
@@ -391,6 +408,7 @@ mod tests {
     #[test]
     fn wraps_like_go_wordwrap() {
         assert_eq!(wrap("aaa bbb ccc", 7), "aaa bbb\nccc");
-        assert_eq!(wrap("a\nb", 10), "ab");
+        assert_eq!(wrap("a\nb c", 10), "a\nb c");
+        assert_eq!(wrap("one two\n", 5), "one\ntwo\n");
     }
 }

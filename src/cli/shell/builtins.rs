@@ -51,6 +51,7 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ("printf", "formatted output (%s %d %%)"),
     ("pwd", "the work directory"),
     ("rm", "remove files"),
+    ("sed", "sed [-i] [-n] [-e] 's/RE/REPL/[g]' | '/RE/d' | 'Np' [FILE]"),
     ("seq", "seq [FIRST [INCREMENT]] LAST"),
     ("sleep", "let virtual time pass: sleep 5, sleep 0.3"),
     ("sort", "sort lines (-n -r -u -k N -t SEP)"),
@@ -80,6 +81,7 @@ pub fn run(name: &str, args: &[String], stdin: Option<&str>, ctx: &Ctx) -> Optio
         "cut" => cut(args, stdin, ctx),
         "awk" => awk(args, stdin, ctx),
         "tr" => tr(args, stdin),
+        "sed" => sed(args, stdin, ctx),
         "seq" => seq(args),
         "base64" => base64(args, stdin, ctx),
         "jq" => jq::jq(args, stdin, &|f| ctx.read(f)),
@@ -1177,6 +1179,170 @@ fn awk_print(items: &[Vec<String>], line: &str, f: &[String], nr: usize, out: &m
     out.push('\n');
 }
 
+/// One sed command: `s/re/rep/flags`, `/re/d`, `/re/p`, `Nd`, `Np`.
+enum SedCmd {
+    Subst(regex_bites::Regex, String, bool, bool),
+    Delete(SedAddr),
+    Print(SedAddr),
+}
+
+enum SedAddr {
+    All,
+    Line(usize),
+    Re(regex_bites::Regex),
+}
+
+impl SedAddr {
+    fn matches(&self, n: usize, line: &str) -> bool {
+        match self {
+            SedAddr::All => true,
+            SedAddr::Line(k) => *k == n,
+            SedAddr::Re(r) => r.is_match(line),
+        }
+    }
+}
+
+fn sed_parse(script: &str) -> Option<SedCmd> {
+    let s = script.trim();
+    if let Some(rest) = s.strip_prefix('s') {
+        let delim = rest.chars().next()?;
+        let parts: Vec<&str> = rest[delim.len_utf8()..].split(delim).collect();
+        if parts.len() < 3 {
+            return None;
+        }
+        let re = regex_bites::Regex::new(&bre_to_ere(parts[0])).ok()?;
+        // sed's & and \1 become $0 and ${1}.
+        let mut rep = String::new();
+        let mut it = parts[1].chars().peekable();
+        while let Some(c) = it.next() {
+            match c {
+                '&' => rep.push_str("${0}"),
+                '\\' => match it.next() {
+                    Some(d) if d.is_ascii_digit() => rep.push_str(&format!("${{{d}}}")),
+                    Some('n') => rep.push('\n'),
+                    Some(o) => rep.push(o),
+                    None => {}
+                },
+                '$' => rep.push_str("$$"),
+                c => rep.push(c),
+            }
+        }
+        let flags = parts[2];
+        return Some(SedCmd::Subst(re, rep, flags.contains('g'), flags.contains('p')));
+    }
+    let (addr, cmd) = if let Some(rest) = s.strip_prefix('/') {
+        let end = rest.find('/')?;
+        (SedAddr::Re(regex_bites::Regex::new(&bre_to_ere(&rest[..end])).ok()?), rest[end + 1..].trim())
+    } else {
+        let digits: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
+        if digits.is_empty() {
+            (SedAddr::All, s)
+        } else {
+            (SedAddr::Line(digits.parse().ok()?), s[digits.len()..].trim())
+        }
+    };
+    match cmd {
+        "d" => Some(SedCmd::Delete(addr)),
+        "p" => Some(SedCmd::Print(addr)),
+        _ => None,
+    }
+}
+
+/// A small sed: substitutions, deletions and prints, `-n`, `-i`.
+fn sed(args: &[String], stdin: Option<&str>, ctx: &Ctx) -> Output {
+    let mut quiet = false;
+    let mut in_place = false;
+    let mut scripts: Vec<String> = Vec::new();
+    let mut files: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "-n" => quiet = true,
+            "-i" => in_place = true,
+            "-e" => {
+                i += 1;
+                scripts.push(args.get(i).cloned().unwrap_or_default());
+            }
+            "-E" | "-r" => {}
+            a if a.starts_with('-') && a.len() > 1 => return Output::err(format!("sed: invalid option -- '{}'", &a[1..])),
+            a => {
+                if scripts.is_empty() {
+                    scripts.push(a.to_string());
+                } else {
+                    files.push(a.to_string());
+                }
+            }
+        }
+        i += 1;
+    }
+    let mut cmds = Vec::new();
+    for sc in &scripts {
+        for part in sc.split(';').filter(|p| !p.trim().is_empty()) {
+            match sed_parse(part) {
+                Some(c) => cmds.push(c),
+                None => return Output::err(format!("sed: -e expression #1, char {}: kubesim's sed knows s///, /re/d, /re/p, Nd, Np", part.len())),
+            }
+        }
+    }
+    let edit = |text: &str| -> String {
+        let mut out = String::new();
+        for (n, line) in lines_of(text).iter().enumerate() {
+            let mut l = line.to_string();
+            let mut deleted = false;
+            let mut extra = 0;
+            for c in &cmds {
+                match c {
+                    SedCmd::Subst(re, rep, global, print) => {
+                        let new = if *global { re.replace_all(&l, rep.as_str()).to_string() } else { re.replace(&l, rep.as_str()).to_string() };
+                        if *print && new != l {
+                            extra += 1;
+                        }
+                        l = new;
+                    }
+                    SedCmd::Delete(a) => {
+                        if a.matches(n + 1, &l) {
+                            deleted = true;
+                            break;
+                        }
+                    }
+                    SedCmd::Print(a) => {
+                        if a.matches(n + 1, &l) {
+                            extra += 1;
+                        }
+                    }
+                }
+            }
+            if deleted {
+                continue;
+            }
+            for _ in 0..extra {
+                out.push_str(&l);
+                out.push('\n');
+            }
+            if !quiet {
+                out.push_str(&l);
+                out.push('\n');
+            }
+        }
+        out
+    };
+    if in_place {
+        for f in &files {
+            match ctx.read(f) {
+                Ok(t) => {
+                    let _ = std::fs::write(ctx.workdir.join(f), edit(&t));
+                }
+                Err(e) => return Output::err(format!("sed: can't read {f}: {e}")),
+            }
+        }
+        return Output::default();
+    }
+    match inputs(&files, stdin, ctx, "sed") {
+        Ok(t) => Output::ok(edit(&t)),
+        Err(e) => e,
+    }
+}
+
 /// `tr` sets: ranges `a-z` and escapes `\n`, `\t`, `\\`.
 fn tr_set(s: &str) -> Vec<char> {
     let (s, _) = unescape(s);
@@ -1586,6 +1752,9 @@ mod tests {
         assert_eq!(run_s("base64", &["-d"], "aGVsbG8=").stdout, "hello");
         assert_eq!(run_s("tr", &["a-z", "A-Z"], "abc\n").stdout, "ABC\n");
         assert_eq!(run_s("tr", &["-d", "\\n"], "a\nb\n").stdout, "ab");
+        assert_eq!(run_s("sed", &["s/replicas: 1/replicas: 3/"], "x\n  replicas: 1\n").stdout, "x\n  replicas: 3\n");
+        assert_eq!(run_s("sed", &["-n", "/b/p"], "a\nb\n").stdout, "b\n");
+        assert_eq!(run_s("sed", &["s/\\(a\\)b/\\1c/g"], "abab\n").stdout, "acac\n");
     }
 
     #[test]
