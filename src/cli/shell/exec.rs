@@ -78,7 +78,11 @@ impl<'a> Shell<'a> {
     pub fn run_list(&mut self, l: &List, stdin: Option<&str>, live: Live) -> Output {
         let mut acc = Output::default();
         for ao in &l.items {
-            if self.exit_requested || self.interrupted() {
+            if self.exit_requested {
+                break;
+            }
+            if self.interrupted() {
+                acc.code = INTERRUPTED;
                 break;
             }
             let o = self.run_and_or(ao, stdin, live);
@@ -372,16 +376,18 @@ impl<'a> Shell<'a> {
             code: o.code,
             ..Default::default()
         };
-        self.route(&o.stdout, &out_sink, &mut ret);
-        self.route(&o.stderr, &err_sink, &mut ret);
+        self.route(&o.stdout, &out_sink, false, &mut ret);
+        self.route(&o.stderr, &err_sink, true, &mut ret);
         ret
     }
 
-    fn route(&mut self, text: &str, sink: &Sink, ret: &mut Output) {
+    fn route(&mut self, text: &str, sink: &Sink, from_stderr: bool, ret: &mut Output) {
         if text.is_empty() {
             return;
         }
         match sink {
+            // To the terminal on the stream it came from.
+            Sink::Term if from_stderr => self.session.term.write("", text),
             Sink::Term => self.session.term.write(text, ""),
             Sink::CapOut => ret.stdout.push_str(text),
             Sink::CapErr => ret.stderr.push_str(text),
