@@ -408,11 +408,11 @@ mod tests {
             "a": "80", "b": "true", "c": "exit $(($RANDOM%2))", "e": "*/3 * * * *",
             "f": "", "g": null, "h": {}, "i": [], "j": "a: b", "l": "10.96.0.1", "m": "1.5",
             "o": "yes", "p": "@x", "t": "2026-11-23T09:00:00Z", "u": "0755", "x": "nginx:1.27",
-            "n": 3, "z": "-c"
+            "k": 3, "n": 1, "z": "-c"
         });
         assert_eq!(
             to_yaml(&v),
-            "a: \"80\"\nb: \"true\"\nc: exit $(($RANDOM%2))\ne: '*/3 * * * *'\nf: \"\"\ng: null\nh: {}\ni: []\nj: 'a: b'\nl: 10.96.0.1\nm: \"1.5\"\nn: 3\no: \"yes\"\np: '@x'\nt: \"2026-11-23T09:00:00Z\"\nu: \"0755\"\nx: nginx:1.27\nz: -c\n"
+            "a: \"80\"\nb: \"true\"\nc: exit $(($RANDOM%2))\ne: '*/3 * * * *'\nf: \"\"\ng: null\nh: {}\ni: []\nj: 'a: b'\nk: 3\nl: 10.96.0.1\nm: \"1.5\"\n\"n\": 1\no: \"yes\"\np: '@x'\nt: \"2026-11-23T09:00:00Z\"\nu: \"0755\"\nx: nginx:1.27\nz: -c\n"
         );
     }
 

@@ -1010,7 +1010,7 @@ mod tests {
     fn words_quotes_and_expansions() {
         let l = parse(r#"kubectl get svc "a b" 'c $d' e\ f $X ${Y} $(echo hi)"#).unwrap();
         let s = simple(&l);
-        assert_eq!(s.words.len(), 8);
+        assert_eq!(s.words.len(), 9);
         assert_eq!(s.words[3], vec![Part::Double(vec![Part::Quoted("a b".into())])]);
         assert_eq!(s.words[4], vec![Part::Quoted("c $d".into())]);
         assert_eq!(
@@ -1018,7 +1018,8 @@ mod tests {
             vec![Part::Lit("e".into()), Part::Quoted(" ".into()), Part::Lit("f".into())]
         );
         assert_eq!(s.words[6], vec![Part::Var("X".into())]);
-        assert!(matches!(s.words[7][0], Part::Subst(_)));
+        assert_eq!(s.words[7], vec![Part::Var("Y".into())]);
+        assert!(matches!(s.words[8][0], Part::Subst(_)));
     }
 
     #[test]
