@@ -79,6 +79,10 @@ pub struct Usage {
 pub type PodUsageFn = fn(&World, &str, &str) -> Option<Vec<(String, Usage)>>;
 /// A node's usage.
 pub type NodeUsageFn = fn(&World, &str) -> Option<Usage>;
+/// A container's log (`GET pods/NAME/log`): namespace, pod, container,
+/// previous instance.
+pub type LogsFn = fn(&World, &str, &str, &str, bool) -> Result<Vec<crate::controllers::kubelet::LogLine>, ApiError>;
+
 /// The eviction API (`POST pods/NAME/eviction`), with the grace period of
 /// its DeleteOptions (`kubectl drain --grace-period`).
 pub type EvictFn = fn(&mut World, &str, &str, Option<i64>) -> Result<(), ApiError>;
@@ -95,6 +99,8 @@ pub struct Hooks {
     pub node_usage: NodeUsageFn,
     /// Lead: connect to `Store::evict` (PDB-aware) when it lands.
     pub evict: EvictFn,
+    /// The kubelet's logs (defaults to `Kubelet::logs`).
+    pub logs: LogsFn,
 }
 
 impl Default for Hooks {
@@ -105,6 +111,7 @@ impl Default for Hooks {
             pod_usage: |_, _, _| None,
             node_usage: |_, _| None,
             evict: delete_for_eviction,
+            logs: kubelet_logs,
         }
     }
 }
@@ -222,6 +229,21 @@ pub fn host_of(target: &str) -> String {
     match hostport.rsplit_once(':') {
         Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => h.to_string(),
         _ => hostport.to_string(),
+    }
+}
+
+/// The logs the kubelet controller keeps (the one place to adapt when
+/// the kubelet's API changes).
+pub fn kubelet_logs(
+    world: &World,
+    ns: &str,
+    pod: &str,
+    container: &str,
+    previous: bool,
+) -> Result<Vec<crate::controllers::kubelet::LogLine>, ApiError> {
+    match world.controller::<crate::controllers::kubelet::Kubelet>() {
+        Some(k) => k.logs(&world.store, ns, pod, Some(container), previous, world.now()),
+        None => Err(ApiError::bad_request("no kubelet in this simulation")),
     }
 }
 

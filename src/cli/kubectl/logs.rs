@@ -10,10 +10,10 @@
 use super::Ctx;
 use crate::cli::flags::{flag, FlagSpec};
 use crate::cli::output::Output;
-use crate::controllers::kubelet::{Kubelet, LogLine};
+use crate::controllers::kubelet::LogLine;
 use crate::objects::selectors::Selector;
 use crate::objects::{Kind, Object};
-use crate::sim::store::{ApiError, ListOptions};
+use crate::sim::store::ListOptions;
 use crate::sim::{SimTime, World};
 use k8s_openapi::api::core::v1::Pod;
 use std::time::Duration;
@@ -35,21 +35,6 @@ pub const FLAGS: &[FlagSpec] = &[
     flag("ignore-errors", None, false, "If watching / following pod logs, allow for any errors that occur to be non-fatal"),
     flag("pod-running-timeout", None, true, "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running").default("20s"),
 ];
-
-/// The kubelet's log of one container (the one place to adapt when the
-/// kubelet's API changes).
-pub fn fetch_logs(
-    world: &World,
-    ns: &str,
-    pod: &str,
-    container: &str,
-    previous: bool,
-) -> Result<Vec<LogLine>, ApiError> {
-    match world.controller::<Kubelet>() {
-        Some(k) => k.logs(&world.store, ns, pod, Some(container), previous, world.now()),
-        None => Err(ApiError::bad_request("no kubelet in this simulation")),
-    }
-}
 
 /// The pod a `POD` or `TYPE/NAME` argument means: for controllers, the
 /// first of their pods (kubectl's `GetFirstPod`, ordered by
@@ -336,7 +321,7 @@ pub fn logs(ctx: &mut Ctx) -> Output {
     let previous = ctx.args.bool("previous");
     // What is there now.
     for s in &mut streams {
-        let lines = match fetch_logs(ctx.world, &s.ns, &s.pod, &s.container, previous) {
+        let lines = match (ctx.hooks.logs)(ctx.world, &s.ns, &s.pod, &s.container, previous) {
             Ok(l) => l,
             Err(e) => {
                 out.extend(Output::err(e.kubectl_text()));
@@ -385,7 +370,7 @@ pub fn logs(ctx: &mut Ctx) -> Output {
             if s.done {
                 continue;
             }
-            match fetch_logs(ctx.world, &s.ns, &s.pod, &s.container, false) {
+            match (ctx.hooks.logs)(ctx.world, &s.ns, &s.pod, &s.container, false) {
                 Ok(lines) => {
                     if lines.len() < s.shown {
                         s.shown = 0; // a new container instance
@@ -431,9 +416,22 @@ fn format_line(world: &World, s: &Stream, l: &LogLine, prefix: bool, timestamps:
     }
     if timestamps {
         let t = world.store.timestamp_at(l.time).0;
-        text.push_str(&format!("{} ", t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")));
+        text.push_str(&rfc3339_nano(t));
+        text.push(' ');
     }
     text.push_str(&l.text);
     text.push('\n');
     text
+}
+
+/// Go's `time.RFC3339Nano` (trailing zeros of the fraction dropped), as
+/// the kubelet timestamps log lines.
+pub fn rfc3339_nano(t: jiff::Timestamp) -> String {
+    let base = t.strftime("%Y-%m-%dT%H:%M:%S").to_string();
+    let nanos = t.subsec_nanosecond();
+    if nanos == 0 {
+        return format!("{base}Z");
+    }
+    let frac = format!("{nanos:09}");
+    format!("{base}.{}Z", frac.trim_end_matches('0'))
 }
