@@ -492,7 +492,9 @@ pub fn command_help(cmd: &Command, path: &str) -> String {
             s.push_str(&format!("  {:<width$}{}\n", sub.name, sub.short));
         }
     }
-    if !cmd.flags.is_empty() {
+    if cmd.flags.is_empty() {
+        s.push('\n');
+    } else {
         s.push_str("\nOptions:\n");
         s.push_str(&flags::options_help(cmd.flags));
     }

@@ -269,9 +269,13 @@ pub fn undo_plan(store: &Store, obj: &Object, to_revision: i64) -> Result<UndoPl
                 }
             }
             let template = without_hash(&target["spec"]["template"]);
+            // kubectl sends "replace"; a deployment always has annotations
+            // once its controller has written the revision, "add" covers
+            // one that has none yet.
+            let op = if v["metadata"]["annotations"].is_object() { "replace" } else { "add" };
             Ok(UndoPlan::Patch(Patch::Json(json!([
                 {"op": "replace", "path": "/spec/template", "value": template},
-                {"op": "replace", "path": "/metadata/annotations", "value": Value::Object(annotations)},
+                {"op": op, "path": "/metadata/annotations", "value": Value::Object(annotations)},
             ]))))
         }
         Kind::DaemonSet | Kind::StatefulSet => {
@@ -475,7 +479,8 @@ fn pod_template_text(t: &Value) -> String {
         s.push_str(&format!("    Image:\t{}\n", c["image"].as_str().unwrap_or("")));
         let ports: Vec<String> = c["ports"].as_array().into_iter().flatten().map(|p| format!("{}/{}", p["containerPort"], p["protocol"].as_str().unwrap_or("TCP"))).collect();
         s.push_str(&format!("    Port:\t{}\n", if ports.is_empty() { "<none>".into() } else { ports.join(", ") }));
-        s.push_str("    Host Port:\t<none>\n");
+        let host: Vec<String> = c["ports"].as_array().into_iter().flatten().map(|p| format!("{}/{}", p["hostPort"].as_i64().unwrap_or(0), p["protocol"].as_str().unwrap_or("TCP"))).collect();
+        s.push_str(&format!("    Host Port:\t{}\n", if host.is_empty() { "<none>".into() } else { host.join(", ") }));
         if let Some(cmd) = c["command"].as_array() {
             s.push_str("    Command:\n");
             for x in cmd {

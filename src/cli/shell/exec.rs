@@ -32,7 +32,9 @@ pub struct Shell<'a> {
 /// Where one of a command's output streams goes.
 #[derive(Clone, Debug, PartialEq)]
 enum Sink {
-    Term,
+    /// The terminal's stdout / stderr.
+    TermOut,
+    TermErr,
     CapOut,
     CapErr,
     File(PathBuf),
@@ -312,8 +314,8 @@ impl<'a> Shell<'a> {
         live: Live,
         f: impl FnOnce(&mut Shell, Option<String>, Live) -> Output,
     ) -> Output {
-        let mut out_sink = if live.stdout { Sink::Term } else { Sink::CapOut };
-        let mut err_sink = if live.stderr { Sink::Term } else { Sink::CapErr };
+        let mut out_sink = if live.stdout { Sink::TermOut } else { Sink::CapOut };
+        let mut err_sink = if live.stderr { Sink::TermErr } else { Sink::CapErr };
         let mut input = stdin.map(str::to_string);
         for r in redirects {
             let target = match &r.op {
@@ -368,27 +370,26 @@ impl<'a> Shell<'a> {
             }
         }
         let l = Live {
-            stdout: out_sink == Sink::Term,
-            stderr: err_sink == Sink::Term,
+            stdout: out_sink == Sink::TermOut,
+            stderr: err_sink == Sink::TermErr,
         };
         let o = f(self, input, l);
         let mut ret = Output {
             code: o.code,
             ..Default::default()
         };
-        self.route(&o.stdout, &out_sink, false, &mut ret);
-        self.route(&o.stderr, &err_sink, true, &mut ret);
+        self.route(&o.stdout, &out_sink, &mut ret);
+        self.route(&o.stderr, &err_sink, &mut ret);
         ret
     }
 
-    fn route(&mut self, text: &str, sink: &Sink, from_stderr: bool, ret: &mut Output) {
+    fn route(&mut self, text: &str, sink: &Sink, ret: &mut Output) {
         if text.is_empty() {
             return;
         }
         match sink {
-            // To the terminal on the stream it came from.
-            Sink::Term if from_stderr => self.session.term.write("", text),
-            Sink::Term => self.session.term.write(text, ""),
+            Sink::TermOut => self.session.term.write(text, ""),
+            Sink::TermErr => self.session.term.write("", text),
             Sink::CapOut => ret.stdout.push_str(text),
             Sink::CapErr => ret.stderr.push_str(text),
             Sink::Null => {}
