@@ -38,10 +38,14 @@ fn main() {
     s.state.workdir = std::env::temp_dir();
     // A workshop-sized namespace: a few deployments, services and pods.
     for name in ["redis", "hasher", "rng", "webui", "worker"] {
-        s.execute(&format!("kubectl create deployment {name} --image=dockercoins/{name}:v0.1"));
+        s.execute(&format!(
+            "kubectl create deployment {name} --image=dockercoins/{name}:v0.1"
+        ));
         s.execute(&format!("kubectl expose deployment {name} --port=80"));
         for i in 0..4 {
-            s.execute(&format!("kubectl run {name}-{i} --image=dockercoins/{name}:v0.1 --labels=app={name}"));
+            s.execute(&format!(
+                "kubectl run {name}-{i} --image=dockercoins/{name}:v0.1 --labels=app={name}"
+            ));
         }
     }
     let lines = [
@@ -73,5 +77,8 @@ fn main() {
         assert!(!c.is_empty());
     });
     report("completion: kubectl get pods w<TAB>", &v);
-    println!("slowest median: {:.3} ms (target < 50 ms)", worst.as_secs_f64() * 1000.0);
+    println!(
+        "slowest median: {:.3} ms (target < 50 ms)",
+        worst.as_secs_f64() * 1000.0
+    );
 }

@@ -12,16 +12,31 @@ use kubesim::cli::shell::{is_complete, INTERRUPTED};
 fn variables_command_substitution_and_export() {
     let mut s = session();
     // The workshop's line, verbatim (kubectlexpose.md).
-    ok(&mut s, "IP=$(kubectl get svc kubernetes -o go-template --template '{{.spec.clusterIP}}')");
+    ok(
+        &mut s,
+        "IP=$(kubectl get svc kubernetes -o go-template --template '{{.spec.clusterIP}}')",
+    );
     assert_eq!(ok(&mut s, "echo $IP"), "10.96.0.1\n");
     assert_eq!(ok(&mut s, "echo ${IP}:443"), "10.96.0.1:443\n");
     assert_eq!(ok(&mut s, "echo \"[$IP]\""), "[10.96.0.1]\n");
     assert_eq!(ok(&mut s, "echo '$IP'"), "$IP\n");
-    assert_eq!(ok(&mut s, "echo ${NOPE:-fallback} ${IP-x}"), "fallback 10.96.0.1\n");
+    assert_eq!(
+        ok(&mut s, "echo ${NOPE:-fallback} ${IP-x}"),
+        "fallback 10.96.0.1\n"
+    );
     ok(&mut s, "export REGISTRY=dockercoins TAG=v0.1");
-    assert_eq!(ok(&mut s, "echo $REGISTRY/worker:$TAG"), "dockercoins/worker:v0.1\n");
-    assert_eq!(ok(&mut s, "export"), "declare -x REGISTRY=\"dockercoins\"\ndeclare -x TAG=\"v0.1\"\n");
-    assert_eq!(ok(&mut s, "echo `echo back` $(echo $(echo nested))"), "back nested\n");
+    assert_eq!(
+        ok(&mut s, "echo $REGISTRY/worker:$TAG"),
+        "dockercoins/worker:v0.1\n"
+    );
+    assert_eq!(
+        ok(&mut s, "export"),
+        "declare -x REGISTRY=\"dockercoins\"\ndeclare -x TAG=\"v0.1\"\n"
+    );
+    assert_eq!(
+        ok(&mut s, "echo `echo back` $(echo $(echo nested))"),
+        "back nested\n"
+    );
     ok(&mut s, "unset TAG");
     assert_eq!(ok(&mut s, "echo [$TAG]"), "[]\n");
     // A command's own assignment does not stay.
@@ -31,7 +46,10 @@ fn variables_command_substitution_and_export() {
 #[test]
 fn field_splitting_and_arithmetic() {
     let mut s = session();
-    assert_eq!(ok(&mut s, "for i in $(seq 3); do echo n$i; done"), "n1\nn2\nn3\n");
+    assert_eq!(
+        ok(&mut s, "for i in $(seq 3); do echo n$i; done"),
+        "n1\nn2\nn3\n"
+    );
     ok(&mut s, "L='a  b c'");
     assert_eq!(ok(&mut s, "for w in $L; do echo $w; done"), "a\nb\nc\n");
     assert_eq!(ok(&mut s, "for w in \"$L\"; do echo $w; done"), "a b c\n");
@@ -55,8 +73,17 @@ fn lists_status_and_comments() {
     let o = run(&mut s, "false; echo $?");
     assert_eq!(o.stdout, "1\n");
     assert_eq!(ok(&mut s, "! false && echo negated"), "negated\n");
-    assert_eq!(ok(&mut s, "if kubectl get ns default >/dev/null; then echo there; else echo missing; fi"), "there\n");
-    assert_eq!(ok(&mut s, "if false; then echo a; elif true; then echo b; fi"), "b\n");
+    assert_eq!(
+        ok(
+            &mut s,
+            "if kubectl get ns default >/dev/null; then echo there; else echo missing; fi"
+        ),
+        "there\n"
+    );
+    assert_eq!(
+        ok(&mut s, "if false; then echo a; elif true; then echo b; fi"),
+        "b\n"
+    );
     assert_eq!(ok(&mut s, "{ echo a; echo b; } | wc -l"), "2\n");
     assert_eq!(ok(&mut s, "(X=inner; echo $X); echo [$X]"), "inner\n[]\n");
 }
@@ -64,9 +91,18 @@ fn lists_status_and_comments() {
 #[test]
 fn quotes_and_escapes() {
     let mut s = session();
-    assert_eq!(ok(&mut s, r#"echo "a \"b\" \$c" 'd "e"' f\ g"#), "a \"b\" $c d \"e\" f g\n");
-    assert_eq!(ok(&mut s, r#"echo "line1
-line2""#), "line1\nline2\n");
+    assert_eq!(
+        ok(&mut s, r#"echo "a \"b\" \$c" 'd "e"' f\ g"#),
+        "a \"b\" $c d \"e\" f g\n"
+    );
+    assert_eq!(
+        ok(
+            &mut s,
+            r#"echo "line1
+line2""#
+        ),
+        "line1\nline2\n"
+    );
     assert_eq!(ok(&mut s, "echo one \\\ntwo"), "one two\n");
 }
 
@@ -74,12 +110,39 @@ line2""#), "line1\nline2\n");
 fn pipes_into_text_tools() {
     let mut s = session();
     assert_eq!(ok(&mut s, "kubectl get nodes | grep -c node"), "4\n");
-    assert_eq!(ok(&mut s, "kubectl get nodes | grep -v NAME | wc -l"), "4\n");
-    assert_eq!(ok(&mut s, "kubectl get nodes | grep -i CONTROL-PLANE | cut -d' ' -f1"), "node1\n");
-    assert_eq!(ok(&mut s, "kubectl get nodes -o name | sort -r | head -n 2"), "node/node4\nnode/node3\n");
-    assert_eq!(ok(&mut s, "kubectl get nodes -o name | tail -1"), "node/node4\n");
-    assert_eq!(ok(&mut s, "kubectl get nodes | awk '{print $1}' | tail -n +2 | head -1"), "node1\n");
-    assert_eq!(ok(&mut s, "kubectl get pods -A | grep -E 'coredns|etcd' | awk '{print $2}' | cut -c1-4 | uniq -c"), "      2 core\n      1 etcd\n");
+    assert_eq!(
+        ok(&mut s, "kubectl get nodes | grep -v NAME | wc -l"),
+        "4\n"
+    );
+    assert_eq!(
+        ok(
+            &mut s,
+            "kubectl get nodes | grep -i CONTROL-PLANE | cut -d' ' -f1"
+        ),
+        "node1\n"
+    );
+    assert_eq!(
+        ok(&mut s, "kubectl get nodes -o name | sort -r | head -n 2"),
+        "node/node4\nnode/node3\n"
+    );
+    assert_eq!(
+        ok(&mut s, "kubectl get nodes -o name | tail -1"),
+        "node/node4\n"
+    );
+    assert_eq!(
+        ok(
+            &mut s,
+            "kubectl get nodes | awk '{print $1}' | tail -n +2 | head -1"
+        ),
+        "node1\n"
+    );
+    assert_eq!(
+        ok(
+            &mut s,
+            "kubectl get pods -A | grep -E 'coredns|etcd' | awk '{print $2}' | cut -c1-4 | uniq -c"
+        ),
+        "      2 core\n      1 etcd\n"
+    );
     assert_eq!(
         ok(&mut s, "kubectl get pods -n kube-system -o json | jq -r '.items[].metadata.name' | grep kube-proxy | wc -l"),
         "4\n"
@@ -107,7 +170,10 @@ fn redirections_and_files() {
     let o = run(&mut s, "kubectl get pods 2>&1 | grep -c found");
     assert_eq!(o.stdout, "1\n");
     ok(&mut s, "kubectl get pod nope > out.txt 2> err.txt || true");
-    assert_eq!(read(&s, "err.txt"), "Error from server (NotFound): pods \"nope\" not found\n");
+    assert_eq!(
+        read(&s, "err.txt"),
+        "Error from server (NotFound): pods \"nope\" not found\n"
+    );
     assert!(fails(&mut s, "cat < missing.txt").contains("missing.txt: No such file or directory"));
     ok(&mut s, "mkdir d; touch d/x; cd d");
     assert_eq!(ok(&mut s, "ls"), "x\n");
@@ -118,7 +184,10 @@ fn redirections_and_files() {
 #[test]
 fn heredocs_span_lines() {
     let mut s = session();
-    let out = ok(&mut s, "kubectl apply -f- <<EOF\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: green\nEOF");
+    let out = ok(
+        &mut s,
+        "kubectl apply -f- <<EOF\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: green\nEOF",
+    );
     assert_eq!(out, "namespace/green created\n");
     ok(&mut s, "NAME=blue");
     assert_eq!(ok(&mut s, "cat <<EOF\nname: $NAME\nEOF"), "name: blue\n");
@@ -136,10 +205,23 @@ fn heredocs_span_lines() {
 
 #[test]
 fn incomplete_input_is_recognised() {
-    for t in ["echo 'a", "cat <<EOF\nx", "for i in 1; do", "a &&", "a |", "echo \\", "echo $(date"] {
+    for t in [
+        "echo 'a",
+        "cat <<EOF\nx",
+        "for i in 1; do",
+        "a &&",
+        "a |",
+        "echo \\",
+        "echo $(date",
+    ] {
         assert!(!is_complete(t), "{t}");
     }
-    for t in ["echo a", "cat <<EOF\nx\nEOF", "for i in 1; do echo; done", "echo ;; b"] {
+    for t in [
+        "echo a",
+        "cat <<EOF\nx\nEOF",
+        "for i in 1; do echo; done",
+        "echo ;; b",
+    ] {
         assert!(is_complete(t), "{t}");
     }
 }
@@ -148,10 +230,19 @@ fn incomplete_input_is_recognised() {
 fn syntax_errors_read_as_bash() {
     let mut s = session();
     let o = run(&mut s, "echo a ;; echo b");
-    assert_eq!(o.stderr, "kubesim: syntax error near unexpected token `;;'\n");
+    assert_eq!(
+        o.stderr,
+        "kubesim: syntax error near unexpected token `;;'\n"
+    );
     assert_eq!(o.code, 2);
-    assert_eq!(run(&mut s, "done").stderr, "kubesim: syntax error near unexpected token `done'\n");
-    assert_eq!(run(&mut s, "echo >").stderr, "kubesim: syntax error near unexpected token `newline'\n");
+    assert_eq!(
+        run(&mut s, "done").stderr,
+        "kubesim: syntax error near unexpected token `done'\n"
+    );
+    assert_eq!(
+        run(&mut s, "echo >").stderr,
+        "kubesim: syntax error near unexpected token `newline'\n"
+    );
     assert_eq!(run(&mut s, "nosuchcmd").stderr, "kubesim: command not found: nosuchcmd\nType 'help' for the commands kubesim understands.\n");
 }
 
@@ -168,10 +259,18 @@ fn sleep_and_loops_advance_virtual_time() {
     let out = ok(&mut s, "while sleep 10; do echo tick; done");
     assert_eq!(out, "tick\ntick\ntick\n");
     assert_eq!((s.world.now() - t1).as_secs(), 30);
-    assert_eq!(ok(&mut s, "n=0; until [ $n -ge 3 ]; do n=$((n+1)); done; echo $n"), "3\n");
+    assert_eq!(
+        ok(
+            &mut s,
+            "n=0; until [ $n -ge 3 ]; do n=$((n+1)); done; echo $n"
+        ),
+        "3\n"
+    );
     assert!(fails(&mut s, "sleep soon").contains("invalid time interval"));
     // Ctrl-C ends a waiting command with status 130.
-    s.term.interrupted.store(true, std::sync::atomic::Ordering::SeqCst);
+    s.term
+        .interrupted
+        .store(true, std::sync::atomic::Ordering::SeqCst);
     let mut sh = kubesim::cli::shell::Shell::new(&mut s);
     let list = kubesim::cli::shell::parse("while true; do sleep 1; done").unwrap();
     let o = sh.run_list(&list, None, kubesim::cli::term::Live::CAPTURED);
@@ -183,7 +282,10 @@ fn watch_reruns_until_the_bound() {
     let mut s = session();
     let out = ok(&mut s, "watch -n 10 kubectl get ns default -o name");
     // The same screen is shown once (watch redraws only on change).
-    assert_eq!(out, "Every 10.0s: kubectl get ns default -o name\n\nnamespace/default\n\n");
+    assert_eq!(
+        out,
+        "Every 10.0s: kubectl get ns default -o name\n\nnamespace/default\n\n"
+    );
     assert!(fails(&mut s, "watch").contains("Usage"));
 }
 
@@ -196,8 +298,12 @@ fn network_tools_use_the_hook() {
     let o = run(&mut s, "curl -k https://10.96.0.1");
     assert_eq!(o.stderr, "curl: (7) Failed to connect to 10.96.0.1 port 443 after 0 ms: Couldn't connect to server\n");
     // A connected network replaces the hook.
-    s.hooks.network = |_ctx, argv| kubesim::cli::output::Output::ok(format!("answer to {}\n", argv.join(" ")));
-    assert_eq!(ok(&mut s, "for i in 1 2; do curl -s http://10.96.0.1; done"), "answer to curl -s http://10.96.0.1\nanswer to curl -s http://10.96.0.1\n");
+    s.hooks.network =
+        |_ctx, argv| kubesim::cli::output::Output::ok(format!("answer to {}\n", argv.join(" ")));
+    assert_eq!(
+        ok(&mut s, "for i in 1 2; do curl -s http://10.96.0.1; done"),
+        "answer to curl -s http://10.96.0.1\nanswer to curl -s http://10.96.0.1\n"
+    );
 }
 
 #[test]
@@ -213,7 +319,10 @@ fn script_mode_stops_at_the_first_failure_unless_keep_going() {
     let mut s = session();
     let text = "kubectl get pod nope\necho after\n";
     let (t, code) = script::run(&mut s, text, false);
-    assert_eq!(t, "$ kubectl get pod nope\nError from server (NotFound): pods \"nope\" not found\n");
+    assert_eq!(
+        t,
+        "$ kubectl get pod nope\nError from server (NotFound): pods \"nope\" not found\n"
+    );
     assert_eq!(code, 1);
     let (t, code) = script::run(&mut s, text, true);
     assert!(t.ends_with("$ echo after\nafter\n"));
@@ -224,7 +333,10 @@ fn script_mode_stops_at_the_first_failure_unless_keep_going() {
 fn kubens_switches_namespace() {
     let mut s = session();
     let o = run(&mut s, "kns kube-system");
-    assert_eq!(o.stderr, "Context \"kubernetes-admin@kubernetes\" modified.\nActive namespace is \"kube-system\".\n");
+    assert_eq!(
+        o.stderr,
+        "Context \"kubernetes-admin@kubernetes\" modified.\nActive namespace is \"kube-system\".\n"
+    );
     assert_eq!(s.state.namespace, "kube-system");
     ok(&mut s, "kubens -");
     assert_eq!(s.state.namespace, "default");

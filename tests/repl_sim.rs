@@ -17,7 +17,10 @@ fn advance_status_seed_events() {
     assert_eq!(ok(&mut s, "sim seed"), "1\n");
     ok(&mut s, "kubectl create namespace blue");
     assert_eq!(ok(&mut s, "sim events 1"), "90.000s ADDED Namespace blue\n");
-    assert_eq!(ok(&mut s, "sim events 2 Namespace"), "0.000s ADDED Namespace kube-system\n90.000s ADDED Namespace blue\n");
+    assert_eq!(
+        ok(&mut s, "sim events 2 Namespace"),
+        "0.000s ADDED Namespace kube-system\n90.000s ADDED Namespace blue\n"
+    );
     assert!(fails(&mut s, "sim advance soon").contains("invalid duration"));
     assert!(fails(&mut s, "sim advance").contains("needs a duration"));
     assert!(fails(&mut s, "sim fly").contains("unknown sim command \"fly\""));
@@ -34,7 +37,10 @@ fn speed_pause_resume() {
     assert!(ok(&mut s, "sim pause").starts_with("simulation paused at 00:00:00"));
     assert!(s.term.paused);
     assert!(ok(&mut s, "sim status").contains("speed:        4x (paused)"));
-    assert_eq!(ok(&mut s, "sim resume"), "simulation resumed at 00:00:00 (speed 4x)\n");
+    assert_eq!(
+        ok(&mut s, "sim resume"),
+        "simulation resumed at 00:00:00 (speed 4x)\n"
+    );
     assert!(!s.term.paused);
 }
 
@@ -46,20 +52,26 @@ impl Controller for MakeAvailable {
         "test-available"
     }
     fn on_change(&mut self, ev: &WatchEvent, _store: &Store, q: &mut Enqueue) {
-        if ev.event_type == WatchEventType::Added && ev.object.meta().name.as_deref() == Some("web") {
+        if ev.event_type == WatchEventType::Added && ev.object.meta().name.as_deref() == Some("web")
+        {
             q.add_after("default/web", Duration::from_secs(12));
         }
     }
     fn reconcile(&mut self, _key: &str, ctx: &mut Ctx) -> Action {
-        let _ = ctx.store.modify::<k8s_openapi::api::apps::v1::Deployment>("default", "web", true, |d| {
-            let st = d.status.get_or_insert_with(Default::default);
-            st.available_replicas = Some(1);
-            st.conditions = Some(vec![k8s_openapi::api::apps::v1::DeploymentCondition {
-                type_: "Available".into(),
-                status: "True".into(),
-                ..Default::default()
-            }]);
-        });
+        let _ = ctx.store.modify::<k8s_openapi::api::apps::v1::Deployment>(
+            "default",
+            "web",
+            true,
+            |d| {
+                let st = d.status.get_or_insert_with(Default::default);
+                st.available_replicas = Some(1);
+                st.conditions = Some(vec![k8s_openapi::api::apps::v1::DeploymentCondition {
+                    type_: "Available".into(),
+                    status: "True".into(),
+                    ..Default::default()
+                }]);
+            },
+        );
         Action::AwaitChange
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -75,16 +87,33 @@ fn until_runs_to_the_condition_or_the_timeout() {
     let mut s = session();
     s.world.add_controller(Box::new(MakeAvailable));
     ok(&mut s, "kubectl create deployment web --image=nginx");
-    assert_eq!(ok(&mut s, "sim until deploy/web available"), "deploy/web available after 12s (virtual time 00:00:12)\n");
-    assert_eq!(ok(&mut s, "sim until deploy/web exists"), "deploy/web exists after 0s (virtual time 00:00:12)\n");
+    assert_eq!(
+        ok(&mut s, "sim until deploy/web available"),
+        "deploy/web available after 12s (virtual time 00:00:12)\n"
+    );
+    assert_eq!(
+        ok(&mut s, "sim until deploy/web exists"),
+        "deploy/web exists after 0s (virtual time 00:00:12)\n"
+    );
     ok(&mut s, "kubectl run p --image=nginx");
-    assert_eq!(ok(&mut s, "sim until pod/p scheduled"), "pod/p scheduled after 0s (virtual time 00:00:12)\n");
+    assert_eq!(
+        ok(&mut s, "sim until pod/p scheduled"),
+        "pod/p scheduled after 0s (virtual time 00:00:12)\n"
+    );
     let o = run(&mut s, "sim until pod/p running --timeout 20s");
-    assert_eq!(o.stderr, "error: timed out after 20s waiting for pod/p to be running\n");
+    assert_eq!(
+        o.stderr,
+        "error: timed out after 20s waiting for pod/p to be running\n"
+    );
     assert_eq!(s.world.now().0, 32_000);
     ok(&mut s, "kubectl delete pod p --force --grace-period=0");
-    assert_eq!(ok(&mut s, "sim until pod/p deleted"), "pod/p deleted after 0s (virtual time 00:00:32)\n");
+    assert_eq!(
+        ok(&mut s, "sim until pod/p deleted"),
+        "pod/p deleted after 0s (virtual time 00:00:32)\n"
+    );
     assert!(fails(&mut s, "sim until pod/p happy").contains("unknown state \"happy\""));
     assert!(fails(&mut s, "sim until p running").contains("expected TYPE/NAME"));
-    assert!(fails(&mut s, "sim until pdos/x running").contains("doesn't have a resource type \"pdos\""));
+    assert!(
+        fails(&mut s, "sim until pdos/x running").contains("doesn't have a resource type \"pdos\"")
+    );
 }

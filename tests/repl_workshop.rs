@@ -7,7 +7,11 @@ mod common;
 use kubesim::cli::script;
 
 fn transcript(name: &str) -> String {
-    let text = std::fs::read_to_string(format!("{}/tests/scripts/{name}.txt", env!("CARGO_MANIFEST_DIR"))).expect("script");
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/scripts/{name}.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("script");
     let mut s = common::session();
     let (t, _code) = script::run(&mut s, &text, true);
     t

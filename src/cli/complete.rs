@@ -92,7 +92,12 @@ fn segment_words(line: &str) -> (Vec<String>, usize, String) {
 
 /// Completes `line` at `pos`: the start of the replaced word and the
 /// candidates, sorted.
-pub fn complete(line: &str, pos: usize, world: &World, state: &SessionState) -> (usize, Vec<Candidate>) {
+pub fn complete(
+    line: &str,
+    pos: usize,
+    world: &World,
+    state: &SessionState,
+) -> (usize, Vec<Candidate>) {
     let pos = pos.min(line.len());
     let (words, start, word) = segment_words(&line[..pos]);
     let mut c = candidates(&words, &word, world, state);
@@ -105,7 +110,10 @@ pub fn complete(line: &str, pos: usize, world: &World, state: &SessionState) -> 
 const SHELL_COMMANDS: &[(&str, &str)] = &[
     ("kubectl", "controls the Kubernetes cluster manager"),
     ("k", "kubectl"),
-    ("sim", "the simulation: advance, until, speed, status, events"),
+    (
+        "sim",
+        "the simulation: advance, until, speed, status, events",
+    ),
     ("help", "what kubesim understands"),
     ("exit", "leave kubesim"),
     ("kubens", "switch namespace"),
@@ -114,31 +122,62 @@ const SHELL_COMMANDS: &[(&str, &str)] = &[
 
 fn candidates(words: &[String], word: &str, world: &World, state: &SessionState) -> Vec<Candidate> {
     let Some(first) = words.first() else {
-        let mut v: Vec<Candidate> = SHELL_COMMANDS.iter().map(|(n, d)| Candidate::new(*n, *d)).collect();
-        v.extend(super::shell::builtins::BUILTINS.iter().map(|(n, d)| Candidate::new(*n, *d)));
-        v.extend(super::help::NETWORK_TOOLS.iter().map(|n| Candidate::new(*n, "network tool")));
+        let mut v: Vec<Candidate> = SHELL_COMMANDS
+            .iter()
+            .map(|(n, d)| Candidate::new(*n, *d))
+            .collect();
+        v.extend(
+            super::shell::builtins::BUILTINS
+                .iter()
+                .map(|(n, d)| Candidate::new(*n, *d)),
+        );
+        v.extend(
+            super::help::NETWORK_TOOLS
+                .iter()
+                .map(|n| Candidate::new(*n, "network tool")),
+        );
         return v;
     };
     match first.as_str() {
         "kubectl" | "k" => kubectl_candidates(&words[1..], word, world, state),
         "sim" => {
             if words.len() == 1 {
-                super::sim_cmd::SUBCOMMANDS.iter().map(|(n, h)| Candidate::new(*n, *h)).collect()
+                super::sim_cmd::SUBCOMMANDS
+                    .iter()
+                    .map(|(n, h)| Candidate::new(*n, *h))
+                    .collect()
             } else if words[1] == "until" && words.len() == 2 {
                 typed_names(word, world, state)
             } else if words[1] == "until" && words.len() == 3 {
-                ["available", "ready", "running", "scheduled", "succeeded", "complete", "failed", "deleted", "exists", "rolled-out", "notready"]
-                    .iter()
-                    .map(|s| Candidate::new(*s, ""))
-                    .collect()
+                [
+                    "available",
+                    "ready",
+                    "running",
+                    "scheduled",
+                    "succeeded",
+                    "complete",
+                    "failed",
+                    "deleted",
+                    "exists",
+                    "rolled-out",
+                    "notready",
+                ]
+                .iter()
+                .map(|s| Candidate::new(*s, ""))
+                .collect()
             } else {
                 Vec::new()
             }
         }
         "kubens" | "kns" => names(Kind::Namespace, world, state, None),
         "help" => {
-            let mut v: Vec<Candidate> = vec![Candidate::new("kubectl", ""), Candidate::new("sim", "")];
-            v.extend(super::shell::builtins::BUILTINS.iter().map(|(n, d)| Candidate::new(*n, *d)));
+            let mut v: Vec<Candidate> =
+                vec![Candidate::new("kubectl", ""), Candidate::new("sim", "")];
+            v.extend(
+                super::shell::builtins::BUILTINS
+                    .iter()
+                    .map(|(n, d)| Candidate::new(*n, *d)),
+            );
             v
         }
         _ => Vec::new(),
@@ -150,7 +189,11 @@ fn kinds() -> Vec<Candidate> {
         .iter()
         .map(|k| {
             let i = k.info();
-            let short = if i.short_names.is_empty() { String::new() } else { format!(" ({})", i.short_names.join(",")) };
+            let short = if i.short_names.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", i.short_names.join(","))
+            };
             Candidate::new(i.plural, format!("{}{short}", i.kind))
         })
         .collect()
@@ -169,7 +212,12 @@ fn typed_names(word: &str, world: &World, state: &SessionState) -> Vec<Candidate
         None => Kind::ALL
             .iter()
             .map(|k| Candidate::new(format!("{}/", k.info().singular), k.info().kind))
-            .chain(Kind::ALL.iter().flat_map(|k| k.info().short_names.iter().map(move |s| Candidate::new(format!("{s}/"), k.info().kind))))
+            .chain(Kind::ALL.iter().flat_map(|k| {
+                k.info()
+                    .short_names
+                    .iter()
+                    .map(move |s| Candidate::new(format!("{s}/"), k.info().kind))
+            }))
             .collect(),
     }
 }
@@ -191,9 +239,16 @@ pub fn summary(o: &Object) -> String {
             let phase = if p.metadata.deletion_timestamp.is_some() {
                 "Terminating".to_string()
             } else {
-                p.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_else(|| "Pending".into())
+                p.status
+                    .as_ref()
+                    .and_then(|s| s.phase.clone())
+                    .unwrap_or_else(|| "Pending".into())
             };
-            let node = p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_else(|| "<none>".into());
+            let node = p
+                .spec
+                .as_ref()
+                .and_then(|s| s.node_name.clone())
+                .unwrap_or_else(|| "<none>".into());
             format!("{phase:<11} {node}")
         }
         Object::Node(n) => {
@@ -202,20 +257,47 @@ pub fn summary(o: &Object) -> String {
                 .as_ref()
                 .and_then(|s| s.conditions.as_ref())
                 .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
-                .map(|c| if c.status == "True" { "Ready" } else { "NotReady" })
+                .map(|c| {
+                    if c.status == "True" {
+                        "Ready"
+                    } else {
+                        "NotReady"
+                    }
+                })
                 .unwrap_or("Unknown");
-            let sched = if n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) { ",SchedulingDisabled" } else { "" };
+            let sched = if n
+                .spec
+                .as_ref()
+                .and_then(|s| s.unschedulable)
+                .unwrap_or(false)
+            {
+                ",SchedulingDisabled"
+            } else {
+                ""
+            };
             format!("{ready}{sched}")
         }
         Object::Deployment(d) => {
             let want = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-            let ready = d.status.as_ref().and_then(|s| s.ready_replicas).unwrap_or(0);
+            let ready = d
+                .status
+                .as_ref()
+                .and_then(|s| s.ready_replicas)
+                .unwrap_or(0);
             format!("{ready}/{want} ready")
         }
-        Object::Namespace(n) => n.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(),
+        Object::Namespace(n) => n
+            .status
+            .as_ref()
+            .and_then(|s| s.phase.clone())
+            .unwrap_or_default(),
         Object::Service(s) => {
             let sp = s.spec.clone().unwrap_or_default();
-            format!("{} {}", sp.type_.unwrap_or_else(|| "ClusterIP".into()), sp.cluster_ip.unwrap_or_default())
+            format!(
+                "{} {}",
+                sp.type_.unwrap_or_else(|| "ClusterIP".into()),
+                sp.cluster_ip.unwrap_or_default()
+            )
         }
         other => other.kind().info().kind.to_string(),
     }
@@ -224,7 +306,10 @@ pub fn summary(o: &Object) -> String {
 fn flag_candidates(specs: &[FlagSpec], word: &str) -> Vec<Candidate> {
     let mut v = Vec::new();
     for f in specs {
-        v.push(Candidate::new(format!("--{}", f.long), f.help.split(". ").next().unwrap_or(f.help)));
+        v.push(Candidate::new(
+            format!("--{}", f.long),
+            f.help.split(". ").next().unwrap_or(f.help),
+        ));
         if let (Some(s), false) = (f.short, word.starts_with("--")) {
             v.push(Candidate::new(format!("-{s}"), format!("--{}", f.long)));
         }
@@ -237,13 +322,44 @@ fn flag_values(long: &str, world: &World, state: &SessionState) -> Vec<Candidate
     let simple = |v: &[&str]| v.iter().map(|s| Candidate::new(*s, "")).collect::<Vec<_>>();
     match long {
         "namespace" => names(Kind::Namespace, world, state, Some("")),
-        "output" => simple(&["json", "yaml", "wide", "name", "jsonpath=", "go-template=", "custom-columns=", "jsonpath-as-json=", "go-template-file=", "custom-columns-file="]),
+        "output" => simple(&[
+            "json",
+            "yaml",
+            "wide",
+            "name",
+            "jsonpath=",
+            "go-template=",
+            "custom-columns=",
+            "jsonpath-as-json=",
+            "go-template-file=",
+            "custom-columns-file=",
+        ]),
         "dry-run" => simple(&["none", "client", "server"]),
         "cascade" => simple(&["background", "foreground", "orphan"]),
         "restart" => simple(&["Always", "OnFailure", "Never"]),
-        "type" => simple(&["ClusterIP", "NodePort", "LoadBalancer", "ExternalName", "json", "merge", "strategic"]),
-        "for" => simple(&["condition=Ready", "condition=Available", "condition=Complete", "delete", "create", "jsonpath="]),
-        "sort-by" => simple(&[".metadata.name", ".metadata.creationTimestamp", ".status.phase", ".spec.nodeName"]),
+        "type" => simple(&[
+            "ClusterIP",
+            "NodePort",
+            "LoadBalancer",
+            "ExternalName",
+            "json",
+            "merge",
+            "strategic",
+        ]),
+        "for" => simple(&[
+            "condition=Ready",
+            "condition=Available",
+            "condition=Complete",
+            "delete",
+            "create",
+            "jsonpath=",
+        ]),
+        "sort-by" => simple(&[
+            ".metadata.name",
+            ".metadata.creationTimestamp",
+            ".status.phase",
+            ".spec.nodeName",
+        ]),
         "image-pull-policy" => simple(&["Always", "IfNotPresent", "Never"]),
         "context" => vec![Candidate::new(state.context.clone(), "")],
         _ => Vec::new(),
@@ -257,26 +373,43 @@ fn walk(words: &[String]) -> (Option<&'static Command>, Vec<String>, Option<Flag
     let mut pos = Vec::new();
     let mut pending: Option<FlagSpec> = None;
     for w in words {
-        let specs: Vec<FlagSpec> = cmd.map(|c| c.flags).unwrap_or(&[]).iter().chain(GLOBAL_FLAGS).copied().collect();
+        let specs: Vec<FlagSpec> = cmd
+            .map(|c| c.flags)
+            .unwrap_or(&[])
+            .iter()
+            .chain(GLOBAL_FLAGS)
+            .copied()
+            .collect();
         if pending.take().is_some() {
             continue;
         }
         if let Some(body) = w.strip_prefix("--") {
             if !body.contains('=') {
-                pending = specs.iter().find(|s| s.long == body && s.value && s.noopt.is_none()).copied();
+                pending = specs
+                    .iter()
+                    .find(|s| s.long == body && s.value && s.noopt.is_none())
+                    .copied();
             }
             continue;
         }
         if w.starts_with('-') && w.len() > 1 {
             if w.len() == 2 {
                 let c = w.chars().nth(1).unwrap_or(' ');
-                pending = specs.iter().find(|s| s.short == Some(c) && s.value).copied();
+                pending = specs
+                    .iter()
+                    .find(|s| s.short == Some(c) && s.value)
+                    .copied();
             }
             continue;
         }
         let next = match cmd {
-            None => COMMANDS.iter().find(|c| c.name == w || c.aliases.contains(&w.as_str())),
-            Some(c) if pos.is_empty() => c.subs.iter().find(|s| s.name == w || s.aliases.contains(&w.as_str())),
+            None => COMMANDS
+                .iter()
+                .find(|c| c.name == w || c.aliases.contains(&w.as_str())),
+            Some(c) if pos.is_empty() => c
+                .subs
+                .iter()
+                .find(|s| s.name == w || s.aliases.contains(&w.as_str())),
             Some(_) => None,
         };
         match next {
@@ -288,16 +421,46 @@ fn walk(words: &[String]) -> (Option<&'static Command>, Vec<String>, Option<Flag
 }
 
 const RESOURCE_VERBS: &[&str] = &[
-    "get", "describe", "delete", "edit", "label", "annotate", "patch", "scale", "expose", "wait", "autoscale", "status", "history", "undo", "pause", "resume", "restart", "image", "env", "resources",
+    "get",
+    "describe",
+    "delete",
+    "edit",
+    "label",
+    "annotate",
+    "patch",
+    "scale",
+    "expose",
+    "wait",
+    "autoscale",
+    "status",
+    "history",
+    "undo",
+    "pause",
+    "resume",
+    "restart",
+    "image",
+    "env",
+    "resources",
 ];
 
-fn kubectl_candidates(words: &[String], word: &str, world: &World, state: &SessionState) -> Vec<Candidate> {
+fn kubectl_candidates(
+    words: &[String],
+    word: &str,
+    world: &World,
+    state: &SessionState,
+) -> Vec<Candidate> {
     let (cmd, pos, pending) = walk(words);
     if let Some(f) = pending {
         return flag_values(f.long, world, state);
     }
     if word.starts_with('-') {
-        let specs: Vec<FlagSpec> = cmd.map(|c| c.flags).unwrap_or(&[]).iter().chain(GLOBAL_FLAGS).copied().collect();
+        let specs: Vec<FlagSpec> = cmd
+            .map(|c| c.flags)
+            .unwrap_or(&[])
+            .iter()
+            .chain(GLOBAL_FLAGS)
+            .copied()
+            .collect();
         if let Some((name, _)) = word.trim_start_matches('-').split_once('=') {
             let prefix = format!("--{name}=");
             return flag_values(name, world, state)
@@ -308,10 +471,17 @@ fn kubectl_candidates(words: &[String], word: &str, world: &World, state: &Sessi
         return flag_candidates(&specs, word);
     }
     let Some(cmd) = cmd else {
-        return COMMANDS.iter().map(|c| Candidate::new(c.name, c.short)).collect();
+        return COMMANDS
+            .iter()
+            .map(|c| Candidate::new(c.name, c.short))
+            .collect();
     };
     if !cmd.subs.is_empty() && pos.is_empty() {
-        return cmd.subs.iter().map(|c| Candidate::new(c.name, c.short)).collect();
+        return cmd
+            .subs
+            .iter()
+            .map(|c| Candidate::new(c.name, c.short))
+            .collect();
     }
     match cmd.name {
         "logs" | "exec" if pos.is_empty() => {
@@ -334,7 +504,12 @@ fn kubectl_candidates(words: &[String], word: &str, world: &World, state: &Sessi
                 None => kinds(),
                 Some(t) if t.contains('/') => typed_names(word, world, state),
                 Some(t) => match Kind::from_resource_name(t.split(',').next().unwrap_or(t)) {
-                    Some(k) => names(k, world, state, if k.info().namespaced { None } else { Some("") }),
+                    Some(k) => names(
+                        k,
+                        world,
+                        state,
+                        if k.info().namespaced { None } else { Some("") },
+                    ),
                     None => Vec::new(),
                 },
             }

@@ -160,7 +160,6 @@ fn is_negative_number(s: &str) -> bool {
     s[1..].chars().all(|c| c.is_ascii_digit()) && s.len() > 1
 }
 
-
 /// kubectl's `Options:` section for a set of flags, as `--help` prints it.
 pub fn options_help(specs: &[FlagSpec]) -> String {
     let mut sorted: Vec<&FlagSpec> = specs.iter().collect();

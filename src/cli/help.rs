@@ -17,7 +17,9 @@ pub fn overview() -> String {
     s.push_str(&format!("  {}\n", NETWORK_TOOLS.join(", ")));
     s.push_str("                           network tools, run from node1\n");
     s.push_str("  exit                     leave (or Ctrl-D)\n\n");
-    s.push_str("Shell: variables (X=1, $X, ${X:-d}, export), $(...), $((...)), |, &&, ||, ;, #, quotes,\n");
+    s.push_str(
+        "Shell: variables (X=1, $X, ${X:-d}, export), $(...), $((...)), |, &&, ||, ;, #, quotes,\n",
+    );
     s.push_str("> >> < 2>&1, here-documents (<<EOF), for/while/until/if, { } and ( ).\n\n");
     s.push_str("Builtins:\n");
     let w = BUILTINS.iter().map(|(n, _)| n.len()).max().unwrap_or(0) + 3;

@@ -81,7 +81,13 @@ pub type PodUsageFn = fn(&World, &str, &str) -> Option<Vec<(String, Usage)>>;
 pub type NodeUsageFn = fn(&World, &str) -> Option<Usage>;
 /// A container's log (`GET pods/NAME/log`): namespace, pod, container,
 /// previous instance.
-pub type LogsFn = fn(&World, &str, &str, &str, bool) -> Result<Vec<crate::controllers::kubelet::LogLine>, ApiError>;
+pub type LogsFn = fn(
+    &World,
+    &str,
+    &str,
+    &str,
+    bool,
+) -> Result<Vec<crate::controllers::kubelet::LogLine>, ApiError>;
 
 /// The eviction API (`POST pods/NAME/eviction`), with the grace period of
 /// its DeleteOptions (`kubectl drain --grace-period`).
@@ -160,7 +166,9 @@ pub fn port_of(target: &str) -> u16 {
     let (scheme, rest) = target.split_once("://").unwrap_or(("http", target));
     let hostport = rest.split(['/', '?']).next().unwrap_or(rest);
     match hostport.rsplit_once(':') {
-        Some((_, p)) if p.chars().all(|c| c.is_ascii_digit()) && !p.is_empty() => p.parse().unwrap_or(80),
+        Some((_, p)) if p.chars().all(|c| c.is_ascii_digit()) && !p.is_empty() => {
+            p.parse().unwrap_or(80)
+        }
         _ => {
             if scheme == "https" {
                 443
@@ -225,7 +233,10 @@ pub fn net_target(args: &[String]) -> Option<String> {
 pub fn host_of(target: &str) -> String {
     let rest = target.split_once("://").map(|(_, r)| r).unwrap_or(target);
     let hostport = rest.split(['/', '?']).next().unwrap_or(rest);
-    let hostport = hostport.rsplit_once('@').map(|(_, h)| h).unwrap_or(hostport);
+    let hostport = hostport
+        .rsplit_once('@')
+        .map(|(_, h)| h)
+        .unwrap_or(hostport);
     match hostport.rsplit_once(':') {
         Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => h.to_string(),
         _ => hostport.to_string(),
@@ -242,7 +253,14 @@ pub fn kubelet_logs(
     previous: bool,
 ) -> Result<Vec<crate::controllers::kubelet::LogLine>, ApiError> {
     match world.controller::<crate::controllers::kubelet::Kubelet>() {
-        Some(k) => k.logs(&world.store, ns, pod, Some(container), previous, world.now()),
+        Some(k) => k.logs(
+            &world.store,
+            ns,
+            pod,
+            Some(container),
+            previous,
+            world.now(),
+        ),
         None => Err(ApiError::bad_request("no kubelet in this simulation")),
     }
 }

@@ -56,7 +56,12 @@ struct ShellHelper {
 
 impl Completer for ShellHelper {
     type Candidate = Pair;
-    fn complete(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let s = self.session.borrow();
         let (start, cands) = complete::complete(line, pos, &s.world, &s.state);
         Ok((
@@ -77,7 +82,11 @@ impl Hinter for ShellHelper {
 }
 
 impl Highlighter for ShellHelper {
-    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(&'s self, prompt: &'p str, _default: bool) -> Cow<'b, str> {
+    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(
+        &'s self,
+        prompt: &'p str,
+        _default: bool,
+    ) -> Cow<'b, str> {
         Cow::Borrowed(prompt)
     }
 }
@@ -98,7 +107,10 @@ impl Helper for ShellHelper {}
 /// Ctrl-C as a key).
 fn install_interrupt_handler(flag: Arc<AtomicBool>) {
     std::thread::spawn(move || {
-        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
             return;
         };
         rt.block_on(async move {
@@ -127,14 +139,17 @@ pub fn run(world: World) -> i32 {
         .completion_type(rustyline::CompletionType::List)
         .auto_add_history(false)
         .build();
-    let mut editor: Editor<ShellHelper, rustyline::history::DefaultHistory> = match Editor::with_config(config) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("error: cannot open the terminal: {e}");
-            return 2;
-        }
-    };
-    editor.set_helper(Some(ShellHelper { session: session.clone() }));
+    let mut editor: Editor<ShellHelper, rustyline::history::DefaultHistory> =
+        match Editor::with_config(config) {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("error: cannot open the terminal: {e}");
+                return 2;
+            }
+        };
+    editor.set_helper(Some(ShellHelper {
+        session: session.clone(),
+    }));
     if let Some(p) = history_path() {
         let _ = editor.load_history(&p);
     }

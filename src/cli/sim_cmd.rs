@@ -142,13 +142,17 @@ fn until(args: &[String], env: &mut Env) -> Output {
         i += 1;
     }
     let (Some(target), Some(state)) = (pos.first(), pos.get(1)) else {
-        return Output::error("usage: sim until TYPE/NAME STATE [--timeout 5m], e.g. sim until deploy/web available");
+        return Output::error(
+            "usage: sim until TYPE/NAME STATE [--timeout 5m], e.g. sim until deploy/web available",
+        );
     };
     let Some((type_word, name)) = target.split_once('/') else {
         return Output::error(format!("{target}: expected TYPE/NAME, e.g. deploy/web"));
     };
     let Some(kind) = Kind::from_resource_name(type_word) else {
-        return Output::error(format!("the server doesn't have a resource type \"{type_word}\""));
+        return Output::error(format!(
+            "the server doesn't have a resource type \"{type_word}\""
+        ));
     };
     let state = state.to_lowercase();
     if holds(env.world, kind, &ns, name, &state).is_err() {
@@ -174,7 +178,11 @@ fn until(args: &[String], env: &mut Env) -> Output {
             ));
         }
         // Conditions change only when events run; jump to the next one.
-        let next = world.next_event_time().filter(|t| *t > now).unwrap_or(deadline).min(deadline);
+        let next = world
+            .next_event_time()
+            .filter(|t| *t > now)
+            .unwrap_or(deadline)
+            .min(deadline);
         world.run_until(next);
     }
 }
@@ -190,12 +198,21 @@ fn holds(world: &World, kind: Kind, ns: &str, name: &str, state: &str) -> Result
                 .is_some_and(|cs| cs.iter().any(|c| c["type"] == t && c["status"] == "True"))
         })
     };
-    let phase = v.as_ref().and_then(|v| v["status"]["phase"].as_str().map(str::to_string)).unwrap_or_default();
+    let phase = v
+        .as_ref()
+        .and_then(|v| v["status"]["phase"].as_str().map(str::to_string))
+        .unwrap_or_default();
     Ok(match state {
         "deleted" | "gone" => obj.is_none(),
         "exists" | "created" => obj.is_some(),
         "available" => match kind {
-            Kind::Deployment => cond("Available") && v.as_ref().is_some_and(|v| v["status"]["availableReplicas"].as_i64().unwrap_or(0) >= v["spec"]["replicas"].as_i64().unwrap_or(1)),
+            Kind::Deployment => {
+                cond("Available")
+                    && v.as_ref().is_some_and(|v| {
+                        v["status"]["availableReplicas"].as_i64().unwrap_or(0)
+                            >= v["spec"]["replicas"].as_i64().unwrap_or(1)
+                    })
+            }
             _ => cond("Available"),
         },
         "ready" => match kind {
@@ -207,7 +224,11 @@ fn holds(world: &World, kind: Kind, ns: &str, name: &str, state: &str) -> Result
         },
         "notready" => kind == Kind::Node && obj.is_some() && !cond("Ready"),
         "running" => phase == "Running",
-        "scheduled" => v.as_ref().is_some_and(|v| v["spec"]["nodeName"].as_str().is_some_and(|n| !n.is_empty())),
+        "scheduled" => v.as_ref().is_some_and(|v| {
+            v["spec"]["nodeName"]
+                .as_str()
+                .is_some_and(|n| !n.is_empty())
+        }),
         "succeeded" => phase == "Succeeded",
         "failed" => phase == "Failed" || cond("Failed"),
         "complete" | "completed" => phase == "Succeeded" || cond("Complete"),

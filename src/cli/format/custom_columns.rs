@@ -59,10 +59,16 @@ fn split_columns(spec: &str) -> Vec<&str> {
     out
 }
 
-pub fn render(cols: &[(String, String)], objs: &[Value], no_headers: bool) -> Result<String, String> {
+pub fn render(
+    cols: &[(String, String)],
+    objs: &[Value],
+    no_headers: bool,
+) -> Result<String, String> {
     let parsed: Vec<JsonPath> = cols
         .iter()
-        .map(|(_, e)| JsonPath::parse(e).map_err(|err| format!("error parsing jsonpath {e}, {err}")))
+        .map(|(_, e)| {
+            JsonPath::parse(e).map_err(|err| format!("error parsing jsonpath {e}, {err}"))
+        })
         .collect::<Result<_, _>>()?;
     let mut lines: Vec<Vec<String>> = Vec::new();
     if !no_headers {
@@ -96,12 +102,18 @@ mod tests {
 
     #[test]
     fn columns() {
-        let cols = parse_spec("NAME:.metadata.name,IMAGES:.spec.containers[*].image,NODE:.spec.nodeName").unwrap();
-        let objs = vec![json!({"metadata": {"name": "web"}, "spec": {"containers": [{"image": "nginx"}, {"image": "redis"}]}})];
+        let cols =
+            parse_spec("NAME:.metadata.name,IMAGES:.spec.containers[*].image,NODE:.spec.nodeName")
+                .unwrap();
+        let objs = vec![
+            json!({"metadata": {"name": "web"}, "spec": {"containers": [{"image": "nginx"}, {"image": "redis"}]}}),
+        ];
         assert_eq!(
             render(&cols, &objs, false).unwrap(),
             "NAME   IMAGES        NODE\nweb    nginx,redis   <none>\n"
         );
-        assert!(parse_spec("NAME").unwrap_err().starts_with("unexpected custom-columns spec: NAME"));
+        assert!(parse_spec("NAME")
+            .unwrap_err()
+            .starts_with("unexpected custom-columns spec: NAME"));
     }
 }

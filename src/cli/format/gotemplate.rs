@@ -163,7 +163,12 @@ impl Template {
                             .map(|i| (Value::from(i), Value::from(i)))
                             .collect(),
                         Value::Null => Vec::new(),
-                        other => return Err(format!("range can't iterate over {}", print_value(&V::Json(other)))),
+                        other => {
+                            return Err(format!(
+                                "range can't iterate over {}",
+                                print_value(&V::Json(other))
+                            ))
+                        }
                     };
                     if items.is_empty() {
                         self.exec(els, dot, vars, out, depth + 1)?;
@@ -220,7 +225,13 @@ impl Template {
         Ok(v)
     }
 
-    fn command(&self, cmd: &[Arg], dot: &V, vars: &mut Vec<(String, V)>, piped: Option<V>) -> Result<V, String> {
+    fn command(
+        &self,
+        cmd: &[Arg],
+        dot: &V,
+        vars: &mut Vec<(String, V)>,
+        piped: Option<V>,
+    ) -> Result<V, String> {
         let Some(first) = cmd.first() else {
             return Err("empty command".into());
         };
@@ -235,7 +246,10 @@ impl Template {
             return call(name, &args);
         }
         if cmd.len() > 1 || piped.is_some() {
-            return Err(format!("can't give argument to non-function {}", describe_arg(first)));
+            return Err(format!(
+                "can't give argument to non-function {}",
+                describe_arg(first)
+            ));
         }
         self.arg(first, dot, vars)
     }
@@ -309,7 +323,10 @@ fn go_fmt(v: &Value, top: bool) -> String {
         Value::String(s) => s.clone(),
         Value::Array(a) => format!(
             "[{}]",
-            a.iter().map(|x| go_fmt(x, false)).collect::<Vec<_>>().join(" ")
+            a.iter()
+                .map(|x| go_fmt(x, false))
+                .collect::<Vec<_>>()
+                .join(" ")
         ),
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
@@ -360,7 +377,10 @@ fn cmp(a: &V, b: &V) -> Result<std::cmp::Ordering, String> {
 fn call(name: &str, args: &[V]) -> Result<V, String> {
     let need = |n: usize| -> Result<(), String> {
         if args.len() < n {
-            Err(format!("wrong number of args for {name}: want {n} got {}", args.len()))
+            Err(format!(
+                "wrong number of args for {name}: want {n} got {}",
+                args.len()
+            ))
         } else {
             Ok(())
         }
@@ -368,11 +388,17 @@ fn call(name: &str, args: &[V]) -> Result<V, String> {
     Ok(match name {
         "and" => {
             need(1)?;
-            args.iter().find(|a| !a.truthy()).cloned().unwrap_or_else(|| args[args.len() - 1].clone())
+            args.iter()
+                .find(|a| !a.truthy())
+                .cloned()
+                .unwrap_or_else(|| args[args.len() - 1].clone())
         }
         "or" => {
             need(1)?;
-            args.iter().find(|a| a.truthy()).cloned().unwrap_or_else(|| args[args.len() - 1].clone())
+            args.iter()
+                .find(|a| a.truthy())
+                .cloned()
+                .unwrap_or_else(|| args[args.len() - 1].clone())
         }
         "not" => {
             need(1)?;
@@ -393,7 +419,11 @@ fn call(name: &str, args: &[V]) -> Result<V, String> {
             let mut v = args[0].clone();
             for k in &args[1..] {
                 v = match (v.json(), k.json()) {
-                    (Value::Object(m), Value::String(s)) => m.get(&s).cloned().map(V::Json).unwrap_or(V::Json(Value::Null)),
+                    (Value::Object(m), Value::String(s)) => m
+                        .get(&s)
+                        .cloned()
+                        .map(V::Json)
+                        .unwrap_or(V::Json(Value::Null)),
                     (Value::Array(a), Value::Number(n)) => {
                         let i = n.as_i64().unwrap_or(-1);
                         if i < 0 || i as usize >= a.len() {
@@ -409,7 +439,10 @@ fn call(name: &str, args: &[V]) -> Result<V, String> {
         }
         "slice" => {
             need(1)?;
-            let idx: Vec<i64> = args[1..].iter().filter_map(|a| num(a).map(|f| f as i64)).collect();
+            let idx: Vec<i64> = args[1..]
+                .iter()
+                .filter_map(|a| num(a).map(|f| f as i64))
+                .collect();
             match args[0].json() {
                 Value::String(s) => {
                     let a = idx.first().copied().unwrap_or(0) as usize;
@@ -419,7 +452,9 @@ fn call(name: &str, args: &[V]) -> Result<V, String> {
                 Value::Array(arr) => {
                     let a = idx.first().copied().unwrap_or(0) as usize;
                     let b = idx.get(1).copied().map(|b| b as usize).unwrap_or(arr.len());
-                    V::Json(Value::Array(arr.get(a..b).map(|s| s.to_vec()).unwrap_or_default()))
+                    V::Json(Value::Array(
+                        arr.get(a..b).map(|s| s.to_vec()).unwrap_or_default(),
+                    ))
                 }
                 _ => return Err("error calling slice: can't slice item".into()),
             }
@@ -429,7 +464,10 @@ fn call(name: &str, args: &[V]) -> Result<V, String> {
             // Go's Sprint adds spaces between operands when neither is a string.
             let mut s = String::new();
             for (i, p) in parts.iter().enumerate() {
-                if i > 0 && !matches!(args[i], V::Json(Value::String(_))) && !matches!(args[i - 1], V::Json(Value::String(_))) {
+                if i > 0
+                    && !matches!(args[i], V::Json(Value::String(_)))
+                    && !matches!(args[i - 1], V::Json(Value::String(_)))
+                {
                     s.push(' ');
                 }
                 s.push_str(p);
@@ -451,9 +489,11 @@ fn call(name: &str, args: &[V]) -> Result<V, String> {
         "eq" => {
             need(2)?;
             let a = &args[0];
-            V::Json(Value::Bool(args[1..].iter().any(|b| match (num(a), num(b)) {
-                (Some(x), Some(y)) => x == y,
-                _ => a.json() == b.json(),
+            V::Json(Value::Bool(args[1..].iter().any(|b| {
+                match (num(a), num(b)) {
+                    (Some(x), Some(y)) => x == y,
+                    _ => a.json() == b.json(),
+                }
             })))
         }
         "ne" => {
@@ -476,7 +516,11 @@ fn call(name: &str, args: &[V]) -> Result<V, String> {
         "html" => {
             let s: String = args.iter().map(print_value).collect();
             V::Json(Value::String(
-                s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&#34;").replace('\'', "&#39;"),
+                s.replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+                    .replace('"', "&#34;")
+                    .replace('\'', "&#39;"),
             ))
         }
         "js" | "urlquery" => V::Json(Value::String(args.iter().map(print_value).collect())),
@@ -540,12 +584,19 @@ fn sprintf(fmt: &str, args: &[V]) -> String {
         let s = match verb {
             's' | 'v' => print_value(arg),
             'q' => format!("{:?}", print_value(arg)),
-            'd' => num(arg).map(|f| (f as i64).to_string()).unwrap_or_else(|| format!("%!d({})", print_value(arg))),
-            'f' => num(arg).map(|f| format!("{:.*}", prec.unwrap_or(6), f)).unwrap_or_default(),
+            'd' => num(arg)
+                .map(|f| (f as i64).to_string())
+                .unwrap_or_else(|| format!("%!d({})", print_value(arg))),
+            'f' => num(arg)
+                .map(|f| format!("{:.*}", prec.unwrap_or(6), f))
+                .unwrap_or_default(),
             't' => print_value(arg),
             'x' => match arg {
                 V::Json(Value::Number(n)) => format!("{:x}", n.as_i64().unwrap_or(0)),
-                other => print_value(other).bytes().map(|b| format!("{b:02x}")).collect(),
+                other => print_value(other)
+                    .bytes()
+                    .map(|b| format!("{b:02x}"))
+                    .collect(),
             },
             other => format!("%!{other}({})", print_value(arg)),
         };
@@ -557,7 +608,13 @@ fn sprintf(fmt: &str, args: &[V]) -> String {
     }
     if ai < args.len() {
         out.push_str("%!(EXTRA ");
-        out.push_str(&args[ai..].iter().map(print_value).collect::<Vec<_>>().join(", "));
+        out.push_str(
+            &args[ai..]
+                .iter()
+                .map(print_value)
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
         out.push(')');
     }
     out
@@ -590,7 +647,8 @@ fn lex(text: &str) -> Result<Vec<Tok>, String> {
                     t = t.trim_start();
                 }
                 let after = &rest[i + 2..];
-                let trim_left = after.starts_with("- ") || after.starts_with("-\t") || after.starts_with("-\n");
+                let trim_left =
+                    after.starts_with("- ") || after.starts_with("-\t") || after.starts_with("-\n");
                 if trim_left {
                     t = t.trim_end();
                 }
@@ -598,7 +656,8 @@ fn lex(text: &str) -> Result<Vec<Tok>, String> {
                     toks.push(Tok::Text(t.to_string()));
                 }
                 let body_start = if trim_left { &after[1..] } else { after };
-                let close = find_action_end(body_start).ok_or_else(|| "template: unclosed action".to_string())?;
+                let close = find_action_end(body_start)
+                    .ok_or_else(|| "template: unclosed action".to_string())?;
                 let mut body = &body_start[..close];
                 trim_next = false;
                 if body.ends_with(" -") || body.ends_with("\t-") || body.ends_with("\n-") {
@@ -660,7 +719,10 @@ struct Parser {
 
 impl Parser {
     /// Nodes until `end`, `else...` or the end; returns the stopping action.
-    fn nodes(&mut self, defs: &mut BTreeMap<String, Vec<Node>>) -> Result<(Vec<Node>, Option<String>), String> {
+    fn nodes(
+        &mut self,
+        defs: &mut BTreeMap<String, Vec<Node>>,
+    ) -> Result<(Vec<Node>, Option<String>), String> {
         let mut nodes = Vec::new();
         while self.pos < self.toks.len() {
             let t = self.toks[self.pos].clone();
@@ -689,7 +751,9 @@ impl Parser {
                                     } else {
                                         let (e2, stop2) = self.nodes(defs)?;
                                         if stop2.as_deref() != Some("end") {
-                                            return Err(format!("template: missing end for {word}"));
+                                            return Err(format!(
+                                                "template: missing end for {word}"
+                                            ));
                                         }
                                         els = e2;
                                     }
@@ -712,11 +776,18 @@ impl Parser {
                         }
                         "template" | "block" => {
                             let rest = a[word.len()..].trim();
-                            let (name, pipe) = match rest.strip_prefix('"').and_then(|r| r.split_once('"')) {
+                            let (name, pipe) = match rest
+                                .strip_prefix('"')
+                                .and_then(|r| r.split_once('"'))
+                            {
                                 Some((n, p)) => (n.to_string(), p.trim()),
                                 None => return Err("template: template name must be quoted".into()),
                             };
-                            let pipe = if pipe.is_empty() { None } else { Some(parse_pipe(pipe)?) };
+                            let pipe = if pipe.is_empty() {
+                                None
+                            } else {
+                                Some(parse_pipe(pipe)?)
+                            };
                             nodes.push(Node::Template(name, pipe));
                         }
                         _ => nodes.push(Node::Action(parse_pipe(&a)?)),
@@ -728,7 +799,10 @@ impl Parser {
     }
 
     /// One `if`/`with` node (for `else if`), which consumes the shared `end`.
-    fn nodes_one(&mut self, defs: &mut BTreeMap<String, Vec<Node>>) -> Result<(Vec<Node>, Option<String>), String> {
+    fn nodes_one(
+        &mut self,
+        defs: &mut BTreeMap<String, Vec<Node>>,
+    ) -> Result<(Vec<Node>, Option<String>), String> {
         let t = self.toks[self.pos].clone();
         self.pos += 1;
         let Tok::Action(a) = t else {
@@ -772,11 +846,7 @@ fn parse_pipe(s: &str) -> Result<Pipe, String> {
     let mut start = 0;
     // `$x := ...`, `$i, $e := ...`, `$x = ...`
     if let Some(pos) = toks.iter().position(|t| t == ":=" || t == "=") {
-        let names: Vec<String> = toks[..pos]
-            .iter()
-            .filter(|t| *t != ",")
-            .cloned()
-            .collect();
+        let names: Vec<String> = toks[..pos].iter().filter(|t| *t != ",").cloned().collect();
         if names.iter().all(|n| n.starts_with('$')) && !names.is_empty() {
             assign = toks[pos] == "=";
             decl = names;
@@ -859,7 +929,8 @@ fn tokenize_args(s: &str) -> Result<Vec<String>, String> {
             i += 2;
         } else {
             let start = i;
-            while i < c.len() && !c[i].is_whitespace() && c[i] != '|' && c[i] != ',' && c[i] != '(' {
+            while i < c.len() && !c[i].is_whitespace() && c[i] != '|' && c[i] != ',' && c[i] != '('
+            {
                 if c[i] == ':' && c.get(i + 1) == Some(&'=') {
                     break;
                 }
@@ -914,7 +985,11 @@ fn parse_arg(t: &str) -> Result<Arg, String> {
         return Ok(Arg::Num(Value::from(n)));
     }
     if let Ok(f) = t.parse::<f64>() {
-        return Ok(Arg::Num(serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)));
+        return Ok(Arg::Num(
+            serde_json::Number::from_f64(f)
+                .map(Value::Number)
+                .unwrap_or(Value::Null),
+        ));
     }
     if t.chars().all(|c| c.is_alphanumeric() || c == '_') {
         return Ok(Arg::Ident(t.to_string()));
@@ -960,17 +1035,41 @@ mod tests {
         let svc = json!({"spec": {"clusterIP": "10.96.0.12", "ports": [{"port": 80}, {"port": 443}]}, "metadata": {"name": "blue", "labels": {"app": "blue"}}});
         assert_eq!(run("{{.spec.clusterIP}}", &svc), "10.96.0.12");
         assert_eq!(run("{{ .spec.clusterIP }}", &svc), "10.96.0.12");
-        assert_eq!(run("{{range .spec.ports}}{{.port}} {{end}}", &svc), "80 443 ");
+        assert_eq!(
+            run("{{range .spec.ports}}{{.port}} {{end}}", &svc),
+            "80 443 "
+        );
         assert_eq!(run("{{index .metadata.labels \"app\"}}", &svc), "blue");
         assert_eq!(run("{{.spec.nothing}}", &svc), "<no value>");
-        assert_eq!(run("{{if eq .metadata.name \"blue\"}}yes{{else}}no{{end}}", &svc), "yes");
+        assert_eq!(
+            run(
+                "{{if eq .metadata.name \"blue\"}}yes{{else}}no{{end}}",
+                &svc
+            ),
+            "yes"
+        );
         assert_eq!(run("{{len .spec.ports}}", &svc), "2");
-        assert_eq!(run("{{range $i, $p := .spec.ports}}{{$i}}={{$p.port}};{{end}}", &svc), "0=80;1=443;");
+        assert_eq!(
+            run(
+                "{{range $i, $p := .spec.ports}}{{$i}}={{$p.port}};{{end}}",
+                &svc
+            ),
+            "0=80;1=443;"
+        );
         assert_eq!(run("{{- .metadata.name -}}\n", &svc), "blue");
-        assert_eq!(run("{{printf \"%s:%d\" .metadata.name 80}}", &svc), "blue:80");
+        assert_eq!(
+            run("{{printf \"%s:%d\" .metadata.name 80}}", &svc),
+            "blue:80"
+        );
         assert_eq!(run("{{.metadata.name | printf \"%q\"}}", &svc), "\"blue\"");
-        assert_eq!(run("{{with .spec}}{{.clusterIP}}{{end}}", &svc), "10.96.0.12");
-        assert_eq!(run("{{if .x}}a{{else if .spec}}b{{else}}c{{end}}", &svc), "b");
+        assert_eq!(
+            run("{{with .spec}}{{.clusterIP}}{{end}}", &svc),
+            "10.96.0.12"
+        );
+        assert_eq!(
+            run("{{if .x}}a{{else if .spec}}b{{else}}c{{end}}", &svc),
+            "b"
+        );
         assert_eq!(run("{{/* comment */}}x", &svc), "x");
         assert_eq!(run("{{.metadata.labels}}", &svc), "map[app:blue]");
     }
@@ -979,6 +1078,9 @@ mod tests {
     fn errors() {
         assert!(Template::parse("{{.a").is_err());
         assert!(Template::parse("{{if .a}}x").is_err());
-        assert!(Template::parse("{{nosuch .a}}").unwrap().execute(&json!({})).is_err());
+        assert!(Template::parse("{{nosuch .a}}")
+            .unwrap()
+            .execute(&json!({}))
+            .is_err());
     }
 }

@@ -64,7 +64,8 @@ impl JsonPath {
                     if i > 0 {
                         push_node(&mut nodes, &mut stack, Node::Text(rest[..i].to_string()));
                     }
-                    let close = find_close(&rest[i..]).ok_or_else(|| "unclosed action".to_string())?;
+                    let close =
+                        find_close(&rest[i..]).ok_or_else(|| "unclosed action".to_string())?;
                     let inner = rest[i + 1..i + close].trim();
                     rest = &rest[i + close + 1..];
                     if let Some(expr) = inner.strip_prefix("range ") {
@@ -162,11 +163,7 @@ fn parse_expr(s: &str) -> Result<Vec<Step>, String> {
     if let Some(&q) = c.first() {
         if q == '"' || q == '\'' {
             let body: String = c[1..c.len().saturating_sub(1)].iter().collect();
-            let text = if q == '"' {
-                unquote(&body)
-            } else {
-                body
-            };
+            let text = if q == '"' { unquote(&body) } else { body };
             return Ok(vec![Step::Literal(Value::String(text))]);
         }
         if q.is_ascii_digit() || q == '-' {
@@ -315,7 +312,9 @@ fn parse_bracket(inner: &str) -> Result<Step, String> {
             if s.is_empty() {
                 Ok(None)
             } else {
-                s.parse().map(Some).map_err(|_| format!("invalid array index {s}"))
+                s.parse()
+                    .map(Some)
+                    .map_err(|_| format!("invalid array index {s}"))
             }
         };
         return Ok(Step::Slice(
@@ -337,12 +336,18 @@ fn parse_filter(f: &str) -> Result<Filter, String> {
             let r = r.trim();
             let right = if r.starts_with('@') || r.starts_with('$') {
                 Operand::Path(parse_expr(r)?)
-            } else if (r.starts_with('"') && r.ends_with('"')) || (r.starts_with('\'') && r.ends_with('\'')) {
+            } else if (r.starts_with('"') && r.ends_with('"'))
+                || (r.starts_with('\'') && r.ends_with('\''))
+            {
                 Operand::Lit(Value::String(r[1..r.len() - 1].to_string()))
             } else if let Ok(n) = r.parse::<i64>() {
                 Operand::Lit(Value::from(n))
             } else if let Ok(n) = r.parse::<f64>() {
-                Operand::Lit(serde_json::Number::from_f64(n).map(Value::Number).unwrap_or(Value::Null))
+                Operand::Lit(
+                    serde_json::Number::from_f64(n)
+                        .map(Value::Number)
+                        .unwrap_or(Value::Null),
+                )
             } else if r == "true" || r == "false" {
                 Operand::Lit(Value::Bool(r == "true"))
             } else {
@@ -505,7 +510,9 @@ fn recurse(v: &Value, name: Option<&str>, out: &mut Vec<Value>) {
 fn filter_matches(f: &Filter, root: &Value, item: &Value) -> bool {
     let left = eval(&f.left, root, item);
     let (Some(op), Some(right)) = (&f.op, &f.right) else {
-        return left.iter().any(|v| !v.is_null() && v != &Value::Bool(false));
+        return left
+            .iter()
+            .any(|v| !v.is_null() && v != &Value::Bool(false));
     };
     let rights = match right {
         Operand::Lit(v) => vec![v.clone()],
@@ -519,10 +526,18 @@ fn filter_matches(f: &Filter, root: &Value, item: &Value) -> bool {
                 "!=" => ord != Some(std::cmp::Ordering::Equal),
                 "<" => ord == Some(std::cmp::Ordering::Less),
                 ">" => ord == Some(std::cmp::Ordering::Greater),
-                "<=" => matches!(ord, Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)),
-                ">=" => matches!(ord, Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)),
+                "<=" => matches!(
+                    ord,
+                    Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+                ),
+                ">=" => matches!(
+                    ord,
+                    Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)
+                ),
                 "=~" => match (l.as_str(), r.as_str()) {
-                    (Some(s), Some(re)) => regex_bites::Regex::new(re).map(|re| re.is_match(s)).unwrap_or(false),
+                    (Some(s), Some(re)) => regex_bites::Regex::new(re)
+                        .map(|re| re.is_match(s))
+                        .unwrap_or(false),
                     _ => false,
                 },
                 _ => false,
@@ -539,7 +554,11 @@ fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
         (Value::String(x), Value::Number(y)) | (Value::Number(y), Value::String(x)) => {
             let xf: f64 = x.parse().ok()?;
             let o = xf.partial_cmp(&y.as_f64()?)?;
-            Some(if matches!(a, Value::String(_)) { o } else { o.reverse() })
+            Some(if matches!(a, Value::String(_)) {
+                o
+            } else {
+                o.reverse()
+            })
         }
         _ => None,
     }
@@ -563,11 +582,32 @@ mod tests {
         assert_eq!(run("{.items[*].metadata.name}", &list), "a b");
         assert_eq!(run("{.items[0].status.podIP}", &list), "10.0.0.1");
         assert_eq!(run("{.items[-1].metadata.name}", &list), "b");
-        assert_eq!(run("{range .items[*]}{.metadata.name}{\"\\t\"}{.status.podIP}{\"\\n\"}{end}", &list), "a\t10.0.0.1\nb\t10.0.0.2\n");
+        assert_eq!(
+            run(
+                "{range .items[*]}{.metadata.name}{\"\\t\"}{.status.podIP}{\"\\n\"}{end}",
+                &list
+            ),
+            "a\t10.0.0.1\nb\t10.0.0.2\n"
+        );
         assert_eq!(run("{..nodePort}", &list), "30001");
-        assert_eq!(run("{.items[?(@.status.conditions[0].status==\"True\")].metadata.name}", &list), "a");
-        assert_eq!(run("{.items[0].metadata.labels.app\\.kubernetes\\.io/name}", &list), "x");
-        assert_eq!(run("{.items[0].metadata}", &list), "{\"labels\":{\"app.kubernetes.io/name\":\"x\"},\"name\":\"a\"}");
+        assert_eq!(
+            run(
+                "{.items[?(@.status.conditions[0].status==\"True\")].metadata.name}",
+                &list
+            ),
+            "a"
+        );
+        assert_eq!(
+            run(
+                "{.items[0].metadata.labels.app\\.kubernetes\\.io/name}",
+                &list
+            ),
+            "x"
+        );
+        assert_eq!(
+            run("{.items[0].metadata}", &list),
+            "{\"labels\":{\"app.kubernetes.io/name\":\"x\"},\"name\":\"a\"}"
+        );
         assert_eq!(run("name: {.items[1].metadata.name}", &list), "name: b");
         assert_eq!(run("{.nothing.here}", &list), "");
         assert_eq!(run("{.items[0:1].metadata.name}", &list), "a");

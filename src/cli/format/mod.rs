@@ -16,7 +16,9 @@ use serde_json::Value;
 #[derive(Clone, Debug, PartialEq)]
 pub enum OutputFormat {
     /// Human table (`wide` shows the priority-1 columns).
-    Table { wide: bool },
+    Table {
+        wide: bool,
+    },
     Name,
     Json,
     Yaml,
@@ -45,7 +47,10 @@ impl OutputFormat {
             None => (o, None),
         };
         let arg = arg.or_else(|| template.map(str::to_string));
-        let need = |a: Option<String>| a.filter(|a| !a.is_empty()).ok_or_else(|| "template format specified but no template given".to_string());
+        let need = |a: Option<String>| {
+            a.filter(|a| !a.is_empty())
+                .ok_or_else(|| "template format specified but no template given".to_string())
+        };
         let file = |a: Option<String>| -> Result<String, String> {
             let f = need(a)?;
             read(&f).map_err(|e| format!("error reading template {f}, {e}"))
@@ -113,17 +118,21 @@ pub fn render(
         OutputFormat::Json => Ok(go_json(&data(), true)),
         OutputFormat::Yaml => Ok(yaml::to_yaml(&data())),
         OutputFormat::JsonPath(t) => {
-            let jp = jsonpath::JsonPath::parse(t).map_err(|e| format!("error parsing jsonpath {t}, {e}"))?;
+            let jp = jsonpath::JsonPath::parse(t)
+                .map_err(|e| format!("error parsing jsonpath {t}, {e}"))?;
             jp.execute(&data())
         }
         OutputFormat::JsonPathAsJson(t) => {
-            let jp = jsonpath::JsonPath::parse(t).map_err(|e| format!("error parsing jsonpath {t}, {e}"))?;
+            let jp = jsonpath::JsonPath::parse(t)
+                .map_err(|e| format!("error parsing jsonpath {t}, {e}"))?;
             let vals = jp.values(&data());
             Ok(go_json(&Value::Array(vals), true))
         }
         OutputFormat::GoTemplate(t) => {
-            let tpl = gotemplate::Template::parse(t).map_err(|e| format!("error parsing template {t}, {e}"))?;
-            tpl.execute(&data()).map_err(|e| format!("error executing template \"{t}\": {e}"))
+            let tpl = gotemplate::Template::parse(t)
+                .map_err(|e| format!("error parsing template {t}, {e}"))?;
+            tpl.execute(&data())
+                .map_err(|e| format!("error executing template \"{t}\": {e}"))
         }
         OutputFormat::CustomColumns(cols) => custom_columns::render(cols, objs, no_headers),
     }
@@ -133,7 +142,8 @@ pub fn render(
 /// everything else by its text; objects without the field first.
 pub fn sort_by(objs: &mut [(Value, usize)], expr: &str) -> Result<(), String> {
     let e = jsonpath::relaxed(expr)?;
-    let jp = jsonpath::JsonPath::parse(&e).map_err(|err| format!("error parsing jsonpath {e}, {err}"))?;
+    let jp = jsonpath::JsonPath::parse(&e)
+        .map_err(|err| format!("error parsing jsonpath {e}, {err}"))?;
     let key = |v: &Value| -> Option<Value> { jp.values(v).into_iter().next() };
     objs.sort_by(|(a, ia), (b, ib)| {
         let (ka, kb) = (key(a), key(b));

@@ -11,7 +11,15 @@ pub fn align(text: &str, minwidth: usize, padding: usize) -> String {
         .collect();
     let mut out = String::new();
     let mut widths: Vec<usize> = Vec::new();
-    format(&lines, 0, lines.len(), &mut widths, minwidth, padding, &mut out);
+    format(
+        &lines,
+        0,
+        lines.len(),
+        &mut widths,
+        minwidth,
+        padding,
+        &mut out,
+    );
     out
 }
 
@@ -55,7 +63,13 @@ fn format(
     write_lines(lines, line0, line1, widths, out);
 }
 
-fn write_lines(lines: &[Vec<&str>], line0: usize, line1: usize, widths: &[usize], out: &mut String) {
+fn write_lines(
+    lines: &[Vec<&str>],
+    line0: usize,
+    line1: usize,
+    widths: &[usize],
+    out: &mut String,
+) {
     for line in &lines[line0..line1] {
         for (j, cell) in line.iter().enumerate() {
             out.push_str(cell);

@@ -96,7 +96,11 @@ fn number(n: &serde_json::Number) -> String {
         return n.to_string();
     }
     let f = n.as_f64().unwrap_or(0.0);
-    let exp = if f == 0.0 { 0 } else { f.abs().log10().floor() as i32 };
+    let exp = if f == 0.0 {
+        0
+    } else {
+        f.abs().log10().floor() as i32
+    };
     if !(-4..21).contains(&exp) {
         let s = format!("{f:e}");
         // Rust: 1e21 / 1.5e-5; Go: 1e+21 / 1.5e-05.
@@ -131,9 +135,8 @@ fn string(s: &str, indent: usize, col: usize) -> String {
 
 /// Characters go-yaml cannot print as they are (non-printable ones).
 fn has_special(s: &str) -> bool {
-    s.chars().any(|c| {
-        (c < ' ' && c != '\n' && c != '\t') || c == '\u{7f}' || c == '\u{feff}'
-    })
+    s.chars()
+        .any(|c| (c < ' ' && c != '\n' && c != '\t') || c == '\u{7f}' || c == '\u{feff}')
 }
 
 /// go-yaml's `yaml_emitter_analyze_scalar`: may the string be plain, or
@@ -150,7 +153,10 @@ fn analyze(s: &str) -> (bool, bool) {
     let mut leading_space = false;
     let mut trailing_space = false;
     let mut tab = false;
-    let ws = |i: usize| c.get(i).is_none_or(|x| *x == ' ' || *x == '\t' || *x == '\n');
+    let ws = |i: usize| {
+        c.get(i)
+            .is_none_or(|x| *x == ' ' || *x == '\t' || *x == '\n')
+    };
     for (i, &ch) in c.iter().enumerate() {
         if i == 0 {
             match ch {
@@ -186,10 +192,10 @@ fn analyze(s: &str) -> (bool, bool) {
 /// than a string (null, bool, int, float, timestamp)?
 pub fn resolves_to_non_string(s: &str) -> bool {
     const SPECIAL: &[&str] = &[
-        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No",
-        "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off",
-        "OFF", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
-        ".nan", ".NaN", ".NAN", "<<",
+        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+        "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
+        ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan",
+        ".NaN", ".NAN", "<<",
     ];
     if SPECIAL.contains(&s) {
         return true;
@@ -222,7 +228,9 @@ fn is_base60_float(s: &str) -> bool {
         return false;
     }
     let mut parts = main.split(':');
-    let Some(head) = parts.next() else { return false };
+    let Some(head) = parts.next() else {
+        return false;
+    };
     if head.is_empty() || !head.chars().all(|c| c.is_ascii_digit()) {
         return false;
     }
@@ -250,17 +258,18 @@ fn go_parse_int(s: &str) -> bool {
     if body.is_empty() {
         return false;
     }
-    let (digits, radix) = if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-        (h, 16)
-    } else if let Some(o) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-        (o, 8)
-    } else if let Some(b) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-        (b, 2)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (&body[1..], 8)
-    } else {
-        (body, 10)
-    };
+    let (digits, radix) =
+        if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (h, 16)
+        } else if let Some(o) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (o, 8)
+        } else if let Some(b) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (b, 2)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (&body[1..], 8)
+        } else {
+            (body, 10)
+        };
     !digits.is_empty() && i64::from_str_radix(digits, radix).is_ok()
 }
 
@@ -327,7 +336,9 @@ fn double_quoted(s: &str) -> String {
             '\x0b' => out.push_str("\\v"),
             '\x0c' => out.push_str("\\f"),
             '\x1b' => out.push_str("\\e"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02X}", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02X}", c as u32))
+            }
             '\u{feff}' => out.push_str("\\uFEFF"),
             c => out.push(c),
         }

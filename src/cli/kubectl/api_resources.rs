@@ -28,11 +28,27 @@ pub const VERSIONS_FLAGS: &[FlagSpec] = &[];
 pub fn verbs(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Event | Kind::ControllerRevision => &[
-            "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch",
+            "create",
+            "delete",
+            "deletecollection",
+            "get",
+            "list",
+            "patch",
+            "update",
+            "watch",
         ],
-        Kind::Namespace => &["create", "delete", "get", "list", "patch", "update", "watch"],
+        Kind::Namespace => &[
+            "create", "delete", "get", "list", "patch", "update", "watch",
+        ],
         _ => &[
-            "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch",
+            "create",
+            "delete",
+            "deletecollection",
+            "get",
+            "list",
+            "patch",
+            "update",
+            "watch",
         ],
     }
 }
@@ -184,7 +200,9 @@ pub fn resource_list(api_version: &str) -> Option<Value> {
 pub fn raw(ctx: &mut Ctx, path: &str) -> Output {
     let (path, query) = path.split_once('?').unwrap_or((path, ""));
     let not_found = || {
-        Output::err("Error from server (NotFound): the server could not find the requested resource")
+        Output::err(
+            "Error from server (NotFound): the server could not find the requested resource",
+        )
     };
     let body = match path.trim_end_matches('/') {
         "/healthz" | "/livez" | "/readyz" => return Output::ok("ok"),
@@ -251,15 +269,26 @@ pub fn raw(ctx: &mut Ctx, path: &str) -> Output {
                         let mut opts = ListOptions::default();
                         for kv in query.split('&').filter(|s| !s.is_empty()) {
                             let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-                            let v = v.replace("%3D", "=").replace("%2C", ",").replace("%21", "!");
+                            let v = v
+                                .replace("%3D", "=")
+                                .replace("%2C", ",")
+                                .replace("%21", "!");
                             match k {
                                 "labelSelector" => match Selector::parse(&v) {
                                     Ok(s) => opts.label_selector = s,
-                                    Err(e) => return Output::err(format!("Error from server (BadRequest): {e}")),
+                                    Err(e) => {
+                                        return Output::err(format!(
+                                            "Error from server (BadRequest): {e}"
+                                        ))
+                                    }
                                 },
                                 "fieldSelector" => match FieldSelector::parse(&v) {
                                     Ok(s) => opts.field_selector = s,
-                                    Err(e) => return Output::err(format!("Error from server (BadRequest): {e}")),
+                                    Err(e) => {
+                                        return Output::err(format!(
+                                            "Error from server (BadRequest): {e}"
+                                        ))
+                                    }
                                 },
                                 _ => {}
                             }

@@ -291,7 +291,9 @@ pub fn apply(ctx: &mut Ctx) -> Output {
         // sorted (Go's encoding of an unstructured object).
         let mut recorded = applied.clone();
         if let Some(meta) = recorded.get_mut("metadata").and_then(Value::as_object_mut) {
-            let ann = meta.entry("annotations").or_insert_with(|| serde_json::json!({}));
+            let ann = meta
+                .entry("annotations")
+                .or_insert_with(|| serde_json::json!({}));
             if let Some(a) = ann.as_object_mut() {
                 a.remove(LAST_APPLIED);
             }

@@ -8,8 +8,8 @@ use crate::cli::output::Output;
 use crate::objects::{Kind, Object};
 use crate::sim::store::WriteOptions;
 use k8s_openapi::api::autoscaling::v2::{
-    CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, HorizontalPodAutoscalerStatus, MetricSpec, MetricTarget,
-    ResourceMetricSource,
+    CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec,
+    HorizontalPodAutoscalerStatus, MetricSpec, MetricTarget, ResourceMetricSource,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -33,13 +33,22 @@ pub fn autoscale(ctx: &mut Ctx) -> Output {
         Ok(d) => d,
         Err(e) => return Output::error(e),
     };
-    let num = |f: &str| ctx.args.get(f).and_then(|v| v.parse::<i32>().ok()).unwrap_or(-1);
+    let num = |f: &str| {
+        ctx.args
+            .get(f)
+            .and_then(|v| v.parse::<i32>().ok())
+            .unwrap_or(-1)
+    };
     let (min, max, cpu) = (num("min"), num("max"), num("cpu-percent"));
     if max < 1 {
-        return Output::error(format!("--max=MAXPODS is required and must be at least 1, max: {max}"));
+        return Output::error(format!(
+            "--max=MAXPODS is required and must be at least 1, max: {max}"
+        ));
     }
     if max < min {
-        return Output::error(format!("--max=MAXPODS must be larger or equal to --min=MINPODS, max: {max}, min: {min}"));
+        return Output::error(format!(
+            "--max=MAXPODS must be larger or equal to --min=MINPODS, max: {max}, min: {min}"
+        ));
     }
     if ctx.args.positional.is_empty() && ctx.args.get("filename").is_none() {
         return ctx.usage_error("You must provide one or more resources by argument or filename.");
@@ -50,8 +59,15 @@ pub fn autoscale(ctx: &mut Ctx) -> Output {
     };
     let mut out = Output::default();
     for (kind, ns, name) in targets {
-        if !matches!(kind, Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet | Kind::ReplicationController) {
-            out.extend(Output::error(format!("cannot autoscale a {}: {} \"{name}\" not scalable", kind.info().kind, kind.info().group_resource())));
+        if !matches!(
+            kind,
+            Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet | Kind::ReplicationController
+        ) {
+            out.extend(Output::error(format!(
+                "cannot autoscale a {}: {} \"{name}\" not scalable",
+                kind.info().kind,
+                kind.info().group_resource()
+            )));
             continue;
         }
         if let Err(e) = ctx.world.store.get(kind, &ns, &name) {
@@ -100,7 +116,13 @@ pub fn autoscale(ctx: &mut Ctx) -> Output {
             continue;
         }
         obj.meta_mut().namespace = Some(ns.clone());
-        match ctx.world.store.create(obj, &WriteOptions { dry_run: dry == DryRun::Server, field_manager: Some("kubectl-autoscale".into()) }) {
+        match ctx.world.store.create(
+            obj,
+            &WriteOptions {
+                dry_run: dry == DryRun::Server,
+                field_manager: Some("kubectl-autoscale".into()),
+            },
+        ) {
             Ok(o) => out.extend(ctx.print_object(&o, "autoscaled", dry)),
             Err(e) => out.extend(Output::err(e.kubectl_text())),
         }

@@ -30,10 +30,18 @@ pub fn cluster_info(ctx: &mut Ctx) -> Output {
         paint("Kubernetes control plane", "0;32"),
         paint(SERVER, "0;33")
     );
-    for o in ctx.world.store.iter(crate::objects::Kind::Service, Some("kube-system")) {
+    for o in ctx
+        .world
+        .store
+        .iter(crate::objects::Kind::Service, Some("kube-system"))
+    {
         let Object::Service(svc) = &**o else { continue };
         let labels = svc.metadata.labels.clone().unwrap_or_default();
-        if labels.get("kubernetes.io/cluster-service").map(String::as_str) != Some("true") {
+        if labels
+            .get("kubernetes.io/cluster-service")
+            .map(String::as_str)
+            != Some("true")
+        {
             continue;
         }
         let name = labels
@@ -47,7 +55,9 @@ pub fn cluster_info(ctx: &mut Ctx) -> Output {
             paint(&format!("{SERVER}{link}"), "0;33")
         ));
     }
-    s.push_str("\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n");
+    s.push_str(
+        "\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n",
+    );
     Output::ok(s)
 }
 
@@ -61,6 +71,10 @@ fn proxy_link(svc: &Service) -> String {
         .and_then(|p| p.first())
         .map(|p| p.name.clone().unwrap_or_else(|| p.port.to_string()))
         .unwrap_or_default();
-    let target = if port.is_empty() { name } else { format!("{name}:{port}") };
+    let target = if port.is_empty() {
+        name
+    } else {
+        format!("{name}:{port}")
+    };
     format!("/api/v1/namespaces/{ns}/services/{target}/proxy")
 }

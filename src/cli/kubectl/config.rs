@@ -11,9 +11,8 @@ const GET_CONTEXTS_FLAGS: &[FlagSpec] = &[
     flag("output", Some('o'), true, "Output format. One of: (name)."),
     flag("no-headers", None, false, "When using the default or custom-column output format, don't print headers (default print headers)."),
 ];
-const SET_CONTEXT_FLAGS: &[FlagSpec] = &[
-    flag("current", None, false, "Modify the current context"),
-];
+const SET_CONTEXT_FLAGS: &[FlagSpec] =
+    &[flag("current", None, false, "Modify the current context")];
 const VIEW_FLAGS: &[FlagSpec] = &[
     flag("minify", None, false, "Remove all information not used by current-context from the output"),
     flag("raw", None, false, "Display raw byte data and sensitive data"),
@@ -21,16 +20,46 @@ const VIEW_FLAGS: &[FlagSpec] = &[
     flag("output", Some('o'), true, "Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).").default("'yaml'"),
 ];
 const SET_CLUSTER_FLAGS: &[FlagSpec] = &[
-    flag("certificate-authority", None, true, "Path to certificate-authority file for the cluster entry in kubeconfig"),
-    flag("embed-certs", None, false, "embed-certs for the cluster entry in kubeconfig"),
-    flag("tls-server-name", None, true, "tls-server-name for the cluster entry in kubeconfig"),
+    flag(
+        "certificate-authority",
+        None,
+        true,
+        "Path to certificate-authority file for the cluster entry in kubeconfig",
+    ),
+    flag(
+        "embed-certs",
+        None,
+        false,
+        "embed-certs for the cluster entry in kubeconfig",
+    ),
+    flag(
+        "tls-server-name",
+        None,
+        true,
+        "tls-server-name for the cluster entry in kubeconfig",
+    ),
 ];
 const SET_CREDENTIALS_FLAGS: &[FlagSpec] = &[
-    flag("client-certificate", None, true, "Path to client-certificate file for the user entry in kubeconfig"),
-    flag("client-key", None, true, "Path to client-key file for the user entry in kubeconfig"),
+    flag(
+        "client-certificate",
+        None,
+        true,
+        "Path to client-certificate file for the user entry in kubeconfig",
+    ),
+    flag(
+        "client-key",
+        None,
+        true,
+        "Path to client-key file for the user entry in kubeconfig",
+    ),
     flag("username", None, true, "username for basic authentication"),
     flag("password", None, true, "password for basic authentication"),
-    flag("embed-certs", None, false, "Embed client cert/key for the user entry in kubeconfig"),
+    flag(
+        "embed-certs",
+        None,
+        false,
+        "Embed client cert/key for the user entry in kubeconfig",
+    ),
 ];
 
 pub const SUBCOMMANDS: &[Command] = &[
@@ -83,7 +112,13 @@ fn get_contexts(ctx: &mut Ctx) -> Output {
     }
     let mut lines = Vec::new();
     if !ctx.args.bool("no-headers") {
-        lines.push(vec!["CURRENT".to_string(), "NAME".into(), "CLUSTER".into(), "AUTHINFO".into(), "NAMESPACE".into()]);
+        lines.push(vec![
+            "CURRENT".to_string(),
+            "NAME".into(),
+            "CLUSTER".into(),
+            "AUTHINFO".into(),
+            "NAMESPACE".into(),
+        ]);
     }
     for n in names {
         let current = if n == ctx.state.context { "*" } else { "" };
@@ -121,7 +156,10 @@ fn set_context(ctx: &mut Ctx) -> Output {
     let exists = all_contexts(ctx).contains(&name);
     if let Some(ns) = ctx.args.get("namespace").map(str::to_string) {
         if name == ctx.state.context {
-            let old = std::mem::replace(&mut ctx.state.namespace, if ns.is_empty() { "default".into() } else { ns });
+            let old = std::mem::replace(
+                &mut ctx.state.namespace,
+                if ns.is_empty() { "default".into() } else { ns },
+            );
             ctx.state.previous_namespace = Some(old);
         } else {
             ctx.state.contexts.insert(name.clone(), ns);
@@ -152,11 +190,17 @@ fn use_context(ctx: &mut Ctx) -> Output {
         return ctx.usage_error("Unexpected args: []");
     };
     if !all_contexts(ctx).contains(&name) {
-        return Output::err(format!("error: no context exists with the name: \"{name}\""));
+        return Output::err(format!(
+            "error: no context exists with the name: \"{name}\""
+        ));
     }
     if name != ctx.state.context {
         let old_name = std::mem::replace(&mut ctx.state.context, name.clone());
-        let old_ns = if ctx.state.namespace == "default" { String::new() } else { ctx.state.namespace.clone() };
+        let old_ns = if ctx.state.namespace == "default" {
+            String::new()
+        } else {
+            ctx.state.namespace.clone()
+        };
         ctx.state.contexts.insert(old_name, old_ns);
         let ns = ctx.state.contexts.remove(&name).unwrap_or_default();
         ctx.state.namespace = if ns.is_empty() { "default".into() } else { ns };
@@ -176,7 +220,11 @@ fn view(ctx: &mut Ctx) -> Output {
         ("DATA+OMITTED", "DATA+OMITTED", "DATA+OMITTED")
     };
     let mut contexts = Vec::new();
-    let names = if ctx.args.bool("minify") { vec![ctx.state.context.clone()] } else { all_contexts(ctx) };
+    let names = if ctx.args.bool("minify") {
+        vec![ctx.state.context.clone()]
+    } else {
+        all_contexts(ctx)
+    };
     for n in names {
         let mut c = json!({"cluster": "kubernetes", "user": "kubernetes-admin"});
         let ns = context_namespace(ctx, &n);
@@ -196,7 +244,9 @@ fn view(ctx: &mut Ctx) -> Output {
     });
     let fmt = match ctx.args.get("output").unwrap_or("yaml") {
         "" | "yaml" => return Output::ok(crate::cli::format::yaml::to_yaml(&doc)),
-        o => crate::cli::format::OutputFormat::parse(o, ctx.args.get("template"), false, &|f| ctx.read_file(f)),
+        o => crate::cli::format::OutputFormat::parse(o, ctx.args.get("template"), false, &|f| {
+            ctx.read_file(f)
+        }),
     };
     match fmt {
         Ok(f) => match crate::cli::format::render(&[doc], &["config".into()], true, &f, false) {

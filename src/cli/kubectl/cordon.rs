@@ -63,7 +63,12 @@ pub fn set_one(ctx: &mut Ctx, name: &str, on: bool, dry: DryRun) -> Result<Strin
     let Object::Node(n) = &*cur else {
         unreachable!("node table holds nodes")
     };
-    let already = n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) == on;
+    let already = n
+        .spec
+        .as_ref()
+        .and_then(|s| s.unschedulable)
+        .unwrap_or(false)
+        == on;
     let word = if on { "cordoned" } else { "uncordoned" };
     if already {
         return Ok(format!("node/{name} already {word}"));
@@ -71,7 +76,11 @@ pub fn set_one(ctx: &mut Ctx, name: &str, on: bool, dry: DryRun) -> Result<Strin
     if dry != DryRun::Client {
         // kubectl sends a strategic merge patch {"spec":{"unschedulable":true}}
         // (or null to uncordon).
-        let v = if on { serde_json::json!(true) } else { serde_json::Value::Null };
+        let v = if on {
+            serde_json::json!(true)
+        } else {
+            serde_json::Value::Null
+        };
         ctx.world
             .store
             .patch(

@@ -76,9 +76,20 @@ pub fn describe(ctx: &mut Ctx) -> Output {
             ResourceArg::Kinds(kinds, names) => {
                 kinds_requested = kinds.clone();
                 for k in kinds {
-                    let scope = if all_ns || !k.info().namespaced { None } else { Some(ns.as_str()) };
+                    let scope = if all_ns || !k.info().namespaced {
+                        None
+                    } else {
+                        Some(ns.as_str())
+                    };
                     if names.is_empty() {
-                        match ctx.world.store.list(k, scope, &ListOptions { label_selector: selector.clone(), ..Default::default() }) {
+                        match ctx.world.store.list(
+                            k,
+                            scope,
+                            &ListOptions {
+                                label_selector: selector.clone(),
+                                ..Default::default()
+                            },
+                        ) {
                             Ok(l) => objs.extend(l.items),
                             Err(e) => out.extend(Output::err(e.kubectl_text())),
                         }
@@ -94,11 +105,18 @@ pub fn describe(ctx: &mut Ctx) -> Output {
                             .world
                             .store
                             .iter(k, scope)
-                            .filter(|o| o.meta().name.as_deref().is_some_and(|x| x.starts_with(n.as_str())))
+                            .filter(|o| {
+                                o.meta()
+                                    .name
+                                    .as_deref()
+                                    .is_some_and(|x| x.starts_with(n.as_str()))
+                            })
                             .cloned()
                             .collect();
                         if by_prefix.is_empty() {
-                            out.extend(Output::err(crate::sim::store::ApiError::not_found(k, n).kubectl_text()));
+                            out.extend(Output::err(
+                                crate::sim::store::ApiError::not_found(k, n).kubectl_text(),
+                            ));
                         }
                         objs.extend(by_prefix);
                     }
@@ -115,7 +133,10 @@ pub fn describe(ctx: &mut Ctx) -> Output {
         });
         return out;
     }
-    let texts: Vec<String> = objs.iter().map(|o| describe_object(ctx.world, o, show_events)).collect();
+    let texts: Vec<String> = objs
+        .iter()
+        .map(|o| describe_object(ctx.world, o, show_events))
+        .collect();
     let body = texts.join("\n\n");
     let errs = std::mem::take(&mut out.stderr);
     out.stdout.push_str(&body);
@@ -131,13 +152,22 @@ pub fn describe_object(world: &World, obj: &Object, show_events: bool) -> String
     let mut t = String::new();
     t.push_str(&format!("Name:\t{}\n", m.name.as_deref().unwrap_or("")));
     if obj.kind().info().namespaced {
-        t.push_str(&format!("Namespace:\t{}\n", m.namespace.as_deref().unwrap_or("")));
+        t.push_str(&format!(
+            "Namespace:\t{}\n",
+            m.namespace.as_deref().unwrap_or("")
+        ));
     }
     labels_multiline(&mut t, "Labels", m.labels.as_ref());
     annotations_multiline(&mut t, "Annotations", m.annotations.as_ref());
     let mut v = obj.to_json();
     if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-        for k in ["name", "namespace", "labels", "annotations", "managedFields"] {
+        for k in [
+            "name",
+            "namespace",
+            "labels",
+            "annotations",
+            "managedFields",
+        ] {
             meta.remove(k);
         }
     }
@@ -170,7 +200,11 @@ fn labels_multiline(t: &mut String, title: &str, labels: Option<&BTreeMap<String
 fn annotations_multiline(t: &mut String, title: &str, ann: Option<&BTreeMap<String, String>>) {
     t.push_str(&format!("{title}:\t"));
     let keys: Vec<&String> = ann
-        .map(|a| a.keys().filter(|k| *k != "kubectl.kubernetes.io/last-applied-configuration").collect())
+        .map(|a| {
+            a.keys()
+                .filter(|k| *k != "kubectl.kubernetes.io/last-applied-configuration")
+                .collect()
+        })
         .unwrap_or_default();
     if keys.is_empty() {
         t.push_str("<none>\n");
@@ -212,7 +246,9 @@ fn smart_label(field: &str) -> String {
         let boundary = i > 0 && {
             let p = chars[i - 1];
             (p.is_lowercase() && c.is_uppercase())
-                || (p.is_uppercase() && c.is_uppercase() && chars.get(i + 1).is_some_and(|n| n.is_lowercase()))
+                || (p.is_uppercase()
+                    && c.is_uppercase()
+                    && chars.get(i + 1).is_some_and(|n| n.is_lowercase()))
                 || (c == '-') != (p == '-')
         };
         if boundary && !cur.is_empty() {
@@ -306,7 +342,11 @@ fn events_section(world: &World, obj: &Object, now: jiff::Timestamp) -> String {
     let name = m.name.clone().unwrap_or_default();
     let uid = m.uid.clone().unwrap_or_default();
     let kind = obj.kind().info().kind;
-    let scope = if obj.kind().info().namespaced { Some(ns.as_str()) } else { None };
+    let scope = if obj.kind().info().namespaced {
+        Some(ns.as_str())
+    } else {
+        None
+    };
     let mut events: Vec<Event> = world
         .store
         .list(
@@ -327,7 +367,8 @@ fn events_section(world: &World, obj: &Object, now: jiff::Timestamp) -> String {
         .filter(|e| {
             let io = &e.involved_object;
             io.name.as_deref() == Some(name.as_str())
-                && (io.uid.as_deref() == Some(uid.as_str()) || (kind == "Node" && io.uid.as_deref() == Some(name.as_str())))
+                && (io.uid.as_deref() == Some(uid.as_str())
+                    || (kind == "Node" && io.uid.as_deref() == Some(name.as_str())))
                 && (kind == "Pod" || io.kind.as_deref() == Some(kind))
         })
         .collect();
@@ -339,7 +380,9 @@ fn events_section(world: &World, obj: &Object, now: jiff::Timestamp) -> String {
         let tb = b.last_timestamp.as_ref().map(|t| t.0);
         ta.cmp(&tb)
     });
-    let mut s = String::from("Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n");
+    let mut s = String::from(
+        "Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n",
+    );
     for e in &events {
         let first_time = e
             .event_time
@@ -352,9 +395,17 @@ fn events_section(world: &World, obj: &Object, now: jiff::Timestamp) -> String {
                 .last_observed_time
                 .as_ref()
                 .map(|t| k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(t.0));
-            format!("{} (x{} over {first})", age_since(last.as_ref(), now), series.count.unwrap_or(0))
+            format!(
+                "{} (x{} over {first})",
+                age_since(last.as_ref(), now),
+                series.count.unwrap_or(0)
+            )
         } else if e.count.unwrap_or(1) > 1 {
-            format!("{} (x{} over {first})", age_since(e.last_timestamp.as_ref(), now), e.count.unwrap_or(1))
+            format!(
+                "{} (x{} over {first})",
+                age_since(e.last_timestamp.as_ref(), now),
+                e.count.unwrap_or(1)
+            )
         } else {
             first
         };

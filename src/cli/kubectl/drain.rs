@@ -29,9 +29,11 @@ pub const FLAGS: &[FlagSpec] = &[
 
 const DAEMONSET_FATAL: &str = "DaemonSet-managed Pods (use --ignore-daemonsets to ignore)";
 const DAEMONSET_WARNING: &str = "ignoring DaemonSet-managed Pods";
-const LOCAL_STORAGE_FATAL: &str = "Pods with local storage (use --delete-emptydir-data to override)";
+const LOCAL_STORAGE_FATAL: &str =
+    "Pods with local storage (use --delete-emptydir-data to override)";
 const LOCAL_STORAGE_WARNING: &str = "deleting Pods with local storage";
-const UNMANAGED_FATAL: &str = "cannot delete Pods that declare no controller (use --force to override)";
+const UNMANAGED_FATAL: &str =
+    "cannot delete Pods that declare no controller (use --force to override)";
 const UNMANAGED_WARNING: &str = "deleting Pods that declare no controller";
 
 /// What the filters decided for one pod.
@@ -78,7 +80,12 @@ fn filter(ctx: &Ctx, p: &Pod, o: &Options) -> Status {
     // daemonSetFilter
     if let Some((kind, name)) = controller_of(p) {
         if kind == "DaemonSet" && !finished(p) {
-            status = if ctx.world.store.try_get(Kind::DaemonSet, ns, &name).is_none() {
+            status = if ctx
+                .world
+                .store
+                .try_get(Kind::DaemonSet, ns, &name)
+                .is_none()
+            {
                 let msg = format!("daemonsets.apps \"{name}\" not found");
                 if o.force {
                     Status::Warning(true, msg)
@@ -146,11 +153,21 @@ pub fn drain(ctx: &mut Ctx) -> Output {
         Ok(d) => d,
         Err(e) => return Output::error(e),
     };
-    let grace: Option<i64> = match ctx.args.get("grace-period").map(str::parse::<i64>).transpose() {
+    let grace: Option<i64> = match ctx
+        .args
+        .get("grace-period")
+        .map(str::parse::<i64>)
+        .transpose()
+    {
         Ok(g) => g.filter(|g| *g >= 0),
         Err(_) => return Output::error("invalid argument for --grace-period"),
     };
-    let timeout = match ctx.args.get("timeout").map(crate::sim::time::parse_duration).transpose() {
+    let timeout = match ctx
+        .args
+        .get("timeout")
+        .map(crate::sim::time::parse_duration)
+        .transpose()
+    {
         Ok(t) => t.filter(|t| !t.is_zero()),
         Err(e) => return Output::error(format!("invalid argument for --timeout: {e}")),
     };
@@ -191,7 +208,10 @@ pub fn drain(ctx: &mut Ctx) -> Output {
             None,
             &ListOptions {
                 label_selector: pod_selector.clone(),
-                field_selector: crate::objects::selectors::FieldSelector::parse(&format!("spec.nodeName={node}")).unwrap_or_default(),
+                field_selector: crate::objects::selectors::FieldSelector::parse(&format!(
+                    "spec.nodeName={node}"
+                ))
+                .unwrap_or_default(),
                 ..Default::default()
             },
         ) {
@@ -208,8 +228,20 @@ pub fn drain(ctx: &mut Ctx) -> Output {
                 continue;
             }
         };
-        let decided: Vec<(Pod, Status)> = pods.into_iter().map(|p| { let s = filter(ctx, &p, &opts); (p, s) }).collect();
-        let key = |p: &Pod| format!("{}/{}", p.metadata.namespace.as_deref().unwrap_or(""), p.metadata.name.as_deref().unwrap_or(""));
+        let decided: Vec<(Pod, Status)> = pods
+            .into_iter()
+            .map(|p| {
+                let s = filter(ctx, &p, &opts);
+                (p, s)
+            })
+            .collect();
+        let key = |p: &Pod| {
+            format!(
+                "{}/{}",
+                p.metadata.namespace.as_deref().unwrap_or(""),
+                p.metadata.name.as_deref().unwrap_or("")
+            )
+        };
         let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut warnings: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (p, s) in &decided {
@@ -223,7 +255,11 @@ pub fn drain(ctx: &mut Ctx) -> Output {
             let errs: Vec<String> = errors
                 .iter()
                 .map(|(m, pods)| {
-                    let m = if m.to_lowercase().starts_with("cannot delete") { m.clone() } else { format!("cannot delete {m}") };
+                    let m = if m.to_lowercase().starts_with("cannot delete") {
+                        m.clone()
+                    } else {
+                        format!("cannot delete {m}")
+                    };
                     format!("{m}: {}", pods.join(", "))
                 })
                 .collect();
@@ -236,10 +272,17 @@ pub fn drain(ctx: &mut Ctx) -> Output {
             continue;
         }
         if !warnings.is_empty() {
-            let w: Vec<String> = warnings.iter().map(|(m, p)| format!("{m}: {}", p.join(", "))).collect();
+            let w: Vec<String> = warnings
+                .iter()
+                .map(|(m, p)| format!("{m}: {}", p.join(", ")))
+                .collect();
             out.push_err(&format!("Warning: {}", w.join("; ")));
         }
-        let to_delete: Vec<&Pod> = decided.iter().filter(|(_, s)| s.delete()).map(|(p, _)| p).collect();
+        let to_delete: Vec<&Pod> = decided
+            .iter()
+            .filter(|(_, s)| s.delete())
+            .map(|(p, _)| p)
+            .collect();
         if dry == DryRun::Client {
             for p in &to_delete {
                 out.push_out(&format!("evicting pod {} (dry run)", key(p)));
@@ -247,7 +290,15 @@ pub fn drain(ctx: &mut Ctx) -> Output {
             out.push_out(&format!("node/{node} drained (dry run)"));
             continue;
         }
-        match evict_and_wait(ctx, &to_delete, grace, timeout, disable_eviction, dry, &mut out) {
+        match evict_and_wait(
+            ctx,
+            &to_delete,
+            grace,
+            timeout,
+            disable_eviction,
+            dry,
+            &mut out,
+        ) {
             Ok(()) => out.push_out(&format!("node/{node} drained{}", dry.suffix())),
             Err(e) => {
                 out.push_err(&format!("error: unable to drain node \"{node}\" due to error: {e}, continuing command..."));
@@ -310,13 +361,20 @@ fn evict_and_wait(
             Ok(()) => waiting.push((ns, name, p.metadata.uid.clone())),
             Err(e) if e.reason == crate::sim::store::Reason::NotFound => {}
             Err(e) => {
-                return Err(format!("error when evicting pods/\"{name}\" -n \"{ns}\": {}", e.message));
+                return Err(format!(
+                    "error when evicting pods/\"{name}\" -n \"{ns}\": {}",
+                    e.message
+                ));
             }
         }
     }
     ctx.flush(out);
     ctx.world.settle();
-    let word = if disable_eviction { "deleted" } else { "evicted" };
+    let word = if disable_eviction {
+        "deleted"
+    } else {
+        "evicted"
+    };
     if dry == DryRun::Server {
         for (_, name, _) in &waiting {
             out.push_out(&format!("pod/{name} {word} (server dry run)"));

@@ -53,18 +53,26 @@ pub fn edit(ctx: &mut Ctx) -> Output {
             "# Please edit the object below. Lines beginning with a '#' will be ignored,\n# and an empty file will abort the edit. If an error occurs while saving this file will be\n# reopened with the relevant failures.\n#\n{}",
             super::yaml_text(&obj.to_json())
         );
-        let path = std::env::temp_dir().join(format!("kubectl-edit-{name}-{}.yaml", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("kubectl-edit-{name}-{}.yaml", std::process::id()));
         if std::fs::write(&path, &original).is_err() {
-            out.extend(Output::error("cannot write a temporary file for the editor"));
+            out.extend(Output::error(
+                "cannot write a temporary file for the editor",
+            ));
             continue;
         }
         let mut parts = editor.split_whitespace();
         let prog = parts.next().unwrap_or("vi").to_string();
-        let status = std::process::Command::new(&prog).args(parts).arg(&path).status();
+        let status = std::process::Command::new(&prog)
+            .args(parts)
+            .arg(&path)
+            .status();
         let edited = std::fs::read_to_string(&path).unwrap_or_default();
         let _ = std::fs::remove_file(&path);
         if status.is_err() {
-            out.extend(Output::error(format!("unable to launch the editor \"{editor}\"")));
+            out.extend(Output::error(format!(
+                "unable to launch the editor \"{editor}\""
+            )));
             continue;
         }
         let stripped: String = edited
@@ -83,7 +91,9 @@ pub fn edit(ctx: &mut Ctx) -> Output {
         let value = match manifest::parse_documents(&stripped) {
             Ok(mut d) if d.len() == 1 => d.remove(0),
             Ok(_) => {
-                out.extend(Output::error("the edited file must contain exactly one object"));
+                out.extend(Output::error(
+                    "the edited file must contain exactly one object",
+                ));
                 continue;
             }
             Err(e) => {
@@ -98,7 +108,13 @@ pub fn edit(ctx: &mut Ctx) -> Output {
                 continue;
             }
         };
-        match ctx.world.store.update(new, &WriteOptions { dry_run: false, field_manager: Some("kubectl-edit".into()) }) {
+        match ctx.world.store.update(
+            new,
+            &WriteOptions {
+                dry_run: false,
+                field_manager: Some("kubectl-edit".into()),
+            },
+        ) {
             Ok(o) => out.extend(ctx.print_object(&o, "edited", super::DryRun::None)),
             Err(e) => out.extend(Output::err(e.kubectl_text())),
         }

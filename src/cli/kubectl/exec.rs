@@ -59,11 +59,21 @@ pub fn in_container(ctx: &mut Ctx, pod: &Pod, container: Option<&str>, cmd: &[St
             }
             c
         }
-        None => spec.containers.first().map(|c| c.name.clone()).unwrap_or_default(),
+        None => spec
+            .containers
+            .first()
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
     };
-    let phase = pod.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
+    let phase = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.phase.clone())
+        .unwrap_or_default();
     if phase == "Succeeded" || phase == "Failed" {
-        return Output::error(format!("cannot exec into a container in a completed pod; current phase is {phase}"));
+        return Output::error(format!(
+            "cannot exec into a container in a completed pod; current phase is {phase}"
+        ));
     }
     let running = pod
         .status
@@ -73,9 +83,16 @@ pub fn in_container(ctx: &mut Ctx, pod: &Pod, container: Option<&str>, cmd: &[St
         .and_then(|c| c.state.as_ref())
         .is_some_and(|s| s.running.is_some());
     if !running {
-        return Output::error(format!("unable to upgrade connection: container not found (\"{cname}\")"));
+        return Output::error(format!(
+            "unable to upgrade connection: container not found (\"{cname}\")"
+        ));
     }
-    let c = spec.containers.iter().find(|c| c.name == cname).cloned().unwrap_or_default();
+    let c = spec
+        .containers
+        .iter()
+        .find(|c| c.name == cname)
+        .cloned()
+        .unwrap_or_default();
     let prog = cmd[0].rsplit('/').next().unwrap_or(&cmd[0]).to_string();
     let args = &cmd[1..];
     match prog.as_str() {
@@ -87,14 +104,26 @@ pub fn in_container(ctx: &mut Ctx, pod: &Pod, container: Option<&str>, cmd: &[St
                 Err(_) => Output::err("sh: syntax error: unterminated quoted string").with_code(2),
             }
         }
-        "hostname" => Output::ok(format!("{}\n", spec.hostname.clone().unwrap_or(name.clone()))),
-        "cat" if args.first().map(String::as_str) == Some("/etc/resolv.conf") => Output::ok(resolv_conf(&ns, &spec)),
-        "cat" if args.first().map(String::as_str) == Some("/etc/hostname") => Output::ok(format!("{name}\n")),
+        "hostname" => Output::ok(format!(
+            "{}\n",
+            spec.hostname.clone().unwrap_or(name.clone())
+        )),
+        "cat" if args.first().map(String::as_str) == Some("/etc/resolv.conf") => {
+            Output::ok(resolv_conf(&ns, &spec))
+        }
+        "cat" if args.first().map(String::as_str) == Some("/etc/hostname") => {
+            Output::ok(format!("{name}\n"))
+        }
         "env" | "printenv" => Output::ok(environment(ctx, pod, &c)),
         "echo" => Output::ok(format!("{}\n", args.join(" "))),
         "true" => Output::default(),
         "false" => Output::default().with_code(1),
-        "date" => Output::ok(format!("{}\n", ctx.now().to_zoned(jiff::tz::TimeZone::UTC).strftime("%a %b %e %H:%M:%S UTC %Y"))),
+        "date" => Output::ok(format!(
+            "{}\n",
+            ctx.now()
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .strftime("%a %b %e %H:%M:%S UTC %Y")
+        )),
         p if NETWORK_TOOLS.contains(&p) => {
             let mut argv = vec![p.to_string()];
             argv.extend(args.iter().cloned());
@@ -140,9 +169,16 @@ fn resolv_conf(ns: &str, spec: &k8s_openapi::api::core::v1::PodSpec) -> String {
 /// the services of the namespace, and the `kubernetes` service.
 fn environment(ctx: &Ctx, pod: &Pod, c: &k8s_openapi::api::core::v1::Container) -> String {
     let mut s = String::from("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n");
-    s.push_str(&format!("HOSTNAME={}\n", pod.metadata.name.as_deref().unwrap_or("")));
+    s.push_str(&format!(
+        "HOSTNAME={}\n",
+        pod.metadata.name.as_deref().unwrap_or("")
+    ));
     for e in c.env.iter().flatten() {
-        s.push_str(&format!("{}={}\n", e.name, e.value.clone().unwrap_or_default()));
+        s.push_str(&format!(
+            "{}={}\n",
+            e.name,
+            e.value.clone().unwrap_or_default()
+        ));
     }
     let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
     let mut services: Vec<(String, String, i32, String)> = Vec::new();
@@ -159,7 +195,12 @@ fn environment(ctx: &Ctx, pod: &Pod, c: &k8s_openapi::api::core::v1::Container) 
                 continue;
             }
             if let Some(p) = sp.ports.as_ref().and_then(|p| p.first()) {
-                services.push((name, ip, p.port, p.protocol.clone().unwrap_or_else(|| "TCP".into())));
+                services.push((
+                    name,
+                    ip,
+                    p.port,
+                    p.protocol.clone().unwrap_or_else(|| "TCP".into()),
+                ));
             }
         }
     }

@@ -125,7 +125,11 @@ fn type_guess(doc: &Document, s: &Value) -> String {
         return match ty {
             None | Some("object") => {
                 let name = r.rsplit('/').next().unwrap_or(r);
-                name.rsplit('.').next().filter(|n| !n.is_empty()).unwrap_or("Object").to_string()
+                name.rsplit('.')
+                    .next()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or("Object")
+                    .to_string()
             }
             Some(t) => t.to_string(),
         };
@@ -145,7 +149,12 @@ fn description(doc: &Document, s: &Value, out: &mut String) {
             out.push('\n');
         }
     }
-    for a in r.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+    for a in r
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         description(doc, a, out);
     }
     if let Some(i) = r.get("items") {
@@ -224,7 +233,14 @@ fn indent(n: usize, s: &str) -> String {
     format!("{pad}{}", s.replace('\n', &format!("\n{pad}")))
 }
 
-fn field_list(doc: &Document, s: &Value, level: usize, recursive: bool, history: &mut Vec<String>, out: &mut String) {
+fn field_list(
+    doc: &Document,
+    s: &Value,
+    level: usize,
+    recursive: bool,
+    history: &mut Vec<String>,
+    out: &mut String,
+) {
     let r = s.get("$ref").and_then(Value::as_str).map(str::to_string);
     if let Some(r) = &r {
         if history.contains(r) {
@@ -262,7 +278,11 @@ fn field_list(doc: &Document, s: &Value, level: usize, recursive: bool, history:
             if !recursive {
                 let mut d = String::new();
                 description_of_field(fs, &mut d);
-                let d = if d.is_empty() { "<no description>".to_string() } else { d };
+                let d = if d.is_empty() {
+                    "<no description>".to_string()
+                } else {
+                    d
+                };
                 out.push_str(&indent(ind + 2, &wrap(&d, 78 - ind)));
                 out.push_str("\n\n");
             } else {
@@ -270,13 +290,21 @@ fn field_list(doc: &Document, s: &Value, level: usize, recursive: bool, history:
             }
         }
     }
-    for a in resolved.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+    for a in resolved
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         field_list(doc, a, level, recursive, history, out);
     }
     if let Some(i) = resolved.get("items") {
         field_list(doc, i, level, recursive, history, out);
     }
-    if let Some(ap) = resolved.get("additionalProperties").filter(|a| a.is_object()) {
+    if let Some(ap) = resolved
+        .get("additionalProperties")
+        .filter(|a| a.is_object())
+    {
         field_list(doc, ap, level, recursive, history, out);
     }
     if pushed {
@@ -303,14 +331,22 @@ fn enum_text(v: &Value) -> String {
 pub fn explain_text(kind: Kind, path: &[String], recursive: bool) -> Result<String, String> {
     let doc = document();
     let root = doc.roots.get(&kind).ok_or_else(|| {
-        format!("GVK map[group:{} kind:{} version:{}] not found in OpenAPI schema", kind.info().group, kind.info().kind, kind.info().version)
+        format!(
+            "GVK map[group:{} kind:{} version:{}] not found in OpenAPI schema",
+            kind.info().group,
+            kind.info().kind,
+            kind.info().version
+        )
     })?;
     let info = kind.info();
     let mut out = String::new();
     if !info.group.is_empty() {
         out.push_str(&format!("GROUP:      {}\n", info.group));
     }
-    out.push_str(&format!("KIND:       {}\nVERSION:    {}\n\n", info.kind, info.version));
+    out.push_str(&format!(
+        "KIND:       {}\nVERSION:    {}\n\n",
+        info.kind, info.version
+    ));
     let mut schema = root.clone();
     for (i, f) in path.iter().enumerate() {
         // Descend through arrays, maps and allOf until the field is found.
@@ -324,14 +360,24 @@ pub fn explain_text(kind: Kind, path: &[String], recursive: bool) -> Result<Stri
                 cur = items.clone();
                 continue;
             }
-            if let Some(ap) = resolved.get("additionalProperties").filter(|a| a.is_object()) {
+            if let Some(ap) = resolved
+                .get("additionalProperties")
+                .filter(|a| a.is_object())
+            {
                 cur = ap.clone();
                 continue;
             }
             let mut next = None;
-            for a in resolved.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+            for a in resolved
+                .get("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let ra = resolve(doc, a);
-                if ra.get("properties").and_then(|p| p.get(f)).is_some() || ra.get("items").is_some() {
+                if ra.get("properties").and_then(|p| p.get(f)).is_some()
+                    || ra.get("items").is_some()
+                {
                     next = Some(a.clone());
                     break;
                 }
@@ -358,7 +404,11 @@ pub fn explain_text(kind: Kind, path: &[String], recursive: bool) -> Result<Stri
     }
     let mut d = String::new();
     description(doc, &schema, &mut d);
-    let d = if d.is_empty() { "<empty>".to_string() } else { d };
+    let d = if d.is_empty() {
+        "<empty>".to_string()
+    } else {
+        d
+    };
     out.push_str("DESCRIPTION:\n");
     out.push_str(&indent(4, &wrap(&d, 76)));
     out.push('\n');
@@ -378,14 +428,18 @@ pub fn explain(ctx: &mut Ctx) -> Output {
     };
     if let Some(o) = ctx.args.get("output") {
         if o != "plaintext" {
-            return Output::error(format!("unsupported output format: {o}; kubesim explains as plaintext"));
+            return Output::error(format!(
+                "unsupported output format: {o}; kubesim explains as plaintext"
+            ));
         }
     }
     let mut parts = arg.split('.');
     let type_word = parts.next().unwrap_or("");
     let path: Vec<String> = parts.map(str::to_string).collect();
     let Some(kind) = Kind::from_resource_name(type_word) else {
-        return Output::error(format!("the server doesn't have a resource type \"{type_word}\""));
+        return Output::error(format!(
+            "the server doesn't have a resource type \"{type_word}\""
+        ));
     };
     if let Some(v) = ctx.args.get("api-version") {
         if v != kind.info().api_version() {

@@ -87,10 +87,18 @@ fn introspect_ports(kind: Kind, v: &Value) -> Vec<(i32, String, Option<String>)>
 }
 
 /// The selector of the object, as a map (equality only).
-fn introspect_selector(kind: Kind, v: &Value, name: &str) -> Result<BTreeMap<String, String>, String> {
+fn introspect_selector(
+    kind: Kind,
+    v: &Value,
+    name: &str,
+) -> Result<BTreeMap<String, String>, String> {
     let to_map = |m: &Value| -> BTreeMap<String, String> {
         m.as_object()
-            .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     match kind {
@@ -109,7 +117,10 @@ fn introspect_selector(kind: Kind, v: &Value, name: &str) -> Result<BTreeMap<Str
             Ok(s)
         }
         Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet | Kind::DaemonSet => {
-            if v["spec"]["selector"]["matchExpressions"].as_array().is_some_and(|a| !a.is_empty()) {
+            if v["spec"]["selector"]["matchExpressions"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty())
+            {
                 return Err(format!("couldn't retrieve selectors via --selector flag or introspection: the {} {name} has a selector with expressions, which cannot be converted to a service selector", kind.info().kind));
             }
             Ok(to_map(&v["spec"]["selector"]["matchLabels"]))
@@ -128,10 +139,18 @@ fn generate(ctx: &Ctx, kind: Kind, v: &Value, name: &str) -> Result<Object, Stri
         Some(l) => parse_kv(l, "label")?,
         None => v["metadata"]["labels"]
             .as_object()
-            .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                    .collect()
+            })
             .unwrap_or_default(),
     };
-    let svc_name = ctx.args.get("name").map(str::to_string).unwrap_or_else(|| name.to_string());
+    let svc_name = ctx
+        .args
+        .get("name")
+        .map(str::to_string)
+        .unwrap_or_else(|| name.to_string());
     let protocol = ctx.args.get("protocol").map(str::to_string);
     let mut ports: Vec<(i32, String, Option<String>)> = match ctx.args.get("port") {
         Some(p) => p
@@ -173,10 +192,17 @@ fn generate(ctx: &Ctx, kind: Kind, v: &Value, name: &str) -> Result<Object, Stri
         })
         .collect();
     let mut spec = ServiceSpec {
-        ports: if service_ports.is_empty() { None } else { Some(service_ports) },
+        ports: if service_ports.is_empty() {
+            None
+        } else {
+            Some(service_ports)
+        },
         selector: Some(selector),
         type_: ctx.args.get("type").map(str::to_string),
-        external_ips: ctx.args.get("external-ip").map(|ip| ip.split(',').map(str::to_string).collect()),
+        external_ips: ctx
+            .args
+            .get("external-ip")
+            .map(|ip| ip.split(',').map(str::to_string).collect()),
         cluster_ip: ctx.args.get("cluster-ip").map(str::to_string),
         load_balancer_ip: ctx.args.get("load-balancer-ip").map(str::to_string),
         session_affinity: ctx.args.get("session-affinity").map(str::to_string),
@@ -193,7 +219,11 @@ fn generate(ctx: &Ctx, kind: Kind, v: &Value, name: &str) -> Result<Object, Stri
     Ok(Object::Service(Service {
         metadata: ObjectMeta {
             name: Some(svc_name),
-            labels: if labels.is_empty() { None } else { Some(labels) },
+            labels: if labels.is_empty() {
+                None
+            } else {
+                Some(labels)
+            },
             ..Default::default()
         },
         spec: Some(spec),
@@ -227,9 +257,16 @@ pub fn expose(ctx: &mut Ctx) -> Output {
     for (kind, ns, name) in targets {
         if !matches!(
             kind,
-            Kind::Pod | Kind::Service | Kind::ReplicationController | Kind::Deployment | Kind::ReplicaSet
+            Kind::Pod
+                | Kind::Service
+                | Kind::ReplicationController
+                | Kind::Deployment
+                | Kind::ReplicaSet
         ) {
-            out.extend(Output::error(format!("cannot expose a {}", kind.info().kind)));
+            out.extend(Output::error(format!(
+                "cannot expose a {}",
+                kind.info().kind
+            )));
             continue;
         }
         let obj = match ctx.world.store.get(kind, &ns, &name) {

@@ -156,8 +156,11 @@ pub fn get(ctx: &mut Ctx) -> Output {
     }
     if let Some(sort) = ctx.args.get("sort-by").map(str::to_string) {
         for (_, objs) in &mut found.groups {
-            let mut keyed: Vec<(serde_json::Value, usize)> =
-                objs.iter().enumerate().map(|(i, o)| (o.to_json(), i)).collect();
+            let mut keyed: Vec<(serde_json::Value, usize)> = objs
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (o.to_json(), i))
+                .collect();
             if let Err(e) = format::sort_by(&mut keyed, &sort) {
                 return Output::error(e);
             }

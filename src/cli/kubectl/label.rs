@@ -49,9 +49,17 @@ pub fn is_qualified_name(s: &str) -> bool {
     };
     let name_ok = !name.is_empty()
         && name.len() <= 63
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && name.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
     let prefix_ok = prefix.is_none_or(|p| crate::objects::validation::is_dns1123_subdomain(p));
     name_ok && prefix_ok
 }
@@ -63,7 +71,9 @@ fn label_value_problem(v: &str) -> Option<String> {
         errs.push("must be no more than 63 characters".to_string());
     }
     let ok = v.is_empty()
-        || (v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        || (v
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
             && v.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
             && v.chars().last().is_some_and(|c| c.is_ascii_alphanumeric()));
     if !ok {
@@ -85,7 +95,9 @@ fn split_pairs(args: &[String], what: &str) -> Result<(Vec<String>, Vec<String>)
         if pair {
             pairs.push(s.clone());
         } else if !pairs.is_empty() {
-            return Err(format!("all resources must be specified before {what} changes: {s}"));
+            return Err(format!(
+                "all resources must be specified before {what} changes: {s}"
+            ));
         } else {
             res.push(s.clone());
         }
@@ -108,7 +120,11 @@ pub fn annotate(ctx: &mut Ctx) -> Output {
 }
 
 fn run(ctx: &mut Ctx, field: Field) -> Output {
-    let what = if field == Field::Labels { "label" } else { "annotation" };
+    let what = if field == Field::Labels {
+        "label"
+    } else {
+        "annotation"
+    };
     let dry = match ctx.dry_run() {
         Ok(d) => d,
         Err(e) => return Output::error(e),
@@ -138,11 +154,20 @@ fn run(ctx: &mut Ctx, field: Field) -> Output {
         }
     }
     if remove.iter().any(|r| set.contains_key(r)) {
-        return Output::error(format!("can not both modify and remove {} in the same command", if field == Field::Labels { "a label" } else { "an annotation" }));
+        return Output::error(format!(
+            "can not both modify and remove {} in the same command",
+            if field == Field::Labels {
+                "a label"
+            } else {
+                "an annotation"
+            }
+        ));
     }
     let list = ctx.args.bool("list");
     if res_args.is_empty() && ctx.args.get("filename").is_none() {
-        return ctx.usage_error("one or more resources must be specified as <resource> <name> or <resource>/<name>");
+        return ctx.usage_error(
+            "one or more resources must be specified as <resource> <name> or <resource>/<name>",
+        );
     }
     if set.is_empty() && remove.is_empty() && !list {
         return ctx.usage_error(format!("at least one {what} update is required"));
@@ -170,7 +195,11 @@ fn run(ctx: &mut Ctx, field: Field) -> Output {
         if list {
             let indent = if one { "" } else { " " };
             if !one {
-                out.push_out(&format!("Listing {what}s for {}.{}/{name}:", kind.info().kind, kind.info().group));
+                out.push_out(&format!(
+                    "Listing {what}s for {}.{}/{name}:",
+                    kind.info().kind,
+                    kind.info().group
+                ));
             }
             for (k, v) in &current {
                 out.push_out(&format!("{indent}{k}={v}"));
@@ -191,7 +220,9 @@ fn run(ctx: &mut Ctx, field: Field) -> Output {
                 let msg = if field == Field::Labels {
                     let errs: Vec<String> = clashes
                         .iter()
-                        .map(|(k, v)| format!("'{k}' already has a value ({v}), and --overwrite is false"))
+                        .map(|(k, v)| {
+                            format!("'{k}' already has a value ({v}), and --overwrite is false")
+                        })
                         .collect();
                     if errs.len() == 1 {
                         errs[0].clone()
@@ -203,7 +234,10 @@ fn run(ctx: &mut Ctx, field: Field) -> Output {
                         .iter()
                         .map(|(k, v)| format!("'{k}' already has a value ({v})"))
                         .collect();
-                    format!("--overwrite is false but found the following declared annotation(s): {}", errs.join("; "))
+                    format!(
+                        "--overwrite is false but found the following declared annotation(s): {}",
+                        errs.join("; ")
+                    )
                 };
                 out.extend(Output::error(msg));
                 return out;
@@ -240,7 +274,11 @@ fn run(ctx: &mut Ctx, field: Field) -> Output {
                 patch_map.insert(k.clone(), serde_json::Value::Null);
             }
         }
-        let key = if field == Field::Labels { "labels" } else { "annotations" };
+        let key = if field == Field::Labels {
+            "labels"
+        } else {
+            "annotations"
+        };
         let mut result = (*obj).clone();
         if dry == DryRun::Client || patch_map.is_empty() {
             let m = result.meta_mut();
@@ -323,16 +361,37 @@ fn find(ctx: &Ctx, res_args: &[String]) -> Result<Vec<Arc<Object>>, Output> {
                 }
             }
             ResourceArg::Kinds(kinds, _) => {
-                if !ctx.args.bool("all") && ctx.args.get("selector").is_none() && ctx.args.get("field-selector").is_none() {
-                    return Err(Output::error("resource(s) were provided, but no name was specified"));
+                if !ctx.args.bool("all")
+                    && ctx.args.get("selector").is_none()
+                    && ctx.args.get("field-selector").is_none()
+                {
+                    return Err(Output::error(
+                        "resource(s) were provided, but no name was specified",
+                    ));
                 }
                 let opts = ListOptions {
-                    label_selector: ctx.args.get("selector").map(Selector::parse).transpose().map_err(Output::error)?.unwrap_or_default(),
-                    field_selector: ctx.args.get("field-selector").map(FieldSelector::parse).transpose().map_err(Output::error)?.unwrap_or_default(),
+                    label_selector: ctx
+                        .args
+                        .get("selector")
+                        .map(Selector::parse)
+                        .transpose()
+                        .map_err(Output::error)?
+                        .unwrap_or_default(),
+                    field_selector: ctx
+                        .args
+                        .get("field-selector")
+                        .map(FieldSelector::parse)
+                        .transpose()
+                        .map_err(Output::error)?
+                        .unwrap_or_default(),
                     ..Default::default()
                 };
                 for k in kinds {
-                    let scope = if ctx.all_namespaces() || !k.info().namespaced { None } else { Some(ns.as_str()) };
+                    let scope = if ctx.all_namespaces() || !k.info().namespaced {
+                        None
+                    } else {
+                        Some(ns.as_str())
+                    };
                     match ctx.world.store.list(k, scope, &opts) {
                         Ok(l) => out.extend(l.items),
                         Err(e) => errs.extend(Output::err(e.kubectl_text())),
@@ -357,5 +416,6 @@ pub fn is_config_key(k: &str) -> bool {
         && k.len() <= 253
         && k != "."
         && k != ".."
-        && k.chars().all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
 }

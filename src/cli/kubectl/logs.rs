@@ -129,7 +129,11 @@ pub fn pod_for(ctx: &mut Ctx, ns: &str, target: &str) -> Result<Pod, Output> {
 /// Pending before others, ready before not ready, then the older pod.
 fn by_logging_key(p: &Pod) -> (u8, u8, u8, String, String) {
     let assigned = p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some();
-    let phase = p.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
+    let phase = p
+        .status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or("");
     let phase_rank = match phase {
         "Running" => 0,
         "Pending" => 1,
@@ -194,7 +198,9 @@ pub fn logs(ctx: &mut Ctx) -> Output {
     let since: Option<SimTime> = if let Some(s) = ctx.args.get("since") {
         match crate::sim::time::parse_duration(s) {
             Ok(d) if d.is_zero() => None,
-            Ok(d) => Some(SimTime(ctx.world.now().0.saturating_sub(d.as_millis() as u64))),
+            Ok(d) => Some(SimTime(
+                ctx.world.now().0.saturating_sub(d.as_millis() as u64),
+            )),
             Err(_) => {
                 return Output::error(format!(
                     "invalid argument \"{s}\" for \"--since\" flag: time: invalid duration \"{s}\""
@@ -207,7 +213,11 @@ pub fn logs(ctx: &mut Ctx) -> Output {
                 let ms = ts.as_millisecond() - ctx.world.store.epoch().as_millisecond();
                 Some(SimTime(ms.max(0) as u64))
             }
-            Err(_) => return Output::error(format!("invalid argument \"{t}\" for \"--since-time\" flag")),
+            Err(_) => {
+                return Output::error(format!(
+                    "invalid argument \"{t}\" for \"--since-time\" flag"
+                ))
+            }
         }
     } else {
         None
@@ -271,7 +281,9 @@ pub fn logs(ctx: &mut Ctx) -> Output {
             v
         } else if let Some(c) = &container {
             if !containers.contains(c) {
-                out.extend(Output::error(format!("container {c} is not valid for pod {pname}")));
+                out.extend(Output::error(format!(
+                    "container {c} is not valid for pod {pname}"
+                )));
                 return out;
             }
             vec![c.clone()]
@@ -335,7 +347,8 @@ pub fn logs(ctx: &mut Ctx) -> Output {
             .collect();
         let start = tail.map(|t| eligible.len().saturating_sub(t)).unwrap_or(0);
         for l in &eligible[start..] {
-            out.stdout.push_str(&format_line(ctx.world, s, l, prefix, timestamps));
+            out.stdout
+                .push_str(&format_line(ctx.world, s, l, prefix, timestamps));
         }
         s.shown = lines.len();
     }

@@ -390,7 +390,11 @@ pub fn run(words: &[String], env: &mut Env) -> Output {
     let Some(top) = COMMANDS.iter().find(|c| c.matches(verb)) else {
         return unknown_command(verb);
     };
-    let mut rest: Vec<String> = words[..vi].iter().chain(&words[vi + 1..]).cloned().collect();
+    let mut rest: Vec<String> = words[..vi]
+        .iter()
+        .chain(&words[vi + 1..])
+        .cloned()
+        .collect();
     let mut cmd = top;
     let mut path = vec![top.name];
     while !cmd.subs.is_empty() {
@@ -423,7 +427,9 @@ pub fn run(words: &[String], env: &mut Env) -> Output {
     let args = match flags::parse(&rest, &specs) {
         Ok(a) => a,
         Err(e) => {
-            return Output::err(format!("error: {e}\nSee 'kubectl {path} --help' for usage."))
+            return Output::err(format!(
+                "error: {e}\nSee 'kubectl {path} --help' for usage."
+            ))
         }
     };
     let mut ctx = Ctx {
@@ -464,7 +470,10 @@ fn help_for(words: &[String]) -> Output {
         return Output::ok(kubectl_help());
     };
     let Some(mut cmd) = COMMANDS.iter().find(|c| c.matches(first)) else {
-        return Output::err(format!("Unknown help topic [`{first}`]\n{}", kubectl_help()));
+        return Output::err(format!(
+            "Unknown help topic [`{first}`]\n{}",
+            kubectl_help()
+        ));
     };
     let mut path = vec![cmd.name];
     for w in &words[1..] {
@@ -483,7 +492,11 @@ fn help_for(words: &[String]) -> Output {
 pub fn command_help(cmd: &Command, path: &str) -> String {
     let mut s = format!("{}.\n", cmd.short.trim_end_matches('.'));
     if !cmd.aliases.is_empty() {
-        s.push_str(&format!("\nAliases:\n{}, {}\n", cmd.name, cmd.aliases.join(", ")));
+        s.push_str(&format!(
+            "\nAliases:\n{}, {}\n",
+            cmd.name,
+            cmd.aliases.join(", ")
+        ));
     }
     if !cmd.subs.is_empty() {
         s.push_str("\nAvailable Commands:\n");
@@ -720,7 +733,9 @@ pub fn targets(ctx: &Ctx, positional: &[String]) -> Result<Vec<(Kind, String, St
             .collect());
     }
     match resources::parse(positional)? {
-        ResourceArg::Named(pairs) => Ok(pairs.into_iter().map(|(k, n)| (k, ns.clone(), n)).collect()),
+        ResourceArg::Named(pairs) => {
+            Ok(pairs.into_iter().map(|(k, n)| (k, ns.clone(), n)).collect())
+        }
         ResourceArg::Kinds(kinds, names) => Ok(kinds
             .iter()
             .flat_map(|k| names.iter().map(|n| (*k, ns.clone(), n.clone())))

@@ -31,7 +31,10 @@ fn parse_patch(text: &str) -> Result<Value, String> {
     let docs = crate::objects::manifest::parse_documents(text).map_err(|e| e.to_string())?;
     match serde_norway::from_str::<Value>(text) {
         Ok(v) if !v.is_null() => Ok(v),
-        _ => docs.into_iter().next().ok_or_else(|| "empty patch".to_string()),
+        _ => docs
+            .into_iter()
+            .next()
+            .ok_or_else(|| "empty patch".to_string()),
     }
 }
 
@@ -46,8 +49,14 @@ pub fn patch(ctx: &mut Ctx) -> Output {
             Ok(t) => t,
             Err(e) => return Output::error(format!("unable to read patch file: {e}")),
         },
-        (Some(_), Some(_)) => return Output::error("--patch and --patch-file are mutually exclusive"),
-        (None, None) => return ctx.usage_error("must specify --patch or --patch-file containing the contents of the patch"),
+        (Some(_), Some(_)) => {
+            return Output::error("--patch and --patch-file are mutually exclusive")
+        }
+        (None, None) => {
+            return ctx.usage_error(
+                "must specify --patch or --patch-file containing the contents of the patch",
+            )
+        }
     };
     let value = match parse_patch(&text) {
         Ok(v) => v,
@@ -58,16 +67,26 @@ pub fn patch(ctx: &mut Ctx) -> Output {
         "strategic" => Patch::Strategic(value),
         "merge" => Patch::Merge(value),
         "json" => Patch::Json(value),
-        other => return Output::error(format!("--type must be one of [json merge strategic], not \"{other}\"")),
+        other => {
+            return Output::error(format!(
+                "--type must be one of [json merge strategic], not \"{other}\""
+            ))
+        }
     };
     let status = match ctx.args.get("subresource") {
         None => false,
         Some("status") => true,
         Some("scale") => false,
-        Some(o) => return Output::error(format!("invalid subresource value: \"{o}\". Must be one of [status scale]")),
+        Some(o) => {
+            return Output::error(format!(
+                "invalid subresource value: \"{o}\". Must be one of [status scale]"
+            ))
+        }
     };
     if ctx.args.positional.is_empty() && ctx.args.get("filename").is_none() {
-        return ctx.usage_error("must specify --patch or --patch-file containing the contents of the patch");
+        return ctx.usage_error(
+            "must specify --patch or --patch-file containing the contents of the patch",
+        );
     }
     let targets = match super::targets(ctx, &ctx.args.positional.clone()) {
         Ok(t) => t,
@@ -108,7 +127,11 @@ pub fn patch(ctx: &mut Ctx) -> Output {
                 if dry == DryRun::None && changed {
                     ctx.record(kind, &ns, &name, &mut out);
                 }
-                let word = if changed { "patched" } else { "patched (no change)" };
+                let word = if changed {
+                    "patched"
+                } else {
+                    "patched (no change)"
+                };
                 out.extend(ctx.print_object(&after, word, dry));
             }
             Err(e) => out.extend(Output::err(e.kubectl_text())),

@@ -63,7 +63,15 @@ pub fn replace(ctx: &mut Ctx) -> Output {
             field_manager: Some("kubectl-replace".into()),
         };
         if force {
-            match ctx.world.store.delete(kind, &ons, &name, &DeleteOptions { grace_period_seconds: Some(0), ..Default::default() }) {
+            match ctx.world.store.delete(
+                kind,
+                &ons,
+                &name,
+                &DeleteOptions {
+                    grace_period_seconds: Some(0),
+                    ..Default::default()
+                },
+            ) {
                 Ok(_) => out.push_out(&format!("{} \"{name}\" deleted", kind.info().kind_prefix())),
                 Err(e) if e.reason == crate::sim::store::Reason::NotFound => {}
                 Err(e) => {
@@ -94,7 +102,11 @@ pub fn replace(ctx: &mut Ctx) -> Output {
                 let text = if e.reason == crate::sim::store::Reason::Invalid {
                     text
                 } else {
-                    text.replacen("): ", &format!("): error when replacing \"{}\": ", doc.source), 1)
+                    text.replacen(
+                        "): ",
+                        &format!("): error when replacing \"{}\": ", doc.source),
+                        1,
+                    )
                 };
                 out.extend(Output::err(text));
             }

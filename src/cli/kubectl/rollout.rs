@@ -47,12 +47,48 @@ const SIMPLE_FLAGS: &[FlagSpec] = &[
 ];
 
 pub const SUBCOMMANDS: &[Command] = &[
-    Command::new("history", "View rollout history", "kubectl rollout history (TYPE NAME | TYPE/NAME) [flags] [options]", HISTORY_FLAGS, history_cmd),
-    Command::new("pause", "Mark the provided resource as paused", "kubectl rollout pause RESOURCE [options]", SIMPLE_FLAGS, pause),
-    Command::new("restart", "Restart a resource", "kubectl rollout restart RESOURCE [options]", SIMPLE_FLAGS, restart),
-    Command::new("resume", "Resume a paused resource", "kubectl rollout resume RESOURCE [options]", SIMPLE_FLAGS, resume),
-    Command::new("status", "Show the status of the rollout", "kubectl rollout status (TYPE NAME | TYPE/NAME) [flags] [options]", STATUS_FLAGS, status),
-    Command::new("undo", "Undo a previous rollout", "kubectl rollout undo (TYPE NAME | TYPE/NAME) [flags] [options]", UNDO_FLAGS, undo),
+    Command::new(
+        "history",
+        "View rollout history",
+        "kubectl rollout history (TYPE NAME | TYPE/NAME) [flags] [options]",
+        HISTORY_FLAGS,
+        history_cmd,
+    ),
+    Command::new(
+        "pause",
+        "Mark the provided resource as paused",
+        "kubectl rollout pause RESOURCE [options]",
+        SIMPLE_FLAGS,
+        pause,
+    ),
+    Command::new(
+        "restart",
+        "Restart a resource",
+        "kubectl rollout restart RESOURCE [options]",
+        SIMPLE_FLAGS,
+        restart,
+    ),
+    Command::new(
+        "resume",
+        "Resume a paused resource",
+        "kubectl rollout resume RESOURCE [options]",
+        SIMPLE_FLAGS,
+        resume,
+    ),
+    Command::new(
+        "status",
+        "Show the status of the rollout",
+        "kubectl rollout status (TYPE NAME | TYPE/NAME) [flags] [options]",
+        STATUS_FLAGS,
+        status,
+    ),
+    Command::new(
+        "undo",
+        "Undo a previous rollout",
+        "kubectl rollout undo (TYPE NAME | TYPE/NAME) [flags] [options]",
+        UNDO_FLAGS,
+        undo,
+    ),
 ];
 
 const REVISION: &str = "deployment.kubernetes.io/revision";
@@ -72,7 +108,10 @@ pub fn status_message(obj: &Object, revision: i64) -> Result<(String, bool), Str
     match obj.kind() {
         Kind::Deployment => {
             if revision > 0 {
-                let rev: i64 = v["metadata"]["annotations"][REVISION].as_str().and_then(|r| r.parse().ok()).unwrap_or(0);
+                let rev: i64 = v["metadata"]["annotations"][REVISION]
+                    .as_str()
+                    .and_then(|r| r.parse().ok())
+                    .unwrap_or(0);
                 if rev != revision {
                     return Err(format!("desired revision ({revision}) is different from the running revision ({rev})"));
                 }
@@ -82,7 +121,9 @@ pub fn status_message(obj: &Object, revision: i64) -> Result<(String, bool), Str
                     c["type"] == "Progressing" && c["reason"] == "ProgressDeadlineExceeded"
                 });
                 if timed_out {
-                    return Err(format!("deployment \"{name}\" exceeded its progress deadline"));
+                    return Err(format!(
+                        "deployment \"{name}\" exceeded its progress deadline"
+                    ));
                 }
                 let replicas = v["spec"]["replicas"].as_i64();
                 let updated = i(&st["updatedReplicas"]);
@@ -99,14 +140,24 @@ pub fn status_message(obj: &Object, revision: i64) -> Result<(String, bool), Str
                 if available < updated {
                     return Ok((format!("Waiting for deployment \"{name}\" rollout to finish: {available} of {updated} updated replicas are available...\n"), false));
                 }
-                return Ok((format!("deployment \"{name}\" successfully rolled out\n"), true));
+                return Ok((
+                    format!("deployment \"{name}\" successfully rolled out\n"),
+                    true,
+                ));
             }
-            Ok(("Waiting for deployment spec update to be observed...\n".into(), false))
+            Ok((
+                "Waiting for deployment spec update to be observed...\n".into(),
+                false,
+            ))
         }
         Kind::DaemonSet => {
-            let ty = v["spec"]["updateStrategy"]["type"].as_str().unwrap_or("RollingUpdate");
+            let ty = v["spec"]["updateStrategy"]["type"]
+                .as_str()
+                .unwrap_or("RollingUpdate");
             if ty != "RollingUpdate" {
-                return Err("rollout status is only available for RollingUpdate strategy type".into());
+                return Err(
+                    "rollout status is only available for RollingUpdate strategy type".into(),
+                );
             }
             if generation <= i(&st["observedGeneration"]) {
                 let updated = i(&st["updatedNumberScheduled"]);
@@ -118,40 +169,76 @@ pub fn status_message(obj: &Object, revision: i64) -> Result<(String, bool), Str
                 if available < desired {
                     return Ok((format!("Waiting for daemon set \"{name}\" rollout to finish: {available} of {desired} updated pods are available...\n"), false));
                 }
-                return Ok((format!("daemon set \"{name}\" successfully rolled out\n"), true));
+                return Ok((
+                    format!("daemon set \"{name}\" successfully rolled out\n"),
+                    true,
+                ));
             }
-            Ok(("Waiting for daemon set spec update to be observed...\n".into(), false))
+            Ok((
+                "Waiting for daemon set spec update to be observed...\n".into(),
+                false,
+            ))
         }
         Kind::StatefulSet => {
-            let ty = v["spec"]["updateStrategy"]["type"].as_str().unwrap_or("RollingUpdate");
+            let ty = v["spec"]["updateStrategy"]["type"]
+                .as_str()
+                .unwrap_or("RollingUpdate");
             if ty != "RollingUpdate" {
-                return Err("rollout status is only available for RollingUpdate strategy type".into());
+                return Err(
+                    "rollout status is only available for RollingUpdate strategy type".into(),
+                );
             }
             let observed = i(&st["observedGeneration"]);
             if observed == 0 || generation > observed {
-                return Ok(("Waiting for statefulset spec update to be observed...\n".into(), false));
+                return Ok((
+                    "Waiting for statefulset spec update to be observed...\n".into(),
+                    false,
+                ));
             }
             let replicas = v["spec"]["replicas"].as_i64();
             let ready = i(&st["readyReplicas"]);
             if let Some(r) = replicas {
                 if ready < r {
-                    return Ok((format!("Waiting for {} pods to be ready...\n", r - ready), false));
+                    return Ok((
+                        format!("Waiting for {} pods to be ready...\n", r - ready),
+                        false,
+                    ));
                 }
             }
             let updated = i(&st["updatedReplicas"]);
-            if let (Some(r), Some(p)) = (replicas, v["spec"]["updateStrategy"]["rollingUpdate"]["partition"].as_i64()) {
+            if let (Some(r), Some(p)) = (
+                replicas,
+                v["spec"]["updateStrategy"]["rollingUpdate"]["partition"].as_i64(),
+            ) {
                 if updated < r - p {
                     return Ok((format!("Waiting for partitioned roll out to finish: {updated} out of {} new pods have been updated...\n", r - p), false));
                 }
-                return Ok((format!("partitioned roll out complete: {updated} new pods have been updated...\n"), true));
+                return Ok((
+                    format!(
+                        "partitioned roll out complete: {updated} new pods have been updated...\n"
+                    ),
+                    true,
+                ));
             }
-            let (upd_rev, cur_rev) = (st["updateRevision"].as_str().unwrap_or(""), st["currentRevision"].as_str().unwrap_or(""));
+            let (upd_rev, cur_rev) = (
+                st["updateRevision"].as_str().unwrap_or(""),
+                st["currentRevision"].as_str().unwrap_or(""),
+            );
             if upd_rev != cur_rev {
                 return Ok((format!("waiting for statefulset rolling update to complete {updated} pods at revision {upd_rev}...\n"), false));
             }
-            Ok((format!("statefulset rolling update complete {} pods at revision {cur_rev}...\n", i(&st["currentReplicas"])), true))
+            Ok((
+                format!(
+                    "statefulset rolling update complete {} pods at revision {cur_rev}...\n",
+                    i(&st["currentReplicas"])
+                ),
+                true,
+            ))
         }
-        other => Err(format!("no status viewer has been implemented for {}", other.info().kind)),
+        other => Err(format!(
+            "no status viewer has been implemented for {}",
+            other.info().kind
+        )),
     }
 }
 
@@ -163,7 +250,11 @@ fn owned_replicasets(store: &Store, obj: &Object) -> Vec<Value> {
         .iter(Kind::ReplicaSet, Some(&ns))
         .map(|o| o.to_json())
         .filter(|v| {
-            v["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|r| r["controller"] == true && r["uid"] == uid.as_str())
+            v["metadata"]["ownerReferences"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|r| r["controller"] == true && r["uid"] == uid.as_str())
         })
         .collect()
 }
@@ -176,31 +267,52 @@ fn owned_revisions(store: &Store, obj: &Object) -> Vec<Value> {
         .iter(Kind::ControllerRevision, Some(&ns))
         .map(|o| o.to_json())
         .filter(|v| {
-            v["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|r| r["controller"] == true && r["uid"] == uid.as_str())
+            v["metadata"]["ownerReferences"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|r| r["controller"] == true && r["uid"] == uid.as_str())
         })
         .collect()
 }
 
 /// Revision → (change cause, pod template), from the owned ReplicaSets
 /// or ControllerRevisions (`polymorphichelpers/history.go`).
-pub fn history(store: &Store, obj: &Object) -> Result<BTreeMap<i64, (Option<String>, Value)>, String> {
+pub fn history(
+    store: &Store,
+    obj: &Object,
+) -> Result<BTreeMap<i64, (Option<String>, Value)>, String> {
     let mut out = BTreeMap::new();
     match obj.kind() {
         Kind::Deployment => {
             for rs in owned_replicasets(store, obj) {
-                let Some(rev) = rs["metadata"]["annotations"][REVISION].as_str().and_then(|r| r.parse::<i64>().ok()) else { continue };
-                let cause = rs["metadata"]["annotations"][CHANGE_CAUSE].as_str().map(str::to_string);
+                let Some(rev) = rs["metadata"]["annotations"][REVISION]
+                    .as_str()
+                    .and_then(|r| r.parse::<i64>().ok())
+                else {
+                    continue;
+                };
+                let cause = rs["metadata"]["annotations"][CHANGE_CAUSE]
+                    .as_str()
+                    .map(str::to_string);
                 out.insert(rev, (cause, rs["spec"]["template"].clone()));
             }
         }
         Kind::DaemonSet | Kind::StatefulSet => {
             for cr in owned_revisions(store, obj) {
                 let rev = i(&cr["revision"]);
-                let cause = cr["metadata"]["annotations"][CHANGE_CAUSE].as_str().map(str::to_string);
+                let cause = cr["metadata"]["annotations"][CHANGE_CAUSE]
+                    .as_str()
+                    .map(str::to_string);
                 out.insert(rev, (cause, cr["data"]["spec"]["template"].clone()));
             }
         }
-        other => return Err(format!("no history viewer has been implemented for {}", other.info().kind)),
+        other => {
+            return Err(format!(
+                "no history viewer has been implemented for {}",
+                other.info().kind
+            ))
+        }
     }
     Ok(out)
 }
@@ -231,23 +343,40 @@ pub fn undo_plan(store: &Store, obj: &Object, to_revision: i64) -> Result<UndoPl
                 return Err("you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again".into());
             }
             let rss = owned_replicasets(store, obj);
-            let rev_of = |rs: &Value| rs["metadata"]["annotations"][REVISION].as_str().and_then(|r| r.parse::<i64>().ok());
+            let rev_of = |rs: &Value| {
+                rs["metadata"]["annotations"][REVISION]
+                    .as_str()
+                    .and_then(|r| r.parse::<i64>().ok())
+            };
             let target = if to_revision > 0 {
                 rss.iter()
                     .find(|rs| rev_of(rs) == Some(to_revision))
                     .cloned()
-                    .ok_or_else(|| format!("unable to find specified revision {to_revision} in history"))?
+                    .ok_or_else(|| {
+                        format!("unable to find specified revision {to_revision} in history")
+                    })?
             } else {
-                let mut revs: Vec<(i64, &Value)> = rss.iter().filter_map(|rs| rev_of(rs).map(|r| (r, rs))).collect();
+                let mut revs: Vec<(i64, &Value)> = rss
+                    .iter()
+                    .filter_map(|rs| rev_of(rs).map(|r| (r, rs)))
+                    .collect();
                 revs.sort_by_key(|(r, _)| std::cmp::Reverse(*r));
                 match revs.get(1) {
                     Some((_, rs)) => (*rs).clone(),
-                    None => return Err(format!("no rollout history found for deployment \"{name}\"")),
+                    None => {
+                        return Err(format!(
+                            "no rollout history found for deployment \"{name}\""
+                        ))
+                    }
                 }
             };
             let target_rev = rev_of(&target).unwrap_or(0);
             if without_hash(&target["spec"]["template"]) == without_hash(&v["spec"]["template"]) {
-                return Ok(UndoPlan::Skip(if to_revision > 0 { to_revision } else { target_rev }));
+                return Ok(UndoPlan::Skip(if to_revision > 0 {
+                    to_revision
+                } else {
+                    target_rev
+                }));
             }
             const SKIP: &[&str] = &[
                 "kubectl.kubernetes.io/last-applied-configuration",
@@ -263,7 +392,11 @@ pub fn undo_plan(store: &Store, obj: &Object, to_revision: i64) -> Result<UndoPl
                     annotations.insert((*k).to_string(), x.clone());
                 }
             }
-            for (k, x) in target["metadata"]["annotations"].as_object().into_iter().flatten() {
+            for (k, x) in target["metadata"]["annotations"]
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
                 if !SKIP.contains(&k.as_str()) {
                     annotations.insert(k.clone(), x.clone());
                 }
@@ -272,7 +405,11 @@ pub fn undo_plan(store: &Store, obj: &Object, to_revision: i64) -> Result<UndoPl
             // kubectl sends "replace"; a deployment always has annotations
             // once its controller has written the revision, "add" covers
             // one that has none yet.
-            let op = if v["metadata"]["annotations"].is_object() { "replace" } else { "add" };
+            let op = if v["metadata"]["annotations"].is_object() {
+                "replace"
+            } else {
+                "add"
+            };
             Ok(UndoPlan::Patch(Patch::Json(json!([
                 {"op": "replace", "path": "/spec/template", "value": template},
                 {"op": op, "path": "/metadata/annotations", "value": Value::Object(annotations)},
@@ -282,7 +419,12 @@ pub fn undo_plan(store: &Store, obj: &Object, to_revision: i64) -> Result<UndoPl
             let mut crs = owned_revisions(store, obj);
             crs.sort_by_key(|c| i(&c["revision"]));
             let target = if to_revision > 0 {
-                crs.iter().find(|c| i(&c["revision"]) == to_revision).cloned().ok_or_else(|| format!("unable to find specified revision {to_revision} in history"))?
+                crs.iter()
+                    .find(|c| i(&c["revision"]) == to_revision)
+                    .cloned()
+                    .ok_or_else(|| {
+                        format!("unable to find specified revision {to_revision} in history")
+                    })?
             } else {
                 match crs.len() {
                     n if n >= 2 => crs[n - 2].clone(),
@@ -295,30 +437,46 @@ pub fn undo_plan(store: &Store, obj: &Object, to_revision: i64) -> Result<UndoPl
             }
             Ok(UndoPlan::Patch(Patch::Strategic(data)))
         }
-        other => Err(format!("no rollbacker has been implemented for \"{}\"", other.info().kind)),
+        other => Err(format!(
+            "no rollbacker has been implemented for \"{}\"",
+            other.info().kind
+        )),
     }
 }
 
 /// `rollout restart`'s patch: the restartedAt annotation on the template.
 pub fn restart_patch(now: jiff::Timestamp) -> Patch {
     let t = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-    Patch::Strategic(json!({"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": t}}}}}))
+    Patch::Strategic(
+        json!({"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": t}}}}}),
+    )
 }
 
 fn targets(ctx: &Ctx) -> Result<Vec<std::sync::Arc<Object>>, Output> {
-    if ctx.args.positional.is_empty() && ctx.args.get("filename").is_none() && ctx.args.get("selector").is_none() {
+    if ctx.args.positional.is_empty()
+        && ctx.args.get("filename").is_none()
+        && ctx.args.get("selector").is_none()
+    {
         return Err(ctx.usage_error("Required resource not specified."));
     }
     let ns = ctx.namespace();
     if let Some(sel) = ctx.args.get("selector") {
         let kinds = match super::resources::parse(&ctx.args.positional).map_err(Output::error)? {
             super::ResourceArg::Kinds(k, _) => k,
-            _ => return Err(Output::error("selectors and the all flag cannot be used when passing resource/name arguments")),
+            _ => return Err(Output::error(
+                "selectors and the all flag cannot be used when passing resource/name arguments",
+            )),
         };
         let s = crate::objects::selectors::Selector::parse(sel).map_err(Output::error)?;
         let mut v = Vec::new();
         for k in kinds {
-            v.extend(ctx.world.store.iter(k, Some(&ns)).filter(|o| s.matches_opt(o.meta().labels.as_ref())).cloned());
+            v.extend(
+                ctx.world
+                    .store
+                    .iter(k, Some(&ns))
+                    .filter(|o| s.matches_opt(o.meta().labels.as_ref()))
+                    .cloned(),
+            );
         }
         return Ok(v);
     }
@@ -337,7 +495,11 @@ fn status(ctx: &mut Ctx) -> Output {
         Ok(o) => o,
         Err(e) => return e,
     };
-    let revision: i64 = ctx.args.get("revision").and_then(|r| r.parse().ok()).unwrap_or(0);
+    let revision: i64 = ctx
+        .args
+        .get("revision")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0);
     let watch = ctx.args.get("watch").is_none_or(|w| w != "false");
     let timeout = ctx
         .args
@@ -383,9 +545,13 @@ fn status(ctx: &mut Ctx) -> Output {
                     .store
                     .events_since(rv)
                     .map(|it| {
-                        it.filter(|e| e.object.kind() == kind && e.object.meta().name.as_deref() == Some(name.as_str()) && e.object.meta().namespace.as_deref() == Some(ns.as_str()))
-                            .map(|e| (e.event_type, e.object.clone()))
-                            .collect()
+                        it.filter(|e| {
+                            e.object.kind() == kind
+                                && e.object.meta().name.as_deref() == Some(name.as_str())
+                                && e.object.meta().namespace.as_deref() == Some(ns.as_str())
+                        })
+                        .map(|e| (e.event_type, e.object.clone()))
+                        .collect()
                     })
                     .unwrap_or_default();
                 rv = ctx.world.store.resource_version();
@@ -396,7 +562,11 @@ fn status(ctx: &mut Ctx) -> Output {
                     }
                     current = Some(o);
                     // Later events of the same step are read on the next turn.
-                    rv = current.as_ref().and_then(|o| o.meta().resource_version.as_ref()).and_then(|r| r.parse().ok()).unwrap_or(rv);
+                    rv = current
+                        .as_ref()
+                        .and_then(|o| o.meta().resource_version.as_ref())
+                        .and_then(|r| r.parse().ok())
+                        .unwrap_or(rv);
                     break;
                 }
                 let now = ctx.world.now();
@@ -435,7 +605,11 @@ fn history_cmd(ctx: &mut Ctx) -> Output {
         Ok(o) => o,
         Err(e) => return e,
     };
-    let revision: i64 = ctx.args.get("revision").and_then(|r| r.parse().ok()).unwrap_or(0);
+    let revision: i64 = ctx
+        .args
+        .get("revision")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0);
     let mut out = Output::default();
     for obj in objs {
         let h = match history(&ctx.world.store, &obj) {
@@ -448,7 +622,9 @@ fn history_cmd(ctx: &mut Ctx) -> Output {
         let prefix = super::name_of(&obj);
         if revision > 0 {
             let Some((_, template)) = h.get(&revision) else {
-                out.extend(Output::error(format!("unable to find the specified revision")));
+                out.extend(Output::error(format!(
+                    "unable to find the specified revision"
+                )));
                 continue;
             };
             out.push_out(&format!("{prefix} with revision #{revision}"));
@@ -458,9 +634,16 @@ fn history_cmd(ctx: &mut Ctx) -> Output {
         }
         let mut t = String::from("REVISION\tCHANGE-CAUSE\n");
         for (rev, (cause, _)) in &h {
-            t.push_str(&format!("{rev}\t{}\n", cause.clone().filter(|c| !c.is_empty()).unwrap_or_else(|| "<none>".into())));
+            t.push_str(&format!(
+                "{rev}\t{}\n",
+                cause
+                    .clone()
+                    .filter(|c| !c.is_empty())
+                    .unwrap_or_else(|| "<none>".into())
+            ));
         }
-        out.stdout.push_str(&format!("{prefix} \n{}\n", tabwriter::align(&t, 0, 2)));
+        out.stdout
+            .push_str(&format!("{prefix} \n{}\n", tabwriter::align(&t, 0, 2)));
     }
     out
 }
@@ -469,18 +652,81 @@ fn history_cmd(ctx: &mut Ctx) -> Output {
 /// `DescribePodTemplate`).
 fn pod_template_text(t: &Value) -> String {
     let mut s = String::from("Pod Template:\n");
-    let labels: Vec<String> = t["metadata"]["labels"].as_object().into_iter().flatten().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))).collect();
-    s.push_str(&format!("  Labels:\t{}\n", if labels.is_empty() { "<none>".into() } else { labels.join("\n\t") }));
-    let ann: Vec<String> = t["metadata"]["annotations"].as_object().into_iter().flatten().map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or(""))).collect();
-    s.push_str(&format!("  Annotations:\t{}\n", if ann.is_empty() { "<none>".into() } else { ann.join("\n\t") }));
+    let labels: Vec<String> = t["metadata"]["labels"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+        .collect();
+    s.push_str(&format!(
+        "  Labels:\t{}\n",
+        if labels.is_empty() {
+            "<none>".into()
+        } else {
+            labels.join("\n\t")
+        }
+    ));
+    let ann: Vec<String> = t["metadata"]["annotations"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or("")))
+        .collect();
+    s.push_str(&format!(
+        "  Annotations:\t{}\n",
+        if ann.is_empty() {
+            "<none>".into()
+        } else {
+            ann.join("\n\t")
+        }
+    ));
     s.push_str("  Containers:\n");
     for c in t["spec"]["containers"].as_array().into_iter().flatten() {
         s.push_str(&format!("   {}:\n", c["name"].as_str().unwrap_or("")));
-        s.push_str(&format!("    Image:\t{}\n", c["image"].as_str().unwrap_or("")));
-        let ports: Vec<String> = c["ports"].as_array().into_iter().flatten().map(|p| format!("{}/{}", p["containerPort"], p["protocol"].as_str().unwrap_or("TCP"))).collect();
-        s.push_str(&format!("    Port:\t{}\n", if ports.is_empty() { "<none>".into() } else { ports.join(", ") }));
-        let host: Vec<String> = c["ports"].as_array().into_iter().flatten().map(|p| format!("{}/{}", p["hostPort"].as_i64().unwrap_or(0), p["protocol"].as_str().unwrap_or("TCP"))).collect();
-        s.push_str(&format!("    Host Port:\t{}\n", if host.is_empty() { "<none>".into() } else { host.join(", ") }));
+        s.push_str(&format!(
+            "    Image:\t{}\n",
+            c["image"].as_str().unwrap_or("")
+        ));
+        let ports: Vec<String> = c["ports"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| {
+                format!(
+                    "{}/{}",
+                    p["containerPort"],
+                    p["protocol"].as_str().unwrap_or("TCP")
+                )
+            })
+            .collect();
+        s.push_str(&format!(
+            "    Port:\t{}\n",
+            if ports.is_empty() {
+                "<none>".into()
+            } else {
+                ports.join(", ")
+            }
+        ));
+        let host: Vec<String> = c["ports"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| {
+                format!(
+                    "{}/{}",
+                    p["hostPort"].as_i64().unwrap_or(0),
+                    p["protocol"].as_str().unwrap_or("TCP")
+                )
+            })
+            .collect();
+        s.push_str(&format!(
+            "    Host Port:\t{}\n",
+            if host.is_empty() {
+                "<none>".into()
+            } else {
+                host.join(", ")
+            }
+        ));
         if let Some(cmd) = c["command"].as_array() {
             s.push_str("    Command:\n");
             for x in cmd {
@@ -493,7 +739,18 @@ fn pod_template_text(t: &Value) -> String {
                 s.push_str(&format!("      {}\n", x.as_str().unwrap_or("")));
             }
         }
-        let env: Vec<String> = c["env"].as_array().into_iter().flatten().map(|e| format!("{}:\t{}", e["name"].as_str().unwrap_or(""), e["value"].as_str().unwrap_or(""))).collect();
+        let env: Vec<String> = c["env"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                format!(
+                    "{}:\t{}",
+                    e["name"].as_str().unwrap_or(""),
+                    e["value"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
         if env.is_empty() {
             s.push_str("    Environment:\t<none>\n");
         } else {
@@ -517,7 +774,11 @@ fn undo(ctx: &mut Ctx) -> Output {
         Ok(o) => o,
         Err(e) => return e,
     };
-    let to: i64 = ctx.args.get("to-revision").and_then(|r| r.parse().ok()).unwrap_or(0);
+    let to: i64 = ctx
+        .args
+        .get("to-revision")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0);
     let mut out = Output::default();
     for obj in objs {
         let kind = obj.kind();
@@ -525,13 +786,26 @@ fn undo(ctx: &mut Ctx) -> Output {
         let name = obj.meta().name.clone().unwrap_or_default();
         match undo_plan(&ctx.world.store, &obj, to) {
             Err(e) => out.extend(Output::error(e)),
-            Ok(UndoPlan::Skip(rev)) => out.push_out(&format!("{} skipped rollback (current template already matches revision {rev})", super::name_of(&obj))),
+            Ok(UndoPlan::Skip(rev)) => out.push_out(&format!(
+                "{} skipped rollback (current template already matches revision {rev})",
+                super::name_of(&obj)
+            )),
             Ok(UndoPlan::Patch(p)) => {
                 if dry == DryRun::Client {
                     out.extend(ctx.print_object(&obj, "rolled back", dry));
                     continue;
                 }
-                match ctx.world.store.patch(kind, &ns, &name, &p, &WriteOptions { dry_run: dry == DryRun::Server, field_manager: Some("kubectl-rollout".into()) }, false) {
+                match ctx.world.store.patch(
+                    kind,
+                    &ns,
+                    &name,
+                    &p,
+                    &WriteOptions {
+                        dry_run: dry == DryRun::Server,
+                        field_manager: Some("kubectl-rollout".into()),
+                    },
+                    false,
+                ) {
                     Ok(o) => out.extend(ctx.print_object(&o, "rolled back", dry)),
                     Err(e) => out.extend(Output::err(e.kubectl_text())),
                 }
@@ -552,7 +826,11 @@ fn set_paused(ctx: &mut Ctx, paused: bool) -> Output {
     for obj in objs {
         let kind = obj.kind();
         if kind != Kind::Deployment {
-            out.extend(Output::error(format!("{} \"{}\" {verb} is not supported", kind.info().group_resource(), obj.meta().name.as_deref().unwrap_or(""))));
+            out.extend(Output::error(format!(
+                "{} \"{}\" {verb} is not supported",
+                kind.info().group_resource(),
+                obj.meta().name.as_deref().unwrap_or("")
+            )));
             continue;
         }
         let is_paused = obj.to_json()["spec"]["paused"] == true;
@@ -563,7 +841,17 @@ fn set_paused(ctx: &mut Ctx, paused: bool) -> Output {
         let ns = obj.meta().namespace.clone().unwrap_or_default();
         let name = obj.meta().name.clone().unwrap_or_default();
         let v = if paused { json!(true) } else { Value::Null };
-        match ctx.world.store.patch(kind, &ns, &name, &Patch::Strategic(json!({"spec": {"paused": v}})), &WriteOptions { dry_run: false, field_manager: Some("kubectl-rollout".into()) }, false) {
+        match ctx.world.store.patch(
+            kind,
+            &ns,
+            &name,
+            &Patch::Strategic(json!({"spec": {"paused": v}})),
+            &WriteOptions {
+                dry_run: false,
+                field_manager: Some("kubectl-rollout".into()),
+            },
+            false,
+        ) {
             Ok(o) => out.extend(ctx.print_object(&o, word, DryRun::None)),
             Err(e) => out.extend(Output::err(e.kubectl_text())),
         }
@@ -593,12 +881,25 @@ fn restart(ctx: &mut Ctx) -> Output {
             continue;
         }
         if obj.to_json()["spec"]["paused"] == true {
-            out.extend(Output::error(format!("{} \"{name}\" can't restart paused deployment (run rollout resume first)", kind.info().group_resource())));
+            out.extend(Output::error(format!(
+                "{} \"{name}\" can't restart paused deployment (run rollout resume first)",
+                kind.info().group_resource()
+            )));
             continue;
         }
         let ns = obj.meta().namespace.clone().unwrap_or_default();
         let p = restart_patch(ctx.now());
-        match ctx.world.store.patch(kind, &ns, &name, &p, &WriteOptions { dry_run: false, field_manager: Some("kubectl-rollout".into()) }, false) {
+        match ctx.world.store.patch(
+            kind,
+            &ns,
+            &name,
+            &p,
+            &WriteOptions {
+                dry_run: false,
+                field_manager: Some("kubectl-rollout".into()),
+            },
+            false,
+        ) {
             Ok(o) => out.extend(ctx.print_object(&o, "restarted", DryRun::None)),
             Err(e) => out.extend(Output::err(e.kubectl_text())),
         }
@@ -622,10 +923,16 @@ mod tests {
                 }))
                 .unwrap()
         };
-        assert_eq!(status_message(&d(2, 1, 3, 0, 3, 3), 0).unwrap().0, "Waiting for deployment spec update to be observed...\n");
+        assert_eq!(
+            status_message(&d(2, 1, 3, 0, 3, 3), 0).unwrap().0,
+            "Waiting for deployment spec update to be observed...\n"
+        );
         assert_eq!(status_message(&d(2, 2, 3, 1, 4, 3), 0).unwrap().0, "Waiting for deployment \"web\" rollout to finish: 1 out of 3 new replicas have been updated...\n");
         assert_eq!(status_message(&d(2, 2, 3, 3, 4, 3), 0).unwrap().0, "Waiting for deployment \"web\" rollout to finish: 1 old replicas are pending termination...\n");
         assert_eq!(status_message(&d(2, 2, 3, 3, 3, 1), 0).unwrap().0, "Waiting for deployment \"web\" rollout to finish: 1 of 3 updated replicas are available...\n");
-        assert_eq!(status_message(&d(2, 2, 3, 3, 3, 3), 0).unwrap(), ("deployment \"web\" successfully rolled out\n".into(), true));
+        assert_eq!(
+            status_message(&d(2, 2, 3, 3, 3, 3), 0).unwrap(),
+            ("deployment \"web\" successfully rolled out\n".into(), true)
+        );
     }
 }

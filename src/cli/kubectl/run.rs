@@ -108,7 +108,11 @@ pub fn build_pod(ctx: &Ctx, name: &str, image: &str) -> Result<Pod, String> {
         metadata: ObjectMeta {
             name: Some(name.to_string()),
             labels: Some(labels),
-            annotations: if annotations.is_empty() { None } else { Some(annotations) },
+            annotations: if annotations.is_empty() {
+                None
+            } else {
+                Some(annotations)
+            },
             ..Default::default()
         },
         spec: Some(PodSpec {
@@ -140,7 +144,9 @@ pub fn build_pod(ctx: &Ctx, name: &str, image: &str) -> Result<Pod, String> {
 
 pub fn run(ctx: &mut Ctx) -> Output {
     let Some(name) = ctx.args.positional.first().cloned() else {
-        return Output::err("error: NAME is required for run\nSee 'kubectl run -h' for help and examples");
+        return Output::err(
+            "error: NAME is required for run\nSee 'kubectl run -h' for help and examples",
+        );
     };
     let Some(image) = ctx.args.get("image").map(str::to_string) else {
         return Output::error("required flag(s) \"image\" not set");
@@ -236,7 +242,11 @@ pub fn run(ctx: &mut Ctx) -> Output {
     let mut running: Option<Pod> = None;
     loop {
         if let Some(p) = ctx.world.store.get_as::<Pod>(&ns, &name) {
-            let phase = p.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
+            let phase = p
+                .status
+                .as_ref()
+                .and_then(|s| s.phase.as_deref())
+                .unwrap_or("");
             if phase == "Running" || phase == "Succeeded" || phase == "Failed" {
                 running = Some(p.clone());
                 break;
@@ -277,7 +287,11 @@ pub fn run(ctx: &mut Ctx) -> Output {
         }
     }
     if ctx.args.bool("rm") {
-        match ctx.world.store.delete(Kind::Pod, &ns, &name, &DeleteOptions::default()) {
+        match ctx
+            .world
+            .store
+            .delete(Kind::Pod, &ns, &name, &DeleteOptions::default())
+        {
             Ok(_) => out.push_out(&format!("pod \"{name}\" deleted")),
             Err(e) => out.extend(Output::err(e.kubectl_text())),
         }

@@ -40,15 +40,28 @@ pub fn scale(ctx: &mut Ctx) -> Output {
         Some(Err(_)) => return Output::error(format!("invalid argument \"{}\" for \"--replicas\" flag: strconv.ParseInt: parsing \"{}\": invalid syntax", ctx.args.get("replicas").unwrap_or(""), ctx.args.get("replicas").unwrap_or(""))),
         _ => return Output::error("The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0"),
     };
-    let current: i64 = ctx.args.get("current-replicas").and_then(|v| v.parse().ok()).unwrap_or(-1);
-    let timeout = match ctx.args.get("timeout").map(crate::sim::time::parse_duration).transpose() {
+    let current: i64 = ctx
+        .args
+        .get("current-replicas")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(-1);
+    let timeout = match ctx
+        .args
+        .get("timeout")
+        .map(crate::sim::time::parse_duration)
+        .transpose()
+    {
         Ok(t) => t.unwrap_or(Duration::ZERO),
         Err(e) => return Output::error(e),
     };
-    let targets: Vec<(Kind, String, String)> = if ctx.args.bool("all") || ctx.args.get("selector").is_some() {
+    let targets: Vec<(Kind, String, String)> = if ctx.args.bool("all")
+        || ctx.args.get("selector").is_some()
+    {
         let kinds = match super::resources::parse(&ctx.args.positional) {
             Ok(super::ResourceArg::Kinds(k, _)) => k,
-            Ok(_) => return Output::error("selectors and the all flag cannot be used when passing resource/name arguments"),
+            Ok(_) => return Output::error(
+                "selectors and the all flag cannot be used when passing resource/name arguments",
+            ),
             Err(e) => return Output::error(e),
         };
         let sel = match ctx.args.get("selector").map(Selector::parse).transpose() {
@@ -61,11 +74,24 @@ pub fn scale(ctx: &mut Ctx) -> Output {
             .flat_map(|k| {
                 ctx.world
                     .store
-                    .list(*k, Some(&ns), &ListOptions { label_selector: sel.clone(), ..Default::default() })
+                    .list(
+                        *k,
+                        Some(&ns),
+                        &ListOptions {
+                            label_selector: sel.clone(),
+                            ..Default::default()
+                        },
+                    )
                     .map(|l| l.items)
                     .unwrap_or_default()
                     .into_iter()
-                    .map(|o| (o.kind(), ns.clone(), o.meta().name.clone().unwrap_or_default()))
+                    .map(|o| {
+                        (
+                            o.kind(),
+                            ns.clone(),
+                            o.meta().name.clone().unwrap_or_default(),
+                        )
+                    })
                     .collect::<Vec<_>>()
             })
             .collect()
@@ -91,17 +117,24 @@ pub fn scale(ctx: &mut Ctx) -> Output {
             }
         };
         if !kind.info().subresources.contains(&"scale") {
-            out.extend(Output::err("Error from server (NotFound): the server could not find the requested resource"));
+            out.extend(Output::err(
+                "Error from server (NotFound): the server could not find the requested resource",
+            ));
             continue;
         }
         let have = replicas_of(&obj).unwrap_or(1);
         if current >= 0 && current != have {
-            out.extend(Output::error(format!("Expected replicas to be {current}, was {have}")));
+            out.extend(Output::error(format!(
+                "Expected replicas to be {current}, was {have}"
+            )));
             continue;
         }
         if let Some(rv) = ctx.args.get("resource-version") {
             if obj.meta().resource_version.as_deref() != Some(rv) {
-                out.extend(Output::error(format!("Expected resource version to be {rv}, was {}", obj.meta().resource_version.as_deref().unwrap_or(""))));
+                out.extend(Output::error(format!(
+                    "Expected resource version to be {rv}, was {}",
+                    obj.meta().resource_version.as_deref().unwrap_or("")
+                )));
                 continue;
             }
         }
@@ -115,7 +148,10 @@ pub fn scale(ctx: &mut Ctx) -> Output {
                 &ns,
                 &name,
                 &Patch::Merge(serde_json::json!({"spec": {"replicas": replicas}})),
-                &WriteOptions { dry_run: dry == DryRun::Server, field_manager: Some("kubectl-scale".into()) },
+                &WriteOptions {
+                    dry_run: dry == DryRun::Server,
+                    field_manager: Some("kubectl-scale".into()),
+                },
                 false,
             ) {
                 Ok(o) => (*o).clone(),
@@ -136,7 +172,8 @@ pub fn scale(ctx: &mut Ctx) -> Output {
                 let done = ctx.world.store.try_get(kind, &ns, &name).is_some_and(|o| {
                     let v = o.to_json();
                     v["status"]["replicas"].as_i64().unwrap_or(0) == replicas
-                        && v["status"]["observedGeneration"].as_i64() >= v["metadata"]["generation"].as_i64()
+                        && v["status"]["observedGeneration"].as_i64()
+                            >= v["metadata"]["generation"].as_i64()
                 });
                 if done {
                     break;

@@ -59,7 +59,12 @@ pub const SUBCOMMANDS: &[Command] = &[
 fn pod_spec_path(kind: Kind) -> Option<&'static [&'static str]> {
     Some(match kind {
         Kind::Pod => &["spec"],
-        Kind::Deployment | Kind::ReplicaSet | Kind::DaemonSet | Kind::StatefulSet | Kind::Job | Kind::ReplicationController => &["spec", "template", "spec"],
+        Kind::Deployment
+        | Kind::ReplicaSet
+        | Kind::DaemonSet
+        | Kind::StatefulSet
+        | Kind::Job
+        | Kind::ReplicationController => &["spec", "template", "spec"],
         Kind::CronJob => &["spec", "jobTemplate", "spec", "template", "spec"],
         _ => return None,
     })
@@ -92,20 +97,41 @@ fn objects(ctx: &Ctx, res: &[String]) -> Result<Vec<Arc<Object>>, Output> {
     if ctx.args.bool("all") || ctx.args.get("selector").is_some() {
         let kinds = match super::resources::parse(res).map_err(Output::error)? {
             super::ResourceArg::Kinds(k, _) => k,
-            _ => return Err(Output::error("selectors and the all flag cannot be used when passing resource/name arguments")),
+            _ => return Err(Output::error(
+                "selectors and the all flag cannot be used when passing resource/name arguments",
+            )),
         };
-        let sel = ctx.args.get("selector").map(Selector::parse).transpose().map_err(Output::error)?.unwrap_or_default();
-        let scope = if ctx.all_namespaces() { None } else { Some(ns.as_str()) };
+        let sel = ctx
+            .args
+            .get("selector")
+            .map(Selector::parse)
+            .transpose()
+            .map_err(Output::error)?
+            .unwrap_or_default();
+        let scope = if ctx.all_namespaces() {
+            None
+        } else {
+            Some(ns.as_str())
+        };
         let mut out = Vec::new();
         for k in kinds {
-            if let Ok(l) = ctx.world.store.list(k, scope, &ListOptions { label_selector: sel.clone(), ..Default::default() }) {
+            if let Ok(l) = ctx.world.store.list(
+                k,
+                scope,
+                &ListOptions {
+                    label_selector: sel.clone(),
+                    ..Default::default()
+                },
+            ) {
                 out.extend(l.items);
             }
         }
         return Ok(out);
     }
     if res.is_empty() && ctx.args.get("filename").is_none() {
-        return Err(ctx.usage_error("one or more resources must be specified as <resource> <name> or <resource>/<name>"));
+        return Err(ctx.usage_error(
+            "one or more resources must be specified as <resource> <name> or <resource>/<name>",
+        ));
     }
     let mut out = Vec::new();
     for (k, ons, n) in super::targets(ctx, res).map_err(Output::error)? {
@@ -138,12 +164,18 @@ fn update_all(
         let name = obj.meta().name.clone().unwrap_or_default();
         let ns = obj.meta().namespace.clone().unwrap_or_default();
         let Some(path) = pod_spec_path(kind) else {
-            out.extend(Output::error(format!("{}/{name} the object is not a pod or does not have a pod template: *v1.{}", kind.info().kind.to_lowercase(), kind.info().kind)));
+            out.extend(Output::error(format!(
+                "{}/{name} the object is not a pod or does not have a pod template: *v1.{}",
+                kind.info().kind.to_lowercase(),
+                kind.info().kind
+            )));
             continue;
         };
         let mut v = obj.to_json();
         let before = v.clone();
-        let Some(spec) = pod_spec_mut(&mut v, path) else { continue };
+        let Some(spec) = pod_spec_mut(&mut v, path) else {
+            continue;
+        };
         if let Err(e) = change(&kind, &name, spec) {
             out.extend(Output::error(e));
             continue;
@@ -258,23 +290,39 @@ fn env(ctx: &mut Ctx) -> Output {
         let mut out = String::new();
         for obj in objs {
             let kind = obj.kind();
-            let Some(path) = pod_spec_path(kind) else { continue };
+            let Some(path) = pod_spec_path(kind) else {
+                continue;
+            };
             let mut v = obj.to_json();
-            let Some(spec) = pod_spec_mut(&mut v, path) else { continue };
+            let Some(spec) = pod_spec_mut(&mut v, path) else {
+                continue;
+            };
             for c in containers_of(spec) {
                 let cname = c["name"].as_str().unwrap_or("").to_string();
                 if !container_matches(&pattern, &cname) {
                     continue;
                 }
-                out.push_str(&format!("# {} {}, container {cname}\n", kind.info().kind, obj.meta().name.as_deref().unwrap_or("")));
+                out.push_str(&format!(
+                    "# {} {}, container {cname}\n",
+                    kind.info().kind,
+                    obj.meta().name.as_deref().unwrap_or("")
+                ));
                 for e in c["env"].as_array().into_iter().flatten() {
                     let n = e["name"].as_str().unwrap_or("");
                     if let Some(val) = e["value"].as_str() {
                         out.push_str(&format!("{n}={val}\n"));
                     } else if let Some(r) = e["valueFrom"]["configMapKeyRef"].as_object() {
-                        out.push_str(&format!("# {n} from configmap {}, key {}\n", r["name"].as_str().unwrap_or(""), r["key"].as_str().unwrap_or("")));
+                        out.push_str(&format!(
+                            "# {n} from configmap {}, key {}\n",
+                            r["name"].as_str().unwrap_or(""),
+                            r["key"].as_str().unwrap_or("")
+                        ));
                     } else if let Some(r) = e["valueFrom"]["secretKeyRef"].as_object() {
-                        out.push_str(&format!("# {n} from secret {}, key {}\n", r["name"].as_str().unwrap_or(""), r["key"].as_str().unwrap_or("")));
+                        out.push_str(&format!(
+                            "# {n} from secret {}, key {}\n",
+                            r["name"].as_str().unwrap_or(""),
+                            r["key"].as_str().unwrap_or("")
+                        ));
                     } else {
                         out.push_str(&format!("# {n} from a field reference\n"));
                     }
@@ -298,7 +346,9 @@ fn env(ctx: &mut Ctx) -> Output {
         let ns = ctx.namespace();
         let prefix = ctx.args.get("prefix").unwrap_or("").to_string();
         let Some((kind_word, name)) = from.split_once('/') else {
-            return Output::error(format!("from must be of the form <resource>/<name>, got {from}"));
+            return Output::error(format!(
+                "from must be of the form <resource>/<name>, got {from}"
+            ));
         };
         match crate::objects::Kind::from_resource_name(kind_word) {
             Some(Kind::ConfigMap) | Some(Kind::Secret) => {}
@@ -310,11 +360,19 @@ fn env(ctx: &mut Ctx) -> Output {
             Err(e) => return Output::err(e.kubectl_text()),
         };
         let v = obj.to_json();
-        let keys: Vec<String> = v["data"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
-        let ref_key = if kind == Kind::ConfigMap { "configMapKeyRef" } else { "secretKeyRef" };
+        let keys: Vec<String> = v["data"]
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        let ref_key = if kind == Kind::ConfigMap {
+            "configMapKeyRef"
+        } else {
+            "secretKeyRef"
+        };
         for k in keys {
             let env_name = format!("{prefix}{}", k.to_uppercase().replace(['-', '.'], "_"));
-            from_refs.push(json!({"name": env_name, "valueFrom": {ref_key: {"key": k, "name": name}}}));
+            from_refs
+                .push(json!({"name": env_name, "valueFrom": {ref_key: {"key": k, "name": name}}}));
         }
     }
     if set.is_empty() && remove.is_empty() && from_refs.is_empty() {
@@ -329,10 +387,16 @@ fn env(ctx: &mut Ctx) -> Output {
             }
             let mut env: Vec<Value> = c["env"].as_array().cloned().unwrap_or_default();
             for (k, v) in &set {
-                match env.iter_mut().find(|e| e["name"].as_str() == Some(k.as_str())) {
+                match env
+                    .iter_mut()
+                    .find(|e| e["name"].as_str() == Some(k.as_str()))
+                {
                     Some(e) => {
                         if !overwrite && e["value"].as_str() != Some(v.as_str()) {
-                            return Err(format!("'{k}' already has a value ({}), and --overwrite is false", e["value"].as_str().unwrap_or("")));
+                            return Err(format!(
+                                "'{k}' already has a value ({}), and --overwrite is false",
+                                e["value"].as_str().unwrap_or("")
+                            ));
                         }
                         *e = json!({"name": k, "value": v});
                     }
@@ -344,7 +408,11 @@ fn env(ctx: &mut Ctx) -> Output {
                 env.retain(|e| e["name"].as_str() != Some(n));
                 env.push(r.clone());
             }
-            env.retain(|e| !remove.iter().any(|r| e["name"].as_str() == Some(r.as_str())));
+            env.retain(|e| {
+                !remove
+                    .iter()
+                    .any(|r| e["name"].as_str() == Some(r.as_str()))
+            });
             if env.is_empty() {
                 if let Some(m) = c.as_object_mut() {
                     m.remove("env");
@@ -373,39 +441,52 @@ fn resources(ctx: &mut Ctx) -> Output {
         }
         Ok(Some(m))
     };
-    let (limits, requests) = match (parse(ctx.args.get("limits")), parse(ctx.args.get("requests"))) {
+    let (limits, requests) = match (
+        parse(ctx.args.get("limits")),
+        parse(ctx.args.get("requests")),
+    ) {
         (Ok(l), Ok(r)) => (l, r),
         (Err(e), _) | (_, Err(e)) => return Output::error(e),
     };
     if limits.is_none() && requests.is_none() {
-        return Output::error("you must specify an update to requests or limits (in the form of --requests/--limits)");
+        return Output::error(
+            "you must specify an update to requests or limits (in the form of --requests/--limits)",
+        );
     }
     let pattern = ctx.args.get("containers").unwrap_or("*").to_string();
-    update_all(ctx, &res, "resource requirements updated", &mut |_, _, spec| {
-        let mut any = false;
-        for c in containers_of(spec) {
-            let cname = c["name"].as_str().unwrap_or("").to_string();
-            if !container_matches(&pattern, &cname) {
-                continue;
-            }
-            any = true;
-            for (field, vals) in [("limits", &limits), ("requests", &requests)] {
-                if let Some(vals) = vals {
-                    if c["resources"].is_null() {
-                        c["resources"] = json!({});
+    update_all(
+        ctx,
+        &res,
+        "resource requirements updated",
+        &mut |_, _, spec| {
+            let mut any = false;
+            for c in containers_of(spec) {
+                let cname = c["name"].as_str().unwrap_or("").to_string();
+                if !container_matches(&pattern, &cname) {
+                    continue;
+                }
+                any = true;
+                for (field, vals) in [("limits", &limits), ("requests", &requests)] {
+                    if let Some(vals) = vals {
+                        if c["resources"].is_null() {
+                            c["resources"] = json!({});
+                        }
+                        let cur = c["resources"][field]
+                            .as_object()
+                            .cloned()
+                            .unwrap_or_default();
+                        let mut merged = cur;
+                        for (k, v) in vals {
+                            merged.insert(k.clone(), v.clone());
+                        }
+                        c["resources"][field] = Value::Object(merged);
                     }
-                    let cur = c["resources"][field].as_object().cloned().unwrap_or_default();
-                    let mut merged = cur;
-                    for (k, v) in vals {
-                        merged.insert(k.clone(), v.clone());
-                    }
-                    c["resources"][field] = Value::Object(merged);
                 }
             }
-        }
-        if !any {
-            return Err(format!("unable to find container named {pattern}"));
-        }
-        Ok(())
-    })
+            if !any {
+                return Err(format!("unable to find container named {pattern}"));
+            }
+            Ok(())
+        },
+    )
 }

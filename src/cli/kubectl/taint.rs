@@ -28,7 +28,9 @@ fn parse_taint(spec: &str) -> Result<Taint, String> {
         .rsplit_once(':')
         .ok_or_else(|| format!("invalid taint spec: {spec}"))?;
     if !EFFECTS.contains(&effect) {
-        return Err(format!("invalid taint effect: {effect}, unsupported taint effect"));
+        return Err(format!(
+            "invalid taint effect: {effect}, unsupported taint effect"
+        ));
     }
     let (key, value) = match kv.split_once('=') {
         Some((k, v)) => (k, Some(v.to_string())),
@@ -56,11 +58,18 @@ pub fn taint(ctx: &mut Ctx) -> Output {
     };
     // TYPE NAME specs..., TYPE/NAME specs..., or TYPE --all / -l specs...
     let (type_word, mut rest): (String, Vec<String>) = match first.split_once('/') {
-        Some((t, n)) => (t.to_string(), std::iter::once(n.to_string()).chain(pos[1..].iter().cloned()).collect()),
+        Some((t, n)) => (
+            t.to_string(),
+            std::iter::once(n.to_string())
+                .chain(pos[1..].iter().cloned())
+                .collect(),
+        ),
         None => (first.clone(), pos[1..].to_vec()),
     };
     if Kind::from_resource_name(&type_word) != Some(Kind::Node) {
-        return Output::error(format!("invalid resource type {type_word}, only node types are supported"));
+        return Output::error(format!(
+            "invalid resource type {type_word}, only node types are supported"
+        ));
     }
     let names: Vec<String> = if ctx.args.bool("all") || ctx.args.get("selector").is_some() {
         let sel = match ctx.args.get("selector").map(Selector::parse).transpose() {
@@ -89,7 +98,9 @@ pub fn taint(ctx: &mut Ctx) -> Output {
             match r.split_once(':') {
                 Some((k, e)) => {
                     if !EFFECTS.contains(&e) {
-                        return Output::error(format!("invalid taint effect: {e}, unsupported taint effect"));
+                        return Output::error(format!(
+                            "invalid taint effect: {e}, unsupported taint effect"
+                        ));
                     }
                     remove.push((k.to_string(), Some(e.to_string())));
                 }
@@ -113,8 +124,14 @@ pub fn taint(ctx: &mut Ctx) -> Output {
                 continue;
             }
         };
-        let Object::Node(mut node) = (*cur).clone() else { continue };
-        let mut taints = node.spec.as_ref().and_then(|s| s.taints.clone()).unwrap_or_default();
+        let Object::Node(mut node) = (*cur).clone() else {
+            continue;
+        };
+        let mut taints = node
+            .spec
+            .as_ref()
+            .and_then(|s| s.taints.clone())
+            .unwrap_or_default();
         let mut op = "";
         for (k, e) in &remove {
             let before = taints.len();
@@ -134,7 +151,10 @@ pub fn taint(ctx: &mut Ctx) -> Output {
             if t.effect == "NoExecute" {
                 t.time_added = Some(now.clone());
             }
-            match taints.iter_mut().find(|x| x.key == t.key && x.effect == t.effect) {
+            match taints
+                .iter_mut()
+                .find(|x| x.key == t.key && x.effect == t.effect)
+            {
                 Some(existing) => {
                     if !overwrite {
                         out.extend(Output::error(format!(
@@ -154,7 +174,11 @@ pub fn taint(ctx: &mut Ctx) -> Output {
                 }
             }
         }
-        node.spec.get_or_insert_with(Default::default).taints = if taints.is_empty() { None } else { Some(taints) };
+        node.spec.get_or_insert_with(Default::default).taints = if taints.is_empty() {
+            None
+        } else {
+            Some(taints)
+        };
         let obj = Object::Node(node);
         if dry != DryRun::Client {
             if let Err(e) = ctx.world.store.update(

@@ -31,8 +31,22 @@ const NODE_FLAGS: &[FlagSpec] = &[
 ];
 
 pub const SUBCOMMANDS: &[Command] = &[
-    Command::new("node", "Display resource (CPU/memory) usage of nodes", "kubectl top node [NAME | -l label] [options]", NODE_FLAGS, top_node).aliases(&["nodes", "no"]),
-    Command::new("pod", "Display resource (CPU/memory) usage of pods", "kubectl top pod [NAME | -l label] [options]", POD_FLAGS, top_pod).aliases(&["pods", "po"]),
+    Command::new(
+        "node",
+        "Display resource (CPU/memory) usage of nodes",
+        "kubectl top node [NAME | -l label] [options]",
+        NODE_FLAGS,
+        top_node,
+    )
+    .aliases(&["nodes", "no"]),
+    Command::new(
+        "pod",
+        "Display resource (CPU/memory) usage of pods",
+        "kubectl top pod [NAME | -l label] [options]",
+        POD_FLAGS,
+        top_pod,
+    )
+    .aliases(&["pods", "po"]),
 ];
 
 const NOT_AVAILABLE: &str = "error: Metrics API not available";
@@ -97,7 +111,9 @@ fn top_pod(ctx: &mut Ctx) -> Output {
         .with_code(0);
     }
     let total = |u: &[(String, Usage)]| {
-        u.iter().fold((0, 0), |(c, m), (_, x)| (c + x.cpu_millis, m + x.memory_bytes))
+        u.iter().fold((0, 0), |(c, m), (_, x)| {
+            (c + x.cpu_millis, m + x.memory_bytes)
+        })
     };
     match ctx.args.get("sort-by") {
         Some("cpu") => rows.sort_by_key(|r| std::cmp::Reverse(total(&r.2).0)),
@@ -126,7 +142,12 @@ fn top_pod(ctx: &mut Ctx) -> Output {
         if containers {
             for (c, u) in usage {
                 let mut l = prefix.clone();
-                l.extend([name.clone(), c.clone(), cpu(u.cpu_millis), mem(u.memory_bytes)]);
+                l.extend([
+                    name.clone(),
+                    c.clone(),
+                    cpu(u.cpu_millis),
+                    mem(u.memory_bytes),
+                ]);
                 lines.push(l);
             }
         } else {
@@ -188,31 +209,70 @@ fn top_node(ctx: &mut Ctx) -> Output {
         let name = n.metadata.name.clone().unwrap_or_default();
         let Some(u) = (ctx.hooks.node_usage)(ctx.world, &name) else {
             if ctx.args.positional.first().is_some() || !probe_metrics(ctx) {
-                return Output::err(if probe_metrics(ctx) { "error: metrics not available yet" } else { NOT_AVAILABLE });
+                return Output::err(if probe_metrics(ctx) {
+                    "error: metrics not available yet"
+                } else {
+                    NOT_AVAILABLE
+                });
             }
             rows.push((name, None));
             continue;
         };
-        let res = n.status.as_ref().and_then(|s| if capacity { s.capacity.clone() } else { s.allocatable.clone() }).unwrap_or_default();
+        let res = n
+            .status
+            .as_ref()
+            .and_then(|s| {
+                if capacity {
+                    s.capacity.clone()
+                } else {
+                    s.allocatable.clone()
+                }
+            })
+            .unwrap_or_default();
         let acpu = res.get("cpu").map(|q| amount(q).milli_value()).unwrap_or(0);
         let amem = res.get("memory").map(|q| amount(q).value()).unwrap_or(0);
-        let pct = |x: i64, of: i64| if of > 0 { format!("{}%", x * 100 / of) } else { "<unknown>".into() };
-        rows.push((name, Some((u, pct(u.cpu_millis, acpu), pct(u.memory_bytes, amem)))));
+        let pct = |x: i64, of: i64| {
+            if of > 0 {
+                format!("{}%", x * 100 / of)
+            } else {
+                "<unknown>".into()
+            }
+        };
+        rows.push((
+            name,
+            Some((u, pct(u.cpu_millis, acpu), pct(u.memory_bytes, amem))),
+        ));
     }
     match ctx.args.get("sort-by") {
-        Some("cpu") => rows.sort_by_key(|r| std::cmp::Reverse(r.1.as_ref().map(|x| x.0.cpu_millis).unwrap_or(-1))),
-        Some("memory") => rows.sort_by_key(|r| std::cmp::Reverse(r.1.as_ref().map(|x| x.0.memory_bytes).unwrap_or(-1))),
+        Some("cpu") => rows
+            .sort_by_key(|r| std::cmp::Reverse(r.1.as_ref().map(|x| x.0.cpu_millis).unwrap_or(-1))),
+        Some("memory") => rows.sort_by_key(|r| {
+            std::cmp::Reverse(r.1.as_ref().map(|x| x.0.memory_bytes).unwrap_or(-1))
+        }),
         None | Some("") => {}
         Some(o) => return Output::error(format!("--sort-by accepts only cpu or memory, got {o}")),
     }
     let mut lines = Vec::new();
     if !ctx.args.bool("no-headers") {
-        lines.push(["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"].iter().map(|s| s.to_string()).collect());
+        lines.push(
+            ["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        );
     }
     for (name, m) in rows {
         match m {
-            Some((u, cp, mp)) => lines.push(vec![name, cpu(u.cpu_millis), cp, mem(u.memory_bytes), mp]),
-            None => lines.push(vec![name, "<unknown>".into(), "<unknown>".into(), "<unknown>".into(), "<unknown>".into()]),
+            Some((u, cp, mp)) => {
+                lines.push(vec![name, cpu(u.cpu_millis), cp, mem(u.memory_bytes), mp])
+            }
+            None => lines.push(vec![
+                name,
+                "<unknown>".into(),
+                "<unknown>".into(),
+                "<unknown>".into(),
+                "<unknown>".into(),
+            ]),
         }
     }
     Output::ok(crate::printers::layout::align(&lines, &mut Vec::new()))

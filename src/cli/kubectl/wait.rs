@@ -53,7 +53,8 @@ fn parse_for(s: &str) -> Result<Cond, String> {
             None => (rest, None),
         };
         let expr = expr.trim_matches('\'');
-        let jp = JsonPath::parse(&relaxed(expr)?).map_err(|e| format!("unrecognized condition: \"{s}\": {e}"))?;
+        let jp = JsonPath::parse(&relaxed(expr)?)
+            .map_err(|e| format!("unrecognized condition: \"{s}\": {e}"))?;
         return Ok(Cond::JsonPath(jp, value));
     }
     Err(format!("unrecognized condition: \"{s}\""))
@@ -68,8 +69,12 @@ fn met(cond: &Cond, obj: Option<&Object>) -> bool {
                 .as_array()
                 .is_some_and(|cs| {
                     cs.iter().any(|c| {
-                        c["type"].as_str().is_some_and(|t| t.eq_ignore_ascii_case(name))
-                            && c["status"].as_str().is_some_and(|s| s.eq_ignore_ascii_case(value))
+                        c["type"]
+                            .as_str()
+                            .is_some_and(|t| t.eq_ignore_ascii_case(name))
+                            && c["status"]
+                                .as_str()
+                                .is_some_and(|s| s.eq_ignore_ascii_case(value))
                     })
                 })
         }),
@@ -91,10 +96,16 @@ pub fn wait(ctx: &mut Ctx) -> Output {
         Ok(c) => c,
         Err(e) => return Output::error(e),
     };
-    let timeout = match ctx.args.get("timeout").map(crate::sim::time::parse_duration) {
+    let timeout = match ctx
+        .args
+        .get("timeout")
+        .map(crate::sim::time::parse_duration)
+    {
         None => Duration::from_secs(30),
         Some(Ok(d)) => d,
-        Some(Err(_)) if ctx.args.get("timeout").is_some_and(|t| t.starts_with('-')) => Duration::from_secs(7 * 24 * 3600),
+        Some(Err(_)) if ctx.args.get("timeout").is_some_and(|t| t.starts_with('-')) => {
+            Duration::from_secs(7 * 24 * 3600)
+        }
         Some(Err(e)) => return Output::error(e),
     };
     let ns = ctx.namespace();
@@ -111,7 +122,9 @@ pub fn wait(ctx: &mut Ctx) -> Output {
             Err(e) => return Output::error(e),
         };
         match res {
-            ResourceArg::Named(pairs) => targets.extend(pairs.into_iter().map(|(k, n)| (k, ns.clone(), n))),
+            ResourceArg::Named(pairs) => {
+                targets.extend(pairs.into_iter().map(|(k, n)| (k, ns.clone(), n)))
+            }
             ResourceArg::Kinds(kinds, names) if !names.is_empty() => {
                 for k in kinds {
                     targets.extend(names.iter().map(|n| (k, ns.clone(), n.clone())));
@@ -119,18 +132,36 @@ pub fn wait(ctx: &mut Ctx) -> Output {
             }
             ResourceArg::Kinds(kinds, _) => {
                 let sel = ctx.args.get("selector").map(Selector::parse).transpose();
-                let fsel = ctx.args.get("field-selector").map(FieldSelector::parse).transpose();
+                let fsel = ctx
+                    .args
+                    .get("field-selector")
+                    .map(FieldSelector::parse)
+                    .transpose();
                 let (Ok(sel), Ok(fsel)) = (sel, fsel) else {
                     return Output::error("invalid selector");
                 };
                 if sel.is_none() && fsel.is_none() && !ctx.args.bool("all") {
                     return Output::error("resource(s) were provided, but no name was specified");
                 }
-                let opts = ListOptions { label_selector: sel.unwrap_or_default(), field_selector: fsel.unwrap_or_default(), ..Default::default() };
+                let opts = ListOptions {
+                    label_selector: sel.unwrap_or_default(),
+                    field_selector: fsel.unwrap_or_default(),
+                    ..Default::default()
+                };
                 for k in kinds {
-                    let scope = if ctx.all_namespaces() || !k.info().namespaced { None } else { Some(ns.as_str()) };
+                    let scope = if ctx.all_namespaces() || !k.info().namespaced {
+                        None
+                    } else {
+                        Some(ns.as_str())
+                    };
                     if let Ok(l) = ctx.world.store.list(k, scope, &opts) {
-                        targets.extend(l.items.iter().map(|o| (k, o.meta().namespace.clone().unwrap_or_default(), o.meta().name.clone().unwrap_or_default())));
+                        targets.extend(l.items.iter().map(|o| {
+                            (
+                                k,
+                                o.meta().namespace.clone().unwrap_or_default(),
+                                o.meta().name.clone().unwrap_or_default(),
+                            )
+                        }));
                     }
                 }
                 if targets.is_empty() {
@@ -142,23 +173,38 @@ pub fn wait(ctx: &mut Ctx) -> Output {
     let mut out = Output::default();
     let deadline = ctx.world.now() + timeout;
     for (kind, ons, name) in targets {
-        if !matches!(cond, Cond::Create | Cond::Delete) && ctx.world.store.try_get(kind, &ons, &name).is_none() {
-            out.extend(Output::err(crate::sim::store::ApiError::not_found(kind, &name).kubectl_text()));
+        if !matches!(cond, Cond::Create | Cond::Delete)
+            && ctx.world.store.try_get(kind, &ons, &name).is_none()
+        {
+            out.extend(Output::err(
+                crate::sim::store::ApiError::not_found(kind, &name).kubectl_text(),
+            ));
             continue;
         }
         loop {
             ctx.world.settle();
             let obj = ctx.world.store.try_get(kind, &ons, &name).cloned();
             if met(&cond, obj.as_deref()) {
-                out.push_out(&format!("{}/{name} condition met", kind.info().kind_prefix()));
+                out.push_out(&format!(
+                    "{}/{name} condition met",
+                    kind.info().kind_prefix()
+                ));
                 break;
             }
             let now = ctx.world.now();
             if now >= deadline {
-                out.extend(Output::error(format!("timed out waiting for the condition on {}/{name}", kind.info().plural)));
+                out.extend(Output::error(format!(
+                    "timed out waiting for the condition on {}/{name}",
+                    kind.info().plural
+                )));
                 break;
             }
-            let next = ctx.world.next_event_time().filter(|t| *t > now).unwrap_or(deadline).min(deadline);
+            let next = ctx
+                .world
+                .next_event_time()
+                .filter(|t| *t > now)
+                .unwrap_or(deadline)
+                .min(deadline);
             if !ctx.wait_until(next) {
                 out.code = crate::cli::shell::INTERRUPTED;
                 return out;

@@ -17,7 +17,11 @@ pub fn eval(text: &str, var: &dyn Fn(&str) -> Option<String>) -> Result<i64, Str
     if p.pos < p.toks.len() {
         return Err(format!(
             "syntax error: invalid arithmetic operator (error token is \"{}\")",
-            p.toks[p.pos..].iter().map(Tok::text).collect::<Vec<_>>().join("")
+            p.toks[p.pos..]
+                .iter()
+                .map(Tok::text)
+                .collect::<Vec<_>>()
+                .join("")
         ));
     }
     Ok(v)
@@ -75,10 +79,12 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
             out.push(Tok::Name(c[start..i].iter().collect()));
         } else {
             let rest: String = c[i..(i + 2).min(c.len())].iter().collect();
-            let op = OPS
-                .iter()
-                .find(|o| rest.starts_with(**o))
-                .ok_or_else(|| format!("syntax error: operand expected (error token is \"{}\")", c[i..].iter().collect::<String>()))?;
+            let op = OPS.iter().find(|o| rest.starts_with(**o)).ok_or_else(|| {
+                format!(
+                    "syntax error: operand expected (error token is \"{}\")",
+                    c[i..].iter().collect::<String>()
+                )
+            })?;
             out.push(Tok::Op(op));
             i += op.len();
         }
@@ -127,9 +133,7 @@ impl P<'_> {
                 "+" => lhs.wrapping_add(rhs),
                 "-" => lhs.wrapping_sub(rhs),
                 "*" => lhs.wrapping_mul(rhs),
-                "/" | "%" if rhs == 0 => {
-                    return Err("division by 0 (error token is \"0\")".into())
-                }
+                "/" | "%" if rhs == 0 => return Err("division by 0 (error token is \"0\")".into()),
                 "/" => lhs.wrapping_div(rhs),
                 _ => lhs.wrapping_rem(rhs),
             };
@@ -206,6 +210,8 @@ mod tests {
         assert_eq!(eval("x", &vars), Ok(0));
         assert_eq!(eval("3 > 2 && 1", &vars), Ok(1));
         assert_eq!(eval("-5 / 2", &vars), Ok(-2));
-        assert!(eval("1 / 0", &vars).unwrap_err().starts_with("division by 0"));
+        assert!(eval("1 / 0", &vars)
+            .unwrap_err()
+            .starts_with("division by 0"));
     }
 }

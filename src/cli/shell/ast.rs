@@ -121,4 +121,3 @@ pub struct AndOr {
 pub struct List {
     pub items: Vec<AndOr>,
 }
-

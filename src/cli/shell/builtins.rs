@@ -33,7 +33,10 @@ impl Ctx {
 
 /// The builtins' names and one-line descriptions (for `help`).
 pub const BUILTINS: &[(&str, &str)] = &[
-    ("awk", "print fields: awk [-F SEP] '[/re/|NR>N] {print $1, $NF}'"),
+    (
+        "awk",
+        "print fields: awk [-F SEP] '[/re/|NR>N] {print $1, $NF}'",
+    ),
     ("base64", "encode or decode (-d) base64"),
     ("cat", "print files or standard input"),
     ("cd", "change the work directory of redirections and -f"),
@@ -42,21 +45,33 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ("echo", "print arguments (-n, -e)"),
     ("export", "export NAME=VALUE"),
     ("false", "fail"),
-    ("grep", "grep [-v -i -c -E -F -o -w -x -n -q -A N -B N -C N] PATTERN"),
+    (
+        "grep",
+        "grep [-v -i -c -E -F -o -w -x -n -q -A N -B N -C N] PATTERN",
+    ),
     ("head", "first lines (-n N)"),
     ("jq", "JSON processor (jaq): -r -c -n -s -e --arg"),
-    ("kubens", "switch namespace (also kns): kubens NAME, kubens -"),
+    (
+        "kubens",
+        "switch namespace (also kns): kubens NAME, kubens -",
+    ),
     ("ls", "list files in the work directory"),
     ("mkdir", "make directories"),
     ("printf", "formatted output (%s %d %%)"),
     ("pwd", "the work directory"),
     ("rm", "remove files"),
-    ("sed", "sed [-i] [-n] [-e] 's/RE/REPL/[g]' | '/RE/d' | 'Np' [FILE]"),
+    (
+        "sed",
+        "sed [-i] [-n] [-e] 's/RE/REPL/[g]' | '/RE/d' | 'Np' [FILE]",
+    ),
     ("seq", "seq [FIRST [INCREMENT]] LAST"),
     ("sleep", "let virtual time pass: sleep 5, sleep 0.3"),
     ("sort", "sort lines (-n -r -u -k N -t SEP)"),
     ("tail", "last lines (-n N, -n +N)"),
-    ("test", "test EXPR, [ EXPR ]: -f -d -e -z -n = != -eq -ne -lt -le -gt -ge"),
+    (
+        "test",
+        "test EXPR, [ EXPR ]: -f -d -e -z -n = != -eq -ne -lt -le -gt -ge",
+    ),
     ("touch", "create empty files"),
     ("tr", "translate or delete characters (-d, -s)"),
     ("true", "succeed"),
@@ -123,7 +138,10 @@ fn lines_of(text: &str) -> Vec<&str> {
     if text.is_empty() {
         return Vec::new();
     }
-    text.strip_suffix('\n').unwrap_or(text).split('\n').collect()
+    text.strip_suffix('\n')
+        .unwrap_or(text)
+        .split('\n')
+        .collect()
 }
 
 fn join_lines(lines: &[impl AsRef<str>]) -> String {
@@ -387,7 +405,12 @@ fn grep(name: &str, args: &[String], stdin: Option<&str>, ctx: &Ctx) -> Output {
     let mut files: Vec<String> = Vec::new();
     let mut i = 0;
     let mut no_more_flags = false;
-    let usage = || Output::err("Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.").with_code(2);
+    let usage = || {
+        Output::err(
+            "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.",
+        )
+        .with_code(2)
+    };
     while i < args.len() {
         let a = &args[i];
         if no_more_flags || !a.starts_with('-') || a == "-" {
@@ -502,18 +525,30 @@ fn grep(name: &str, args: &[String], stdin: Option<&str>, ctx: &Ctx) -> Output {
         .build()
     {
         Ok(r) => r,
-        Err(_) => return Output::err(format!("grep: Invalid regular expression: {}", patterns.join(" "))).with_code(2),
+        Err(_) => {
+            return Output::err(format!(
+                "grep: Invalid regular expression: {}",
+                patterns.join(" ")
+            ))
+            .with_code(2)
+        }
     };
     let multi = files.len() > 1;
     let mut out = Output::default();
     let mut any = false;
     let sources: Vec<(String, String)> = if files.is_empty() {
-        vec![(String::from("(standard input)"), stdin.unwrap_or("").to_string())]
+        vec![(
+            String::from("(standard input)"),
+            stdin.unwrap_or("").to_string(),
+        )]
     } else {
         let mut v = Vec::new();
         for f in &files {
             if f == "-" {
-                v.push(("(standard input)".to_string(), stdin.unwrap_or("").to_string()));
+                v.push((
+                    "(standard input)".to_string(),
+                    stdin.unwrap_or("").to_string(),
+                ));
                 continue;
             }
             match ctx.read(f) {
@@ -571,11 +606,13 @@ fn grep(name: &str, args: &[String], stdin: Option<&str>, ctx: &Ctx) -> Output {
                     None => from,
                 };
                 for (k, ctx_line) in lines.iter().enumerate().take(i).skip(start) {
-                    out.stdout.push_str(&format!("{}{ctx_line}\n", prefix(k, '-')));
+                    out.stdout
+                        .push_str(&format!("{}{ctx_line}\n", prefix(k, '-')));
                 }
                 if only && !invert {
                     for m in regex.find_iter(l) {
-                        out.stdout.push_str(&format!("{}{}\n", prefix(i, ':'), m.as_str()));
+                        out.stdout
+                            .push_str(&format!("{}{}\n", prefix(i, ':'), m.as_str()));
                     }
                 } else {
                     out.stdout.push_str(&format!("{}{l}\n", prefix(i, ':')));
@@ -596,7 +633,10 @@ fn grep(name: &str, args: &[String], stdin: Option<&str>, ctx: &Ctx) -> Output {
 }
 
 /// `-n N`, `-nN`, `-N`, `--lines=N`: the count and whether it was `+N`.
-fn count_arg(args: &[String], tool: &str) -> Result<(Option<(i64, bool)>, Vec<String>, bool), Output> {
+fn count_arg(
+    args: &[String],
+    tool: &str,
+) -> Result<(Option<(i64, bool)>, Vec<String>, bool), Output> {
     let mut n = None;
     let mut files = Vec::new();
     let mut follow = false;
@@ -613,7 +653,9 @@ fn count_arg(args: &[String], tool: &str) -> Result<(Option<(i64, bool)>, Vec<St
         if a == "-n" || a == "--lines" {
             i += 1;
             let Some(v) = args.get(i) else {
-                return Err(Output::err(format!("{tool}: option requires an argument -- 'n'")));
+                return Err(Output::err(format!(
+                    "{tool}: option requires an argument -- 'n'"
+                )));
             };
             n = Some(parse(v)?);
         } else if let Some(v) = a.strip_prefix("--lines=") {
@@ -625,7 +667,10 @@ fn count_arg(args: &[String], tool: &str) -> Result<(Option<(i64, bool)>, Vec<St
         } else if a.len() > 1 && a.starts_with('-') && a[1..].chars().all(|c| c.is_ascii_digit()) {
             n = Some(parse(&a[1..])?);
         } else if a.len() > 1 && a.starts_with('-') {
-            return Err(Output::err(format!("{tool}: invalid option -- '{}'", &a[1..])));
+            return Err(Output::err(format!(
+                "{tool}: invalid option -- '{}'",
+                &a[1..]
+            )));
         } else {
             files.push(a.clone());
         }
@@ -641,7 +686,9 @@ fn head_tail(head: bool, args: &[String], stdin: Option<&str>, ctx: &Ctx) -> Out
         Err(e) => return e,
     };
     if follow {
-        return Output::err("tail: -f is not supported in kubesim (use kubectl logs -f or kubectl get -w)");
+        return Output::err(
+            "tail: -f is not supported in kubesim (use kubectl logs -f or kubectl get -w)",
+        );
     }
     let text = match inputs(&files, stdin, ctx, tool) {
         Ok(t) => t,
@@ -731,12 +778,18 @@ fn sort(args: &[String], stdin: Option<&str>, ctx: &Ctx) -> Output {
             i += 1;
             let v = args.get(i).cloned().unwrap_or_default();
             if a == "-k" {
-                key = v.split([',', '.']).next().and_then(|k| k.trim_end_matches(|c: char| c.is_alphabetic()).parse().ok());
+                key = v
+                    .split([',', '.'])
+                    .next()
+                    .and_then(|k| k.trim_end_matches(|c: char| c.is_alphabetic()).parse().ok());
             } else {
                 sep = v.chars().next();
             }
         } else if let Some(v) = a.strip_prefix("-k") {
-            key = v.split([',', '.']).next().and_then(|k| k.trim_end_matches(|c: char| c.is_alphabetic()).parse().ok());
+            key = v
+                .split([',', '.'])
+                .next()
+                .and_then(|k| k.trim_end_matches(|c: char| c.is_alphabetic()).parse().ok());
         } else if let Some(v) = a.strip_prefix("-t") {
             sep = v.chars().next();
         } else if a.starts_with('-') && a.len() > 1 {
@@ -746,7 +799,9 @@ fn sort(args: &[String], stdin: Option<&str>, ctx: &Ctx) -> Output {
                     'r' => reverse = true,
                     'u' => unique = true,
                     'b' | 'f' | 'V' => {}
-                    _ => return Output::err(format!("sort: invalid option -- '{ch}'")).with_code(2),
+                    _ => {
+                        return Output::err(format!("sort: invalid option -- '{ch}'")).with_code(2)
+                    }
                 }
             }
         } else {
@@ -766,7 +821,10 @@ fn sort(args: &[String], stdin: Option<&str>, ctx: &Ctx) -> Output {
                     Some(s) => l.split(s).collect(),
                     None => l.split_whitespace().collect(),
                 };
-                parts.get(k.saturating_sub(1)..).map(|p| p.join(" ")).unwrap_or_default()
+                parts
+                    .get(k.saturating_sub(1)..)
+                    .map(|p| p.join(" "))
+                    .unwrap_or_default()
             }
         }
     };
@@ -782,7 +840,9 @@ fn sort(args: &[String], stdin: Option<&str>, ctx: &Ctx) -> Output {
     lines.sort_by(|a, b| {
         let (ka, kb) = (field(a), field(b));
         let ord = if numeric {
-            num(&ka).partial_cmp(&num(&kb)).unwrap_or(std::cmp::Ordering::Equal)
+            num(&ka)
+                .partial_cmp(&num(&kb))
+                .unwrap_or(std::cmp::Ordering::Equal)
         } else {
             ka.cmp(&kb)
         };
@@ -804,7 +864,12 @@ fn uniq(args: &[String], stdin: Option<&str>) -> Output {
             "-c" => count = true,
             "-d" => dups = true,
             "-u" => uniques = true,
-            other => return Output::err(format!("uniq: invalid option -- '{}'", other.trim_start_matches('-'))),
+            other => {
+                return Output::err(format!(
+                    "uniq: invalid option -- '{}'",
+                    other.trim_start_matches('-')
+                ))
+            }
         }
     }
     let text = stdin.unwrap_or("");
@@ -837,7 +902,11 @@ fn parse_list(spec: &str) -> Option<Vec<(usize, usize)>> {
         let (a, b) = match part.split_once('-') {
             Some((a, b)) => (
                 if a.is_empty() { 1 } else { a.parse().ok()? },
-                if b.is_empty() { usize::MAX } else { b.parse().ok()? },
+                if b.is_empty() {
+                    usize::MAX
+                } else {
+                    b.parse().ok()?
+                },
             ),
             None => {
                 let n = part.parse().ok()?;
@@ -1019,7 +1088,11 @@ fn awk_parse(p: &str) -> Option<Vec<AwkRule>> {
                     .into_iter()
                     .find(|o| t.contains(o))?;
                 let (l, r) = t.split_once(op)?;
-                AwkPat::Cmp(l.trim().into(), op.into(), r.trim().trim_matches('"').into())
+                AwkPat::Cmp(
+                    l.trim().into(),
+                    op.into(),
+                    r.trim().trim_matches('"').into(),
+                )
             }
         };
         let items = if after.is_empty() {
@@ -1228,17 +1301,28 @@ fn sed_parse(script: &str) -> Option<SedCmd> {
             }
         }
         let flags = parts[2];
-        return Some(SedCmd::Subst(re, rep, flags.contains('g'), flags.contains('p')));
+        return Some(SedCmd::Subst(
+            re,
+            rep,
+            flags.contains('g'),
+            flags.contains('p'),
+        ));
     }
     let (addr, cmd) = if let Some(rest) = s.strip_prefix('/') {
         let end = rest.find('/')?;
-        (SedAddr::Re(regex_bites::Regex::new(&bre_to_ere(&rest[..end])).ok()?), rest[end + 1..].trim())
+        (
+            SedAddr::Re(regex_bites::Regex::new(&bre_to_ere(&rest[..end])).ok()?),
+            rest[end + 1..].trim(),
+        )
     } else {
         let digits: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
         if digits.is_empty() {
             (SedAddr::All, s)
         } else {
-            (SedAddr::Line(digits.parse().ok()?), s[digits.len()..].trim())
+            (
+                SedAddr::Line(digits.parse().ok()?),
+                s[digits.len()..].trim(),
+            )
         }
     };
     match cmd {
@@ -1264,7 +1348,9 @@ fn sed(args: &[String], stdin: Option<&str>, ctx: &Ctx) -> Output {
                 scripts.push(args.get(i).cloned().unwrap_or_default());
             }
             "-E" | "-r" => {}
-            a if a.starts_with('-') && a.len() > 1 => return Output::err(format!("sed: invalid option -- '{}'", &a[1..])),
+            a if a.starts_with('-') && a.len() > 1 => {
+                return Output::err(format!("sed: invalid option -- '{}'", &a[1..]))
+            }
             a => {
                 if scripts.is_empty() {
                     scripts.push(a.to_string());
@@ -1293,7 +1379,11 @@ fn sed(args: &[String], stdin: Option<&str>, ctx: &Ctx) -> Output {
             for c in &cmds {
                 match c {
                     SedCmd::Subst(re, rep, global, print) => {
-                        let new = if *global { re.replace_all(&l, rep.as_str()).to_string() } else { re.replace(&l, rep.as_str()).to_string() };
+                        let new = if *global {
+                            re.replace_all(&l, rep.as_str()).to_string()
+                        } else {
+                            re.replace(&l, rep.as_str()).to_string()
+                        };
                         if *print && new != l {
                             extra += 1;
                         }
@@ -1411,8 +1501,14 @@ fn tr(args: &[String], stdin: Option<&str>) -> Output {
 fn seq(args: &[String]) -> Output {
     let nums: Result<Vec<i64>, _> = args.iter().map(|a| a.parse::<i64>()).collect();
     let Ok(nums) = nums else {
-        let bad = args.iter().find(|a| a.parse::<i64>().is_err()).cloned().unwrap_or_default();
-        return Output::err(format!("seq: invalid floating point argument: '{bad}'\nTry 'seq --help' for more information."));
+        let bad = args
+            .iter()
+            .find(|a| a.parse::<i64>().is_err())
+            .cloned()
+            .unwrap_or_default();
+        return Output::err(format!(
+            "seq: invalid floating point argument: '{bad}'\nTry 'seq --help' for more information."
+        ));
     };
     let (first, inc, last) = match nums.as_slice() {
         [l] => (1, 1, *l),
@@ -1421,7 +1517,9 @@ fn seq(args: &[String]) -> Output {
         _ => return Output::err("seq: missing operand\nTry 'seq --help' for more information."),
     };
     if inc == 0 {
-        return Output::err("seq: invalid Zero increment value: '0'\nTry 'seq --help' for more information.");
+        return Output::err(
+            "seq: invalid Zero increment value: '0'\nTry 'seq --help' for more information.",
+        );
     }
     let mut s = String::new();
     let mut x = first;
@@ -1443,7 +1541,11 @@ const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456
 pub fn base64_encode(data: &[u8]) -> String {
     let mut out = String::new();
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for k in 0..4 {
             if k <= chunk.len() {
@@ -1524,7 +1626,9 @@ fn date(args: &[String], ctx: &Ctx) -> Output {
     match args.first().map(String::as_str) {
         None => Output::ok(format!("{}\n", z.strftime("%a %b %e %H:%M:%S UTC %Y"))),
         Some(f) if f.starts_with('+') => Output::ok(format!("{}\n", z.strftime(&f[1..]))),
-        Some("-u") | Some("--utc") => Output::ok(format!("{}\n", z.strftime("%a %b %e %H:%M:%S UTC %Y"))),
+        Some("-u") | Some("--utc") => {
+            Output::ok(format!("{}\n", z.strftime("%a %b %e %H:%M:%S UTC %Y")))
+        }
         Some(o) => Output::err(format!("date: invalid date '{o}'")),
     }
 }
@@ -1547,7 +1651,11 @@ fn test(args: &[String], ctx: &Ctx, bracket: bool) -> Output {
 
 fn test_expr(a: &[&str], ctx: &Ctx) -> Result<bool, String> {
     let path = |p: &str| ctx.workdir.join(p);
-    let int = |s: &str| s.trim().parse::<i64>().map_err(|_| format!("{s}: integer expression expected"));
+    let int = |s: &str| {
+        s.trim()
+            .parse::<i64>()
+            .map_err(|_| format!("{s}: integer expression expected"))
+    };
     Ok(match a {
         [] => false,
         ["!", rest @ ..] => !test_expr(rest, ctx)?,
@@ -1557,7 +1665,9 @@ fn test_expr(a: &[&str], ctx: &Ctx) -> Result<bool, String> {
         ["-f", p] => path(p).is_file(),
         ["-d", p] => path(p).is_dir(),
         ["-e", p] => path(p).exists(),
-        ["-s", p] => std::fs::metadata(path(p)).map(|m| m.len() > 0).unwrap_or(false),
+        ["-s", p] => std::fs::metadata(path(p))
+            .map(|m| m.len() > 0)
+            .unwrap_or(false),
         [l, "=" | "==", r] => l == r,
         [l, "!=", r] => l != r,
         [l, op, r] if op.starts_with('-') => {
@@ -1579,7 +1689,10 @@ fn test_expr(a: &[&str], ctx: &Ctx) -> Result<bool, String> {
 
 fn ls(args: &[String], ctx: &Ctx) -> Output {
     let dirs: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-    let dir = dirs.first().map(|d| ctx.workdir.join(d)).unwrap_or(ctx.workdir.clone());
+    let dir = dirs
+        .first()
+        .map(|d| ctx.workdir.join(d))
+        .unwrap_or(ctx.workdir.clone());
     if dir.is_file() {
         return Output::ok(format!("{}\n", dirs[0]));
     }
@@ -1603,7 +1716,9 @@ fn ls(args: &[String], ctx: &Ctx) -> Output {
 
 fn rm(args: &[String], ctx: &Ctx) -> Output {
     let force = args.iter().any(|a| a.starts_with('-') && a.contains('f'));
-    let recursive = args.iter().any(|a| a.starts_with('-') && (a.contains('r') || a.contains('R')));
+    let recursive = args
+        .iter()
+        .any(|a| a.starts_with('-') && (a.contains('r') || a.contains('R')));
     let mut out = Output::default();
     for f in args.iter().filter(|a| !a.starts_with('-')) {
         let p = ctx.workdir.join(f);
@@ -1613,7 +1728,9 @@ fn rm(args: &[String], ctx: &Ctx) -> Output {
             std::fs::remove_file(&p)
         };
         if r.is_err() && !force {
-            out.push_err(&format!("rm: cannot remove '{f}': No such file or directory"));
+            out.push_err(&format!(
+                "rm: cannot remove '{f}': No such file or directory"
+            ));
             out.code = 1;
         }
     }
@@ -1631,7 +1748,9 @@ fn mkdir(args: &[String], ctx: &Ctx) -> Output {
             std::fs::create_dir(&p)
         };
         if r.is_err() {
-            out.push_err(&format!("mkdir: cannot create directory '{d}': File exists"));
+            out.push_err(&format!(
+                "mkdir: cannot create directory '{d}': File exists"
+            ));
             out.code = 1;
         }
     }
@@ -1706,11 +1825,20 @@ mod tests {
     #[test]
     fn grep_modes() {
         let text = "NAME READY\nweb-1 1/1\nweb-2 0/1\ndb-1 1/1\n";
-        assert_eq!(run_s("grep", &["web"], text).stdout, "web-1 1/1\nweb-2 0/1\n");
-        assert_eq!(run_s("grep", &["-v", "web"], text).stdout, "NAME READY\ndb-1 1/1\n");
+        assert_eq!(
+            run_s("grep", &["web"], text).stdout,
+            "web-1 1/1\nweb-2 0/1\n"
+        );
+        assert_eq!(
+            run_s("grep", &["-v", "web"], text).stdout,
+            "NAME READY\ndb-1 1/1\n"
+        );
         assert_eq!(run_s("grep", &["-c", "1/1"], text).stdout, "2\n");
         assert_eq!(run_s("grep", &["-i", "name"], text).stdout, "NAME READY\n");
-        assert_eq!(run_s("grep", &["-E", "web|db"], text).stdout, "web-1 1/1\nweb-2 0/1\ndb-1 1/1\n");
+        assert_eq!(
+            run_s("grep", &["-E", "web|db"], text).stdout,
+            "web-1 1/1\nweb-2 0/1\ndb-1 1/1\n"
+        );
         // BRE: | is literal unless escaped.
         assert_eq!(run_s("grep", &["web|db"], text).code, 1);
         assert_eq!(run_s("grep", &["web\\|db"], text).stdout.lines().count(), 3);
@@ -1727,16 +1855,30 @@ mod tests {
         assert_eq!(run_s("head", &["-1"], text).stdout, "c 3\n");
         assert_eq!(run_s("tail", &["-n", "1"], text).stdout, "b 2\n");
         assert_eq!(run_s("tail", &["-n", "+3"], text).stdout, "b 2\nb 2\n");
-        assert!(run_s("tail", &["-f"], text).stderr.contains("not supported"));
+        assert!(run_s("tail", &["-f"], text)
+            .stderr
+            .contains("not supported"));
         assert_eq!(run_s("wc", &["-l"], text).stdout, "4\n");
         assert_eq!(run_s("sort", &[], text).stdout, "a 1\nb 2\nb 2\nc 3\n");
-        assert_eq!(run_s("sort", &["-k2", "-n", "-r"], text).stdout, "c 3\nb 2\nb 2\na 1\n");
+        assert_eq!(
+            run_s("sort", &["-k2", "-n", "-r"], text).stdout,
+            "c 3\nb 2\nb 2\na 1\n"
+        );
         assert_eq!(run_s("sort", &["-u"], text).stdout, "a 1\nb 2\nc 3\n");
-        assert_eq!(run_s("uniq", &["-c"], text).stdout, "      1 c 3\n      1 a 1\n      2 b 2\n");
-        assert_eq!(run_s("cut", &["-d", " ", "-f2"], text).stdout, "3\n1\n2\n2\n");
+        assert_eq!(
+            run_s("uniq", &["-c"], text).stdout,
+            "      1 c 3\n      1 a 1\n      2 b 2\n"
+        );
+        assert_eq!(
+            run_s("cut", &["-d", " ", "-f2"], text).stdout,
+            "3\n1\n2\n2\n"
+        );
         assert_eq!(run_s("cut", &["-c1"], text).stdout, "c\na\nb\nb\n");
         assert_eq!(run_s("awk", &["{print $2}"], text).stdout, "3\n1\n2\n2\n");
-        assert_eq!(run_s("awk", &["NR>2 {print $1, NR}"], text).stdout, "b 3\nb 4\n");
+        assert_eq!(
+            run_s("awk", &["NR>2 {print $1, NR}"], text).stdout,
+            "b 3\nb 4\n"
+        );
         assert_eq!(run_s("awk", &["/^a/"], text).stdout, "a 1\n");
         assert_eq!(run_s("awk", &["{print $NF \"!\"}"], "x y\n").stdout, "y!\n");
     }
@@ -1745,16 +1887,25 @@ mod tests {
     fn echo_printf_seq_base64_tr() {
         assert_eq!(run_s("echo", &["-n", "a", "b"], "").stdout, "a b");
         assert_eq!(run_s("echo", &["-e", "a\\tb"], "").stdout, "a\tb\n");
-        assert_eq!(run_s("printf", &["%s-%d\\n", "x", "3", "y", "4"], "").stdout, "x-3\ny-4\n");
+        assert_eq!(
+            run_s("printf", &["%s-%d\\n", "x", "3", "y", "4"], "").stdout,
+            "x-3\ny-4\n"
+        );
         assert_eq!(run_s("seq", &["3"], "").stdout, "1\n2\n3\n");
         assert_eq!(run_s("seq", &["2", "2", "6"], "").stdout, "2\n4\n6\n");
         assert_eq!(run_s("base64", &[], "hello").stdout, "aGVsbG8=\n");
         assert_eq!(run_s("base64", &["-d"], "aGVsbG8=").stdout, "hello");
         assert_eq!(run_s("tr", &["a-z", "A-Z"], "abc\n").stdout, "ABC\n");
         assert_eq!(run_s("tr", &["-d", "\\n"], "a\nb\n").stdout, "ab");
-        assert_eq!(run_s("sed", &["s/replicas: 1/replicas: 3/"], "x\n  replicas: 1\n").stdout, "x\n  replicas: 3\n");
+        assert_eq!(
+            run_s("sed", &["s/replicas: 1/replicas: 3/"], "x\n  replicas: 1\n").stdout,
+            "x\n  replicas: 3\n"
+        );
         assert_eq!(run_s("sed", &["-n", "/b/p"], "a\nb\n").stdout, "b\n");
-        assert_eq!(run_s("sed", &["s/\\(a\\)b/\\1c/g"], "abab\n").stdout, "acac\n");
+        assert_eq!(
+            run_s("sed", &["s/\\(a\\)b/\\1c/g"], "abab\n").stdout,
+            "acac\n"
+        );
     }
 
     #[test]

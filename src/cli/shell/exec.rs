@@ -314,8 +314,16 @@ impl<'a> Shell<'a> {
         live: Live,
         f: impl FnOnce(&mut Shell, Option<String>, Live) -> Output,
     ) -> Output {
-        let mut out_sink = if live.stdout { Sink::TermOut } else { Sink::CapOut };
-        let mut err_sink = if live.stderr { Sink::TermErr } else { Sink::CapErr };
+        let mut out_sink = if live.stdout {
+            Sink::TermOut
+        } else {
+            Sink::CapOut
+        };
+        let mut err_sink = if live.stderr {
+            Sink::TermErr
+        } else {
+            Sink::CapErr
+        };
         let mut input = stdin.map(str::to_string);
         for r in redirects {
             let target = match &r.op {
@@ -395,7 +403,11 @@ impl<'a> Shell<'a> {
             Sink::Null => {}
             Sink::File(p) => {
                 use std::io::Write;
-                if let Ok(mut f) = std::fs::OpenOptions::new().append(true).create(true).open(p) {
+                if let Ok(mut f) = std::fs::OpenOptions::new()
+                    .append(true)
+                    .create(true)
+                    .open(p)
+                {
                     let _ = f.write_all(text.as_bytes());
                 }
             }
@@ -411,7 +423,10 @@ impl<'a> Shell<'a> {
         }
         let path = self.session.state.workdir.join(target);
         let r = if append {
-            std::fs::OpenOptions::new().append(true).create(true).open(&path)
+            std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(&path)
         } else {
             std::fs::File::create(&path)
         };
@@ -458,7 +473,10 @@ impl<'a> Shell<'a> {
             "watch" => self.watch(args, live),
             "exit" | "logout" => {
                 self.exit_requested = true;
-                let code = args.first().and_then(|a| a.parse().ok()).unwrap_or(self.session.state.last_status);
+                let code = args
+                    .first()
+                    .and_then(|a| a.parse().ok())
+                    .unwrap_or(self.session.state.last_status);
                 Output {
                     code,
                     ..Default::default()
@@ -531,7 +549,12 @@ impl<'a> Shell<'a> {
                     }
                 }
                 "-t" | "--no-title" | "-d" | "--differences" | "-c" | "--color" => {}
-                other => return Output::err(format!("watch: invalid option -- '{}'", other.trim_start_matches('-'))),
+                other => {
+                    return Output::err(format!(
+                        "watch: invalid option -- '{}'",
+                        other.trim_start_matches('-')
+                    ))
+                }
             }
             i += 1;
         }
@@ -552,7 +575,11 @@ impl<'a> Shell<'a> {
             if last_screen.as_deref() != Some(screen.as_str()) {
                 let header = format!("Every {:.1}s: {cmd}\n\n", interval.as_secs_f64());
                 // A terminal gets the screen cleared, as watch(1) does.
-                let clear = if self.session.term.interactive { "\x1b[H\x1b[2J" } else { "" };
+                let clear = if self.session.term.interactive {
+                    "\x1b[H\x1b[2J"
+                } else {
+                    ""
+                };
                 let mut frame = Output::ok(format!("{clear}{header}{screen}\n"));
                 if live.stdout {
                     self.session.term.write(&frame.stdout, "");
@@ -690,10 +717,14 @@ impl<'a> Shell<'a> {
                 }
             }
             Part::Subst(list) => {
-                let o = self.run_list(list, None, Live {
-                    stdout: false,
-                    stderr: true,
-                });
+                let o = self.run_list(
+                    list,
+                    None,
+                    Live {
+                        stdout: false,
+                        stderr: true,
+                    },
+                );
                 self.session.state.last_status_of_subst = Some(o.code);
                 if !o.stderr.is_empty() {
                     self.session.term.write("", &o.stderr);
@@ -713,8 +744,10 @@ impl<'a> Shell<'a> {
     }
 
     fn var_is_set(&self, name: &str) -> bool {
-        matches!(name, "?" | "$" | "#" | "RANDOM" | "PWD" | "HOME" | "SECONDS")
-            || self.session.state.vars.contains_key(name)
+        matches!(
+            name,
+            "?" | "$" | "#" | "RANDOM" | "PWD" | "HOME" | "SECONDS"
+        ) || self.session.state.vars.contains_key(name)
     }
 
     fn var(&mut self, name: &str) -> String {

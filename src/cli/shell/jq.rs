@@ -9,7 +9,11 @@ use jaq_json::Val;
 
 pub const USAGE: &str = "Usage:\tjq [OPTIONS] FILTER [FILES...]\n";
 
-pub fn jq(args: &[String], stdin: Option<&str>, read: &dyn Fn(&str) -> Result<String, String>) -> Output {
+pub fn jq(
+    args: &[String],
+    stdin: Option<&str>,
+    read: &dyn Fn(&str) -> Result<String, String>,
+) -> Output {
     let mut raw = false;
     let mut join = false;
     let mut compact = false;
@@ -39,7 +43,10 @@ pub fn jq(args: &[String], stdin: Option<&str>, read: &dyn Fn(&str) -> Result<St
             "--tab" => tab = true,
             "--arg" | "--argjson" => {
                 let (Some(n), Some(v)) = (args.get(i + 1), args.get(i + 2)) else {
-                    return Output::err(format!("jq: error: {a} takes two parameters (e.g. {a} varname value)\n{USAGE}")).with_code(2);
+                    return Output::err(format!(
+                        "jq: error: {a} takes two parameters (e.g. {a} varname value)\n{USAGE}"
+                    ))
+                    .with_code(2);
                 };
                 let val = if a == "--arg" {
                     Val::from(v.clone())
@@ -47,7 +54,10 @@ pub fn jq(args: &[String], stdin: Option<&str>, read: &dyn Fn(&str) -> Result<St
                     match jaq_json::read::parse_single(v.as_bytes()) {
                         Ok(v) => v,
                         Err(_) => {
-                            return Output::err(format!("jq: Invalid JSON text passed to --argjson\n{USAGE}")).with_code(2)
+                            return Output::err(format!(
+                                "jq: Invalid JSON text passed to --argjson\n{USAGE}"
+                            ))
+                            .with_code(2)
                         }
                     }
                 };
@@ -228,15 +238,27 @@ mod tests {
     #[test]
     fn workshop_filters() {
         let nodes = r#"{"items":[{"metadata":{"name":"node1"},"status":{"capacity":{"cpu":"2","pods":"110"}}}]}"#;
-        let o = run(&[".items[] | {name:.metadata.name} + .status.capacity"], nodes);
+        let o = run(
+            &[".items[] | {name:.metadata.name} + .status.capacity"],
+            nodes,
+        );
         assert_eq!(
             o.stdout,
             "{\n  \"name\": \"node1\",\n  \"cpu\": \"2\",\n  \"pods\": \"110\"\n}\n"
         );
         let o = run(&["-r", ".items[0].metadata.name"], nodes);
         assert_eq!(o.stdout, "node1\n");
-        let o = run(&["-c", ".items[] | select(.metadata.name == \"node1\") | .status"], nodes);
-        assert_eq!(o.stdout, "{\"capacity\":{\"cpu\":\"2\",\"pods\":\"110\"}}\n");
+        let o = run(
+            &[
+                "-c",
+                ".items[] | select(.metadata.name == \"node1\") | .status",
+            ],
+            nodes,
+        );
+        assert_eq!(
+            o.stdout,
+            "{\"capacity\":{\"cpu\":\"2\",\"pods\":\"110\"}}\n"
+        );
         assert_eq!(run(&[".HOSTNAME"], r#"{"HOSTNAME":"x"}"#).stdout, "\"x\"\n");
         assert_eq!(run(&["-r", ".a[]"], r#"{"a":["b","c"]}"#).stdout, "b\nc\n");
     }

@@ -117,13 +117,20 @@ const RESERVED: &[&str] = &[
 ];
 
 fn is_delim(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | ';' | '&' | '|' | '<' | '>' | '(' | ')')
+    matches!(
+        c,
+        ' ' | '\t' | '\n' | ';' | '&' | '|' | '<' | '>' | '(' | ')'
+    )
 }
 
 fn flush(parts: &mut Vec<Part>, lit: &mut String, quoted: bool) {
     if !lit.is_empty() {
         let s = std::mem::take(lit);
-        parts.push(if quoted { Part::Quoted(s) } else { Part::Lit(s) });
+        parts.push(if quoted {
+            Part::Quoted(s)
+        } else {
+            Part::Lit(s)
+        });
     }
 }
 
@@ -158,7 +165,9 @@ impl Parser {
         self.c[self.pos.min(self.c.len())..].iter().collect()
     }
     fn starts_with(&self, s: &str) -> bool {
-        s.chars().enumerate().all(|(i, c)| self.peek_at(i) == Some(c))
+        s.chars()
+            .enumerate()
+            .all(|(i, c)| self.peek_at(i) == Some(c))
     }
 
     /// Blanks, line continuations and comments (not newlines).
@@ -406,10 +415,12 @@ impl Parser {
                 }
                 Command::Subshell(body)
             }
-            _ => return self.simple().map(|s| Cmd {
-                command: Command::Simple(s),
-                redirects: Vec::new(),
-            }),
+            _ => {
+                return self.simple().map(|s| Cmd {
+                    command: Command::Simple(s),
+                    redirects: Vec::new(),
+                })
+            }
         };
         let mut redirects = Vec::new();
         loop {
@@ -442,7 +453,9 @@ impl Parser {
             };
         }
         if var.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-            return Err(ParseError::Syntax(format!("`{var}': not a valid identifier")));
+            return Err(ParseError::Syntax(format!(
+                "`{var}': not a valid identifier"
+            )));
         }
         self.skip_blank_lines()?;
         let items = if self.eat_keyword("in") {
@@ -502,7 +515,10 @@ impl Parser {
             self.expect_keyword("fi")?;
             break;
         }
-        Ok(Command::If { branches, otherwise })
+        Ok(Command::If {
+            branches,
+            otherwise,
+        })
     }
 
     fn simple(&mut self) -> R<Simple> {
@@ -562,7 +578,11 @@ impl Parser {
         } else if self.starts_with(">|") {
             (RedirOp::Out, 1, 2)
         } else if self.starts_with(">&") || self.starts_with("<&") {
-            (RedirOp::Dup, if self.peek() == Some('>') { 1 } else { 0 }, 2)
+            (
+                RedirOp::Dup,
+                if self.peek() == Some('>') { 1 } else { 0 },
+                2,
+            )
         } else if self.starts_with("<<-") {
             (
                 RedirOp::HereDoc {
@@ -790,7 +810,10 @@ impl Parser {
                 self.pos += 1;
                 let mut name = String::new();
                 while let Some(c) = self.peek() {
-                    if c.is_ascii_alphanumeric() || c == '_' || (name.is_empty() && "?$#@*!".contains(c)) {
+                    if c.is_ascii_alphanumeric()
+                        || c == '_'
+                        || (name.is_empty() && "?$#@*!".contains(c))
+                    {
                         name.push(c);
                         self.pos += 1;
                     } else {
@@ -911,7 +934,10 @@ fn split_assignment(word: &Word) -> Option<(String, Word)> {
     };
     let (name, rest) = first.split_once('=')?;
     let valid = !name.is_empty()
-        && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !valid {
         return None;
@@ -1011,11 +1037,18 @@ mod tests {
         let l = parse(r#"kubectl get svc "a b" 'c $d' e\ f $X ${Y} $(echo hi)"#).unwrap();
         let s = simple(&l);
         assert_eq!(s.words.len(), 9);
-        assert_eq!(s.words[3], vec![Part::Double(vec![Part::Quoted("a b".into())])]);
+        assert_eq!(
+            s.words[3],
+            vec![Part::Double(vec![Part::Quoted("a b".into())])]
+        );
         assert_eq!(s.words[4], vec![Part::Quoted("c $d".into())]);
         assert_eq!(
             s.words[5],
-            vec![Part::Lit("e".into()), Part::Quoted(" ".into()), Part::Lit("f".into())]
+            vec![
+                Part::Lit("e".into()),
+                Part::Quoted(" ".into()),
+                Part::Lit("f".into())
+            ]
         );
         assert_eq!(s.words[6], vec![Part::Var("X".into())]);
         assert_eq!(s.words[7], vec![Part::Var("Y".into())]);
@@ -1024,7 +1057,9 @@ mod tests {
 
     #[test]
     fn assignment_with_substitution() {
-        let l = parse("IP=$(kubectl get svc elastic -o go-template --template '{{.spec.clusterIP}}')").unwrap();
+        let l =
+            parse("IP=$(kubectl get svc elastic -o go-template --template '{{.spec.clusterIP}}')")
+                .unwrap();
         let s = simple(&l);
         assert_eq!(s.assigns[0].0, "IP");
         assert!(s.words.is_empty());
@@ -1071,17 +1106,30 @@ mod tests {
         );
         assert_eq!(l.items.len(), 2);
         let l = parse("cat <<'EOF'\n$X\nEOF").unwrap();
-        assert!(matches!(simple(&l).redirects[0].op, RedirOp::HereDoc { expand: false, .. }));
+        assert!(matches!(
+            simple(&l).redirects[0].op,
+            RedirOp::HereDoc { expand: false, .. }
+        ));
     }
 
     #[test]
     fn loops_and_ifs() {
         let l = parse("for i in $(seq 3); do echo $i; done").unwrap();
-        assert!(matches!(l.items[0].first.cmds[0].command, Command::For { .. }));
+        assert!(matches!(
+            l.items[0].first.cmds[0].command,
+            Command::For { .. }
+        ));
         let l = parse("while sleep 0.3\ndo\n  curl -m1 http://$IP\ndone").unwrap();
-        assert!(matches!(l.items[0].first.cmds[0].command, Command::While { until: false, .. }));
+        assert!(matches!(
+            l.items[0].first.cmds[0].command,
+            Command::While { until: false, .. }
+        ));
         let l = parse("if [ -f x ]; then echo a; elif true; then echo b; else echo c; fi").unwrap();
-        let Command::If { branches, otherwise } = &l.items[0].first.cmds[0].command else {
+        let Command::If {
+            branches,
+            otherwise,
+        } = &l.items[0].first.cmds[0].command
+        else {
             panic!()
         };
         assert_eq!(branches.len(), 2);
@@ -1104,15 +1152,21 @@ mod tests {
     fn syntax_errors_read_as_bash() {
         assert_eq!(
             parse("echo a ;; b"),
-            Err(ParseError::Syntax("syntax error near unexpected token `;;'".into()))
+            Err(ParseError::Syntax(
+                "syntax error near unexpected token `;;'".into()
+            ))
         );
         assert_eq!(
             parse("done"),
-            Err(ParseError::Syntax("syntax error near unexpected token `done'".into()))
+            Err(ParseError::Syntax(
+                "syntax error near unexpected token `done'".into()
+            ))
         );
         assert_eq!(
             parse("| a"),
-            Err(ParseError::Syntax("syntax error near unexpected token `|'".into()))
+            Err(ParseError::Syntax(
+                "syntax error near unexpected token `|'".into()
+            ))
         );
     }
 }

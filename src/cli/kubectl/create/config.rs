@@ -27,9 +27,24 @@ pub const GENERIC_FLAGS: &[FlagSpec] = create_flags!(
     flag("append-hash", None, false, "Append a hash of the secret to its name."),
 );
 pub const TLS_FLAGS: &[FlagSpec] = create_flags!(
-    flag("cert", None, true, "Path to PEM encoded public key certificate."),
-    flag("key", None, true, "Path to private key associated with given certificate."),
-    flag("append-hash", None, false, "Append a hash of the secret to its name."),
+    flag(
+        "cert",
+        None,
+        true,
+        "Path to PEM encoded public key certificate."
+    ),
+    flag(
+        "key",
+        None,
+        true,
+        "Path to private key associated with given certificate."
+    ),
+    flag(
+        "append-hash",
+        None,
+        false,
+        "Append a hash of the secret to its name."
+    ),
 );
 pub const DOCKER_FLAGS: &[FlagSpec] = create_flags!(
     flag("docker-server", None, true, "Server location for Docker registry").default("'https://index.docker.io/v1/'"),
@@ -67,7 +82,9 @@ fn sources(ctx: &Ctx, what: &str, name: &str) -> Result<BTreeMap<String, String>
         let full = ctx.state.workdir.join(&path);
         if full.is_dir() {
             if key.is_some() {
-                return Err(format!("cannot give a key name for a directory path {path}"));
+                return Err(format!(
+                    "cannot give a key name for a directory path {path}"
+                ));
             }
             let mut entries: Vec<_> = std::fs::read_dir(&full)
                 .map_err(|e| e.to_string())?
@@ -76,18 +93,23 @@ fn sources(ctx: &Ctx, what: &str, name: &str) -> Result<BTreeMap<String, String>
                 .collect();
             entries.sort();
             for p in entries {
-                let k = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                let k = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
                 let v = std::fs::read_to_string(&p).map_err(|e| e.to_string())?;
                 add(k, v, &mut data)?;
             }
         } else {
-            let v = std::fs::read_to_string(&full).map_err(|_| format!("stat {path}: no such file or directory"))?;
+            let v = std::fs::read_to_string(&full)
+                .map_err(|_| format!("stat {path}: no such file or directory"))?;
             let k = key.unwrap_or_else(|| path.rsplit('/').next().unwrap_or(&path).to_string());
             add(k, v, &mut data)?;
         }
     }
     for f in ctx.args.all("from-env-file") {
-        let text = std::fs::read_to_string(ctx.state.workdir.join(&f)).map_err(|_| format!("open {f}: no such file or directory"))?;
+        let text = std::fs::read_to_string(ctx.state.workdir.join(&f))
+            .map_err(|_| format!("open {f}: no such file or directory"))?;
         for (i, line) in text.lines().enumerate() {
             let line = line.trim_start();
             if line.is_empty() || line.starts_with('#') {
@@ -123,7 +145,12 @@ pub fn configmap(ctx: &mut Ctx) -> Output {
     finish(ctx, Object::ConfigMap(cm), Some("configmap"))
 }
 
-fn secret(ctx: &Ctx, name: String, type_: Option<String>, data: BTreeMap<String, Vec<u8>>) -> Object {
+fn secret(
+    ctx: &Ctx,
+    name: String,
+    type_: Option<String>,
+    data: BTreeMap<String, Vec<u8>>,
+) -> Object {
     Object::Secret(Secret {
         metadata: ObjectMeta {
             name: Some(name),
@@ -158,16 +185,26 @@ pub fn secret_tls(ctx: &mut Ctx) -> Output {
         Ok(n) => n,
         Err(e) => return e,
     };
-    let (Some(cert), Some(key)) = (ctx.args.get("cert").map(str::to_string), ctx.args.get("key").map(str::to_string)) else {
+    let (Some(cert), Some(key)) = (
+        ctx.args.get("cert").map(str::to_string),
+        ctx.args.get("key").map(str::to_string),
+    ) else {
         return Output::error("key and cert must be specified");
     };
-    let read = |f: &str| std::fs::read(ctx.state.workdir.join(f)).map_err(|_| format!("open {f}: no such file or directory"));
+    let read = |f: &str| {
+        std::fs::read(ctx.state.workdir.join(f))
+            .map_err(|_| format!("open {f}: no such file or directory"))
+    };
     let (c, k) = match (read(&cert), read(&key)) {
         (Ok(c), Ok(k)) => (c, k),
         (Err(e), _) | (_, Err(e)) => return Output::error(e),
     };
-    if !String::from_utf8_lossy(&c).contains("-----BEGIN") || !String::from_utf8_lossy(&k).contains("-----BEGIN") {
-        return Output::error("failed to load key pair tls: failed to find any PEM data in certificate input");
+    if !String::from_utf8_lossy(&c).contains("-----BEGIN")
+        || !String::from_utf8_lossy(&k).contains("-----BEGIN")
+    {
+        return Output::error(
+            "failed to load key pair tls: failed to find any PEM data in certificate input",
+        );
     }
     let data = BTreeMap::from([("tls.crt".to_string(), c), ("tls.key".to_string(), k)]);
     let obj = secret(ctx, name, Some("kubernetes.io/tls".into()), data);
@@ -184,7 +221,11 @@ pub fn secret_docker_registry(ctx: &mut Ctx) -> Output {
     if ctx.args.all("from-file").is_empty() && (user.is_empty() || password.is_empty()) {
         return Output::error("either --from-file or the combination of --docker-username, --docker-password and --docker-server is required");
     }
-    let server = ctx.args.get("docker-server").unwrap_or("https://index.docker.io/v1/").to_string();
+    let server = ctx
+        .args
+        .get("docker-server")
+        .unwrap_or("https://index.docker.io/v1/")
+        .to_string();
     let email = ctx.args.get("docker-email").unwrap_or("").to_string();
     // DockerConfigJSON{Auths: {server: {username, password, email, auth}}}
     let mut entry = serde_json::Map::new();
@@ -193,13 +234,21 @@ pub fn secret_docker_registry(ctx: &mut Ctx) -> Output {
     if !email.is_empty() {
         entry.insert("email".into(), email.into());
     }
-    entry.insert("auth".into(), base64_encode(format!("{user}:{password}").as_bytes()).into());
+    entry.insert(
+        "auth".into(),
+        base64_encode(format!("{user}:{password}").as_bytes()).into(),
+    );
     let mut auths = serde_json::Map::new();
     auths.insert(server, serde_json::Value::Object(entry));
     let mut cfg = serde_json::Map::new();
     cfg.insert("auths".into(), serde_json::Value::Object(auths));
     let json = serde_json::to_string(&serde_json::Value::Object(cfg)).unwrap_or_default();
     let data = BTreeMap::from([(".dockerconfigjson".to_string(), json.into_bytes())]);
-    let obj = secret(ctx, name, Some("kubernetes.io/dockerconfigjson".into()), data);
+    let obj = secret(
+        ctx,
+        name,
+        Some("kubernetes.io/dockerconfigjson".into()),
+        data,
+    );
     finish(ctx, obj, Some("secret"))
 }

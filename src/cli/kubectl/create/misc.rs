@@ -7,8 +7,13 @@ use crate::cli::flags::{flag, FlagSpec};
 use crate::cli::kubectl::Ctx;
 use crate::cli::output::Output;
 use crate::objects::Object;
-use k8s_openapi::api::core::v1::{Namespace, NamespaceSpec, NamespaceStatus, ResourceQuota, ResourceQuotaSpec, ResourceQuotaStatus};
-use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec, PodDisruptionBudgetStatus};
+use k8s_openapi::api::core::v1::{
+    Namespace, NamespaceSpec, NamespaceStatus, ResourceQuota, ResourceQuotaSpec,
+    ResourceQuotaStatus,
+};
+use k8s_openapi::api::policy::v1::{
+    PodDisruptionBudget, PodDisruptionBudgetSpec, PodDisruptionBudgetStatus,
+};
 use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -57,7 +62,11 @@ pub fn priorityclass(ctx: &mut Ctx) -> Output {
         Ok(v) => v.unwrap_or(0),
         Err(_) => return Output::error("invalid argument for --value"),
     };
-    let policy = ctx.args.get("preemption-policy").unwrap_or("PreemptLowerPriority").to_string();
+    let policy = ctx
+        .args
+        .get("preemption-policy")
+        .unwrap_or("PreemptLowerPriority")
+        .to_string();
     let pc = PriorityClass {
         metadata: ObjectMeta {
             name: Some(name),
@@ -65,7 +74,11 @@ pub fn priorityclass(ctx: &mut Ctx) -> Output {
         },
         value,
         global_default: ctx.args.bool("global-default").then_some(true),
-        description: ctx.args.get("description").filter(|d| !d.is_empty()).map(str::to_string),
+        description: ctx
+            .args
+            .get("description")
+            .filter(|d| !d.is_empty())
+            .map(str::to_string),
         preemption_policy: Some(policy),
     };
     finish(ctx, Object::PriorityClass(pc), Some("priorityclass"))
@@ -77,7 +90,13 @@ pub fn quota(ctx: &mut Ctx) -> Output {
         Err(e) => return e,
     };
     let mut hard = BTreeMap::new();
-    for kv in ctx.args.get("hard").unwrap_or("").split(',').filter(|s| !s.is_empty()) {
+    for kv in ctx
+        .args
+        .get("hard")
+        .unwrap_or("")
+        .split(',')
+        .filter(|s| !s.is_empty())
+    {
         let Some((k, v)) = kv.split_once('=') else {
             return Output::error(format!("invalid input {kv}; must be of the form key=value"));
         };
@@ -86,7 +105,14 @@ pub fn quota(ctx: &mut Ctx) -> Output {
         }
         hard.insert(k.to_string(), Quantity(v.to_string()));
     }
-    let scopes: Vec<String> = ctx.args.get("scopes").unwrap_or("").split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+    let scopes: Vec<String> = ctx
+        .args
+        .get("scopes")
+        .unwrap_or("")
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
     let q = ResourceQuota {
         metadata: ObjectMeta {
             name: Some(name),
@@ -95,7 +121,11 @@ pub fn quota(ctx: &mut Ctx) -> Output {
         },
         spec: Some(ResourceQuotaSpec {
             hard: if hard.is_empty() { None } else { Some(hard) },
-            scopes: if scopes.is_empty() { None } else { Some(scopes) },
+            scopes: if scopes.is_empty() {
+                None
+            } else {
+                Some(scopes)
+            },
             scope_selector: None,
         }),
         status: Some(ResourceQuotaStatus::default()),
@@ -146,5 +176,9 @@ pub fn pdb(ctx: &mut Ctx) -> Output {
         }),
         status: Some(PodDisruptionBudgetStatus::default()),
     };
-    finish(ctx, Object::PodDisruptionBudget(p), Some("poddisruptionbudgets"))
+    finish(
+        ctx,
+        Object::PodDisruptionBudget(p),
+        Some("poddisruptionbudgets"),
+    )
 }

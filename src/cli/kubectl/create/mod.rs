@@ -85,8 +85,15 @@ pub fn enforced_namespace(ctx: &Ctx) -> Option<String> {
 fn server_message(e: &ApiError) -> String {
     if e.reason == Reason::Invalid {
         // "The Deployment "x" is invalid: ..." → "Deployment.apps "x" is invalid: ..."
-        let msg = e.message.strip_prefix("The ").unwrap_or(&e.message).to_string();
-        if let Some(kind) = crate::objects::Kind::ALL.iter().find(|k| msg.starts_with(&format!("{} \"", k.info().kind))) {
+        let msg = e
+            .message
+            .strip_prefix("The ")
+            .unwrap_or(&e.message)
+            .to_string();
+        if let Some(kind) = crate::objects::Kind::ALL
+            .iter()
+            .find(|k| msg.starts_with(&format!("{} \"", k.info().kind)))
+        {
             let g = kind.info().group;
             if !g.is_empty() {
                 return msg.replacen(kind.info().kind, &format!("{}.{g}", kind.info().kind), 1);
@@ -117,7 +124,10 @@ pub fn finish(ctx: &mut Ctx, mut obj: Object, what: Option<&str>) -> Output {
         obj.meta_mut()
             .annotations
             .get_or_insert_with(Default::default)
-            .insert("kubectl.kubernetes.io/last-applied-configuration".into(), format!("{applied}\n"));
+            .insert(
+                "kubectl.kubernetes.io/last-applied-configuration".into(),
+                format!("{applied}\n"),
+            );
     }
     if dry == DryRun::Client {
         return ctx.print_object(&obj, "created", dry);
@@ -125,7 +135,11 @@ pub fn finish(ctx: &mut Ctx, mut obj: Object, what: Option<&str>) -> Output {
     if obj.kind().info().namespaced && obj.meta().namespace.is_none() {
         obj.meta_mut().namespace = Some(ctx.namespace());
     }
-    let manager = ctx.args.get("field-manager").unwrap_or("kubectl-create").to_string();
+    let manager = ctx
+        .args
+        .get("field-manager")
+        .unwrap_or("kubectl-create")
+        .to_string();
     match ctx.world.store.create(
         obj,
         &WriteOptions {

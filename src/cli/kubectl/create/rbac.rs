@@ -10,22 +10,60 @@ use crate::cli::output::Output;
 use crate::cli::shell::builtins::base64_encode;
 use crate::objects::{Kind, Object};
 use k8s_openapi::api::core::v1::ServiceAccount;
-use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject};
+use k8s_openapi::api::rbac::v1::{
+    ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
 
 pub const SERVICEACCOUNT_FLAGS: &[FlagSpec] = create_flags!();
 pub const ROLE_FLAGS: &[FlagSpec] = create_flags!(
-    flag("verb", None, true, "Verb that applies to the resources contained in the rule").default("[]"),
+    flag(
+        "verb",
+        None,
+        true,
+        "Verb that applies to the resources contained in the rule"
+    )
+    .default("[]"),
     flag("resource", None, true, "Resource that the rule applies to").default("[]"),
-    flag("resource-name", None, true, "Resource in the white list that the rule applies to, repeat this flag for multiple items").default("[]"),
+    flag(
+        "resource-name",
+        None,
+        true,
+        "Resource in the white list that the rule applies to, repeat this flag for multiple items"
+    )
+    .default("[]"),
 );
 pub const CLUSTERROLE_FLAGS: &[FlagSpec] = create_flags!(
-    flag("verb", None, true, "Verb that applies to the resources contained in the rule").default("[]"),
+    flag(
+        "verb",
+        None,
+        true,
+        "Verb that applies to the resources contained in the rule"
+    )
+    .default("[]"),
     flag("resource", None, true, "Resource that the rule applies to").default("[]"),
-    flag("resource-name", None, true, "Resource in the white list that the rule applies to, repeat this flag for multiple items").default("[]"),
-    flag("non-resource-url", None, true, "A partial url that user should have access to.").default("[]"),
-    flag("aggregation-rule", None, true, "An aggregation label selector for combining ClusterRoles.").default("[]"),
+    flag(
+        "resource-name",
+        None,
+        true,
+        "Resource in the white list that the rule applies to, repeat this flag for multiple items"
+    )
+    .default("[]"),
+    flag(
+        "non-resource-url",
+        None,
+        true,
+        "A partial url that user should have access to."
+    )
+    .default("[]"),
+    flag(
+        "aggregation-rule",
+        None,
+        true,
+        "An aggregation label selector for combining ClusterRoles."
+    )
+    .default("[]"),
 );
 pub const ROLEBINDING_FLAGS: &[FlagSpec] = create_flags!(
     flag("role", None, true, "Role this RoleBinding should reference"),
@@ -47,7 +85,19 @@ pub const TOKEN_FLAGS: &[FlagSpec] = &[
 ];
 
 const VERBS: &[&str] = &[
-    "*", "get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "use", "bind", "escalate", "impersonate",
+    "*",
+    "get",
+    "list",
+    "watch",
+    "create",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+    "use",
+    "bind",
+    "escalate",
+    "impersonate",
 ];
 
 fn meta(ctx: &Ctx, name: String) -> ObjectMeta {
@@ -59,7 +109,10 @@ fn meta(ctx: &Ctx, name: String) -> ObjectMeta {
 }
 
 fn split_list(v: Vec<String>) -> Vec<String> {
-    v.iter().flat_map(|x| x.split(',').map(str::to_string).collect::<Vec<_>>()).filter(|x| !x.is_empty()).collect()
+    v.iter()
+        .flat_map(|x| x.split(',').map(str::to_string).collect::<Vec<_>>())
+        .filter(|x| !x.is_empty())
+        .collect()
 }
 
 pub fn serviceaccount(ctx: &mut Ctx) -> Output {
@@ -79,7 +132,11 @@ pub fn serviceaccount(ctx: &mut Ctx) -> Output {
 fn rules(ctx: &Ctx, cluster: bool) -> Result<Vec<PolicyRule>, String> {
     let verbs = split_list(ctx.args.all("verb"));
     let resources = split_list(ctx.args.all("resource"));
-    let non_resource = if cluster { split_list(ctx.args.all("non-resource-url")) } else { vec![] };
+    let non_resource = if cluster {
+        split_list(ctx.args.all("non-resource-url"))
+    } else {
+        vec![]
+    };
     if verbs.is_empty() {
         return Err("at least one verb must be specified".into());
     }
@@ -121,7 +178,11 @@ fn rules(ctx: &Ctx, cluster: bool) -> Result<Vec<PolicyRule>, String> {
             api_groups: Some(vec![g]),
             resources: Some(rs),
             verbs: verbs.clone(),
-            resource_names: if names.is_empty() { None } else { Some(names.clone()) },
+            resource_names: if names.is_empty() {
+                None
+            } else {
+                Some(names.clone())
+            },
             non_resource_urls: None,
         })
         .collect();
@@ -191,8 +252,13 @@ fn subjects(ctx: &Ctx) -> Result<Vec<Subject>, String> {
         });
     }
     for sa in ctx.args.all("serviceaccount") {
-        let Some((ns, name)) = sa.split_once(':').filter(|(a, b)| !a.is_empty() && !b.is_empty()) else {
-            return Err(format!("serviceaccount must be <namespace>:<name>, got {sa}"));
+        let Some((ns, name)) = sa
+            .split_once(':')
+            .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+        else {
+            return Err(format!(
+                "serviceaccount must be <namespace>:<name>, got {sa}"
+            ));
         };
         s.push(Subject {
             api_group: None,
@@ -210,8 +276,16 @@ pub fn rolebinding(ctx: &mut Ctx) -> Output {
         Err(e) => return e,
     };
     let role_ref = match (ctx.args.get("role"), ctx.args.get("clusterrole")) {
-        (Some(r), None) => RoleRef { api_group: "rbac.authorization.k8s.io".into(), kind: "Role".into(), name: r.into() },
-        (None, Some(c)) => RoleRef { api_group: "rbac.authorization.k8s.io".into(), kind: "ClusterRole".into(), name: c.into() },
+        (Some(r), None) => RoleRef {
+            api_group: "rbac.authorization.k8s.io".into(),
+            kind: "Role".into(),
+            name: r.into(),
+        },
+        (None, Some(c)) => RoleRef {
+            api_group: "rbac.authorization.k8s.io".into(),
+            kind: "ClusterRole".into(),
+            name: c.into(),
+        },
         _ => return Output::error("exactly one of clusterrole or role must be specified"),
     };
     let subjects = match subjects(ctx) {
@@ -221,7 +295,11 @@ pub fn rolebinding(ctx: &mut Ctx) -> Output {
     let rb = RoleBinding {
         metadata: meta(ctx, name),
         role_ref,
-        subjects: if subjects.is_empty() { None } else { Some(subjects) },
+        subjects: if subjects.is_empty() {
+            None
+        } else {
+            Some(subjects)
+        },
     };
     finish(ctx, Object::RoleBinding(rb), None)
 }
@@ -243,14 +321,25 @@ pub fn clusterrolebinding(ctx: &mut Ctx) -> Output {
             name: Some(name),
             ..Default::default()
         },
-        role_ref: RoleRef { api_group: "rbac.authorization.k8s.io".into(), kind: "ClusterRole".into(), name: cr },
-        subjects: if subjects.is_empty() { None } else { Some(subjects) },
+        role_ref: RoleRef {
+            api_group: "rbac.authorization.k8s.io".into(),
+            kind: "ClusterRole".into(),
+            name: cr,
+        },
+        subjects: if subjects.is_empty() {
+            None
+        } else {
+            Some(subjects)
+        },
     };
     finish(ctx, Object::ClusterRoleBinding(crb), None)
 }
 
 fn b64url(data: &[u8]) -> String {
-    base64_encode(data).trim_end_matches('=').replace('+', "-").replace('/', "_")
+    base64_encode(data)
+        .trim_end_matches('=')
+        .replace('+', "-")
+        .replace('/', "_")
 }
 
 /// A TokenRequest's token: a JWT shaped like the apiserver's (its
@@ -261,8 +350,15 @@ pub fn token(ctx: &mut Ctx) -> Output {
         Err(e) => return e,
     };
     let ns = ctx.namespace();
-    let Some(sa) = ctx.world.store.get_as::<ServiceAccount>(&ns, &name).cloned() else {
-        return Output::error(format!("failed to create token: serviceaccounts \"{name}\" not found"));
+    let Some(sa) = ctx
+        .world
+        .store
+        .get_as::<ServiceAccount>(&ns, &name)
+        .cloned()
+    else {
+        return Output::error(format!(
+            "failed to create token: serviceaccounts \"{name}\" not found"
+        ));
     };
     let duration = ctx
         .args

@@ -8,27 +8,60 @@ use crate::cli::output::Output;
 use crate::objects::Object;
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec, ServiceStatus};
 use k8s_openapi::api::networking::v1::{
-    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend,
-    IngressSpec, IngressStatus, IngressTLS, ServiceBackendPort,
+    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
+    IngressServiceBackend, IngressSpec, IngressStatus, IngressTLS, ServiceBackendPort,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
 pub const CLUSTERIP_FLAGS: &[FlagSpec] = create_flags!(
-    flag("tcp", None, true, "Port pairs can be specified as '<port>:<targetPort>'.").default("[]"),
-    flag("clusterip", None, true, "Assign your own ClusterIP or set to 'None' for a 'headless' service (no loadbalancing)."),
+    flag(
+        "tcp",
+        None,
+        true,
+        "Port pairs can be specified as '<port>:<targetPort>'."
+    )
+    .default("[]"),
+    flag(
+        "clusterip",
+        None,
+        true,
+        "Assign your own ClusterIP or set to 'None' for a 'headless' service (no loadbalancing)."
+    ),
 );
 pub const NODEPORT_FLAGS: &[FlagSpec] = create_flags!(
-    flag("tcp", None, true, "Port pairs can be specified as '<port>:<targetPort>'.").default("[]"),
-    flag("node-port", None, true, "Port used to expose the service on each node in a cluster.").default("0"),
+    flag(
+        "tcp",
+        None,
+        true,
+        "Port pairs can be specified as '<port>:<targetPort>'."
+    )
+    .default("[]"),
+    flag(
+        "node-port",
+        None,
+        true,
+        "Port used to expose the service on each node in a cluster."
+    )
+    .default("0"),
 );
-pub const LOADBALANCER_FLAGS: &[FlagSpec] = create_flags!(
-    flag("tcp", None, true, "Port pairs can be specified as '<port>:<targetPort>'.").default("[]"),
-);
+pub const LOADBALANCER_FLAGS: &[FlagSpec] = create_flags!(flag(
+    "tcp",
+    None,
+    true,
+    "Port pairs can be specified as '<port>:<targetPort>'."
+)
+.default("[]"),);
 pub const EXTERNALNAME_FLAGS: &[FlagSpec] = create_flags!(
     flag("external-name", None, true, "External name of service"),
-    flag("tcp", None, true, "Port pairs can be specified as '<port>:<targetPort>'.").default("[]"),
+    flag(
+        "tcp",
+        None,
+        true,
+        "Port pairs can be specified as '<port>:<targetPort>'."
+    )
+    .default("[]"),
 );
 pub const INGRESS_FLAGS: &[FlagSpec] = create_flags!(
     flag("rule", None, true, "Rule in format host/path=service:port[,tls=secretname]. Paths containing the leading character '*' are considered pathType=Prefix. tls argument is optional.").default("[]"),
@@ -39,7 +72,9 @@ pub const INGRESS_FLAGS: &[FlagSpec] = create_flags!(
 
 fn parse_ports(spec: &str) -> Result<(i32, IntOrString), String> {
     let (p, t) = spec.split_once(':').unwrap_or((spec, spec));
-    let port: i32 = p.parse().map_err(|_| format!("strconv.Atoi: parsing \"{p}\": invalid syntax"))?;
+    let port: i32 = p
+        .parse()
+        .map_err(|_| format!("strconv.Atoi: parsing \"{p}\": invalid syntax"))?;
     let target = match t.parse::<i32>() {
         Ok(n) => IntOrString::Int(n),
         Err(_) => IntOrString::String(t.to_string()),
@@ -52,11 +87,20 @@ fn create_service(ctx: &mut Ctx, type_: &str) -> Output {
         Ok(n) => n,
         Err(e) => return e,
     };
-    let tcp: Vec<String> = ctx.args.all("tcp").iter().flat_map(|t| t.split(',').map(str::to_string).collect::<Vec<_>>()).collect();
+    let tcp: Vec<String> = ctx
+        .args
+        .all("tcp")
+        .iter()
+        .flat_map(|t| t.split(',').map(str::to_string).collect::<Vec<_>>())
+        .collect();
     if tcp.is_empty() && type_ != "ExternalName" {
         return Output::error("at least one tcp port specifier must be provided");
     }
-    let node_port: i32 = ctx.args.get("node-port").and_then(|n| n.parse().ok()).unwrap_or(0);
+    let node_port: i32 = ctx
+        .args
+        .get("node-port")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
     let mut ports = Vec::new();
     for t in &tcp {
         let (port, target) = match parse_ports(t) {
@@ -125,7 +169,14 @@ struct Rule {
 
 fn parse_rule(r: &str) -> Option<Rule> {
     let (main, tls) = match r.split_once(",tls") {
-        Some((m, t)) => (m, Some(t.strip_prefix('=').map(str::to_string).filter(|s| !s.is_empty()))),
+        Some((m, t)) => (
+            m,
+            Some(
+                t.strip_prefix('=')
+                    .map(str::to_string)
+                    .filter(|s| !s.is_empty()),
+            ),
+        ),
         None => (r, None),
     };
     let (hp, backend) = main.rsplit_once('=')?;
@@ -140,7 +191,10 @@ fn parse_rule(r: &str) -> Option<Rule> {
     if prefix {
         path.pop();
     }
-    if !host.chars().all(|c| c.is_alphanumeric() || "*-._".contains(c)) {
+    if !host
+        .chars()
+        .all(|c| c.is_alphanumeric() || "*-._".contains(c))
+    {
         return None;
     }
     Some(Rule {
@@ -158,8 +212,14 @@ fn backend(service: &str, port: &str) -> IngressBackend {
         service: Some(IngressServiceBackend {
             name: service.to_string(),
             port: Some(match port.parse::<i32>() {
-                Ok(n) => ServiceBackendPort { number: Some(n), name: None },
-                Err(_) => ServiceBackendPort { number: None, name: Some(port.to_string()) },
+                Ok(n) => ServiceBackendPort {
+                    number: Some(n),
+                    name: None,
+                },
+                Err(_) => ServiceBackendPort {
+                    number: None,
+                    name: Some(port.to_string()),
+                },
             }),
         }),
         resource: None,
@@ -182,9 +242,17 @@ pub fn ingress(ctx: &mut Ctx) -> Output {
             path: Some(rule.path.clone()),
             path_type: if rule.prefix { "Prefix" } else { "Exact" }.to_string(),
         };
-        let host = if rule.host.is_empty() { None } else { Some(rule.host.clone()) };
+        let host = if rule.host.is_empty() {
+            None
+        } else {
+            Some(rule.host.clone())
+        };
         match rules.iter_mut().find(|x| x.host == host) {
-            Some(existing) => existing.http.get_or_insert_with(Default::default).paths.push(path),
+            Some(existing) => existing
+                .http
+                .get_or_insert_with(Default::default)
+                .paths
+                .push(path),
             None => rules.push(IngressRule {
                 host: host.clone(),
                 http: Some(HTTPIngressRuleValue { paths: vec![path] }),
@@ -207,7 +275,11 @@ pub fn ingress(ctx: &mut Ctx) -> Output {
     let default_backend = match ctx.args.get("default-backend") {
         Some(d) => match d.split_once(':') {
             Some((s, p)) => Some(backend(s, p)),
-            None => return Output::error(format!("default-backend should be in format servicename:serviceport, got {d}")),
+            None => {
+                return Output::error(format!(
+                    "default-backend should be in format servicename:serviceport, got {d}"
+                ))
+            }
         },
         None => None,
     };
@@ -220,14 +292,22 @@ pub fn ingress(ctx: &mut Ctx) -> Output {
             Some((k, v)) => {
                 annotations.insert(k.to_string(), v.to_string());
             }
-            None => return Output::error(format!("annotation {a} is invalid and should be in format key=[value]")),
+            None => {
+                return Output::error(format!(
+                    "annotation {a} is invalid and should be in format key=[value]"
+                ))
+            }
         }
     }
     let ing = Ingress {
         metadata: ObjectMeta {
             name: Some(name),
             namespace: enforced_namespace(ctx),
-            annotations: if annotations.is_empty() { None } else { Some(annotations) },
+            annotations: if annotations.is_empty() {
+                None
+            } else {
+                Some(annotations)
+            },
             ..Default::default()
         },
         spec: Some(IngressSpec {

@@ -6,25 +6,62 @@ use crate::cli::flags::{flag, FlagSpec};
 use crate::cli::kubectl::Ctx;
 use crate::cli::output::Output;
 use crate::objects::{Kind, Object};
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy, DeploymentStatus};
-use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, CronJobStatus, Job, JobSpec, JobStatus, JobTemplateSpec};
+use k8s_openapi::api::apps::v1::{
+    Deployment, DeploymentSpec, DeploymentStatus, DeploymentStrategy,
+};
+use k8s_openapi::api::batch::v1::{
+    CronJob, CronJobSpec, CronJobStatus, Job, JobSpec, JobStatus, JobTemplateSpec,
+};
 use k8s_openapi::api::core::v1::{Container, ContainerPort, PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, OwnerReference};
 use std::collections::BTreeMap;
 
 pub const DEPLOYMENT_FLAGS: &[FlagSpec] = create_flags!(
-    flag("image", None, true, "Image names to run. A deployment can have multiple images set for multi-container pod.").default("[]"),
-    flag("port", None, true, "The containerPort that this deployment exposes.").default("-1"),
-    flag("replicas", Some('r'), true, "Number of replicas to create. Default is 1.").default("1"),
+    flag(
+        "image",
+        None,
+        true,
+        "Image names to run. A deployment can have multiple images set for multi-container pod."
+    )
+    .default("[]"),
+    flag(
+        "port",
+        None,
+        true,
+        "The containerPort that this deployment exposes."
+    )
+    .default("-1"),
+    flag(
+        "replicas",
+        Some('r'),
+        true,
+        "Number of replicas to create. Default is 1."
+    )
+    .default("1"),
 );
 pub const JOB_FLAGS: &[FlagSpec] = create_flags!(
     flag("image", None, true, "Image name to run."),
-    flag("from", None, true, "The name of the resource to create a Job from (only cronjob is supported)."),
+    flag(
+        "from",
+        None,
+        true,
+        "The name of the resource to create a Job from (only cronjob is supported)."
+    ),
 );
 pub const CRONJOB_FLAGS: &[FlagSpec] = create_flags!(
     flag("image", None, true, "Image name to run."),
-    flag("schedule", None, true, "A schedule in the Cron format the job should be run with."),
-    flag("restart", None, true, "job's restart policy. supported values: OnFailure, Never"),
+    flag(
+        "schedule",
+        None,
+        true,
+        "A schedule in the Cron format the job should be run with."
+    ),
+    flag(
+        "restart",
+        None,
+        true,
+        "job's restart policy. supported values: OnFailure, Never"
+    ),
 );
 
 /// The container name kubectl derives from an image: its last path
@@ -39,7 +76,11 @@ pub fn container_name(ctx: &mut Ctx, image: &str) -> String {
         name = n.to_string();
     }
     if name.contains(['_', '.']) {
-        let suffix = crate::sim::rng::SimRng::stream(ctx.world.seed() ^ ctx.world.store.resource_version(), "kubectl-create").name_suffix(5);
+        let suffix = crate::sim::rng::SimRng::stream(
+            ctx.world.seed() ^ ctx.world.store.resource_version(),
+            "kubectl-create",
+        )
+        .name_suffix(5);
         name = format!("{}-{suffix}", name.replace(['_', '.'], "-"));
     }
     name
@@ -50,7 +91,12 @@ pub fn deployment(ctx: &mut Ctx) -> Output {
         Ok(n) => n,
         Err(e) => return e,
     };
-    let images: Vec<String> = ctx.args.all("image").iter().flat_map(|i| i.split(',').map(str::to_string).collect::<Vec<_>>()).collect();
+    let images: Vec<String> = ctx
+        .args
+        .all("image")
+        .iter()
+        .flat_map(|i| i.split(',').map(str::to_string).collect::<Vec<_>>())
+        .collect();
     if images.is_empty() {
         return Output::error("required flag(s) \"image\" not set");
     }
@@ -156,17 +202,28 @@ pub fn job(ctx: &mut Ctx) -> Output {
                 return Output::error("cannot specify --from and command");
             }
             let Some((kind_word, src)) = from.split_once('/') else {
-                return Output::error(format!("from must be of the form <resource>/<name>, got {from}"));
+                return Output::error(format!(
+                    "from must be of the form <resource>/<name>, got {from}"
+                ));
             };
             if crate::objects::Kind::from_resource_name(kind_word) != Some(Kind::CronJob) {
                 return Output::error(format!("unknown object type {kind_word}"));
             }
             let ns = ctx.namespace();
             let Some(cj) = ctx.world.store.get_as::<CronJob>(&ns, src).cloned() else {
-                return Output::err(crate::sim::store::ApiError::not_found(Kind::CronJob, src).kubectl_text());
+                return Output::err(
+                    crate::sim::store::ApiError::not_found(Kind::CronJob, src).kubectl_text(),
+                );
             };
-            let tpl = cj.spec.as_ref().map(|s| s.job_template.clone()).unwrap_or_default();
-            let mut annotations = BTreeMap::from([("cronjob.kubernetes.io/instantiate".to_string(), "manual".to_string())]);
+            let tpl = cj
+                .spec
+                .as_ref()
+                .map(|s| s.job_template.clone())
+                .unwrap_or_default();
+            let mut annotations = BTreeMap::from([(
+                "cronjob.kubernetes.io/instantiate".to_string(),
+                "manual".to_string(),
+            )]);
             if let Some(a) = tpl.metadata.as_ref().and_then(|m| m.annotations.clone()) {
                 annotations.extend(a);
             }
@@ -207,7 +264,9 @@ pub fn cronjob(ctx: &mut Ctx) -> Output {
     };
     let restart = ctx.args.get("restart").unwrap_or("OnFailure").to_string();
     if restart != "OnFailure" && restart != "Never" {
-        return Output::error(format!("restart policy must be 'OnFailure' or 'Never', got {restart}"));
+        return Output::error(format!(
+            "restart policy must be 'OnFailure' or 'Never', got {restart}"
+        ));
     }
     let command = ctx.args.after_dash.clone().filter(|c| !c.is_empty());
     let cj = CronJob {
