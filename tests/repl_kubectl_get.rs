@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{fails, ok, run, session, write};
+use common::{fails, ok, run, write};
 use kubesim::controllers::{Action, Controller, Ctx, Enqueue};
 use kubesim::objects::Object;
 use kubesim::sim::store::{Store, WatchEvent, WatchEventType};

@@ -2,6 +2,7 @@
 //! top, auth, wait, config, version, cluster-info, api-resources,
 //! api-versions, explain, describe — flags, words and errors.
 
+#![allow(clippy::result_large_err)] // the hooks return the store's ApiError
 mod common;
 
 use common::{fails, ok, run, session, write};

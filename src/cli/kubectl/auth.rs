@@ -152,17 +152,25 @@ fn rule_allows(
             .is_none_or(|n| n.is_empty() || name.is_empty() || n.iter().any(|x| x == name))
 }
 
+/// What is asked: a verb on a resource (and subresource, and name).
+#[derive(Clone, Copy)]
+struct Request<'a> {
+    verb: &'a str,
+    group: &'a str,
+    resource: &'a str,
+    sub: &'a str,
+    name: &'a str,
+}
+
 /// Does RBAC allow it? The admin's group is bound to cluster-admin.
-fn allowed(
-    ctx: &Ctx,
-    who: &Subj,
-    verb: &str,
-    group: &str,
-    resource: &str,
-    sub: &str,
-    name: &str,
-    ns: Option<&str>,
-) -> bool {
+fn allowed(ctx: &Ctx, who: &Subj, req: Request, ns: Option<&str>) -> bool {
+    let Request {
+        verb,
+        group,
+        resource,
+        sub,
+        name,
+    } = req;
     if who
         .groups
         .iter()
@@ -196,13 +204,11 @@ fn allowed(
             .iter()
             .flatten()
             .any(|s| subject_matches(s, who, ""))
-        {
-            if rules_of(&b.role_ref.kind, &b.role_ref.name, "")
+            && rules_of(&b.role_ref.kind, &b.role_ref.name, "")
                 .iter()
                 .any(|r| rule_allows(r, verb, group, resource, sub, name))
-            {
-                return true;
-            }
+        {
+            return true;
         }
     }
     if let Some(ns) = ns {
@@ -214,13 +220,11 @@ fn allowed(
                 .iter()
                 .flatten()
                 .any(|s| subject_matches(s, who, ns))
-            {
-                if rules_of(&b.role_ref.kind, &b.role_ref.name, ns)
+                && rules_of(&b.role_ref.kind, &b.role_ref.name, ns)
                     .iter()
                     .any(|r| rule_allows(r, verb, group, resource, sub, name))
-                {
-                    return true;
-                }
+            {
+                return true;
             }
         }
     }
@@ -294,7 +298,18 @@ fn can_i(ctx: &mut Ctx) -> Output {
             Some(ns.as_str())
         };
         (
-            allowed(ctx, &who, verb, &group, &plural, &sub, &name, scope),
+            allowed(
+                ctx,
+                &who,
+                Request {
+                    verb,
+                    group: &group,
+                    resource: &plural,
+                    sub: &sub,
+                    name: &name,
+                },
+                scope,
+            ),
             scope,
         )
     };

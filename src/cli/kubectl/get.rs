@@ -219,9 +219,7 @@ pub fn get(ctx: &mut Ctx) -> Output {
             text
         } else {
             let objs: Vec<&Arc<Object>> = found.groups.iter().flat_map(|(_, o)| o.iter()).collect();
-            if objs.is_empty() && !found.errors.is_empty() {
-                String::new()
-            } else if objs.is_empty() && watch {
+            if objs.is_empty() && (!found.errors.is_empty() || watch) {
                 String::new()
             } else {
                 let values: Vec<serde_json::Value> = objs.iter().map(|o| o.to_json()).collect();

@@ -60,7 +60,7 @@ pub fn is_qualified_name(s: &str) -> bool {
             .chars()
             .last()
             .is_some_and(|c| c.is_ascii_alphanumeric());
-    let prefix_ok = prefix.is_none_or(|p| crate::objects::validation::is_dns1123_subdomain(p));
+    let prefix_ok = prefix.is_none_or(crate::objects::validation::is_dns1123_subdomain);
     name_ok && prefix_ok
 }
 

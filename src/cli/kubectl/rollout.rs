@@ -428,7 +428,7 @@ pub fn undo_plan(store: &Store, obj: &Object, to_revision: i64) -> Result<UndoPl
             } else {
                 match crs.len() {
                     n if n >= 2 => crs[n - 2].clone(),
-                    _ => return Err(format!("no last revision to roll back to")),
+                    _ => return Err("no last revision to roll back to".to_string()),
                 }
             };
             let data = target["data"].clone();
@@ -582,11 +582,11 @@ fn status(ctx: &mut Ctx) -> Output {
                 };
                 if next <= now {
                     ctx.world.settle();
-                    if ctx.world.store.resource_version() == rv {
-                        if !ctx.wait_until(now + Duration::from_millis(1)) {
-                            out.code = crate::cli::shell::INTERRUPTED;
-                            return out;
-                        }
+                    if ctx.world.store.resource_version() == rv
+                        && !ctx.wait_until(now + Duration::from_millis(1))
+                    {
+                        out.code = crate::cli::shell::INTERRUPTED;
+                        return out;
                     }
                     continue;
                 }
@@ -622,9 +622,9 @@ fn history_cmd(ctx: &mut Ctx) -> Output {
         let prefix = super::name_of(&obj);
         if revision > 0 {
             let Some((_, template)) = h.get(&revision) else {
-                out.extend(Output::error(format!(
-                    "unable to find the specified revision"
-                )));
+                out.extend(Output::error(
+                    "unable to find the specified revision".to_string(),
+                ));
                 continue;
             };
             out.push_out(&format!("{prefix} with revision #{revision}"));
@@ -877,7 +877,7 @@ fn restart(ctx: &mut Ctx) -> Output {
         let kind = obj.kind();
         let name = obj.meta().name.clone().unwrap_or_default();
         if !matches!(kind, Kind::Deployment | Kind::DaemonSet | Kind::StatefulSet) {
-            out.extend(Output::error(format!("restarting is not supported")));
+            out.extend(Output::error("restarting is not supported".to_string()));
             continue;
         }
         if obj.to_json()["spec"]["paused"] == true {

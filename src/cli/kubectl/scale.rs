@@ -54,56 +54,55 @@ pub fn scale(ctx: &mut Ctx) -> Output {
         Ok(t) => t.unwrap_or(Duration::ZERO),
         Err(e) => return Output::error(e),
     };
-    let targets: Vec<(Kind, String, String)> = if ctx.args.bool("all")
-        || ctx.args.get("selector").is_some()
-    {
-        let kinds = match super::resources::parse(&ctx.args.positional) {
+    let targets: Vec<(Kind, String, String)> =
+        if ctx.args.bool("all") || ctx.args.get("selector").is_some() {
+            let kinds = match super::resources::parse(&ctx.args.positional) {
             Ok(super::ResourceArg::Kinds(k, _)) => k,
             Ok(_) => return Output::error(
                 "selectors and the all flag cannot be used when passing resource/name arguments",
             ),
             Err(e) => return Output::error(e),
         };
-        let sel = match ctx.args.get("selector").map(Selector::parse).transpose() {
-            Ok(s) => s.unwrap_or_default(),
-            Err(e) => return Output::error(e),
-        };
-        let ns = ctx.namespace();
-        kinds
-            .iter()
-            .flat_map(|k| {
-                ctx.world
-                    .store
-                    .list(
-                        *k,
-                        Some(&ns),
-                        &ListOptions {
-                            label_selector: sel.clone(),
-                            ..Default::default()
-                        },
-                    )
-                    .map(|l| l.items)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|o| {
-                        (
-                            o.kind(),
-                            ns.clone(),
-                            o.meta().name.clone().unwrap_or_default(),
+            let sel = match ctx.args.get("selector").map(Selector::parse).transpose() {
+                Ok(s) => s.unwrap_or_default(),
+                Err(e) => return Output::error(e),
+            };
+            let ns = ctx.namespace();
+            kinds
+                .iter()
+                .flat_map(|k| {
+                    ctx.world
+                        .store
+                        .list(
+                            *k,
+                            Some(&ns),
+                            &ListOptions {
+                                label_selector: sel.clone(),
+                                ..Default::default()
+                            },
                         )
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect()
-    } else {
-        if ctx.args.positional.is_empty() && ctx.args.get("filename").is_none() {
-            return ctx.usage_error("Required resource not specified.");
-        }
-        match super::targets(ctx, &ctx.args.positional.clone()) {
-            Ok(t) => t,
-            Err(e) => return Output::error(e),
-        }
-    };
+                        .map(|l| l.items)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|o| {
+                            (
+                                o.kind(),
+                                ns.clone(),
+                                o.meta().name.clone().unwrap_or_default(),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        } else {
+            if ctx.args.positional.is_empty() && ctx.args.get("filename").is_none() {
+                return ctx.usage_error("Required resource not specified.");
+            }
+            match super::targets(ctx, &ctx.args.positional.clone()) {
+                Ok(t) => t,
+                Err(e) => return Output::error(e),
+            }
+        };
     if targets.is_empty() {
         return Output::err("No resources found").with_code(0);
     }

@@ -435,7 +435,7 @@ fn resources(ctx: &mut Ctx) -> Output {
                 return Err(format!("invalid resource specification: {kv}"));
             };
             if crate::objects::quantity::parse_quantity(v).is_err() {
-                return Err(format!("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
+                return Err("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'".to_string());
             }
             m.insert(k.to_string(), json!(v));
         }

@@ -81,7 +81,9 @@ fn top_pod(ctx: &mut Ctx) -> Output {
             Err(e) => return Output::err(e.kubectl_text()),
         },
     };
-    let mut rows: Vec<(String, String, Vec<(String, Usage)>)> = Vec::new();
+    // (namespace, pod, per-container usage)
+    type Row = (String, String, Vec<(String, Usage)>);
+    let mut rows: Vec<Row> = Vec::new();
     let mut any_metrics = false;
     for (pns, name) in &pods {
         match (ctx.hooks.pod_usage)(ctx.world, pns, name) {
@@ -89,7 +91,7 @@ fn top_pod(ctx: &mut Ctx) -> Output {
                 any_metrics = true;
                 rows.push((pns.clone(), name.clone(), u));
             }
-            None if ctx.args.positional.first().is_some() => {
+            None if !ctx.args.positional.is_empty() => {
                 return Output::err(if probe_metrics(ctx) {
                     "error: metrics not available yet".to_string()
                 } else {
@@ -208,7 +210,7 @@ fn top_node(ctx: &mut Ctx) -> Output {
         let Object::Node(n) = &**o else { continue };
         let name = n.metadata.name.clone().unwrap_or_default();
         let Some(u) = (ctx.hooks.node_usage)(ctx.world, &name) else {
-            if ctx.args.positional.first().is_some() || !probe_metrics(ctx) {
+            if !ctx.args.positional.is_empty() || !probe_metrics(ctx) {
                 return Output::err(if probe_metrics(ctx) {
                     "error: metrics not available yet"
                 } else {

@@ -632,11 +632,11 @@ fn grep(name: &str, args: &[String], stdin: Option<&str>, ctx: &Ctx) -> Output {
     out
 }
 
-/// `-n N`, `-nN`, `-N`, `--lines=N`: the count and whether it was `+N`.
-fn count_arg(
-    args: &[String],
-    tool: &str,
-) -> Result<(Option<(i64, bool)>, Vec<String>, bool), Output> {
+/// A head/tail count and whether it was `+N`.
+type Count = Option<(i64, bool)>;
+
+/// `-n N`, `-nN`, `-N`, `--lines=N`: the count, the files and `-f`.
+fn count_arg(args: &[String], tool: &str) -> Result<(Count, Vec<String>, bool), Output> {
     let mut n = None;
     let mut files = Vec::new();
     let mut follow = false;

@@ -101,7 +101,7 @@ pub fn quota(ctx: &mut Ctx) -> Output {
             return Output::error(format!("invalid input {kv}; must be of the form key=value"));
         };
         if crate::objects::quantity::parse_quantity(v).is_err() {
-            return Output::error(format!("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
+            return Output::error("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'".to_string());
         }
         hard.insert(k.to_string(), Quantity(v.to_string()));
     }
