@@ -1,11 +1,11 @@
 //! Tab completion through the completer's pure API
 //! (`kubesim::cli::complete::complete`).
 
-mod common;
+mod repl_common;
 
-use common::{ok, session};
 use kubesim::cli::complete::{complete, Candidate};
 use kubesim::cli::session::Session;
+use repl_common::{ok, session};
 
 fn words(s: &Session, line: &str) -> Vec<String> {
     complete(line, line.len(), &s.world, &s.state)
@@ -81,6 +81,25 @@ fn kinds_and_object_names_with_descriptions() {
     );
     assert_eq!(words(&s, "sim until deploy/w"), vec!["deploy/web"]);
     assert_eq!(words(&s, "kubens kube-p"), vec!["kube-public"]);
+    // Names come from the namespace named on the line.
+    ok(&mut s, "kubectl create cm settings -n kube-public");
+    assert_eq!(
+        words(&s, "kubectl get cm -n kube-public s"),
+        vec!["settings"]
+    );
+    assert_eq!(
+        words(&s, "kubectl -n kube-public get cm s"),
+        vec!["settings"]
+    );
+    assert_eq!(
+        words(&s, "kubectl get cm --namespace=kube-public s"),
+        vec!["settings"]
+    );
+    assert_eq!(
+        words(&s, "kubectl get cm -nkube-public s"),
+        vec!["settings"]
+    );
+    assert!(words(&s, "kubectl get cm s").is_empty());
 }
 
 #[test]

@@ -2,10 +2,10 @@
 //! accepted by its command (never `unknown flag`), appears in the command's
 //! `--help`, and `help` exists for every command, shell builtin and `sim`.
 
-mod common;
+mod repl_common;
 
-use common::{ok, run, session};
 use kubesim::cli::kubectl::{Command, COMMANDS, GLOBAL_FLAGS};
+use repl_common::{ok, run, session};
 
 fn walk(cmds: &'static [Command], prefix: &str, out: &mut Vec<(String, &'static Command)>) {
     for c in cmds {

@@ -3,10 +3,10 @@
 //! `cmd/run/run.go`), their `--dry-run=client -o yaml` text, the words of
 //! success and the errors.
 
-mod common;
+mod repl_common;
 
-use common::{fails, ok, run, session, write};
 use kubesim::cli::script;
+use repl_common::{fails, ok, run, session, write};
 
 /// Every generator's dry-run YAML, in one transcript snapshot.
 #[test]

@@ -2,12 +2,12 @@
 //! every `-o` format, `--sort-by`, `-w`/`--watch-only` in virtual time,
 //! `--raw`, and kubectl's errors (`k8s.io/kubectl/pkg/cmd/get/get.go`).
 
-mod common;
+mod repl_common;
 
-use common::{fails, ok, run, write};
 use kubesim::controllers::{Action, Controller, Ctx, Enqueue};
 use kubesim::objects::Object;
 use kubesim::sim::store::{Store, WatchEvent, WatchEventType};
+use repl_common::{fails, ok, run, write};
 use std::time::Duration;
 
 const PODS: &str = "apiVersion: v1
@@ -28,7 +28,7 @@ items:
 ";
 
 fn with_pods() -> kubesim::cli::session::Session {
-    let mut s = common::session();
+    let mut s = repl_common::session();
     write(&s, "pods.yaml", PODS);
     ok(&mut s, "kubectl apply -f pods.yaml");
     s
@@ -135,7 +135,7 @@ fn errors_are_kubectls() {
 
 #[test]
 fn empty_results_go_to_stderr() {
-    let mut s = common::session();
+    let mut s = repl_common::session();
     let o = run(&mut s, "kubectl get pods");
     assert_eq!(
         (o.stdout.as_str(), o.stderr.as_str(), o.code),
@@ -453,7 +453,7 @@ impl Controller for Relabel {
 
 #[test]
 fn watch_prints_changes_in_virtual_time() {
-    let mut s = common::session();
+    let mut s = repl_common::session();
     s.world.add_controller(Box::new(Relabel { n: 0 }));
     write(&s, "pods.yaml", PODS);
     ok(&mut s, "kubectl apply -f pods.yaml");
@@ -477,7 +477,7 @@ fn watch_prints_changes_in_virtual_time() {
 
 #[test]
 fn watch_only_and_watch_events() {
-    let mut s = common::session();
+    let mut s = repl_common::session();
     s.world.add_controller(Box::new(Relabel { n: 0 }));
     write(&s, "pods.yaml", PODS);
     ok(&mut s, "kubectl apply -f pods.yaml");
@@ -504,7 +504,7 @@ fn watch_only_and_watch_events() {
 #[test]
 fn watch_of_the_workshop_deploy_line() {
     // `kubectl get deploy -w` (ourapponkube.md) prints the table then waits.
-    let mut s = common::session();
+    let mut s = repl_common::session();
     ok(&mut s, "kubectl create deployment redis --image=redis");
     let out = ok(&mut s, "kubectl get deploy -w --request-timeout=2s");
     assert!(out.starts_with("NAME    "), "{out}");

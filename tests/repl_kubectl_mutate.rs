@@ -3,12 +3,12 @@
 //! what they send to the apiserver, their words (printers.md §5) and
 //! errors.
 
-mod common;
+mod repl_common;
 
-use common::{fails, ok, run, session, write};
 use kubesim::cli::session::Session;
 use kubesim::objects::Kind;
 use kubesim::sim::store::WriteOptions;
+use repl_common::{fails, ok, run, session, write};
 use serde_json::json;
 
 fn with_deploy() -> Session {

@@ -3,15 +3,15 @@
 //! api-versions, explain, describe — flags, words and errors.
 
 #![allow(clippy::result_large_err)] // the hooks return the store's ApiError
-mod common;
+mod repl_common;
 
-use common::{fails, ok, run, session, write};
 use k8s_openapi::api::core::v1::{ContainerState, ContainerStateRunning, ContainerStatus, Pod};
 use kubesim::cli::hooks::Usage;
 use kubesim::cli::session::Session;
 use kubesim::controllers::kubelet::LogLine;
 use kubesim::sim::store::ApiError;
 use kubesim::sim::{SimTime, World};
+use repl_common::{fails, ok, run, session, write};
 
 const PODS: &str = "apiVersion: v1
 kind: List

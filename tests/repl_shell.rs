@@ -2,11 +2,11 @@
 //! construct of POSIX sh that workshop lines use, with `bash`'s words for
 //! its errors.
 
-mod common;
+mod repl_common;
 
-use common::{fails, ok, read, run, session, write};
 use kubesim::cli::script;
 use kubesim::cli::shell::{is_complete, INTERRUPTED};
+use repl_common::{fails, ok, read, run, session, write};
 
 #[test]
 fn variables_command_substitution_and_export() {
@@ -341,4 +341,42 @@ fn kubens_switches_namespace() {
     ok(&mut s, "kubens -");
     assert_eq!(s.state.namespace, "default");
     assert!(fails(&mut s, "kubens nope").contains("no namespace exists with name \"nope\""));
+}
+
+/// A front end that holds only the session state (the REPL of `kubesim
+/// serve --repl`, whose world lives on the runner's thread) gets the
+/// whole shell through `run_line`, and split words through `run_words`.
+#[test]
+fn lines_on_a_world_owned_elsewhere() {
+    use kubesim::cli::session::{run_line, run_words, SessionState};
+    let mut world = kubesim::cluster::workshop_world(1);
+    let mut state = SessionState::default();
+    let o = run_line(
+        "D=web; kubectl create deployment $D --image=nginx && echo ok",
+        &mut world,
+        &mut state,
+    );
+    assert_eq!(o.stdout, "deployment.apps/web created\nok\n");
+    assert_eq!(state.vars.get("D").map(String::as_str), Some("web"));
+    let words: Vec<String> = ["kubectl", "get", "deploy", "-o", "name"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let o = run_words(&words, &mut world, &mut state, None);
+    assert_eq!(o.stdout, "deployment.apps/web\n");
+    let words: Vec<String> = ["kubectl", "apply", "-f", "-"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: 'b c'\n";
+    let o = run_words(&words, &mut world, &mut state, Some(cm));
+    assert_eq!(o.stdout, "configmap/cfg created\n");
+    let o = run_line(
+        "kubectl get cm cfg -o jsonpath='{.data.a}'",
+        &mut world,
+        &mut state,
+    );
+    assert_eq!(o.stdout, "b c");
+    let o = run_line("echo 'unterminated", &mut world, &mut state);
+    assert_eq!(o.code, 2);
 }

@@ -1,10 +1,10 @@
 //! `sim ...`: the simulation's own commands.
 
-mod common;
+mod repl_common;
 
-use common::{fails, ok, run, session};
 use kubesim::controllers::{Action, Controller, Ctx, Enqueue};
 use kubesim::sim::store::{Store, WatchEvent, WatchEventType};
+use repl_common::{fails, ok, run, session};
 use std::time::Duration;
 
 #[test]

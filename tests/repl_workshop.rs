@@ -2,7 +2,7 @@
 //! mode; each transcript is a snapshot (read against workshop.md and
 //! printers.md when accepted).
 
-mod common;
+mod repl_common;
 
 use kubesim::cli::script;
 
@@ -12,7 +12,7 @@ fn transcript(name: &str) -> String {
         env!("CARGO_MANIFEST_DIR")
     ))
     .expect("script");
-    let mut s = common::session();
+    let mut s = repl_common::session();
     let (t, _code) = script::run(&mut s, &text, true);
     t
 }

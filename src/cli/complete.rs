@@ -366,12 +366,24 @@ fn flag_values(long: &str, world: &World, state: &SessionState) -> Vec<Candidate
     }
 }
 
-/// Walks the words after `kubectl`: the command path reached, the
-/// positional words, and the flag whose value the next word would be.
-fn walk(words: &[String]) -> (Option<&'static Command>, Vec<String>, Option<FlagSpec>) {
+/// What the words after `kubectl` say so far.
+struct Walked {
+    /// The command path reached.
+    cmd: Option<&'static Command>,
+    /// The positional words.
+    pos: Vec<String>,
+    /// The flag whose value the next word would be.
+    pending: Option<FlagSpec>,
+    /// `-n NS` / `--namespace=NS` given on the line.
+    namespace: Option<String>,
+}
+
+/// Walks the words after `kubectl`.
+fn walk(words: &[String]) -> Walked {
     let mut cmd: Option<&'static Command> = None;
     let mut pos = Vec::new();
     let mut pending: Option<FlagSpec> = None;
+    let mut namespace = None;
     for w in words {
         let specs: Vec<FlagSpec> = cmd
             .map(|c| c.flags)
@@ -380,7 +392,21 @@ fn walk(words: &[String]) -> (Option<&'static Command>, Vec<String>, Option<Flag
             .chain(GLOBAL_FLAGS)
             .copied()
             .collect();
-        if pending.take().is_some() {
+        if let Some(f) = pending.take() {
+            if f.long == "namespace" {
+                namespace = Some(w.clone());
+            }
+            continue;
+        }
+        if let Some(ns) = w
+            .strip_prefix("--namespace=")
+            .or_else(|| w.strip_prefix("-n="))
+            .or_else(|| {
+                w.strip_prefix("-n")
+                    .filter(|v| !v.is_empty() && !v.starts_with('='))
+            })
+        {
+            namespace = Some(ns.to_string());
             continue;
         }
         if let Some(body) = w.strip_prefix("--") {
@@ -417,7 +443,12 @@ fn walk(words: &[String]) -> (Option<&'static Command>, Vec<String>, Option<Flag
             None => pos.push(w.clone()),
         }
     }
-    (cmd, pos, pending)
+    Walked {
+        cmd,
+        pos,
+        pending,
+        namespace,
+    }
 }
 
 const RESOURCE_VERBS: &[&str] = &[
@@ -449,7 +480,24 @@ fn kubectl_candidates(
     world: &World,
     state: &SessionState,
 ) -> Vec<Candidate> {
-    let (cmd, pos, pending) = walk(words);
+    let Walked {
+        cmd,
+        pos,
+        pending,
+        namespace,
+    } = walk(words);
+    // Names come from the namespace named on the line, if any.
+    let on_line;
+    let state = match namespace {
+        Some(ns) => {
+            on_line = SessionState {
+                namespace: ns,
+                ..state.clone()
+            };
+            &on_line
+        }
+        None => state,
+    };
     if let Some(f) = pending {
         return flag_values(f.long, world, state);
     }

@@ -8,9 +8,12 @@
 //! stops a waiting command (`get -w`, `logs -f`, `watch`, loops).
 
 use super::complete;
-use super::session::Session;
+use super::hooks::Hooks;
+use super::output::Output;
+use super::session::{run_text, Session, SessionState};
 use super::shell;
 use super::term::Terminal;
+use crate::sim::time::SimTime;
 use crate::sim::World;
 use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
@@ -24,6 +27,7 @@ use std::io::Write;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 fn history_path() -> Option<std::path::PathBuf> {
     std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".kubesim_history"))
@@ -40,8 +44,14 @@ pub fn color_wanted() -> bool {
 /// The prompt: `[09:00:05 default]$ ` (coloured when `color`).
 pub fn prompt(session: &Session, color: bool) -> String {
     let t = session.world.store.timestamp().0;
-    let time = t.strftime("%H:%M:%S").to_string();
-    let ns = &session.state.namespace;
+    format_prompt(
+        &t.strftime("%H:%M:%S").to_string(),
+        &session.state.namespace,
+        color,
+    )
+}
+
+fn format_prompt(time: &str, ns: &str, color: bool) -> String {
     if color {
         format!("\x1b[2m[\x1b[0;36m{time}\x1b[0m \x1b[1;34m{ns}\x1b[0;2m]\x1b[0m$ ")
     } else {
@@ -49,12 +59,176 @@ pub fn prompt(session: &Session, color: bool) -> String {
     }
 }
 
-/// rustyline's view of the session: completion and multi-line input.
-struct ShellHelper {
-    session: Rc<RefCell<Session>>,
+/// What the REPL drives: a session that owns its world ([`Local`]), or
+/// one whose world runs elsewhere ([`Remote`], e.g. on the runner's thread
+/// of `kubesim serve --repl`).
+pub trait Backend {
+    fn seed(&mut self) -> u64;
+    fn prompt(&mut self, color: bool) -> String;
+    /// Runs a line: what is left to print, and whether `exit` was run.
+    fn execute(&mut self, line: &str) -> (Output, bool);
+    fn complete(&mut self, line: &str, pos: usize) -> (usize, Vec<complete::Candidate>);
+    /// The user spent `waited` (wall clock) at the prompt.
+    fn idle(&mut self, waited: Duration);
 }
 
-impl Completer for ShellHelper {
+/// A session that owns its world: virtual time follows the wall clock
+/// between prompts, waiting commands are paced and stop on Ctrl-C.
+pub struct Local(pub Session);
+
+impl Local {
+    /// A local session printing to this process's terminal.
+    pub fn new(world: World, color: bool) -> Local {
+        let printer = Box::new(|out: &str, err: &str| {
+            let mut so = std::io::stdout();
+            let _ = so.write_all(out.as_bytes());
+            let _ = so.flush();
+            let mut se = std::io::stderr();
+            let _ = se.write_all(err.as_bytes());
+            let _ = se.flush();
+        });
+        let mut session = Session::new(world);
+        session.term = Terminal::interactive(printer, color);
+        install_interrupt_handler(session.term.interrupted.clone());
+        Local(session)
+    }
+}
+
+impl Backend for Local {
+    fn seed(&mut self) -> u64 {
+        self.0.world.seed()
+    }
+    fn prompt(&mut self, color: bool) -> String {
+        prompt(&self.0, color)
+    }
+    fn execute(&mut self, line: &str) -> (Output, bool) {
+        let out = self.0.execute(line);
+        (out, self.0.exit_requested)
+    }
+    fn complete(&mut self, line: &str, pos: usize) -> (usize, Vec<complete::Candidate>) {
+        complete::complete(line, pos, &self.0.world, &self.0.state)
+    }
+    fn idle(&mut self, waited: Duration) {
+        let s = &mut self.0;
+        if !s.term.paused {
+            let d = waited.mul_f64(s.term.speed.max(0.0));
+            s.world.advance(d);
+        }
+    }
+}
+
+/// Access to a world that lives on another thread, and to the runner that
+/// paces it. Lead: `impl WorldAccess for crate::sim::runner::SimHandle`
+/// delegating `with` to `call` and the rest to `pause`/`resume`/`set_speed`.
+pub trait WorldAccess {
+    fn with<R: Send + 'static>(&self, f: impl FnOnce(&mut World) -> R + Send + 'static) -> R;
+    fn pause(&self) {}
+    fn resume(&self) {}
+    fn set_speed(&self, _speed: f64) {}
+}
+
+/// A session whose world runs elsewhere: each line runs there, between
+/// events, at the current virtual time; the runner paces the world, so
+/// `sim pause|resume|speed` go to it, and waiting commands advance the
+/// world at once (as in scripts).
+pub struct Remote<A: WorldAccess> {
+    pub access: A,
+    pub state: SessionState,
+    pub hooks: Hooks,
+    speed: f64,
+}
+
+impl<A: WorldAccess> Remote<A> {
+    pub fn new(access: A) -> Remote<A> {
+        Remote {
+            access,
+            state: SessionState::default(),
+            hooks: Hooks::default(),
+            speed: 1.0,
+        }
+    }
+
+    fn now(&self) -> SimTime {
+        self.access.with(|w| w.now())
+    }
+
+    /// `sim pause|resume|speed`, which act on the runner.
+    fn runner_control(&mut self, line: &str) -> Option<Output> {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["sim", "pause"] => {
+                self.access.pause();
+                Some(Output::ok(format!(
+                    "simulation paused at {} (virtual time does not pass until 'sim resume')\n",
+                    super::sim_cmd::clock(self.now())
+                )))
+            }
+            ["sim", "resume"] => {
+                self.access.resume();
+                Some(Output::ok(format!(
+                    "simulation resumed at {} (speed {}x)\n",
+                    super::sim_cmd::clock(self.now()),
+                    self.speed
+                )))
+            }
+            ["sim", "speed", f] => Some(match f.trim_end_matches('x').parse::<f64>() {
+                Ok(x) if x > 0.0 && x.is_finite() => {
+                    self.access.set_speed(x);
+                    self.speed = x;
+                    Output::ok(format!("speed: {x}x\n"))
+                }
+                _ => Output::error(format!(
+                    "invalid speed {f:?}: give a positive factor, e.g. sim speed 2"
+                )),
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl<A: WorldAccess> Backend for Remote<A> {
+    fn seed(&mut self) -> u64 {
+        self.access.with(|w| w.seed())
+    }
+    fn prompt(&mut self, color: bool) -> String {
+        let t = self.access.with(|w| w.store.timestamp().0);
+        format_prompt(
+            &t.strftime("%H:%M:%S").to_string(),
+            &self.state.namespace,
+            color,
+        )
+    }
+    fn execute(&mut self, line: &str) -> (Output, bool) {
+        if let Some(o) = self.runner_control(line) {
+            return (o, false);
+        }
+        let state = self.state.clone();
+        let hooks = self.hooks;
+        let line = line.to_string();
+        let (out, state, exit) = self.access.with(move |w| {
+            let mut state = state;
+            let mut term = Terminal::script();
+            let (run, exit) = run_text(w, &mut state, &mut term, &hooks, &line, None);
+            (run.output, state, exit)
+        });
+        self.state = state;
+        (out, exit)
+    }
+    fn complete(&mut self, line: &str, pos: usize) -> (usize, Vec<complete::Candidate>) {
+        let state = self.state.clone();
+        let line = line.to_string();
+        self.access
+            .with(move |w| complete::complete(&line, pos, w, &state))
+    }
+    fn idle(&mut self, _waited: Duration) {}
+}
+
+/// rustyline's view of the backend: completion and multi-line input.
+struct ShellHelper<B: Backend> {
+    backend: Rc<RefCell<B>>,
+}
+
+impl<B: Backend> Completer for ShellHelper<B> {
     type Candidate = Pair;
     fn complete(
         &self,
@@ -62,8 +236,7 @@ impl Completer for ShellHelper {
         pos: usize,
         _ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let s = self.session.borrow();
-        let (start, cands) = complete::complete(line, pos, &s.world, &s.state);
+        let (start, cands) = self.backend.borrow_mut().complete(line, pos);
         Ok((
             start,
             cands
@@ -77,11 +250,11 @@ impl Completer for ShellHelper {
     }
 }
 
-impl Hinter for ShellHelper {
+impl<B: Backend> Hinter for ShellHelper<B> {
     type Hint = String;
 }
 
-impl Highlighter for ShellHelper {
+impl<B: Backend> Highlighter for ShellHelper<B> {
     fn highlight_prompt<'b, 's: 'b, 'p: 'b>(
         &'s self,
         prompt: &'p str,
@@ -91,7 +264,7 @@ impl Highlighter for ShellHelper {
     }
 }
 
-impl Validator for ShellHelper {
+impl<B: Backend> Validator for ShellHelper<B> {
     fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
         if shell::is_complete(ctx.input()) {
             Ok(ValidationResult::Valid(None))
@@ -101,7 +274,7 @@ impl Validator for ShellHelper {
     }
 }
 
-impl Helper for ShellHelper {}
+impl<B: Backend> Helper for ShellHelper<B> {}
 
 /// Ctrl-C while a command runs sets `flag` (at the prompt, rustyline reads
 /// Ctrl-C as a key).
@@ -121,25 +294,20 @@ fn install_interrupt_handler(flag: Arc<AtomicBool>) {
     });
 }
 
+/// The REPL on a world of its own.
 pub fn run(world: World) -> i32 {
     let color = color_wanted();
-    let printer = Box::new(|out: &str, err: &str| {
-        let mut so = std::io::stdout();
-        let _ = so.write_all(out.as_bytes());
-        let _ = so.flush();
-        let mut se = std::io::stderr();
-        let _ = se.write_all(err.as_bytes());
-        let _ = se.flush();
-    });
-    let mut session = Session::new(world);
-    session.term = Terminal::interactive(printer, color);
-    install_interrupt_handler(session.term.interrupted.clone());
-    let session = Rc::new(RefCell::new(session));
+    interact(Local::new(world, color), color)
+}
+
+/// The read-eval-print loop around a backend.
+pub fn interact<B: Backend>(backend: B, color: bool) -> i32 {
+    let backend = Rc::new(RefCell::new(backend));
     let config = rustyline::Config::builder()
         .completion_type(rustyline::CompletionType::List)
         .auto_add_history(false)
         .build();
-    let mut editor: Editor<ShellHelper, rustyline::history::DefaultHistory> =
+    let mut editor: Editor<ShellHelper<B>, rustyline::history::DefaultHistory> =
         match Editor::with_config(config) {
             Ok(e) => e,
             Err(e) => {
@@ -148,31 +316,25 @@ pub fn run(world: World) -> i32 {
             }
         };
     editor.set_helper(Some(ShellHelper {
-        session: session.clone(),
+        backend: backend.clone(),
     }));
     if let Some(p) = history_path() {
         let _ = editor.load_history(&p);
     }
+    let seed = backend.borrow_mut().seed();
     println!(
-        "kubesim: a simulated Kubernetes v1.33 cluster (seed {}). Type 'help' for help, Ctrl-D to quit.",
-        session.borrow().world.seed()
+        "kubesim: a simulated Kubernetes v1.33 cluster (seed {seed}). Type 'help' for help, Ctrl-D to quit."
     );
     let mut code = 0;
     loop {
-        let p = prompt(&session.borrow(), color);
+        let p = backend.borrow_mut().prompt(color);
         // The pacing edge: the wall clock is read here, around the prompt.
         #[allow(clippy::disallowed_methods)]
         let shown = std::time::Instant::now();
         let line = editor.readline(&p);
         #[allow(clippy::disallowed_methods)]
         let waited = shown.elapsed();
-        {
-            let mut s = session.borrow_mut();
-            if !s.term.paused {
-                let d = waited.mul_f64(s.term.speed.max(0.0));
-                s.world.advance(d);
-            }
-        }
+        backend.borrow_mut().idle(waited);
         match line {
             Ok(line) => {
                 if line.trim().is_empty() {
@@ -182,13 +344,12 @@ pub fn run(world: World) -> i32 {
                 if matches!(line.trim(), "exit" | "quit" | "logout") {
                     break;
                 }
-                let mut s = session.borrow_mut();
-                let out = s.execute(&line);
+                let (out, exit) = backend.borrow_mut().execute(&line);
                 // Streaming commands printed already; the rest now.
                 print!("{}", out.stdout);
                 eprint!("{}", out.stderr);
                 let _ = std::io::stdout().flush();
-                if s.exit_requested {
+                if exit {
                     code = out.code;
                     break;
                 }

@@ -106,34 +106,16 @@ impl Session {
 
     /// Runs command text and returns its output and transcript.
     pub fn run(&mut self, text: &str) -> Run {
-        let list = match shell::parse(text) {
-            Ok(l) => l,
-            Err(e) => {
-                let o = Output::err(e.to_string()).with_code(2);
-                self.state.last_status = 2;
-                return Run {
-                    transcript: o.stderr.clone(),
-                    output: o,
-                };
-            }
-        };
-        self.term.clear_interrupt();
-        let mut sh = Shell::new(self);
-        let o = sh.run_list(&list, None, Live::TERMINAL);
-        let exit = sh.exit_requested;
+        let (run, exit) = run_text(
+            &mut self.world,
+            &mut self.state,
+            &mut self.term,
+            &self.hooks,
+            text,
+            None,
+        );
         self.exit_requested |= exit;
-        // Whatever the command wrote is processed before the prompt returns.
-        self.world.settle();
-        self.term.clear_interrupt();
-        let c = self.term.take_buffer();
-        Run {
-            output: Output {
-                stdout: c.stdout + &o.stdout,
-                stderr: c.stderr + &o.stderr,
-                code: o.code,
-            },
-            transcript: c.merged + &o.stdout + &o.stderr,
-        }
+        run
     }
 
     /// An [`Env`] over this session (for callers outside the shell).
@@ -147,4 +129,77 @@ impl Session {
             live: Live::TERMINAL,
         }
     }
+}
+
+/// Runs command text on borrowed parts of a session (the world may live
+/// elsewhere, e.g. on the runner's thread of `kubesim serve --repl`), with
+/// `stdin` as the standard input of the first command. Returns the run and
+/// whether `exit` was run.
+pub fn run_text(
+    world: &mut World,
+    state: &mut SessionState,
+    term: &mut Terminal,
+    hooks: &Hooks,
+    text: &str,
+    stdin: Option<&str>,
+) -> (Run, bool) {
+    let list = match shell::parse(text) {
+        Ok(l) => l,
+        Err(e) => {
+            let o = Output::err(e.to_string()).with_code(2);
+            state.last_status = 2;
+            return (
+                Run {
+                    transcript: o.stderr.clone(),
+                    output: o,
+                },
+                false,
+            );
+        }
+    };
+    term.clear_interrupt();
+    let mut sh = Shell::over(world, state, term, hooks);
+    let o = sh.run_list(&list, stdin, Live::TERMINAL);
+    let exit = sh.exit_requested;
+    // Whatever the command wrote is processed before the prompt returns.
+    world.settle();
+    term.clear_interrupt();
+    let c = term.take_buffer();
+    (
+        Run {
+            output: Output {
+                stdout: c.stdout + &o.stdout,
+                stderr: c.stderr + &o.stderr,
+                code: o.code,
+            },
+            transcript: c.merged + &o.stdout + &o.stderr,
+        },
+        exit,
+    )
+}
+
+/// Runs one line on a world owned elsewhere, with default hooks and a
+/// script terminal (waiting commands advance the world at once): for a
+/// front end that holds only the session state, such as the REPL of
+/// `kubesim serve --repl`.
+pub fn run_line(line: &str, world: &mut World, state: &mut SessionState) -> Output {
+    let mut term = Terminal::script();
+    run_text(world, state, &mut term, &Hooks::default(), line, None)
+        .0
+        .output
+}
+
+/// Runs an already split command line (quoted back for the shell); kept
+/// for callers written against the first REPL.
+pub fn run_words(
+    words: &[String],
+    world: &mut World,
+    state: &mut SessionState,
+    stdin: Option<&str>,
+) -> Output {
+    let mut term = Terminal::script();
+    let line = shell_words::join(words);
+    run_text(world, state, &mut term, &Hooks::default(), &line, stdin)
+        .0
+        .output
 }

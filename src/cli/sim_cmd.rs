@@ -32,7 +32,7 @@ pub fn help_text() -> String {
 }
 
 /// `HH:MM:SS` of virtual time.
-fn clock(t: SimTime) -> String {
+pub(crate) fn clock(t: SimTime) -> String {
     let s = t.0 / 1000;
     format!("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
 }

@@ -9,11 +9,14 @@
 use super::ast::*;
 use super::builtins;
 use super::parser::expansion_text;
+use crate::cli::hooks::Hooks;
 use crate::cli::hooks::{Origin, ToolCtx};
 use crate::cli::output::Output;
-use crate::cli::session::{Env, Session};
+use crate::cli::session::{Env, Session, SessionState};
 use crate::cli::term::Live;
+use crate::cli::term::Terminal;
 use crate::sim::SimTime;
+use crate::sim::World;
 use std::path::PathBuf;
 
 /// In scripts, a loop that never waits stops after this many rounds.
@@ -24,7 +27,10 @@ pub const INTERRUPTED: i32 = 130;
 
 /// The state of one command line's execution.
 pub struct Shell<'a> {
-    pub session: &'a mut Session,
+    pub world: &'a mut World,
+    pub state: &'a mut SessionState,
+    pub term: &'a mut Terminal,
+    pub hooks: &'a Hooks,
     /// `exit` was run: stop here.
     pub exit_requested: bool,
 }
@@ -43,19 +49,37 @@ enum Sink {
 
 impl<'a> Shell<'a> {
     pub fn new(session: &'a mut Session) -> Shell<'a> {
+        Shell::over(
+            &mut session.world,
+            &mut session.state,
+            &mut session.term,
+            &session.hooks,
+        )
+    }
+
+    /// A shell over borrowed parts (a world that lives elsewhere, e.g. on
+    /// the runner's thread).
+    pub fn over(
+        world: &'a mut World,
+        state: &'a mut SessionState,
+        term: &'a mut Terminal,
+        hooks: &'a Hooks,
+    ) -> Shell<'a> {
         Shell {
-            session,
+            world,
+            state,
+            term,
+            hooks,
             exit_requested: false,
         }
     }
 
     fn env<'b>(&'b mut self, stdin: Option<&'b str>, live: Live) -> Env<'b> {
-        let s = &mut *self.session;
         Env {
-            world: &mut s.world,
-            state: &mut s.state,
-            term: &mut s.term,
-            hooks: &s.hooks,
+            world: &mut *self.world,
+            state: &mut *self.state,
+            term: &mut *self.term,
+            hooks: self.hooks,
             stdin,
             live,
         }
@@ -63,16 +87,16 @@ impl<'a> Shell<'a> {
 
     /// When an endless construct started now must stop (scripts only).
     pub fn deadline(&self) -> Option<SimTime> {
-        let t = &self.session.term;
+        let t = &*self.term;
         if t.interactive {
             None
         } else {
-            Some(self.session.world.now() + t.stream_limit)
+            Some(self.world.now() + t.stream_limit)
         }
     }
 
     fn interrupted(&self) -> bool {
-        self.session.term.is_interrupted()
+        self.term.is_interrupted()
     }
 
     // ----- lists --------------------------------------------------------
@@ -142,7 +166,7 @@ impl<'a> Shell<'a> {
         if p.negate {
             last.code = i32::from(last.code == 0);
         }
-        self.session.state.last_status = last.code;
+        self.state.last_status = last.code;
         last
     }
 
@@ -163,17 +187,13 @@ impl<'a> Shell<'a> {
             Command::Group(l) => self.run_list(l, stdin, live),
             Command::Subshell(l) => {
                 let saved = (
-                    self.session.state.vars.clone(),
-                    self.session.state.exported.clone(),
-                    self.session.state.workdir.clone(),
+                    self.state.vars.clone(),
+                    self.state.exported.clone(),
+                    self.state.workdir.clone(),
                 );
                 let o = self.run_list(l, stdin, live);
                 self.exit_requested = false;
-                (
-                    self.session.state.vars,
-                    self.session.state.exported,
-                    self.session.state.workdir,
-                ) = saved;
+                (self.state.vars, self.state.exported, self.state.workdir) = saved;
                 o
             }
             Command::For { var, items, body } => {
@@ -190,7 +210,7 @@ impl<'a> Shell<'a> {
                         acc.code = INTERRUPTED;
                         break;
                     }
-                    self.session.state.vars.insert(var.clone(), w);
+                    self.state.vars.insert(var.clone(), w);
                     let o = self.run_list(body, stdin, live);
                     acc.stdout.push_str(&o.stdout);
                     acc.stderr.push_str(&o.stderr);
@@ -211,7 +231,7 @@ impl<'a> Shell<'a> {
                         break;
                     }
                     if let Some(d) = deadline {
-                        if self.session.world.now() >= d || rounds >= MAX_ITERATIONS {
+                        if self.world.now() >= d || rounds >= MAX_ITERATIONS {
                             break;
                         }
                     }
@@ -276,9 +296,9 @@ impl<'a> Shell<'a> {
             // Assignments alone set shell variables; redirections alone
             // create (truncate) their files.
             for (n, v) in values {
-                self.session.state.vars.insert(n, v);
+                self.state.vars.insert(n, v);
             }
-            let status = self.session.state.last_status_of_subst.take().unwrap_or(0);
+            let status = self.state.last_status_of_subst.take().unwrap_or(0);
             let mut o = self.with_redirects(&s.redirects, stdin, live, |_, _, _| Output::default());
             if o.code == 0 {
                 o.code = status;
@@ -288,18 +308,18 @@ impl<'a> Shell<'a> {
         // NAME=value before a command: set for that command only.
         let saved: Vec<(String, Option<String>)> = values
             .iter()
-            .map(|(n, _)| (n.clone(), self.session.state.vars.get(n).cloned()))
+            .map(|(n, _)| (n.clone(), self.state.vars.get(n).cloned()))
             .collect();
         for (n, v) in values {
-            self.session.state.vars.insert(n, v);
+            self.state.vars.insert(n, v);
         }
         let out = self.with_redirects(&s.redirects, stdin, live, move |sh, stdin, live| {
             sh.run_argv(&argv, stdin.as_deref(), live)
         });
         for (n, old) in saved {
             match old {
-                Some(v) => self.session.state.vars.insert(n, v),
-                None => self.session.state.vars.remove(&n),
+                Some(v) => self.state.vars.insert(n, v),
+                None => self.state.vars.remove(&n),
             };
         }
         out
@@ -396,8 +416,8 @@ impl<'a> Shell<'a> {
             return;
         }
         match sink {
-            Sink::TermOut => self.session.term.write(text, ""),
-            Sink::TermErr => self.session.term.write("", text),
+            Sink::TermOut => self.term.write(text, ""),
+            Sink::TermErr => self.term.write("", text),
             Sink::CapOut => ret.stdout.push_str(text),
             Sink::CapErr => ret.stderr.push_str(text),
             Sink::Null => {}
@@ -421,7 +441,7 @@ impl<'a> Shell<'a> {
         if target == "/dev/stderr" {
             return Ok(Sink::CapErr);
         }
-        let path = self.session.state.workdir.join(target);
+        let path = self.state.workdir.join(target);
         let r = if append {
             std::fs::OpenOptions::new()
                 .append(true)
@@ -438,7 +458,7 @@ impl<'a> Shell<'a> {
         if target == "/dev/null" {
             return Ok(String::new());
         }
-        std::fs::read_to_string(self.session.state.workdir.join(target))
+        std::fs::read_to_string(self.state.workdir.join(target))
             .map_err(|e| format!("kubesim: {target}: {}", io_message(&e)))
     }
 
@@ -459,15 +479,14 @@ impl<'a> Shell<'a> {
             "help" => crate::cli::help::help(args),
             "curl" | "wget" | "ping" | "httping" | "nslookup" | "host" | "dig" => {
                 let deadline = self.deadline();
-                let s = &mut *self.session;
                 let mut ctx = ToolCtx {
-                    world: &mut s.world,
-                    term: &mut s.term,
+                    world: &mut *self.world,
+                    term: &mut *self.term,
                     live,
                     origin: Origin::Node("node1".into()),
                     deadline,
                 };
-                (s.hooks.network)(&mut ctx, argv)
+                (self.hooks.network)(&mut ctx, argv)
             }
             "sleep" => self.sleep(args),
             "watch" => self.watch(args, live),
@@ -476,7 +495,7 @@ impl<'a> Shell<'a> {
                 let code = args
                     .first()
                     .and_then(|a| a.parse().ok())
-                    .unwrap_or(self.session.state.last_status);
+                    .unwrap_or(self.state.last_status);
                 Output {
                     code,
                     ..Default::default()
@@ -486,8 +505,8 @@ impl<'a> Shell<'a> {
             "export" => self.export(args),
             "unset" => {
                 for a in args {
-                    self.session.state.vars.remove(a);
-                    self.session.state.exported.remove(a);
+                    self.state.vars.remove(a);
+                    self.state.exported.remove(a);
                 }
                 Output::default()
             }
@@ -497,8 +516,8 @@ impl<'a> Shell<'a> {
             }
             _ => {
                 let ctx = builtins::Ctx {
-                    workdir: self.session.state.workdir.clone(),
-                    now: self.session.world.store.timestamp().0,
+                    workdir: self.state.workdir.clone(),
+                    now: self.world.store.timestamp().0,
                 };
                 match builtins::run(name, args, stdin, &ctx) {
                     Some(o) => o,
@@ -508,7 +527,7 @@ impl<'a> Shell<'a> {
                 }
             }
         };
-        self.session.state.last_status = out.code;
+        self.state.last_status = out.code;
         out
     }
 
@@ -521,9 +540,8 @@ impl<'a> Shell<'a> {
             Ok(d) => d,
             Err(_) => return Output::err(format!("sleep: invalid time interval '{a}'")),
         };
-        let t = self.session.world.now() + d;
-        let s = &mut *self.session;
-        if s.term.wait_until(&mut s.world, t) {
+        let t = self.world.now() + d;
+        if self.term.wait_until(self.world, t) {
             Output::default()
         } else {
             Output {
@@ -575,27 +593,26 @@ impl<'a> Shell<'a> {
             if last_screen.as_deref() != Some(screen.as_str()) {
                 let header = format!("Every {:.1}s: {cmd}\n\n", interval.as_secs_f64());
                 // A terminal gets the screen cleared, as watch(1) does.
-                let clear = if self.session.term.interactive {
+                let clear = if self.term.interactive {
                     "\x1b[H\x1b[2J"
                 } else {
                     ""
                 };
                 let mut frame = Output::ok(format!("{clear}{header}{screen}\n"));
                 if live.stdout {
-                    self.session.term.write(&frame.stdout, "");
+                    self.term.write(&frame.stdout, "");
                     frame.stdout.clear();
                 }
                 acc.stdout.push_str(&frame.stdout);
                 last_screen = Some(screen);
             }
-            let next = self.session.world.now() + interval;
+            let next = self.world.now() + interval;
             if let Some(d) = deadline {
                 if next > d {
                     break;
                 }
             }
-            let s = &mut *self.session;
-            if !s.term.wait_until(&mut s.world, next) {
+            if !self.term.wait_until(self.world, next) {
                 acc.code = INTERRUPTED;
                 break;
             }
@@ -605,11 +622,11 @@ impl<'a> Shell<'a> {
 
     fn cd(&mut self, args: &[String]) -> Output {
         let target = match args.first() {
-            Some(t) => self.session.state.workdir.join(t),
+            Some(t) => self.state.workdir.join(t),
             None => return Output::default(),
         };
         if target.is_dir() {
-            self.session.state.workdir = target;
+            self.state.workdir = target;
             Output::default()
         } else {
             Output::err(format!(
@@ -622,8 +639,8 @@ impl<'a> Shell<'a> {
     fn export(&mut self, args: &[String]) -> Output {
         if args.is_empty() {
             let mut s = String::new();
-            for n in &self.session.state.exported {
-                let v = self.session.state.vars.get(n).cloned().unwrap_or_default();
+            for n in &self.state.exported {
+                let v = self.state.vars.get(n).cloned().unwrap_or_default();
                 s.push_str(&format!("declare -x {n}=\"{v}\"\n"));
             }
             return Output::ok(s);
@@ -631,11 +648,11 @@ impl<'a> Shell<'a> {
         for a in args {
             match a.split_once('=') {
                 Some((n, v)) => {
-                    self.session.state.vars.insert(n.to_string(), v.to_string());
-                    self.session.state.exported.insert(n.to_string());
+                    self.state.vars.insert(n.to_string(), v.to_string());
+                    self.state.exported.insert(n.to_string());
                 }
                 None => {
-                    self.session.state.exported.insert(a.clone());
+                    self.state.exported.insert(a.clone());
                 }
             }
         }
@@ -725,15 +742,15 @@ impl<'a> Shell<'a> {
                         stderr: true,
                     },
                 );
-                self.session.state.last_status_of_subst = Some(o.code);
+                self.state.last_status_of_subst = Some(o.code);
                 if !o.stderr.is_empty() {
-                    self.session.term.write("", &o.stderr);
+                    self.term.write("", &o.stderr);
                 }
                 Ok(o.stdout.trim_end_matches('\n').to_string())
             }
             Part::Arith(w) => {
                 let text = self.expand_string(w)?;
-                let vars = &self.session.state.vars;
+                let vars = &self.state.vars;
                 super::arith::eval(&text, &|n| vars.get(n).cloned())
                     .map(|v| v.to_string())
                     .map_err(|e| Output::err(format!("kubesim: {text}: {e}")))
@@ -747,11 +764,11 @@ impl<'a> Shell<'a> {
         matches!(
             name,
             "?" | "$" | "#" | "RANDOM" | "PWD" | "HOME" | "SECONDS"
-        ) || self.session.state.vars.contains_key(name)
+        ) || self.state.vars.contains_key(name)
     }
 
     fn var(&mut self, name: &str) -> String {
-        let st = &mut self.session.state;
+        let st = &mut self.state;
         match name {
             "?" => st.last_status.to_string(),
             "$" => "4242".into(),
@@ -763,7 +780,7 @@ impl<'a> Shell<'a> {
                 ((st.random >> 16) % 32768).to_string()
             }
             "PWD" if !st.vars.contains_key("PWD") => st.workdir.display().to_string(),
-            "SECONDS" => (self.session.world.now().0 / 1000).to_string(),
+            "SECONDS" => (self.world.now().0 / 1000).to_string(),
             _ => st.vars.get(name).cloned().unwrap_or_default(),
         }
     }
