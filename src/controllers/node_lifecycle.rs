@@ -11,7 +11,9 @@
 use super::kubelet::timings as t;
 use super::{object_key, split_key, Action, Controller, Ctx, Enqueue};
 use crate::objects::{Kind, Object};
-use crate::sim::store::{set_pod_condition, DeleteOptions, EventSource, Store, WatchEvent, WatchEventType};
+use crate::sim::store::{
+    set_pod_condition, DeleteOptions, EventSource, Store, WatchEvent, WatchEventType,
+};
 use crate::sim::SimTime;
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{Node, Pod, Taint, Toleration};
@@ -87,13 +89,19 @@ impl NodeLifecycle {
 
     /// Ready=False → not-ready taints; Unknown → unreachable; True → none.
     fn reconcile_taints(&self, node: &str, ctx: &mut Ctx) {
-        let Some(n) = ctx.store.get_as::<Node>("", node) else { return };
+        let Some(n) = ctx.store.get_as::<Node>("", node) else {
+            return;
+        };
         let want: Option<&str> = match ready_status(n).as_deref() {
             Some("False") => Some(NOT_READY),
             Some("Unknown") => Some(UNREACHABLE),
             _ => None,
         };
-        let taints = n.spec.as_ref().and_then(|s| s.taints.clone()).unwrap_or_default();
+        let taints = n
+            .spec
+            .as_ref()
+            .and_then(|s| s.taints.clone())
+            .unwrap_or_default();
         let managed = |t: &Taint| t.key == NOT_READY || t.key == UNREACHABLE;
         let have: Vec<&Taint> = taints.iter().filter(|t| managed(t)).collect();
         let ok = match want {
@@ -106,7 +114,13 @@ impl NodeLifecycle {
         let ts = ctx.store.timestamp_secs();
         let _ = ctx.store.modify::<Node>("", node, false, |n| {
             let spec = n.spec.get_or_insert_with(Default::default);
-            let mut ts_list: Vec<Taint> = spec.taints.take().unwrap_or_default().into_iter().filter(|t| !managed(t)).collect();
+            let mut ts_list: Vec<Taint> = spec
+                .taints
+                .take()
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|t| !managed(t))
+                .collect();
             if let Some(k) = want {
                 for effect in ["NoSchedule", "NoExecute"] {
                     ts_list.push(Taint {
@@ -117,7 +131,11 @@ impl NodeLifecycle {
                     });
                 }
             }
-            spec.taints = if ts_list.is_empty() { None } else { Some(ts_list) };
+            spec.taints = if ts_list.is_empty() {
+                None
+            } else {
+                Some(ts_list)
+            };
         });
     }
 }
@@ -127,8 +145,14 @@ impl NodeLifecycle {
 fn mark_unknown(ctx: &mut Ctx, node: &str) {
     let ts = ctx.store.timestamp_secs();
     let r = ctx.store.modify::<Node>("", node, true, |n| {
-        for c in n.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
-            if ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"].contains(&c.type_.as_str()) {
+        for c in n
+            .status
+            .iter_mut()
+            .flat_map(|s| s.conditions.iter_mut().flatten())
+        {
+            if ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"]
+                .contains(&c.type_.as_str())
+            {
                 c.status = "Unknown".into();
                 c.reason = Some("NodeStatusUnknown".into());
                 c.message = Some("Kubelet stopped posting node status.".into());
@@ -137,10 +161,21 @@ fn mark_unknown(ctx: &mut Ctx, node: &str) {
         }
     });
     if let Ok(obj) = r {
-        ctx.store.record_event(&obj, "Normal", "NodeNotReady", &format!("Node {node} status is now: NodeNotReady"), &EventSource::new("node-controller"));
+        ctx.store.record_event(
+            &obj,
+            "Normal",
+            "NodeNotReady",
+            &format!("Node {node} status is now: NodeNotReady"),
+            &EventSource::new("node-controller"),
+        );
     }
     let pods: Vec<(String, String)> = pods_on(ctx.store, node)
-        .map(|p| (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default()))
+        .map(|p| {
+            (
+                p.metadata.namespace.clone().unwrap_or_default(),
+                p.metadata.name.clone().unwrap_or_default(),
+            )
+        })
         .collect();
     for (ns, name) in pods {
         let _ = ctx.store.modify::<Pod>(&ns, &name, true, |p| {
@@ -177,7 +212,12 @@ impl Controller for NodeLifecycle {
             // Pod GC: force-delete the pods of a node that no longer exists.
             if ctx.store.get_as::<Node>("", node).is_none() {
                 let pods: Vec<(String, String)> = pods_on(ctx.store, node)
-                    .map(|p| (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default()))
+                    .map(|p| {
+                        (
+                            p.metadata.namespace.clone().unwrap_or_default(),
+                            p.metadata.name.clone().unwrap_or_default(),
+                        )
+                    })
                     .collect();
                 for (ns, name) in pods {
                     ctx.store.finalize_pod_deletion(&ns, &name);
@@ -207,19 +247,32 @@ impl TaintEviction {
 }
 
 fn tolerates(t: &Toleration, taint: &Taint) -> bool {
-    if t.effect.as_deref().is_some_and(|e| !e.is_empty() && e != taint.effect) {
+    if t.effect
+        .as_deref()
+        .is_some_and(|e| !e.is_empty() && e != taint.effect)
+    {
         return false;
     }
     match t.operator.as_deref() {
-        Some("Exists") => t.key.as_deref().is_none_or(|k| k.is_empty() || k == taint.key),
-        _ => t.key.as_deref() == Some(taint.key.as_str()) && t.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or(""),
+        Some("Exists") => t
+            .key
+            .as_deref()
+            .is_none_or(|k| k.is_empty() || k == taint.key),
+        _ => {
+            t.key.as_deref() == Some(taint.key.as_str())
+                && t.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or("")
+        }
     }
 }
 
 /// When the pod must go: `Some(0)` at once, `Some(s)` after s seconds
 /// from the taint, `None` never (`getMinTolerationTime`).
 fn eviction_delay(pod: &Pod, taints: &[Taint]) -> Option<(i64, SimTimeOrTs)> {
-    let tols = pod.spec.as_ref().and_then(|s| s.tolerations.clone()).unwrap_or_default();
+    let tols = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.tolerations.clone())
+        .unwrap_or_default();
     let mut min: Option<(i64, SimTimeOrTs)> = None;
     for taint in taints.iter().filter(|t| t.effect == "NoExecute") {
         let matching: Vec<&Toleration> = tols.iter().filter(|t| tolerates(t, taint)).collect();
@@ -229,7 +282,12 @@ fn eviction_delay(pod: &Pod, taints: &[Taint]) -> Option<(i64, SimTimeOrTs)> {
         if matching.iter().any(|t| t.toleration_seconds.is_none()) {
             continue;
         }
-        let secs = matching.iter().filter_map(|t| t.toleration_seconds).min().unwrap_or(0).max(0);
+        let secs = matching
+            .iter()
+            .filter_map(|t| t.toleration_seconds)
+            .min()
+            .unwrap_or(0)
+            .max(0);
         if min.as_ref().is_none_or(|(m, _)| secs < *m) {
             min = Some((secs, taint.time_added.clone()));
         }
@@ -247,7 +305,13 @@ impl Controller for TaintEviction {
         match &*ev.object {
             Object::Node(n) => {
                 let noexec = |n: &Node| -> Vec<Taint> {
-                    n.spec.as_ref().and_then(|s| s.taints.clone()).unwrap_or_default().into_iter().filter(|t| t.effect == "NoExecute").collect()
+                    n.spec
+                        .as_ref()
+                        .and_then(|s| s.taints.clone())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|t| t.effect == "NoExecute")
+                        .collect()
                 };
                 let changed = match ev.old.as_deref() {
                     Some(Object::Node(old)) => noexec(old) != noexec(n),
@@ -256,13 +320,22 @@ impl Controller for TaintEviction {
                 if changed {
                     let node = n.metadata.name.clone().unwrap_or_default();
                     for p in pods_on(store, &node) {
-                        q.add(object_key(p.metadata.namespace.as_deref(), p.metadata.name.as_deref().unwrap_or("")));
+                        q.add(object_key(
+                            p.metadata.namespace.as_deref(),
+                            p.metadata.name.as_deref().unwrap_or(""),
+                        ));
                     }
                 }
             }
-            Object::Pod(p) if ev.event_type == WatchEventType::Added || matches!(ev.old.as_deref(), Some(Object::Pod(o)) if o.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none()) => {
+            Object::Pod(p)
+                if ev.event_type == WatchEventType::Added
+                    || matches!(ev.old.as_deref(), Some(Object::Pod(o)) if o.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none()) =>
+            {
                 if p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some() {
-                    q.add(object_key(p.metadata.namespace.as_deref(), p.metadata.name.as_deref().unwrap_or("")));
+                    q.add(object_key(
+                        p.metadata.namespace.as_deref(),
+                        p.metadata.name.as_deref().unwrap_or(""),
+                    ));
                 }
             }
             _ => {}
@@ -297,14 +370,33 @@ impl Controller for TaintEviction {
         let ts = ctx.store.timestamp_secs();
         let _ = ctx.store.modify::<Pod>(ns, name, true, |p| {
             let st = p.status.get_or_insert_with(Default::default);
-            set_pod_condition(st, "DisruptionTarget", "True", Some("DeletionByTaintManager"), ts.clone());
-            if let Some(c) = st.conditions.iter_mut().flatten().find(|c| c.type_ == "DisruptionTarget") {
+            set_pod_condition(
+                st,
+                "DisruptionTarget",
+                "True",
+                Some("DeletionByTaintManager"),
+                ts.clone(),
+            );
+            if let Some(c) = st
+                .conditions
+                .iter_mut()
+                .flatten()
+                .find(|c| c.type_ == "DisruptionTarget")
+            {
                 c.message = Some("Taint manager: deleting due to NoExecute taint".into());
             }
         });
         let obj = Object::Pod(pod);
-        ctx.store.record_event(&obj, "Normal", "TaintManagerEviction", &format!("Marking for deletion Pod {ns}/{name}"), &EventSource::new("taint-eviction-controller"));
-        let _ = ctx.store.delete(Kind::Pod, ns, name, &DeleteOptions::default());
+        ctx.store.record_event(
+            &obj,
+            "Normal",
+            "TaintManagerEviction",
+            &format!("Marking for deletion Pod {ns}/{name}"),
+            &EventSource::new("taint-eviction-controller"),
+        );
+        let _ = ctx
+            .store
+            .delete(Kind::Pod, ns, name, &DeleteOptions::default());
         Action::AwaitChange
     }
     fn as_any(&self) -> &dyn Any {

@@ -342,13 +342,20 @@ pub enum Behaviour {
     /// jpetazzo/clock: `date` every second.
     Clock,
     /// dockercoins worker; `ready` when redis, rng and hasher resolve.
-    Worker { missing: Option<String> },
+    Worker {
+        missing: Option<String>,
+    },
     /// A system component (kube-proxy, etcd, ...): runs forever quietly.
     System(String),
     /// `stress --vm 1 --vm-bytes N`: allocates N bytes and holds them.
-    Stress { bytes: u64 },
+    Stress {
+        bytes: u64,
+    },
     /// Prints these lines and exits with this code at once.
-    Fail { lines: Vec<String>, code: i32 },
+    Fail {
+        lines: Vec<String>,
+        code: i32,
+    },
 }
 
 /// How a run ends on its own (without a signal).
@@ -453,7 +460,9 @@ fn ping(args: &[String], env: &Env) -> Behaviour {
     let local = ip
         .as_deref()
         .is_some_and(|ip| ip.starts_with("127.") || ip == env.pod_ip);
-    let replies = ip.as_deref().is_some_and(|ip| !env.cluster_ips.contains(ip));
+    let replies = ip
+        .as_deref()
+        .is_some_and(|ip| !env.cluster_ips.contains(ip));
     Behaviour::Ping {
         host,
         ip,
@@ -557,7 +566,9 @@ pub fn parse_script(text: &str) -> Script {
             }
             for w in &words {
                 for c in &body {
-                    let c = c.replace(&format!("${var}"), w).replace(&format!("${{{var}}}"), w);
+                    let c = c
+                        .replace(&format!("${var}"), w)
+                        .replace(&format!("${{{var}}}"), w);
                     script.steps.extend(command(&c));
                 }
             }
@@ -573,7 +584,10 @@ pub fn parse_script(text: &str) -> Script {
 fn expand_words(s: &str) -> Vec<String> {
     let s = s.trim();
     if let Some(inner) = s.strip_prefix("$(seq ").and_then(|x| x.strip_suffix(')')) {
-        let n: Vec<i64> = inner.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+        let n: Vec<i64> = inner
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
         let (a, b) = match n.as_slice() {
             [b] => (1, *b),
             [a, b, ..] => (*a, *b),
@@ -592,12 +606,17 @@ fn expand_words(s: &str) -> Vec<String> {
 }
 
 fn command(c: &str) -> Option<Step> {
-    let words = shell_words::split(c).unwrap_or_else(|_| c.split_whitespace().map(String::from).collect());
+    let words =
+        shell_words::split(c).unwrap_or_else(|_| c.split_whitespace().map(String::from).collect());
     let (prog, args) = words.split_first()?;
     Some(match prog.rsplit('/').next().unwrap_or("") {
         "echo" => {
             let args: Vec<&String> = args.iter().filter(|a| *a != "-n" && *a != "-e").collect();
-            let text = args.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ");
+            let text = args
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
             if text.contains("$(date") {
                 Step::Date
             } else {
@@ -628,12 +647,23 @@ pub enum Text {
 impl Script {
     /// Runs the script up to `until` (from its start): the lines written,
     /// the files present, and its exit if it ended by then.
-    pub fn run(&self, until: Duration) -> (Vec<(Duration, Text)>, BTreeSet<String>, Option<(Duration, i32)>) {
+    pub fn run(
+        &self,
+        until: Duration,
+    ) -> (
+        Vec<(Duration, Text)>,
+        BTreeSet<String>,
+        Option<(Duration, i32)>,
+    ) {
         let mut t = Duration::ZERO;
         let mut lines = Vec::new();
         let mut files = BTreeSet::new();
         let mut last_code = 0;
-        let step = |s: &Step, t: &mut Duration, lines: &mut Vec<(Duration, Text)>, files: &mut BTreeSet<String>| -> Option<i32> {
+        let step = |s: &Step,
+                    t: &mut Duration,
+                    lines: &mut Vec<(Duration, Text)>,
+                    files: &mut BTreeSet<String>|
+         -> Option<i32> {
             match s {
                 Step::Echo(x) => lines.push((*t, Text::Plain(x.clone()))),
                 Step::Date => lines.push((*t, Text::Date)),
@@ -664,7 +694,13 @@ impl Script {
         };
         let period: Duration = body
             .iter()
-            .map(|s| if let Step::Sleep(d) = s { *d } else { Duration::ZERO })
+            .map(|s| {
+                if let Step::Sleep(d) = s {
+                    *d
+                } else {
+                    Duration::ZERO
+                }
+            })
             .sum();
         // A loop without sleep spins: model it as 100 iterations a second.
         let period = period.max(Duration::from_millis(10));
@@ -702,7 +738,11 @@ impl Behaviour {
                 code,
                 oom: false,
             }),
-            Behaviour::Ping { count: Some(n), ip: Some(_), .. } => Some(Exit {
+            Behaviour::Ping {
+                count: Some(n),
+                ip: Some(_),
+                ..
+            } => Some(Exit {
                 after: Duration::from_secs(n.saturating_sub(1)),
                 code: 0,
                 oom: false,
@@ -795,14 +835,20 @@ impl Behaviour {
             } => {
                 let Some(ip) = ip else {
                     return if from.is_zero() {
-                        vec![(Duration::ZERO, Text::Plain(format!("ping: bad address '{host}'")))]
+                        vec![(
+                            Duration::ZERO,
+                            Text::Plain(format!("ping: bad address '{host}'")),
+                        )]
                     } else {
                         vec![]
                     };
                 };
                 let mut out = Vec::new();
                 if from.is_zero() {
-                    out.push((Duration::ZERO, Text::Plain(format!("PING {host} ({ip}): 56 data bytes"))));
+                    out.push((
+                        Duration::ZERO,
+                        Text::Plain(format!("PING {host} ({ip}): 56 data bytes")),
+                    ));
                 }
                 if !replies {
                     return out;
@@ -830,25 +876,46 @@ impl Behaviour {
                     if in_range(&end) {
                         out.push((end, Text::Plain(String::new())));
                         out.push((end, Text::Plain(format!("--- {host} ping statistics ---"))));
-                        out.push((end, Text::Plain(format!("{n} packets transmitted, {n} packets received, 0% packet loss"))));
-                        out.push((end, Text::Plain("round-trip min/avg/max = 0.031/0.062/0.099 ms".into())));
+                        out.push((
+                            end,
+                            Text::Plain(format!(
+                                "{n} packets transmitted, {n} packets received, 0% packet loss"
+                            )),
+                        ));
+                        out.push((
+                            end,
+                            Text::Plain("round-trip min/avg/max = 0.031/0.062/0.099 ms".into()),
+                        ));
                     }
                 }
                 out
             }
-            Behaviour::Script(s) => s.run(to).0.into_iter().filter(|(d, _)| in_range(d)).collect(),
+            Behaviour::Script(s) => s
+                .run(to)
+                .0
+                .into_iter()
+                .filter(|(d, _)| in_range(d))
+                .collect(),
             Behaviour::Server(s) => s
                 .start_logs
                 .iter()
                 .enumerate()
-                .map(|(i, l)| (s.startup.mul_f64(i as f64 / s.start_logs.len().max(1) as f64), Text::Template(l)))
+                .map(|(i, l)| {
+                    (
+                        s.startup
+                            .mul_f64(i as f64 / s.start_logs.len().max(1) as f64),
+                        Text::Template(l),
+                    )
+                })
                 .filter(|(d, _)| in_range(d))
                 .collect(),
             Behaviour::Clock => (from.as_secs()..=to.as_secs())
                 .map(|s| (Duration::from_secs(s), Text::Date))
                 .filter(|(d, _)| in_range(d))
                 .collect(),
-            Behaviour::Worker { missing: Some(host) } => {
+            Behaviour::Worker {
+                missing: Some(host),
+            } => {
                 let tb = [
                     "Traceback (most recent call last):".to_string(),
                     "  File \"/usr/local/lib/python3.11/site-packages/redis/connection.py\", line 264, in connect".into(),
@@ -864,10 +931,16 @@ impl Behaviour {
             }
             Behaviour::Worker { missing: None } => (from.as_secs().max(1)..=to.as_secs())
                 .map(|s| {
-                    let units = if s == 1 { 0 } else { 3 + fnv1a(&s.to_be_bytes()) % 2 };
+                    let units = if s == 1 {
+                        0
+                    } else {
+                        3 + fnv1a(&s.to_be_bytes()) % 2
+                    };
                     (
                         Duration::from_secs(s),
-                        Text::Plain(format!("INFO:__main__:{units} units of work done, updating hash counter")),
+                        Text::Plain(format!(
+                            "INFO:__main__:{units} units of work done, updating hash counter"
+                        )),
                     )
                 })
                 .filter(|(d, _)| in_range(d))
@@ -876,9 +949,10 @@ impl Behaviour {
                 Duration::ZERO,
                 Text::Plain("stress: info: [1] dispatching hogs: 0 cpu, 0 io, 1 vm, 0 hdd".into()),
             )],
-            Behaviour::Fail { lines, .. } if from.is_zero() => {
-                lines.iter().map(|l| (Duration::ZERO, Text::Plain(l.clone()))).collect()
-            }
+            Behaviour::Fail { lines, .. } if from.is_zero() => lines
+                .iter()
+                .map(|l| (Duration::ZERO, Text::Plain(l.clone())))
+                .collect(),
             _ => vec![],
         }
     }
@@ -912,8 +986,14 @@ pub fn render(text: &Text, at: jiff::Timestamp, ip: &str) -> String {
         Text::Date => z.strftime("%a %b %e %H:%M:%S UTC %Y").to_string(),
         Text::Template(t) => t
             .replace("{nginx}", &z.strftime("%Y/%m/%d %H:%M:%S").to_string())
-            .replace("{httpd}", &z.strftime("[%a %b %d %H:%M:%S.%6f %Y]").to_string())
-            .replace("{httpd_short}", &z.strftime("%Y-%m-%d %H:%M:%S").to_string())
+            .replace(
+                "{httpd}",
+                &z.strftime("[%a %b %d %H:%M:%S.%6f %Y]").to_string(),
+            )
+            .replace(
+                "{httpd_short}",
+                &z.strftime("%Y-%m-%d %H:%M:%S").to_string(),
+            )
             .replace("{redis}", &z.strftime("%d %b %Y %H:%M:%S.%3f").to_string())
             .replace("{es}", &z.strftime("%Y-%m-%d %H:%M:%S,%3f").to_string())
             .replace("{rfc3339}", &z.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
@@ -931,7 +1011,12 @@ mod tests {
 
     #[test]
     fn ping_writes_one_busybox_line_per_second() {
-        let b = choose("shell", "alpine", &argv(&["ping", "127.0.0.1"]), &Env::default());
+        let b = choose(
+            "shell",
+            "alpine",
+            &argv(&["ping", "127.0.0.1"]),
+            &Env::default(),
+        );
         let lines = b.lines(Duration::ZERO, Duration::from_millis(2500));
         let text: Vec<String> = lines
             .iter()
@@ -939,14 +1024,23 @@ mod tests {
             .collect();
         assert_eq!(text.len(), 4, "{text:?}");
         assert_eq!(text[0], "PING 127.0.0.1 (127.0.0.1): 56 data bytes");
-        assert!(text[1].starts_with("64 bytes from 127.0.0.1: seq=0 ttl=64 time=0.0"), "{}", text[1]);
+        assert!(
+            text[1].starts_with("64 bytes from 127.0.0.1: seq=0 ttl=64 time=0.0"),
+            "{}",
+            text[1]
+        );
         assert!(b.exit(None).is_none());
         assert_eq!(b.on_sigterm(), OnSigterm::Ignore);
     }
 
     #[test]
     fn shell_scripts_exit_sleep_and_loop() {
-        let b = choose("shell", "busybox", &argv(&["sh", "-c", "exit 3"]), &Env::default());
+        let b = choose(
+            "shell",
+            "busybox",
+            &argv(&["sh", "-c", "exit 3"]),
+            &Env::default(),
+        );
         assert_eq!(b.exit(None).unwrap().code, 3);
         let b = choose("shell", "busybox", &argv(&["sleep", "10"]), &Env::default());
         assert_eq!(b.exit(None).unwrap().after, Duration::from_secs(10));
@@ -961,7 +1055,11 @@ mod tests {
         let b = choose(
             "shell",
             "busybox",
-            &argv(&["sh", "-c", "touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600"]),
+            &argv(&[
+                "sh",
+                "-c",
+                "touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600",
+            ]),
             &Env::default(),
         );
         assert!(b.files_at(Duration::from_secs(29)).contains("/tmp/healthy"));
@@ -971,7 +1069,12 @@ mod tests {
 
     #[test]
     fn memory_hogs_are_oom_killed_at_their_limit() {
-        let b = choose("stress", "polinux/stress", &argv(&["stress", "--vm", "1", "--vm-bytes", "250M"]), &Env::default());
+        let b = choose(
+            "stress",
+            "polinux/stress",
+            &argv(&["stress", "--vm", "1", "--vm-bytes", "250M"]),
+            &Env::default(),
+        );
         let e = b.exit(Some(100 << 20)).unwrap();
         assert!(e.oom);
         assert_eq!(e.code, 137);

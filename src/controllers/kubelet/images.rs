@@ -32,45 +32,265 @@ fn default_behaviour() -> String {
 }
 
 /// (name, tags, size in bytes, behaviour, private)
-type Row = (&'static str, &'static [&'static str], u64, &'static str, bool);
+type Row = (
+    &'static str,
+    &'static [&'static str],
+    u64,
+    &'static str,
+    bool,
+);
 
 /// The catalogue. Sizes are the linux/amd64 compressed sizes of the tags
 /// the workshop uses (mid-2025), rounded as registries report them.
 const CATALOGUE: &[Row] = &[
-    ("alpine", &["latest", "3", "3.22", "3.21", "3.20", "3.19", "edge"], 3_802_452, "shell", false),
-    ("busybox", &["latest", "1", "1.37", "1.36", "1.36.1", "stable", "musl", "glibc", "uclibc"], 2_156_318, "shell", false),
-    ("ubuntu", &["latest", "24.04", "22.04", "20.04", "noble", "jammy", "focal"], 29_723_147, "shell", false),
-    ("debian", &["latest", "12", "bookworm", "bookworm-slim", "11", "bullseye"], 48_494_272, "shell", false),
-    ("nginx", &["latest", "1", "1.29", "1.28", "1.27", "1.26", "1.25", "stable", "mainline"], 70_505_523, "server:nginx", false),
-    ("nginx", &["alpine", "1.29-alpine", "1.28-alpine", "1.27-alpine", "stable-alpine"], 21_188_911, "server:nginx", false),
-    ("httpd", &["latest", "2", "2.4", "alpine"], 45_220_134, "server:httpd", false),
-    ("redis", &["latest", "8", "7", "7.4", "7.2", "6", "alpine"], 52_418_305, "server:redis", false),
-    ("elasticsearch", &["2", "2.4", "2.4.6"], 167_401_982, "server:elasticsearch", false),
-    ("postgres", &["latest", "17", "16", "15", "alpine"], 158_102_846, "needs-env:POSTGRES_PASSWORD", false),
-    ("registry", &["latest", "2", "2.8", "3"], 10_324_563, "server:registry", false),
-    ("traefik", &["latest", "v3", "v3.4", "v3.3", "v2.11", "v2.10", "3.4", "2.11"], 51_266_381, "server:traefik", false),
-    ("consul", &["1.15", "1.15.4"], 64_553_290, "server:consul", false),
-    ("hashicorp/consul", &["latest", "1.21", "1.20", "1.19"], 66_871_410, "server:consul", false),
-    ("dockercoins/rng", &["v0.1"], 36_143_820, "server:rng", false),
-    ("dockercoins/hasher", &["v0.1"], 27_914_637, "server:hasher", false),
-    ("dockercoins/worker", &["v0.1", "v0.2"], 36_210_553, "worker", false),
-    ("dockercoins/webui", &["v0.1"], 30_871_114, "server:webui", false),
-    ("jpetazzo/color", &["latest"], 4_213_962, "server:color", false),
+    (
+        "alpine",
+        &["latest", "3", "3.22", "3.21", "3.20", "3.19", "edge"],
+        3_802_452,
+        "shell",
+        false,
+    ),
+    (
+        "busybox",
+        &[
+            "latest", "1", "1.37", "1.36", "1.36.1", "stable", "musl", "glibc", "uclibc",
+        ],
+        2_156_318,
+        "shell",
+        false,
+    ),
+    (
+        "registry.k8s.io/busybox",
+        &["latest", "1.27.2", "1.28"],
+        1_144_547,
+        "shell",
+        false,
+    ),
+    (
+        "ubuntu",
+        &[
+            "latest", "24.04", "22.04", "20.04", "noble", "jammy", "focal",
+        ],
+        29_723_147,
+        "shell",
+        false,
+    ),
+    (
+        "debian",
+        &[
+            "latest",
+            "12",
+            "bookworm",
+            "bookworm-slim",
+            "11",
+            "bullseye",
+        ],
+        48_494_272,
+        "shell",
+        false,
+    ),
+    (
+        "nginx",
+        &[
+            "latest", "1", "1.29", "1.28", "1.27", "1.26", "1.25", "stable", "mainline",
+        ],
+        70_505_523,
+        "server:nginx",
+        false,
+    ),
+    (
+        "nginx",
+        &[
+            "alpine",
+            "1.29-alpine",
+            "1.28-alpine",
+            "1.27-alpine",
+            "stable-alpine",
+        ],
+        21_188_911,
+        "server:nginx",
+        false,
+    ),
+    (
+        "httpd",
+        &["latest", "2", "2.4", "alpine"],
+        45_220_134,
+        "server:httpd",
+        false,
+    ),
+    (
+        "redis",
+        &["latest", "8", "7", "7.4", "7.2", "6", "alpine"],
+        52_418_305,
+        "server:redis",
+        false,
+    ),
+    (
+        "elasticsearch",
+        &["2", "2.4", "2.4.6"],
+        167_401_982,
+        "server:elasticsearch",
+        false,
+    ),
+    (
+        "postgres",
+        &["latest", "17", "16", "15", "alpine"],
+        158_102_846,
+        "needs-env:POSTGRES_PASSWORD",
+        false,
+    ),
+    (
+        "registry",
+        &["latest", "2", "2.8", "3"],
+        10_324_563,
+        "server:registry",
+        false,
+    ),
+    (
+        "traefik",
+        &[
+            "latest", "v3", "v3.4", "v3.3", "v2.11", "v2.10", "3.4", "2.11",
+        ],
+        51_266_381,
+        "server:traefik",
+        false,
+    ),
+    (
+        "consul",
+        &["1.15", "1.15.4"],
+        64_553_290,
+        "server:consul",
+        false,
+    ),
+    (
+        "hashicorp/consul",
+        &["latest", "1.21", "1.20", "1.19"],
+        66_871_410,
+        "server:consul",
+        false,
+    ),
+    (
+        "dockercoins/rng",
+        &["v0.1"],
+        36_143_820,
+        "server:rng",
+        false,
+    ),
+    (
+        "dockercoins/hasher",
+        &["v0.1"],
+        27_914_637,
+        "server:hasher",
+        false,
+    ),
+    (
+        "dockercoins/worker",
+        &["v0.1", "v0.2"],
+        36_210_553,
+        "worker",
+        false,
+    ),
+    (
+        "dockercoins/webui",
+        &["v0.1"],
+        30_871_114,
+        "server:webui",
+        false,
+    ),
+    (
+        "jpetazzo/color",
+        &["latest"],
+        4_213_962,
+        "server:color",
+        false,
+    ),
     ("jpetazzo/clock", &["latest"], 1_345_877, "clock", false),
-    ("jpetazzo/httpenv", &["latest"], 3_541_223, "server:httpenv", false),
+    (
+        "jpetazzo/httpenv",
+        &["latest"],
+        3_541_223,
+        "server:httpenv",
+        false,
+    ),
     ("jpetazzo/ping", &["latest"], 2_156_318, "shell", false),
     ("polinux/stress", &["latest"], 4_100_394, "stress", false),
-    ("kubesim/private-app", &["latest", "v1"], 12_000_000, "server:color", true),
-    ("registry.k8s.io/pause", &["3.10", "3.9"], 320_368, "system", false),
-    ("registry.k8s.io/etcd", &["3.5.21-0", "3.5.16-0"], 57_680_541, "system", false),
-    ("registry.k8s.io/kube-apiserver", &["v1.33.5", "v1.33.1"], 30_075_623, "system", false),
-    ("registry.k8s.io/kube-controller-manager", &["v1.33.5", "v1.33.1"], 27_646_581, "system", false),
-    ("registry.k8s.io/kube-scheduler", &["v1.33.5", "v1.33.1"], 21_776_614, "system", false),
-    ("registry.k8s.io/kube-proxy", &["v1.33.5", "v1.33.1"], 31_890_043, "system", false),
-    ("registry.k8s.io/coredns/coredns", &["v1.12.0", "v1.11.3"], 20_939_036, "system", false),
-    ("registry.k8s.io/metrics-server/metrics-server", &["v0.7.2", "v0.8.0"], 19_494_617, "system", false),
-    ("quay.io/cilium/cilium", &["v1.17.4"], 212_337_116, "system", false),
-    ("quay.io/cilium/operator-generic", &["v1.17.4"], 30_931_528, "system", false),
+    (
+        "kubesim/private-app",
+        &["latest", "v1"],
+        12_000_000,
+        "server:color",
+        true,
+    ),
+    (
+        "registry.k8s.io/pause",
+        &["3.10", "3.9"],
+        320_368,
+        "system",
+        false,
+    ),
+    (
+        "registry.k8s.io/etcd",
+        &["3.5.21-0", "3.5.16-0"],
+        57_680_541,
+        "system",
+        false,
+    ),
+    (
+        "registry.k8s.io/kube-apiserver",
+        &["v1.33.5", "v1.33.1"],
+        30_075_623,
+        "system",
+        false,
+    ),
+    (
+        "registry.k8s.io/kube-controller-manager",
+        &["v1.33.5", "v1.33.1"],
+        27_646_581,
+        "system",
+        false,
+    ),
+    (
+        "registry.k8s.io/kube-scheduler",
+        &["v1.33.5", "v1.33.1"],
+        21_776_614,
+        "system",
+        false,
+    ),
+    (
+        "registry.k8s.io/kube-proxy",
+        &["v1.33.5", "v1.33.1"],
+        31_890_043,
+        "system",
+        false,
+    ),
+    (
+        "registry.k8s.io/coredns/coredns",
+        &["v1.12.0", "v1.11.3"],
+        20_939_036,
+        "system",
+        false,
+    ),
+    (
+        "registry.k8s.io/metrics-server/metrics-server",
+        &["v0.7.2", "v0.8.0"],
+        19_494_617,
+        "system",
+        false,
+    ),
+    (
+        "quay.io/cilium/cilium",
+        &["v1.17.4"],
+        212_337_116,
+        "system",
+        false,
+    ),
+    (
+        "quay.io/cilium/operator-generic",
+        &["v1.17.4"],
+        30_931_528,
+        "system",
+        false,
+    ),
 ];
 
 /// The built-in catalogue as specs.
@@ -136,8 +356,11 @@ pub fn parse_reference(image: &str) -> Option<ImageRef> {
     if let Some(t) = tag {
         let ok = !t.is_empty()
             && t.len() <= 128
-            && t.chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-            && t.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+            && t.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
         if !ok {
             return None;
         }
@@ -152,7 +375,8 @@ pub fn parse_reference(image: &str) -> Option<ImageRef> {
     };
     let path_ok = |p: &str| {
         !p.is_empty()
-            && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+            && p.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
             && p.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
             && p.chars().last().is_some_and(|c| c.is_ascii_alphanumeric())
     };
@@ -241,7 +465,11 @@ pub fn pull_error_message(r: &ImageRef, l: &Lookup) -> String {
 pub fn digest_of(r: &ImageRef) -> String {
     let a = crate::sim::rng::fnv1a(r.full().as_bytes());
     let b = crate::sim::rng::fnv1a(format!("{a}{}", r.repository).as_bytes());
-    format!("sha256:{a:016x}{b:016x}{:016x}{:016x}", a.rotate_left(13), b.rotate_left(29))
+    format!(
+        "sha256:{a:016x}{b:016x}{:016x}{:016x}",
+        a.rotate_left(13),
+        b.rotate_left(29)
+    )
 }
 
 #[cfg(test)]

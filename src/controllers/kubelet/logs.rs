@@ -32,7 +32,12 @@ impl Kubelet {
             .get_as::<Pod>(ns, pod)
             .ok_or_else(|| ApiError::not_found(Kind::Pod, pod))?;
         let spec = p.spec.clone().unwrap_or_default();
-        let inits: Vec<String> = spec.init_containers.iter().flatten().map(|c| c.name.clone()).collect();
+        let inits: Vec<String> = spec
+            .init_containers
+            .iter()
+            .flatten()
+            .map(|c| c.name.clone())
+            .collect();
         let mains: Vec<String> = spec.containers.iter().map(|c| c.name.clone()).collect();
         let name = match container {
             Some(c) => c.to_string(),
@@ -43,7 +48,10 @@ impl Kubelet {
                     mains.join(" ")
                 );
                 if !inits.is_empty() {
-                    msg.push_str(&format!(" or one of the init containers: [{}]", inits.join(" ")));
+                    msg.push_str(&format!(
+                        " or one of the init containers: [{}]",
+                        inits.join(" ")
+                    ));
                 }
                 return Err(ApiError::bad_request(msg));
             }

@@ -77,6 +77,8 @@ pub(crate) enum CState {
         requested: SimTime,
         started: SimTime,
         result: Result<u64, String>,
+        /// A re-pull keeps showing the last pull error until it ends.
+        shown: Option<(String, Option<String>)>,
     },
     Running {
         started: SimTime,
@@ -211,6 +213,8 @@ pub(crate) struct PodRt {
     /// adopted clean: their status is left as it is until something happens.
     pub dirty: bool,
     pub mount_retry: Option<SimTime>,
+    /// The time of the last sync.
+    pub now: SimTime,
 }
 
 impl PodRt {
@@ -231,10 +235,17 @@ impl PodRt {
         if !self.sandbox_ready || self.terminating.is_some() {
             return false;
         }
-        if self.all().any(|c| matches!(c.state, CState::Pulling { .. })) {
+        if self
+            .all()
+            .any(|c| matches!(c.state, CState::Pulling { .. }))
+        {
             return false;
         }
-        let before = if init { &self.init[..i] } else { &self.init[..] };
+        let before = if init {
+            &self.init[..i]
+        } else {
+            &self.init[..]
+        };
         before
             .iter()
             .all(|c| c.done() || (c.sidecar && c.is_running() && c.started))
@@ -255,7 +266,8 @@ impl NodeAgent {
     /// host-local IPAM: the next free address after the last one given.
     fn alloc_ip(&mut self) -> Option<String> {
         for k in 0..253u16 {
-            let cand = 2 + ((self.ip_cursor as u16 - 2 + 1 + k) % 253) as u8;
+            // Addresses .2–.254; the cursor is the last one handed out.
+            let cand = 2 + ((self.ip_cursor.max(1) as u16 - 1 + k) % 253) as u8;
             if !self.used_ips.contains(&cand) {
                 self.used_ips.insert(cand);
                 self.ip_cursor = cand;
@@ -365,7 +377,10 @@ impl Kubelet {
                 continue;
             }
             if let Some(ip) = p.status.as_ref().and_then(|s| s.pod_ip.as_deref()) {
-                if let Some(n) = ip.strip_prefix(&agent.ip_prefix).and_then(|x| x.parse().ok()) {
+                if let Some(n) = ip
+                    .strip_prefix(&agent.ip_prefix)
+                    .and_then(|x| x.parse().ok())
+                {
                     agent.used_ips.insert(n);
                     agent.ip_cursor = agent.ip_cursor.max(n);
                 }
@@ -426,7 +441,8 @@ impl Kubelet {
                 .map(to_sim)?;
             let mut ctr = Ctr::new(c, false, false);
             let image_default = self.image_default(ctr.image_ref.as_ref());
-            let behaviour = behaviours::choose(&image_default, &ctr.image, &ctr.argv(), &Default::default());
+            let behaviour =
+                behaviours::choose(&image_default, &ctr.image, &ctr.argv(), &Default::default());
             ctr.runs.push(Run {
                 id: cs
                     .container_id
@@ -440,7 +456,10 @@ impl Kubelet {
                 exit: None,
             });
             ctr.image_id = cs.image_id.clone();
-            ctr.state = CState::Running { started, stop: None };
+            ctr.state = CState::Running {
+                started,
+                stop: None,
+            };
             ctr.ready = cs.ready;
             ctr.started = true;
             ctr.restarts = cs.restart_count;
@@ -459,6 +478,7 @@ impl Kubelet {
             terminating: None,
             dirty: false,
             mount_retry: None,
+            now: SimTime::ZERO,
         })
     }
 
@@ -483,6 +503,7 @@ impl Kubelet {
             terminating: None,
             dirty: true,
             mount_retry: None,
+            now: SimTime::ZERO,
         }
     }
 
@@ -506,13 +527,18 @@ impl Kubelet {
             self.forget(key);
         }
         if !self.pods.contains_key(key) {
-            let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
+            let phase = pod
+                .status
+                .as_ref()
+                .and_then(|s| s.phase.as_deref())
+                .unwrap_or("");
             if let Some(rt) = self.adopt(&pod, &node) {
                 self.pods.insert(key.to_string(), rt);
             } else if phase == "Succeeded" || phase == "Failed" {
                 return Action::AwaitChange;
             } else {
-                self.pods.insert(key.to_string(), Self::new_rt(&pod, &node, ctx.now));
+                self.pods
+                    .insert(key.to_string(), Self::new_rt(&pod, &node, ctx.now));
             }
         }
         let Kubelet {
@@ -532,6 +558,7 @@ impl Kubelet {
             pod: &pod,
             events: Vec::new(),
         };
+        rt.now = ctx.now;
         apply_spec_changes(rt, &mut cx);
         if pod.metadata.deletion_timestamp.is_some() && rt.terminating.is_none() {
             begin_termination(rt, &mut cx);
@@ -546,8 +573,13 @@ impl Kubelet {
         }
         let events = std::mem::take(&mut cx.events);
         let host_ip = cx.agent.node_ip.clone();
-        let next = next_wake(rt, &pod);
-        let finished = rt.terminating.is_some() && !rt.all().any(|c| c.is_running() || matches!(c.state, CState::Pulling { .. }));
+        // Times already due are blocked (a gate is closed): they run when
+        // what blocks them happens, which is itself in the list.
+        let next = next_wake(rt, &pod).filter(|n| *n > ctx.now);
+        let finished = rt.terminating.is_some()
+            && !rt
+                .all()
+                .any(|c| c.is_running() || matches!(c.state, CState::Pulling { .. }));
         let src = EventSource::on_host("kubelet", &node);
         let obj = Object::Pod(pod.clone());
         for (ty, reason, msg) in events {
@@ -559,7 +591,9 @@ impl Kubelet {
             let now_ts = store.timestamp_secs();
             let clock = |t: SimTime| store_ts(store, t);
             let st = status::build(&pod, rt, &host_ip, now_ts, &clock);
-            let _ = ctx.store.modify::<Pod>(ns, name, true, |p| p.status = Some(st));
+            let _ = ctx
+                .store
+                .modify::<Pod>(ns, name, true, |p| p.status = Some(st));
         }
         if finished {
             ctx.store.finalize_pod_deletion(ns, name);
@@ -598,7 +632,9 @@ impl Kubelet {
                     return None;
                 };
                 let run = c.runs.last()?;
-                let wobble = (crate::sim::rng::fnv1a(format!("{}{window}", run.id).as_bytes()) % 1000) as f64 / 1000.0;
+                let wobble = (crate::sim::rng::fnv1a(format!("{}{window}", run.id).as_bytes())
+                    % 1000) as f64
+                    / 1000.0;
                 let (mut cpu, mut mem) = run.behaviour.usage(now.since(started), wobble);
                 let limits = c.spec.resources.as_ref().and_then(|r| r.limits.as_ref());
                 if let Some(l) = limits.and_then(|l| l.get("cpu")) {
@@ -651,14 +687,21 @@ fn hex_id(rng: &mut crate::sim::rng::SimRng) -> String {
 
 /// The earliest time something is due in the pod.
 fn next_wake(rt: &PodRt, _pod: &Pod) -> Option<SimTime> {
+    let now = rt.now;
     let mut next: Option<SimTime> = None;
-    let mut at = |t: SimTime| next = Some(next.map_or(t, |n: SimTime| n.min(t)));
+    let mut at = |t: SimTime| {
+        if t > now {
+            next = Some(next.map_or(t, |n: SimTime| n.min(t)));
+        }
+    };
     if !rt.sandbox_ready {
         at(rt.mount_retry.unwrap_or(rt.sandbox_at));
     }
     for c in rt.all() {
         match &c.state {
-            CState::Waiting { retry_at: Some(r), .. } => at(*r),
+            CState::Waiting {
+                retry_at: Some(r), ..
+            } => at(*r),
             CState::Pulling { done, .. } => at(*done),
             CState::Running { started, stop } => {
                 if let Some(s) = stop {
@@ -673,7 +716,10 @@ fn next_wake(rt: &PodRt, _pod: &Pod) -> Option<SimTime> {
                     }
                 }
             }
-            CState::Terminated { restart_at: Some(r), .. } => at(*r),
+            CState::Terminated {
+                restart_at: Some(r),
+                ..
+            } => at(*r),
             _ => {}
         }
     }
@@ -687,9 +733,16 @@ fn apply_spec_changes(rt: &mut PodRt, cx: &mut Cx) {
     };
     let now = cx.now;
     let grace = spec.termination_grace_period_seconds.unwrap_or(30);
-    for (init, list) in [(true, spec.init_containers.clone().unwrap_or_default()), (false, spec.containers.clone())] {
+    for (init, list) in [
+        (true, spec.init_containers.clone().unwrap_or_default()),
+        (false, spec.containers.clone()),
+    ] {
         for (i, cs) in list.iter().enumerate() {
-            let Some(c) = (if init { rt.init.get_mut(i) } else { rt.main.get_mut(i) }) else {
+            let Some(c) = (if init {
+                rt.init.get_mut(i)
+            } else {
+                rt.main.get_mut(i)
+            }) else {
                 continue;
             };
             if c.spec.image == cs.image {
@@ -703,12 +756,23 @@ fn apply_spec_changes(rt: &mut PodRt, cx: &mut Cx) {
             rt.dirty = true;
             match &mut c.state {
                 CState::Running { stop, .. } if stop.is_none() => {
-                    cx.events.push(("Normal", "Killing", format!("Container {} definition changed, will be restarted", c.name)));
+                    cx.events.push((
+                        "Normal",
+                        "Killing",
+                        format!("Container {} definition changed, will be restarted", c.name),
+                    ));
                     let run = c.runs.last().expect("running has a run");
-                    *stop = Some(stop_for(&run.behaviour.on_sigterm(), now, Duration::from_secs(grace.max(1) as u64), Duration::ZERO));
+                    *stop = Some(stop_for(
+                        &run.behaviour.on_sigterm(),
+                        now,
+                        Duration::from_secs(grace.max(1) as u64),
+                        Duration::ZERO,
+                    ));
                 }
                 CState::Waiting { retry_at, .. } => *retry_at = Some(now),
-                CState::Terminated { restart_at, .. } if restart_at.is_some() => *restart_at = Some(now),
+                CState::Terminated { restart_at, .. } if restart_at.is_some() => {
+                    *restart_at = Some(now)
+                }
                 _ => {}
             }
         }
@@ -767,9 +831,18 @@ fn begin_termination(rt: &mut PodRt, cx: &mut Cx) {
         match &mut c.state {
             CState::Running { stop, .. } => {
                 if stop.is_none() {
-                    cx.events.push(("Normal", "Killing", format!("Stopping container {}", c.name)));
+                    cx.events.push((
+                        "Normal",
+                        "Killing",
+                        format!("Stopping container {}", c.name),
+                    ));
                     let run = c.runs.last().expect("running has a run");
-                    *stop = Some(stop_for(&run.behaviour.on_sigterm(), now, grace, pre_stop_duration(&c.spec)));
+                    *stop = Some(stop_for(
+                        &run.behaviour.on_sigterm(),
+                        now,
+                        grace,
+                        pre_stop_duration(&c.spec),
+                    ));
                 }
             }
             CState::Waiting { retry_at, .. } => *retry_at = None,
@@ -792,8 +865,17 @@ fn step(rt: &mut PodRt, cx: &mut Cx) -> bool {
             return false;
         }
         rt.mount_retry = None;
-        let host = cx.pod.spec.as_ref().and_then(|s| s.host_network).unwrap_or(false);
-        rt.ip = if host { Some(cx.agent.node_ip.clone()) } else { cx.agent.alloc_ip() };
+        let host = cx
+            .pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.host_network)
+            .unwrap_or(false);
+        rt.ip = if host {
+            Some(cx.agent.node_ip.clone())
+        } else {
+            cx.agent.alloc_ip()
+        };
         rt.sandbox_ready = true;
         for c in rt.init.iter_mut().chain(rt.main.iter_mut()) {
             if let CState::Waiting { retry_at, .. } = &mut c.state {
@@ -827,16 +909,31 @@ fn step_ctr(rt: &mut PodRt, init: bool, i: usize, cx: &mut Cx) -> bool {
         .unwrap_or_else(|| "Always".into());
     let c = rt.ctr_mut(init, i);
     match c.state.clone() {
-        CState::Waiting { retry_at: Some(r), reason, .. } if r <= now && gate => {
+        CState::Waiting {
+            retry_at: Some(r),
+            reason,
+            ..
+        } if r <= now && gate => {
             if reason == "CrashLoopBackOff" {
                 if let Some(t) = &c.last_term {
-                    c.crash_backoff.next(t.finished, t::CRASHLOOP_INITIAL, t::CRASHLOOP_MAX, t::CRASHLOOP_RESET);
+                    c.crash_backoff.next(
+                        t.finished,
+                        t::CRASHLOOP_INITIAL,
+                        t::CRASHLOOP_MAX,
+                        t::CRASHLOOP_RESET,
+                    );
                 }
             }
             begin_start(c, cx);
             true
         }
-        CState::Pulling { done, requested, started, result } if done <= now => {
+        CState::Pulling {
+            done,
+            requested,
+            started,
+            result,
+            ..
+        } if done <= now => {
             let shown = c.image.clone();
             match result {
                 Ok(size) => {
@@ -855,10 +952,20 @@ fn step_ctr(rt: &mut PodRt, init: bool, i: usize, cx: &mut Cx) -> bool {
                     start_container(c, done, cx);
                 }
                 Err(msg) => {
-                    c.image_backoff.next(done, t::IMAGE_BACKOFF_INITIAL, t::IMAGE_BACKOFF_MAX, t::IMAGE_BACKOFF_RESET);
+                    c.image_backoff.next(
+                        done,
+                        t::IMAGE_BACKOFF_INITIAL,
+                        t::IMAGE_BACKOFF_MAX,
+                        t::IMAGE_BACKOFF_RESET,
+                    );
                     c.pull_error = msg.clone();
-                    cx.events.push(("Warning", "Failed", format!("Failed to pull image \"{shown}\": {msg}")));
-                    cx.events.push(("Warning", "Failed", "Error: ErrImagePull".into()));
+                    cx.events.push((
+                        "Warning",
+                        "Failed",
+                        format!("Failed to pull image \"{shown}\": {msg}"),
+                    ));
+                    cx.events
+                        .push(("Warning", "Failed", "Error: ErrImagePull".into()));
                     c.state = CState::Waiting {
                         reason: "ErrImagePull".into(),
                         message: Some(msg),
@@ -869,11 +976,21 @@ fn step_ctr(rt: &mut PodRt, init: bool, i: usize, cx: &mut Cx) -> bool {
             true
         }
         CState::Running { started, stop } => {
-            let natural = c.runs.last().and_then(|r| r.exit.clone()).map(|e| (started + e.after, e));
+            let natural = c
+                .runs
+                .last()
+                .and_then(|r| r.exit.clone())
+                .map(|e| (started + e.after, e));
             let stop_at = stop.as_ref().map(|s| s.exit_at);
             match (natural, stop_at) {
                 (Some((at, e)), s) if at <= now && s.is_none_or(|s| at <= s) => {
-                    let reason = if e.oom { "OOMKilled" } else if e.code == 0 { "Completed" } else { "Error" };
+                    let reason = if e.oom {
+                        "OOMKilled"
+                    } else if e.code == 0 {
+                        "Completed"
+                    } else {
+                        "Error"
+                    };
                     terminate(c, at, e.code, reason, terminating, &policy);
                     return true;
                 }
@@ -890,15 +1007,24 @@ fn step_ctr(rt: &mut PodRt, init: bool, i: usize, cx: &mut Cx) -> bool {
             }
             run_probes(c, started, now, &pod_ip, cx)
         }
-        CState::Terminated { term, restart_at: Some(r) } if r <= now => {
+        CState::Terminated {
+            term,
+            restart_at: Some(r),
+        } if r <= now => {
             let finished = term.finished;
             c.last_term = Some(term);
-            if let Some(delay) = c.crash_backoff.in_backoff(finished, now, t::CRASHLOOP_RESET) {
+            if let Some(delay) = c
+                .crash_backoff
+                .in_backoff(finished, now, t::CRASHLOOP_RESET)
+            {
                 let pod = format_pod(cx.pod);
                 cx.events.push((
                     "Warning",
                     "BackOff",
-                    format!("Back-off restarting failed container {} in pod {pod}", c.name),
+                    format!(
+                        "Back-off restarting failed container {} in pod {pod}",
+                        c.name
+                    ),
                 ));
                 c.state = CState::Waiting {
                     reason: "CrashLoopBackOff".into(),
@@ -910,7 +1036,12 @@ fn step_ctr(rt: &mut PodRt, init: bool, i: usize, cx: &mut Cx) -> bool {
                     retry_at: Some(finished + delay),
                 };
             } else {
-                c.crash_backoff.next(finished, t::CRASHLOOP_INITIAL, t::CRASHLOOP_MAX, t::CRASHLOOP_RESET);
+                c.crash_backoff.next(
+                    finished,
+                    t::CRASHLOOP_INITIAL,
+                    t::CRASHLOOP_MAX,
+                    t::CRASHLOOP_RESET,
+                );
                 c.state = CState::Waiting {
                     reason: c.creating_reason().into(),
                     message: None,
@@ -957,7 +1088,8 @@ fn terminate(c: &mut Ctr, at: SimTime, code: i32, reason: &str, terminating: boo
 fn begin_start(c: &mut Ctr, cx: &mut Cx) {
     let now = cx.now;
     if let Err(msg) = config_check(&c.spec, cx) {
-        cx.events.push(("Warning", "Failed", format!("Error: {msg}")));
+        cx.events
+            .push(("Warning", "Failed", format!("Error: {msg}")));
         c.state = CState::Waiting {
             reason: "CreateContainerConfigError".into(),
             message: Some(msg),
@@ -969,7 +1101,8 @@ fn begin_start(c: &mut Ctr, cx: &mut Cx) {
     let Some(r) = c.image_ref.clone() else {
         let msg = format!("Failed to apply default image tag \"{shown}\": couldn't parse image name \"{shown}\": invalid reference format");
         cx.events.push(("Warning", "InspectFailed", msg.clone()));
-        cx.events.push(("Warning", "Failed", "Error: InvalidImageName".into()));
+        cx.events
+            .push(("Warning", "Failed", "Error: InvalidImageName".into()));
         c.state = CState::Waiting {
             reason: "InvalidImageName".into(),
             message: Some(msg),
@@ -978,12 +1111,19 @@ fn begin_start(c: &mut Ctr, cx: &mut Cx) {
         return;
     };
     let present = cx.agent.images.present.contains(&r.full());
-    let policy = c.spec.image_pull_policy.clone().unwrap_or_else(|| "IfNotPresent".into());
+    let policy = c
+        .spec
+        .image_pull_policy
+        .clone()
+        .unwrap_or_else(|| "IfNotPresent".into());
     if policy == "Never" || (policy == "IfNotPresent" && present) {
         if !present {
-            let msg = format!("Container image \"{shown}\" is not present with pull policy of Never");
-            cx.events.push(("Warning", "ErrImageNeverPull", msg.clone()));
-            cx.events.push(("Warning", "Failed", "Error: ErrImageNeverPull".into()));
+            let msg =
+                format!("Container image \"{shown}\" is not present with pull policy of Never");
+            cx.events
+                .push(("Warning", "ErrImageNeverPull", msg.clone()));
+            cx.events
+                .push(("Warning", "Failed", "Error: ErrImageNeverPull".into()));
             c.state = CState::Waiting {
                 reason: "ErrImageNeverPull".into(),
                 message: Some(msg),
@@ -991,21 +1131,37 @@ fn begin_start(c: &mut Ctr, cx: &mut Cx) {
             };
             return;
         }
-        cx.events.push(("Normal", "Pulled", format!("Container image \"{shown}\" already present on machine")));
+        cx.events.push((
+            "Normal",
+            "Pulled",
+            format!("Container image \"{shown}\" already present on machine"),
+        ));
         start_container(c, now, cx);
         return;
     }
-    if let Some(delay) = c.image_backoff.in_backoff_since_update(now, t::IMAGE_BACKOFF_RESET) {
-        cx.events.push(("Normal", "BackOff", format!("Back-off pulling image \"{shown}\"")));
-        cx.events.push(("Warning", "Failed", "Error: ImagePullBackOff".into()));
+    if let Some(delay) = c
+        .image_backoff
+        .in_backoff_since_update(now, t::IMAGE_BACKOFF_RESET)
+    {
+        cx.events.push((
+            "Normal",
+            "BackOff",
+            format!("Back-off pulling image \"{shown}\""),
+        ));
+        cx.events
+            .push(("Warning", "Failed", "Error: ImagePullBackOff".into()));
         c.state = CState::Waiting {
             reason: "ImagePullBackOff".into(),
-            message: Some(format!("Back-off pulling image \"{shown}\": ErrImagePull: {}", c.pull_error)),
+            message: Some(format!(
+                "Back-off pulling image \"{shown}\": ErrImagePull: {}",
+                c.pull_error
+            )),
             retry_at: c.image_backoff.last_update().map(|l| l + delay),
         };
         return;
     }
-    cx.events.push(("Normal", "Pulling", format!("Pulling image \"{shown}\"")));
+    cx.events
+        .push(("Normal", "Pulling", format!("Pulling image \"{shown}\"")));
     let has_secret = cx
         .pod
         .spec
@@ -1016,14 +1172,26 @@ fn begin_start(c: &mut Ctr, cx: &mut Cx) {
     let (took, result) = match &lookup {
         Lookup::Found(spec) if present => (t::PULL_MANIFEST_ONLY, Ok(spec.size)),
         Lookup::Found(spec) => (cx.agent.images.transfer(spec.size), Ok(spec.size)),
-        other => (t::PULL_RESOLVE_FAILURE, Err(images::pull_error_message(&r, other))),
+        other => (
+            t::PULL_RESOLVE_FAILURE,
+            Err(images::pull_error_message(&r, other)),
+        ),
     };
     let (started, done) = cx.agent.images.book(now, took);
+    let shown = match &c.state {
+        CState::Waiting {
+            reason, message, ..
+        } if reason == "ImagePullBackOff" || reason == "ErrImagePull" => {
+            Some((reason.clone(), message.clone()))
+        }
+        _ => None,
+    };
     c.state = CState::Pulling {
         done,
         requested: now,
         started,
         result,
+        shown,
     };
 }
 
@@ -1055,15 +1223,29 @@ fn start_container(c: &mut Ctr, at: SimTime, cx: &mut Cx) {
     if c.runs.len() > 2 {
         c.runs.remove(0);
     }
-    cx.events.push(("Normal", "Created", format!("Created container: {}", c.name)));
-    cx.events.push(("Normal", "Started", format!("Started container {}", c.name)));
-    c.state = CState::Running { started: at, stop: None };
+    cx.events.push((
+        "Normal",
+        "Created",
+        format!("Created container: {}", c.name),
+    ));
+    cx.events
+        .push(("Normal", "Started", format!("Started container {}", c.name)));
+    c.state = CState::Running {
+        started: at,
+        stop: None,
+    };
     c.probes.clear();
     let has_startup = c.spec.startup_probe.is_some();
     c.started = !has_startup;
     c.ready = c.started && c.spec.readiness_probe.is_none();
     if has_startup {
-        c.probes.insert(probes::Kind::Startup, probes::Worker { next: Some(at), ..Default::default() });
+        c.probes.insert(
+            probes::Kind::Startup,
+            probes::Worker {
+                next: Some(at),
+                ..Default::default()
+            },
+        );
     } else {
         start_probe_workers(c, at);
     }
@@ -1071,10 +1253,23 @@ fn start_container(c: &mut Ctr, at: SimTime, cx: &mut Cx) {
 
 fn start_probe_workers(c: &mut Ctr, at: SimTime) {
     if c.spec.liveness_probe.is_some() {
-        c.probes.insert(probes::Kind::Liveness, probes::Worker { next: Some(at), ok: true, ..Default::default() });
+        c.probes.insert(
+            probes::Kind::Liveness,
+            probes::Worker {
+                next: Some(at),
+                ok: true,
+                ..Default::default()
+            },
+        );
     }
     if c.spec.readiness_probe.is_some() {
-        c.probes.insert(probes::Kind::Readiness, probes::Worker { next: Some(at), ..Default::default() });
+        c.probes.insert(
+            probes::Kind::Readiness,
+            probes::Worker {
+                next: Some(at),
+                ..Default::default()
+            },
+        );
     }
 }
 
@@ -1117,7 +1312,11 @@ fn run_probes(c: &mut Ctr, started: SimTime, now: SimTime, pod_ip: &str, cx: &mu
         Err(msg) => {
             w.successes = 0;
             w.failures += 1;
-            cx.events.push(("Warning", "Unhealthy", format!("{} probe failed: {msg}", kind.word())));
+            cx.events.push((
+                "Warning",
+                "Unhealthy",
+                format!("{} probe failed: {msg}", kind.word()),
+            ));
             if w.failures >= failure_threshold {
                 w.ok = false;
             }
@@ -1136,17 +1335,30 @@ fn run_probes(c: &mut Ctr, started: SimTime, now: SimTime, pod_ip: &str, cx: &mu
             cx.events.push((
                 "Normal",
                 "Killing",
-                format!("Container {} failed {} probe, will be restarted", c.name, kind.word().to_lowercase()),
+                format!(
+                    "Container {} failed {} probe, will be restarted",
+                    c.name,
+                    kind.word().to_lowercase()
+                ),
             ));
             let grace = probe
                 .termination_grace_period_seconds
-                .or(cx.pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds))
+                .or(cx
+                    .pod
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.termination_grace_period_seconds))
                 .unwrap_or(30)
                 .max(1) as u64;
             let on = c.runs.last().expect("running").behaviour.on_sigterm();
             c.state = CState::Running {
                 started,
-                stop: Some(stop_for(&on, at, Duration::from_secs(grace), pre_stop_duration(&c.spec))),
+                stop: Some(stop_for(
+                    &on,
+                    at,
+                    Duration::from_secs(grace),
+                    pre_stop_duration(&c.spec),
+                )),
             };
             for w in c.probes.values_mut() {
                 w.next = None;
@@ -1165,8 +1377,15 @@ fn behaviour_env(c: &Ctr, cx: &Cx) -> behaviours::Env {
     for e in c.spec.env.iter().flatten() {
         env.env.insert(e.name.clone());
     }
-    for s in cx.store.list_as::<k8s_openapi::api::core::v1::Service>(Some(ns)) {
-        let ip = s.spec.as_ref().and_then(|s| s.cluster_ip.clone()).unwrap_or_default();
+    for s in cx
+        .store
+        .list_as::<k8s_openapi::api::core::v1::Service>(Some(ns))
+    {
+        let ip = s
+            .spec
+            .as_ref()
+            .and_then(|s| s.cluster_ip.clone())
+            .unwrap_or_default();
         if let Some(name) = &s.metadata.name {
             env.services.insert(name.clone(), ip.clone());
             env.services.insert(format!("{name}.{ns}"), ip.clone());
@@ -1191,7 +1410,10 @@ fn config_check(c: &Container, cx: &Cx) -> Result<(), String> {
             match cx.store.get_as::<ConfigMap>(ns, &r.name) {
                 None => return Err(format!("configmap \"{}\" not found", r.name)),
                 Some(cm) if !cm.data.as_ref().is_some_and(|d| d.contains_key(&r.key)) => {
-                    return Err(format!("couldn't find key {} in ConfigMap {ns}/{}", r.key, r.name))
+                    return Err(format!(
+                        "couldn't find key {} in ConfigMap {ns}/{}",
+                        r.key, r.name
+                    ))
                 }
                 _ => {}
             }
@@ -1202,10 +1424,17 @@ fn config_check(c: &Container, cx: &Cx) -> Result<(), String> {
             }
             match cx.store.get_as::<Secret>(ns, &r.name) {
                 None => return Err(format!("secret \"{}\" not found", r.name)),
-                Some(s) if !s.data.as_ref().is_some_and(|d| d.contains_key(&r.key))
-                    && !s.string_data.as_ref().is_some_and(|d| d.contains_key(&r.key)) =>
+                Some(s)
+                    if !s.data.as_ref().is_some_and(|d| d.contains_key(&r.key))
+                        && !s
+                            .string_data
+                            .as_ref()
+                            .is_some_and(|d| d.contains_key(&r.key)) =>
                 {
-                    return Err(format!("couldn't find key {} in Secret {ns}/{}", r.key, r.name))
+                    return Err(format!(
+                        "couldn't find key {} in Secret {ns}/{}",
+                        r.key, r.name
+                    ))
                 }
                 _ => {}
             }
@@ -1233,13 +1462,19 @@ fn missing_volume(cx: &Cx) -> Option<String> {
     for v in cx.pod.spec.as_ref()?.volumes.iter().flatten() {
         if let Some(cm) = &v.config_map {
             if cm.optional != Some(true) && cx.store.get_as::<ConfigMap>(ns, &cm.name).is_none() {
-                return Some(format!("MountVolume.SetUp failed for volume \"{}\" : configmap \"{}\" not found", v.name, cm.name));
+                return Some(format!(
+                    "MountVolume.SetUp failed for volume \"{}\" : configmap \"{}\" not found",
+                    v.name, cm.name
+                ));
             }
         }
         if let Some(s) = &v.secret {
             let name = s.secret_name.clone().unwrap_or_default();
             if s.optional != Some(true) && cx.store.get_as::<Secret>(ns, &name).is_none() {
-                return Some(format!("MountVolume.SetUp failed for volume \"{}\" : secret \"{name}\" not found", v.name));
+                return Some(format!(
+                    "MountVolume.SetUp failed for volume \"{}\" : secret \"{name}\" not found",
+                    v.name
+                ));
             }
         }
     }
@@ -1256,11 +1491,16 @@ impl Controller for Kubelet {
                 let Some(_node) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) else {
                     return;
                 };
-                let key = object_key(p.metadata.namespace.as_deref(), p.metadata.name.as_deref().unwrap_or(""));
+                let key = object_key(
+                    p.metadata.namespace.as_deref(),
+                    p.metadata.name.as_deref().unwrap_or(""),
+                );
                 // The kubelet's own status writes need no new sync.
                 if ev.event_type == WatchEventType::Modified && self.pods.contains_key(&key) {
                     if let Some(Object::Pod(old)) = ev.old.as_deref() {
-                        if old.spec == p.spec && old.metadata.deletion_timestamp == p.metadata.deletion_timestamp {
+                        if old.spec == p.spec
+                            && old.metadata.deletion_timestamp == p.metadata.deletion_timestamp
+                        {
                             return;
                         }
                     }
@@ -1269,7 +1509,10 @@ impl Controller for Kubelet {
             }
             Object::Node(n) => {
                 if ev.event_type != WatchEventType::Modified {
-                    q.add(format!("{NODE_PREFIX}{}", n.metadata.name.as_deref().unwrap_or("")));
+                    q.add(format!(
+                        "{NODE_PREFIX}{}",
+                        n.metadata.name.as_deref().unwrap_or("")
+                    ));
                 }
             }
             _ => {}
@@ -1288,4 +1531,3 @@ impl Controller for Kubelet {
         self
     }
 }
-

@@ -60,9 +60,21 @@ pub(crate) fn heartbeat(store: &mut Store, node: &str) {
             for c in st.conditions.iter_mut().flatten() {
                 let (status, reason, message) = match c.type_.as_str() {
                     "Ready" => ("True", "KubeletReady", "kubelet is posting ready status"),
-                    "MemoryPressure" => ("False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-                    "DiskPressure" => ("False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-                    "PIDPressure" => ("False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                    "MemoryPressure" => (
+                        "False",
+                        "KubeletHasSufficientMemory",
+                        "kubelet has sufficient memory available",
+                    ),
+                    "DiskPressure" => (
+                        "False",
+                        "KubeletHasNoDiskPressure",
+                        "kubelet has no disk pressure",
+                    ),
+                    "PIDPressure" => (
+                        "False",
+                        "KubeletHasSufficientPID",
+                        "kubelet has sufficient PID available",
+                    ),
                     _ => continue,
                 };
                 if c.status != status {
@@ -75,7 +87,13 @@ pub(crate) fn heartbeat(store: &mut Store, node: &str) {
             }
         });
         if let Ok(obj) = r {
-            store.record_event(&obj, "Normal", "NodeReady", &format!("Node {node} status is now: NodeReady"), &EventSource::on_host("kubelet", node));
+            store.record_event(
+                &obj,
+                "Normal",
+                "NodeReady",
+                &format!("Node {node} status is now: NodeReady"),
+                &EventSource::on_host("kubelet", node),
+            );
         }
     }
 }
@@ -88,7 +106,12 @@ fn pods_on(store: &Store, node: &str) -> Vec<String> {
     store
         .list_as::<Pod>(None)
         .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
-        .map(|p| object_key(p.metadata.namespace.as_deref(), p.metadata.name.as_deref().unwrap_or("")))
+        .map(|p| {
+            object_key(
+                p.metadata.namespace.as_deref(),
+                p.metadata.name.as_deref().unwrap_or(""),
+            )
+        })
         .collect()
 }
 
@@ -98,7 +121,9 @@ pub fn fail_node(world: &mut World, name: &str) -> Result<(), String> {
     if world.store.get_as::<Node>("", name).is_none() {
         return Err(not_found(name));
     }
-    let k = world.controller_mut::<Kubelet>().ok_or("no kubelet installed")?;
+    let k = world
+        .controller_mut::<Kubelet>()
+        .ok_or("no kubelet installed")?;
     if !k.failed.insert(name.to_string()) {
         return Err(format!("node {name} is already failed"));
     }
@@ -114,7 +139,9 @@ pub fn recover_node(world: &mut World, name: &str) -> Result<(), String> {
     }
     let now = world.now();
     let keys = pods_on(&world.store, name);
-    let k = world.controller_mut::<Kubelet>().ok_or("no kubelet installed")?;
+    let k = world
+        .controller_mut::<Kubelet>()
+        .ok_or("no kubelet installed")?;
     if !k.failed.remove(name) {
         return Err(format!("node {name} is not failed"));
     }
@@ -122,7 +149,9 @@ pub fn recover_node(world: &mut World, name: &str) -> Result<(), String> {
         rt.dirty = true;
         for c in rt.init.iter_mut().chain(rt.main.iter_mut()) {
             if let CState::Running { started, .. } = c.state {
-                let Some(run) = c.runs.last_mut() else { continue };
+                let Some(run) = c.runs.last_mut() else {
+                    continue;
+                };
                 run.finished = Some(now);
                 let term = Term {
                     exit_code: 255,
@@ -153,23 +182,41 @@ pub fn recover_node(world: &mut World, name: &str) -> Result<(), String> {
 /// InternalIP).
 pub fn add_node(world: &mut World, node: NodeSpec) -> Result<(), String> {
     if world.store.get_as::<Node>("", &node.name).is_some() {
-        return Err(format!("Error from server (AlreadyExists): nodes \"{}\" already exists", node.name));
+        return Err(format!(
+            "Error from server (AlreadyExists): nodes \"{}\" already exists",
+            node.name
+        ));
     }
     let index = world
         .store
         .list_as::<Node>(None)
-        .filter_map(|n| n.spec.as_ref()?.pod_cidr.as_ref()?.split('.').nth(2)?.parse::<usize>().ok())
+        .filter_map(|n| {
+            n.spec
+                .as_ref()?
+                .pod_cidr
+                .as_ref()?
+                .split('.')
+                .nth(2)?
+                .parse::<usize>()
+                .ok()
+        })
         .max()
         .map_or(0, |i| i + 1);
     let spec = {
-        let k = world.controller_mut::<Kubelet>().ok_or("no kubelet installed")?;
+        let k = world
+            .controller_mut::<Kubelet>()
+            .ok_or("no kubelet installed")?;
         k.spec.nodes.push(node.clone());
         k.spec.clone()
     };
     let mut obj = crate::cluster::node_object(world, &spec, &node, index);
     let ts = world.store.timestamp_secs();
     obj.metadata.creation_timestamp = Some(ts.clone());
-    for c in obj.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
+    for c in obj
+        .status
+        .iter_mut()
+        .flat_map(|s| s.conditions.iter_mut().flatten())
+    {
         c.last_transition_time = Some(ts.clone());
         c.last_heartbeat_time = Some(ts.clone());
     }

@@ -96,7 +96,9 @@ pub fn run(
         let host = t.host.clone().unwrap_or_else(|| pod_ip.to_string());
         return match server.filter(|s| s.listens_on(port)) {
             Some(_) => Ok(()),
-            None => Err(format!("dial tcp {host}:{port}: connect: connection refused")),
+            None => Err(format!(
+                "dial tcp {host}:{port}: connect: connection refused"
+            )),
         };
     }
     if let Some(g) = &probe.grpc {
@@ -120,7 +122,9 @@ pub fn run(
 /// `true`/`false`, and `sh -c '...'` around them.
 fn exec(cmd: &[String], b: &Behaviour, elapsed: Duration) -> Result<(), String> {
     let words: Vec<String> = match cmd {
-        [sh, c, script] if sh.ends_with("sh") && c == "-c" => script.split_whitespace().map(String::from).collect(),
+        [sh, c, script] if sh.ends_with("sh") && c == "-c" => {
+            script.split_whitespace().map(String::from).collect()
+        }
         _ => cmd.to_vec(),
     };
     let files = b.files_at(elapsed);
@@ -129,11 +133,13 @@ fn exec(cmd: &[String], b: &Behaviour, elapsed: Duration) -> Result<(), String> 
         Some("cat") | Some("ls") | Some("test") | Some("[") => {
             let f = words.iter().skip(1).find(|w| w.starts_with('/'));
             match f {
-                Some(f) if !files.contains(f) && matches!(b, Behaviour::Script(_)) => Err(match words[0].as_str() {
-                    "cat" => format!("cat: can't open '{f}': No such file or directory"),
-                    "ls" => format!("ls: {f}: No such file or directory"),
-                    _ => String::new(),
-                }),
+                Some(f) if !files.contains(f) && matches!(b, Behaviour::Script(_)) => {
+                    Err(match words[0].as_str() {
+                        "cat" => format!("cat: can't open '{f}': No such file or directory"),
+                        "ls" => format!("ls: {f}: No such file or directory"),
+                        _ => String::new(),
+                    })
+                }
                 _ => Ok(()),
             }
         }

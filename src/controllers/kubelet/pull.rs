@@ -109,7 +109,11 @@ mod tests {
 
     #[test]
     fn backoff_doubles_caps_and_resets_after_the_window() {
-        let (i, m, r) = (Duration::from_secs(10), Duration::from_secs(300), Duration::from_secs(600));
+        let (i, m, r) = (
+            Duration::from_secs(10),
+            Duration::from_secs(300),
+            Duration::from_secs(600),
+        );
         let mut b = Backoff::default();
         let mut t = SimTime::ZERO;
         let mut seen = vec![];

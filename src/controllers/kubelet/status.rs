@@ -14,8 +14,21 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 pub type Clock<'a> = &'a dyn Fn(crate::sim::SimTime) -> Time;
 
 fn state_of(c: &Ctr, clock: Clock) -> (ContainerState, bool) {
+    // A restart in progress (re-pull, create) still shows the last exit,
+    // as the status manager has nothing newer.
+    if let (CState::Pulling { shown: None, .. }, Some(t)) = (&c.state, &c.last_term) {
+        return (
+            ContainerState {
+                terminated: Some(t.to_api(clock)),
+                ..Default::default()
+            },
+            false,
+        );
+    }
     match &c.state {
-        CState::Waiting { reason, message, .. } => (
+        CState::Waiting {
+            reason, message, ..
+        } => (
             ContainerState {
                 waiting: Some(ContainerStateWaiting {
                     reason: Some(reason.clone()),
@@ -25,11 +38,15 @@ fn state_of(c: &Ctr, clock: Clock) -> (ContainerState, bool) {
             },
             false,
         ),
-        CState::Pulling { .. } => (
+        CState::Pulling { shown, .. } => (
             ContainerState {
                 waiting: Some(ContainerStateWaiting {
-                    reason: Some(c.creating_reason().into()),
-                    message: None,
+                    reason: Some(
+                        shown
+                            .as_ref()
+                            .map_or(c.creating_reason().to_string(), |s| s.0.clone()),
+                    ),
+                    message: shown.as_ref().and_then(|s| s.1.clone()),
                 }),
                 ..Default::default()
             },
@@ -81,7 +98,11 @@ fn container_status(c: &Ctr, clock: Clock) -> ContainerStatus {
         } else {
             c.image.clone()
         },
-        image_id: if has_run { c.image_id.clone() } else { String::new() },
+        image_id: if has_run {
+            c.image_id.clone()
+        } else {
+            String::new()
+        },
         container_id: match &c.state {
             CState::Running { .. } | CState::Terminated { .. } => {
                 c.runs.last().map(|r| format!("containerd://{}", r.id))
@@ -103,7 +124,10 @@ fn container_status(c: &Ctr, clock: Clock) -> ContainerStatus {
 /// `getPhase`: Pending while any container waits without having run,
 /// Running while one runs or will restart, then Succeeded or Failed.
 pub(crate) fn phase(rt: &PodRt, restart_policy: &str) -> &'static str {
-    let init_done = rt.init.iter().all(|c| c.done() || (c.sidecar && c.is_running()));
+    let init_done = rt
+        .init
+        .iter()
+        .all(|c| c.done() || (c.sidecar && c.is_running()));
     if !init_done {
         let failed_for_good = rt.init.iter().any(|c| matches!(&c.state, CState::Terminated { term, restart_at: None } if term.exit_code != 0))
             && restart_policy == "Never";
@@ -131,18 +155,34 @@ pub(crate) fn phase(rt: &PodRt, restart_policy: &str) -> &'static str {
     }
     if stopped > 0 {
         let will_restart = rt.main.iter().any(|c| {
-            matches!(&c.state, CState::Terminated { restart_at: Some(_), .. })
-                || matches!(&c.state, CState::Waiting { .. } | CState::Pulling { .. })
+            matches!(
+                &c.state,
+                CState::Terminated {
+                    restart_at: Some(_),
+                    ..
+                }
+            ) || matches!(&c.state, CState::Waiting { .. } | CState::Pulling { .. })
         });
         if will_restart && rt.terminating.is_none() {
             return "Running";
         }
-        return if succeeded == stopped { "Succeeded" } else { "Failed" };
+        return if succeeded == stopped {
+            "Succeeded"
+        } else {
+            "Failed"
+        };
     }
     "Pending"
 }
 
-fn cond(pod: &Pod, type_: &str, status: bool, reason: Option<&str>, message: Option<String>, now: &Time) -> PodCondition {
+fn cond(
+    pod: &Pod,
+    type_: &str,
+    status: bool,
+    reason: Option<&str>,
+    message: Option<String>,
+    now: &Time,
+) -> PodCondition {
     let value = if status { "True" } else { "False" };
     let old = pod
         .status
@@ -166,7 +206,9 @@ fn cond(pod: &Pod, type_: &str, status: bool, reason: Option<&str>, message: Opt
 /// The status the kubelet writes for `pod` at `now`.
 pub(crate) fn build(pod: &Pod, rt: &PodRt, host_ip: &str, now: Time, clock: Clock) -> PodStatus {
     let spec = pod.spec.as_ref();
-    let policy = spec.and_then(|s| s.restart_policy.as_deref()).unwrap_or("Always");
+    let policy = spec
+        .and_then(|s| s.restart_policy.as_deref())
+        .unwrap_or("Always");
     let phase = phase(rt, policy);
     let old = pod.status.clone().unwrap_or_default();
     let terminal = phase == "Succeeded" || phase == "Failed";
@@ -187,13 +229,30 @@ pub(crate) fn build(pod: &Pod, rt: &PodRt, host_ip: &str, now: Time, clock: Cloc
         .collect();
     let node_lost_ready = false;
     let mut conds = vec![
-        cond(pod, "PodReadyToStartContainers", rt.sandbox_ready && !(terminal && rt.sandbox_gone), None, None, &now),
+        cond(
+            pod,
+            "PodReadyToStartContainers",
+            rt.sandbox_ready && !(terminal && rt.sandbox_gone),
+            None,
+            None,
+            &now,
+        ),
         if completed {
             cond(pod, "Initialized", true, Some("PodCompleted"), None, &now)
         } else if pending_init.is_empty() {
             cond(pod, "Initialized", true, None, None, &now)
         } else {
-            cond(pod, "Initialized", false, Some("ContainersNotInitialized"), Some(format!("containers with incomplete status: [{}]", pending_init.join(" "))), &now)
+            cond(
+                pod,
+                "Initialized",
+                false,
+                Some("ContainersNotInitialized"),
+                Some(format!(
+                    "containers with incomplete status: [{}]",
+                    pending_init.join(" ")
+                )),
+                &now,
+            )
         },
     ];
     let (ready, reason, message) = if completed {
@@ -201,7 +260,14 @@ pub(crate) fn build(pod: &Pod, rt: &PodRt, host_ip: &str, now: Time, clock: Cloc
     } else if unready.is_empty() && !node_lost_ready {
         (true, None, None)
     } else {
-        (false, Some("ContainersNotReady"), Some(format!("containers with unready status: [{}]", unready.join(" "))))
+        (
+            false,
+            Some("ContainersNotReady"),
+            Some(format!(
+                "containers with unready status: [{}]",
+                unready.join(" ")
+            )),
+        )
     };
     conds.push(cond(pod, "Ready", ready, reason, message.clone(), &now));
     conds.push(cond(pod, "ContainersReady", ready, reason, message, &now));
@@ -249,7 +315,11 @@ pub fn qos_class(pod: &Pod) -> &'static str {
     let Some(spec) = pod.spec.as_ref() else {
         return "BestEffort";
     };
-    let cs: Vec<_> = spec.containers.iter().chain(spec.init_containers.iter().flatten()).collect();
+    let cs: Vec<_> = spec
+        .containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten())
+        .collect();
     let mut any = false;
     let mut guaranteed = true;
     for c in cs {

@@ -36,7 +36,11 @@ impl Store {
             .get_as::<Pod>(ns, name)
             .cloned()
             .ok_or_else(|| ApiError::not_found(Kind::Pod, name))?;
-        let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
+        let phase = pod
+            .status
+            .as_ref()
+            .and_then(|s| s.phase.as_deref())
+            .unwrap_or("");
         // Terminal or already terminating pods need no budget.
         if phase == "Succeeded" || phase == "Failed" || pod.metadata.deletion_timestamp.is_some() {
             self.delete(Kind::Pod, ns, name, opts)?;
@@ -69,7 +73,11 @@ impl Store {
                 .list_as::<Pod>(Some(ns))
                 .filter(|p| sel.matches(p.metadata.labels.as_ref().unwrap_or(&Default::default())))
                 .filter(|p| {
-                    let ph = p.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
+                    let ph = p
+                        .status
+                        .as_ref()
+                        .and_then(|s| s.phase.as_deref())
+                        .unwrap_or("");
                     ph != "Succeeded" && ph != "Failed"
                 })
                 .collect();
@@ -85,7 +93,11 @@ impl Store {
             };
             let allowed = healthy - desired;
             // An unready pod may go while the budget is met (IfHealthyBudget).
-            let ok = if is_ready(&pod) { allowed > 0 } else { allowed >= 0 };
+            let ok = if is_ready(&pod) {
+                allowed > 0
+            } else {
+                allowed >= 0
+            };
             if !ok {
                 let pdb_name = pdb.metadata.name.clone().unwrap_or_default();
                 let mut e = ApiError::new(
@@ -108,8 +120,19 @@ impl Store {
         let ts = self.timestamp_secs();
         let _ = self.modify::<Pod>(ns, name, true, |p| {
             let st = p.status.get_or_insert_with(Default::default);
-            super::set_pod_condition(st, "DisruptionTarget", "True", Some("EvictionByEvictionAPI"), ts);
-            if let Some(c) = st.conditions.iter_mut().flatten().find(|c| c.type_ == "DisruptionTarget") {
+            super::set_pod_condition(
+                st,
+                "DisruptionTarget",
+                "True",
+                Some("EvictionByEvictionAPI"),
+                ts,
+            );
+            if let Some(c) = st
+                .conditions
+                .iter_mut()
+                .flatten()
+                .find(|c| c.type_ == "DisruptionTarget")
+            {
                 c.message = Some("Eviction API: evicting".into());
             }
         });
