@@ -329,14 +329,13 @@ impl Controller for TaintEviction {
             }
             Object::Pod(p)
                 if ev.event_type == WatchEventType::Added
-                    || matches!(ev.old.as_deref(), Some(Object::Pod(o)) if o.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none()) =>
+                    || matches!(ev.old.as_deref(), Some(Object::Pod(o)) if o.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none())
+                        && p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some() =>
             {
-                if p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some() {
-                    q.add(object_key(
-                        p.metadata.namespace.as_deref(),
-                        p.metadata.name.as_deref().unwrap_or(""),
-                    ));
-                }
+                q.add(object_key(
+                    p.metadata.namespace.as_deref(),
+                    p.metadata.name.as_deref().unwrap_or(""),
+                ));
             }
             _ => {}
         }

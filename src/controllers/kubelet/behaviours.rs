@@ -644,17 +644,17 @@ pub enum Text {
     Template(&'static str),
 }
 
+/// What a script did by some time: lines, files present, its exit.
+pub type ScriptRun = (
+    Vec<(Duration, Text)>,
+    BTreeSet<String>,
+    Option<(Duration, i32)>,
+);
+
 impl Script {
     /// Runs the script up to `until` (from its start): the lines written,
     /// the files present, and its exit if it ended by then.
-    pub fn run(
-        &self,
-        until: Duration,
-    ) -> (
-        Vec<(Duration, Text)>,
-        BTreeSet<String>,
-        Option<(Duration, i32)>,
-    ) {
+    pub fn run(&self, until: Duration) -> ScriptRun {
         let mut t = Duration::ZERO;
         let mut lines = Vec::new();
         let mut files = BTreeSet::new();
@@ -720,6 +720,27 @@ impl Script {
             }
         }
     }
+    /// When and how the script ends on its own (`None`: an endless loop).
+    pub fn exit(&self) -> Option<(Duration, i32)> {
+        let mut t = Duration::ZERO;
+        let walk = |steps: &[Step], t: &mut Duration| -> Option<i32> {
+            for s in steps {
+                match s {
+                    Step::Sleep(d) => *t += *d,
+                    Step::Exit(c) => return Some(*c),
+                    _ => {}
+                }
+            }
+            None
+        };
+        if let Some(c) = walk(&self.steps, &mut t) {
+            return Some((t, c));
+        }
+        match &self.forever {
+            None => Some((t, 0)),
+            Some(body) => walk(body, &mut t).map(|c| (t, c)),
+        }
+    }
     /// Whether the loop spins without sleeping (100 % of a CPU).
     pub fn busy(&self) -> bool {
         self.forever
@@ -733,7 +754,7 @@ impl Behaviour {
     /// OOMKilled (exit 137).
     pub fn exit(&self, memory_limit: Option<u64>) -> Option<Exit> {
         match self {
-            Behaviour::Script(s) => s.run(Duration::MAX / 2).2.map(|(after, code)| Exit {
+            Behaviour::Script(s) => s.exit().map(|(after, code)| Exit {
                 after,
                 code,
                 oom: false,

@@ -140,10 +140,12 @@ impl Ctr {
             ready: false,
             started: false,
         };
-        let reason = if init || !has_init {
-            c.creating_reason_for(init, has_init)
-        } else {
+        // Main containers of a pod with init containers wait as
+        // PodInitializing; the others as ContainerCreating/PodInitializing.
+        let reason = if has_init {
             "PodInitializing"
+        } else {
+            c.creating_reason()
         };
         c.state = CState::Waiting {
             reason: reason.into(),
@@ -151,15 +153,6 @@ impl Ctr {
             retry_at: None,
         };
         c
-    }
-    fn creating_reason_for(&self, init: bool, has_init: bool) -> &'static str {
-        if init {
-            "PodInitializing"
-        } else if has_init && self.runs.is_empty() {
-            "PodInitializing"
-        } else {
-            "ContainerCreating"
-        }
     }
     /// The waiting reason while the kubelet is creating this container.
     pub fn creating_reason(&self) -> &'static str {
@@ -1507,13 +1500,11 @@ impl Controller for Kubelet {
                 }
                 q.add(key);
             }
-            Object::Node(n) => {
-                if ev.event_type != WatchEventType::Modified {
-                    q.add(format!(
-                        "{NODE_PREFIX}{}",
-                        n.metadata.name.as_deref().unwrap_or("")
-                    ));
-                }
+            Object::Node(n) if ev.event_type != WatchEventType::Modified => {
+                q.add(format!(
+                    "{NODE_PREFIX}{}",
+                    n.metadata.name.as_deref().unwrap_or("")
+                ));
             }
             _ => {}
         }
