@@ -485,3 +485,81 @@ fn logs_errors_read_like_kubectl() {
     assert_eq!(usage.len(), 2);
     assert!(k.node_usage("node2", w.now()).is_some());
 }
+
+#[test]
+fn eviction_respects_pod_disruption_budgets() {
+    // pkg/registry/core/pod/storage/eviction.go
+    let mut w = workshop_world(1);
+    create(
+        &mut w,
+        r#"apiVersion: v1
+kind: Pod
+metadata: {name: a, labels: {app: web}}
+spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, labels: {app: web}}
+spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec: {minAvailable: 2, selector: {matchLabels: {app: web}}}
+"#,
+    );
+    w.advance(Duration::from_secs(10));
+    let before = w.store.resource_version();
+    let e = w
+        .store
+        .evict("default", "a", &DeleteOptions::default())
+        .unwrap_err();
+    assert_eq!(e.code(), 429);
+    assert_eq!(
+        e.message,
+        "Cannot evict pod as it would violate the pod's disruption budget."
+    );
+    assert_eq!(
+        e.causes[0].detail,
+        "The disruption budget web needs 2 healthy pods and has 2 currently"
+    );
+    assert_eq!(
+        w.store.resource_version(),
+        before,
+        "a refused eviction changes nothing"
+    );
+    w.store
+        .modify::<k8s_openapi::api::policy::v1::PodDisruptionBudget>("default", "web", false, |p| {
+            p.spec.as_mut().unwrap().min_available =
+                Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(1));
+        })
+        .unwrap();
+    w.store
+        .evict("default", "a", &DeleteOptions::default())
+        .unwrap();
+    let p = pod(&w, "a");
+    assert!(p.metadata.deletion_timestamp.is_some());
+    let dt = p
+        .status
+        .unwrap()
+        .conditions
+        .unwrap()
+        .into_iter()
+        .find(|c| c.type_ == "DisruptionTarget")
+        .unwrap();
+    assert_eq!(dt.reason.as_deref(), Some("EvictionByEvictionAPI"));
+    // nginx stops on its stop signal at once: gone well before the grace ends.
+    w.advance(Duration::from_secs(2));
+    assert!(w.store.get_as::<Pod>("default", "a").is_none());
+}
+
+#[test]
+fn same_seed_gives_the_same_history() {
+    let run = || {
+        let mut w = workshop_world(7);
+        create(&mut w, "apiVersion: v1\nkind: Pod\nmetadata: {name: crash}\nspec:\n  containers: [{name: c, image: alpine, command: [sh, -c, 'exit 1']}]\n");
+        w.advance(Duration::from_secs(120));
+        w.event_log().join("\n")
+    };
+    assert_eq!(run(), run());
+}
