@@ -500,6 +500,14 @@ fn qty(s: &str) -> Quantity {
     Quantity(s.to_string())
 }
 
+/// A Node object for `n` as node number `i` (for `sim node add`): the
+/// same shape as the bootstrap nodes.
+pub(crate) fn node_object(world: &mut World, spec: &ClusterSpec, n: &NodeSpec, i: usize) -> Node {
+    let born = Time(spec.epoch());
+    let b = Boot { world, born };
+    make_node(&b, spec, n, i)
+}
+
 fn make_node(b: &Boot, spec: &ClusterSpec, n: &NodeSpec, i: usize) -> Node {
     let mut labels = BTreeMap::from([
         ("beta.kubernetes.io/arch".to_string(), "amd64".to_string()),

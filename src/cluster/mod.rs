@@ -5,6 +5,7 @@
 mod bootstrap;
 mod spec;
 
+pub(crate) use bootstrap::node_object;
 pub use spec::{ClusterSpec, NodeSpec};
 
 use crate::sim::World;
@@ -25,6 +26,12 @@ pub fn build_world(spec: &ClusterSpec, seed: u64) -> World {
 pub fn install_components(world: &mut World, spec: &ClusterSpec) {
     world.add_controller(Box::new(crate::scheduler::Scheduler::new()));
     world.add_controller(Box::new(crate::controllers::kubelet::Kubelet::new(spec)));
+    world.add_controller(Box::new(
+        crate::controllers::node_lifecycle::NodeLifecycle::new(),
+    ));
+    world.add_controller(Box::new(
+        crate::controllers::node_lifecycle::TaintEviction::new(),
+    ));
 }
 
 /// The workshop cluster with the default seed: what `kubesim` starts.

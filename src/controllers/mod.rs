@@ -7,6 +7,7 @@
 //! by writing through the store. A reconcile may ask to run again later.
 
 pub mod kubelet;
+pub mod node_lifecycle;
 
 use crate::sim::rng::SimRng;
 use crate::sim::store::{Store, WatchEvent};

@@ -9,6 +9,7 @@
 mod admission;
 pub mod error;
 mod events;
+mod eviction;
 mod fields;
 
 pub use error::{ApiError, FieldError, Reason};
