@@ -135,6 +135,99 @@ pub fn render_table(t: &Table, o: &PrintOptions) -> String {
     align(&lines, &mut Vec::new())
 }
 
+/// Renders several tables as `kubectl get a,b` or `get all` does: each
+/// table with its own header and widths, one blank line between non-empty
+/// tables, empty tables skipped, no trailing blank line. The kind prefix is
+/// used when more than one resource type was requested (printers.md §3.3).
+pub fn render_tables(tables: &[Table], o: &PrintOptions) -> String {
+    let mut kinds: Vec<crate::objects::Kind> = tables.iter().map(|t| t.kind).collect();
+    kinds.dedup();
+    let opts = PrintOptions {
+        with_kind: o.with_kind || kinds.len() > 1,
+        ..o.clone()
+    };
+    let mut parts: Vec<String> = Vec::new();
+    for t in tables {
+        let out = render_table(t, &opts);
+        if !out.is_empty() {
+            parts.push(out);
+        }
+    }
+    let sep = if o.no_headers { "" } else { "\n" };
+    parts.join(sep)
+}
+
+/// The message kubectl writes to stderr when `get`/`describe` printed
+/// nothing: the namespace form when every requested type is namespaced and
+/// `-A` was not given (printers.md §3.2). No trailing newline.
+pub fn no_resources_message(namespaced_only: bool, ns: &str, all_namespaces: bool) -> String {
+    if namespaced_only && !all_namespaces {
+        format!("No resources found in {ns} namespace.")
+    } else {
+        "No resources found".to_string()
+    }
+}
+
+/// `--output-watch-events`: the EVENT cell, padded to 8 characters
+/// (cli-runtime `tableprinter.go`, `formatEventType`).
+pub fn format_watch_event_type(event_type: &str) -> String {
+    match event_type {
+        "ADDED" => "ADDED   ".into(),
+        "MODIFIED" => "MODIFIED".into(),
+        "DELETED" => "DELETED ".into(),
+        "ERROR" => "ERROR   ".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Prints `get -w` output: the header once, then rows as they come, each
+/// aligned with the column widths remembered from earlier output (kubectl's
+/// tab writer with `RememberWidths`: a column only ever grows).
+#[derive(Clone, Debug)]
+pub struct WatchPrinter {
+    opts: PrintOptions,
+    /// `--output-watch-events`
+    show_events: bool,
+    widths: Vec<usize>,
+    header_done: bool,
+}
+
+impl WatchPrinter {
+    pub fn new(opts: PrintOptions, show_events: bool) -> WatchPrinter {
+        WatchPrinter {
+            opts,
+            show_events,
+            widths: Vec::new(),
+            header_done: false,
+        }
+    }
+
+    /// Prints rows of `t` (the initial list, or one watch event's row) with
+    /// their event type (`ADDED`, `MODIFIED`, `DELETED`). The header goes
+    /// out with the first rows.
+    pub fn print(&mut self, t: &Table, event_type: &str) -> String {
+        if t.rows.is_empty() {
+            return String::new();
+        }
+        let (mut header, rows) = table_lines(t, &self.opts);
+        let mut lines = Vec::new();
+        if !self.header_done && !self.opts.no_headers {
+            if self.show_events {
+                header.insert(0, "EVENT".into());
+            }
+            lines.push(header);
+        }
+        self.header_done = true;
+        for mut r in rows {
+            if self.show_events {
+                r.insert(0, format_watch_event_type(event_type));
+            }
+            lines.push(r);
+        }
+        align(&lines, &mut self.widths)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
