@@ -30,7 +30,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 pub use age::human_duration;
-pub use layout::{render_table, PrintOptions};
+pub use layout::{no_resources_message, render_table, render_tables, PrintOptions, WatchPrinter};
 
 /// One column definition of a `meta.k8s.io/v1` Table.
 #[derive(Clone, Debug, PartialEq, Eq)]
