@@ -25,6 +25,9 @@ pub mod simple;
 pub mod storage;
 pub mod workloads;
 
+#[cfg(test)]
+mod tests;
+
 use crate::objects::{Kind, Object};
 use serde_json::{json, Value};
 use std::sync::Arc;
