@@ -86,7 +86,10 @@ fn get_pods_svc_all_namespaces() {
         with_namespace: true,
         ..Default::default()
     };
-    assert_eq!(render_tables(&tables, &opts), fixture("get_pods_svc_all_namespaces"));
+    assert_eq!(
+        render_tables(&tables, &opts),
+        fixture("get_pods_svc_all_namespaces")
+    );
 }
 
 /// `kubectl get pods -o wide`: the priority-1 columns of `printPod`.
@@ -185,4 +188,3 @@ fn describe_namespace() {
         fixture("describe_namespace")
     );
 }
-

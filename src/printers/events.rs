@@ -56,7 +56,14 @@ pub fn cells(e: &Event, now: jiff::Timestamp) -> Vec<Cell> {
     };
     let mut count = e.count.unwrap_or(0);
     if let Some(series) = &e.series {
-        last = age_since(series.last_observed_time.as_ref().map(micro_to_time).as_ref(), now);
+        last = age_since(
+            series
+                .last_observed_time
+                .as_ref()
+                .map(micro_to_time)
+                .as_ref(),
+            now,
+        );
         count = series.count.unwrap_or(0);
     } else if count == 0 {
         // Singleton events of the events.k8s.io API have no count.

@@ -74,7 +74,11 @@ fn format_amount(nanos: i128, format: QuantityFormat) -> String {
     if nanos == 0 {
         return "0".into();
     }
-    let (sign, v) = if nanos < 0 { ("-", -nanos) } else { ("", nanos) };
+    let (sign, v) = if nanos < 0 {
+        ("-", -nanos)
+    } else {
+        ("", nanos)
+    };
     const NANO: i128 = 1_000_000_000;
     if format == QuantityFormat::BinarySI && v >= 1024 * NANO && v % NANO == 0 {
         // CanonicalizeBytes: binary only when exact and |v| >= 1024.

@@ -241,4 +241,113 @@ mod tests {
         let out = align(&lines, &mut Vec::new());
         assert_eq!(out, "NAME    READY   STATUS\nweb-1   1/1     Running\n");
     }
+
+    fn pod(name: &str, phase: &str) -> std::sync::Arc<crate::objects::Object> {
+        let mut p = k8s_openapi::api::core::v1::Pod::default();
+        p.metadata.name = Some(name.into());
+        p.metadata.namespace = Some("default".into());
+        p.status = Some(k8s_openapi::api::core::v1::PodStatus {
+            phase: Some(phase.into()),
+            ..Default::default()
+        });
+        std::sync::Arc::new(crate::objects::Object::Pod(p))
+    }
+
+    fn now() -> jiff::Timestamp {
+        "2026-11-23T03:52:33Z".parse().unwrap()
+    }
+
+    /// kubectl get.go: empty tables print nothing and cause no blank line;
+    /// `--no-headers` drops headers and separators.
+    #[test]
+    fn several_tables() {
+        use crate::objects::Kind;
+        use crate::printers::table;
+        let pods = table(Kind::Pod, &[pod("a", "Running")], now());
+        let none = table(Kind::Service, &[], now());
+        let more = table(Kind::Pod, &[pod("b", "Pending")], now());
+        let out = render_tables(
+            &[pods.clone(), none.clone(), more.clone()],
+            &PrintOptions::default(),
+        );
+        assert_eq!(
+            out,
+            "NAME    READY   STATUS    RESTARTS   AGE\npod/a   0/0     Running   0          <unknown>\n\nNAME    READY   STATUS    RESTARTS   AGE\npod/b   0/0     Pending   0          <unknown>\n"
+        );
+        let out = render_tables(
+            &[pods.clone(), none, more],
+            &PrintOptions {
+                no_headers: true,
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            out,
+            "pod/a   0/0   Running   0     <unknown>\npod/b   0/0   Pending   0     <unknown>\n"
+        );
+        // One kind alone: no prefix.
+        assert!(render_tables(&[pods], &PrintOptions::default()).contains("\na   "));
+    }
+
+    /// printers.md §3.2.
+    #[test]
+    fn empty_result_messages() {
+        assert_eq!(
+            no_resources_message(true, "empty", false),
+            "No resources found in empty namespace."
+        );
+        assert_eq!(
+            no_resources_message(true, "default", true),
+            "No resources found"
+        );
+        assert_eq!(
+            no_resources_message(false, "default", false),
+            "No resources found"
+        );
+    }
+
+    /// `get -w`: rows keep the first table's widths (a column only grows);
+    /// `--output-watch-events` adds the EVENT column (cli-runtime
+    /// tableprinter.go, liggitt/tabwriter RememberWidths).
+    #[test]
+    fn watch_rows_remember_widths() {
+        use crate::objects::Kind;
+        use crate::printers::table;
+        let mut w = WatchPrinter::new(PrintOptions::default(), false);
+        let first = w.print(
+            &table(Kind::Pod, &[pod("web-1", "Pending")], now()),
+            "ADDED",
+        );
+        assert_eq!(first, "NAME    READY   STATUS    RESTARTS   AGE\nweb-1   0/0     Pending   0          <unknown>\n");
+        let next = w.print(
+            &table(Kind::Pod, &[pod("web-1", "Running")], now()),
+            "MODIFIED",
+        );
+        assert_eq!(next, "web-1   0/0     Running   0          <unknown>\n");
+        let wider = w.print(
+            &table(Kind::Pod, &[pod("web-1", "ContainerCreating")], now()),
+            "MODIFIED",
+        );
+        assert_eq!(
+            wider,
+            "web-1   0/0     ContainerCreating   0          <unknown>\n"
+        );
+        let mut e = WatchPrinter::new(PrintOptions::default(), true);
+        let out = e.print(
+            &table(Kind::Pod, &[pod("web-1", "Pending")], now()),
+            "ADDED",
+        );
+        assert_eq!(
+            out,
+            "EVENT      NAME    READY   STATUS    RESTARTS   AGE\nADDED      web-1   0/0     Pending   0          <unknown>\n"
+        );
+        let out = e.print(
+            &table(Kind::Pod, &[pod("web-1", "Pending")], now()),
+            "DELETED",
+        );
+        assert_eq!(
+            out,
+            "DELETED    web-1   0/0     Pending   0          <unknown>\n"
+        );
+    }
 }

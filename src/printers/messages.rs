@@ -86,7 +86,9 @@ pub fn deployment_rollout_status(d: &k8s_openapi::api::apps::v1::Deployment) -> 
             .flatten()
             .find(|c| c.type_ == "Progressing");
         if progressing.is_some_and(|c| c.reason.as_deref() == Some("ProgressDeadlineExceeded")) {
-            return Err(format!("deployment \"{name}\" exceeded its progress deadline"));
+            return Err(format!(
+                "deployment \"{name}\" exceeded its progress deadline"
+            ));
         }
         let updated = st.updated_replicas.unwrap_or(0);
         let replicas = st.replicas.unwrap_or(0);
@@ -102,7 +104,10 @@ pub fn deployment_rollout_status(d: &k8s_openapi::api::apps::v1::Deployment) -> 
         if available < updated {
             return Ok((format!("Waiting for deployment \"{name}\" rollout to finish: {available} of {updated} updated replicas are available...\n"), false));
         }
-        return Ok((format!("deployment \"{name}\" successfully rolled out\n"), true));
+        return Ok((
+            format!("deployment \"{name}\" successfully rolled out\n"),
+            true,
+        ));
     }
     Ok((
         "Waiting for deployment spec update to be observed...\n".into(),
@@ -132,7 +137,10 @@ pub fn daemon_set_rollout_status(ds: &k8s_openapi::api::apps::v1::DaemonSet) -> 
         if available < desired {
             return Ok((format!("Waiting for daemon set \"{name}\" rollout to finish: {available} of {desired} updated pods are available...\n"), false));
         }
-        return Ok((format!("daemon set \"{name}\" successfully rolled out\n"), true));
+        return Ok((
+            format!("daemon set \"{name}\" successfully rolled out\n"),
+            true,
+        ));
     }
     Ok((
         "Waiting for daemon set spec update to be observed...\n".into(),
@@ -141,9 +149,7 @@ pub fn daemon_set_rollout_status(ds: &k8s_openapi::api::apps::v1::DaemonSet) -> 
 }
 
 /// `StatefulSetStatusViewer.Status`.
-pub fn stateful_set_rollout_status(
-    sts: &k8s_openapi::api::apps::v1::StatefulSet,
-) -> RolloutStatus {
+pub fn stateful_set_rollout_status(sts: &k8s_openapi::api::apps::v1::StatefulSet) -> RolloutStatus {
     let spec = sts.spec.clone().unwrap_or_default();
     let strategy = spec.update_strategy.clone().unwrap_or_default();
     if strategy.type_.as_deref().unwrap_or("RollingUpdate") != "RollingUpdate" {
@@ -160,7 +166,10 @@ pub fn stateful_set_rollout_status(
     let ready = st.ready_replicas.unwrap_or(0);
     if let Some(want) = spec.replicas {
         if ready < want {
-            return Ok((format!("Waiting for {} pods to be ready...\n", want - ready), false));
+            return Ok((
+                format!("Waiting for {} pods to be ready...\n", want - ready),
+                false,
+            ));
         }
     }
     let updated = st.updated_replicas.unwrap_or(0);
@@ -214,7 +223,10 @@ mod tests {
             name_message(Kind::Deployment, "web", "created"),
             "deployment.apps/web created"
         );
-        assert_eq!(name_message(Kind::Pod, "nginx", "created"), "pod/nginx created");
+        assert_eq!(
+            name_message(Kind::Pod, "nginx", "created"),
+            "pod/nginx created"
+        );
         assert_eq!(
             name_message(Kind::HorizontalPodAutoscaler, "web", "autoscaled"),
             "horizontalpodautoscaler.autoscaling/web autoscaled"
@@ -239,8 +251,14 @@ mod tests {
             name_message_dry(Kind::Deployment, "web", "created", DryRun::Server),
             "deployment.apps/web created (server dry run)"
         );
-        assert_eq!(resource_name(Kind::Ingress, "web"), "ingress.networking.k8s.io/web");
-        assert_eq!(name_message(Kind::Node, "node-1", "cordoned"), "node/node-1 cordoned");
+        assert_eq!(
+            resource_name(Kind::Ingress, "web"),
+            "ingress.networking.k8s.io/web"
+        );
+        assert_eq!(
+            name_message(Kind::Node, "node-1", "cordoned"),
+            "node/node-1 cordoned"
+        );
         assert_eq!(
             name_message(Kind::Deployment, "web", "image updated"),
             "deployment.apps/web image updated"
@@ -266,7 +284,10 @@ mod tests {
             deleted_message(Kind::Namespace, "dev", false, DryRun::Client),
             "namespace \"dev\" deleted (dry run)"
         );
-        assert_eq!(evicting_message("default", "web-1"), "evicting pod default/web-1");
+        assert_eq!(
+            evicting_message("default", "web-1"),
+            "evicting pod default/web-1"
+        );
         assert_eq!(evicted_message("web-1", false), "pod/web-1 evicted");
     }
 
@@ -294,7 +315,10 @@ mod tests {
         let msg = |d| deployment_rollout_status(&d).unwrap();
         assert_eq!(
             msg(mk(2, 1, 3, 3, 3, 3)),
-            ("Waiting for deployment spec update to be observed...\n".into(), false)
+            (
+                "Waiting for deployment spec update to be observed...\n".into(),
+                false
+            )
         );
         assert_eq!(
             msg(mk(1, 1, 3, 3, 0, 3)).0,

@@ -9,8 +9,8 @@
 pub mod age;
 pub mod autoscaling;
 pub mod config;
-mod descriptions;
 pub mod describe;
+mod descriptions;
 pub mod events;
 pub mod format;
 pub mod layout;
@@ -224,7 +224,9 @@ pub fn cells(obj: &Object, now: jiff::Timestamp) -> Vec<Cell> {
         Object::Node(n) => node::cells(n, now),
         Object::Event(e) => events::cells(e, now),
         Object::HorizontalPodAutoscaler(h) => autoscaling::cells(h, now),
-        Object::RoleBinding(b) => rbac::binding_cells(&b.metadata, &b.role_ref, b.subjects.as_ref(), now),
+        Object::RoleBinding(b) => {
+            rbac::binding_cells(&b.metadata, &b.role_ref, b.subjects.as_ref(), now)
+        }
         Object::ClusterRoleBinding(b) => {
             rbac::binding_cells(&b.metadata, &b.role_ref, b.subjects.as_ref(), now)
         }

@@ -13,9 +13,21 @@ use k8s_openapi::api::scheduling::v1::PriorityClass;
 pub fn pdb_columns() -> Vec<Column> {
     vec![
         Column::name_col(),
-        Column::new("Min Available", "string", "The minimum number of pods that must be available."),
-        Column::new("Max Unavailable", "string", "The maximum number of pods that may be unavailable."),
-        Column::new("Allowed Disruptions", "integer", "Calculated number of pods that may be disrupted at this time."),
+        Column::new(
+            "Min Available",
+            "string",
+            "The minimum number of pods that must be available.",
+        ),
+        Column::new(
+            "Max Unavailable",
+            "string",
+            "The maximum number of pods that may be unavailable.",
+        ),
+        Column::new(
+            "Allowed Disruptions",
+            "integer",
+            "Calculated number of pods that may be disrupted at this time.",
+        ),
         Column::age(),
     ]
 }

@@ -26,7 +26,11 @@ pub fn binding_columns(cluster: bool) -> Vec<Column> {
         Column::new(
             "Role",
             "string",
-            if cluster { d::CRB_ROLE_REF } else { d::RB_ROLE_REF },
+            if cluster {
+                d::CRB_ROLE_REF
+            } else {
+                d::RB_ROLE_REF
+            },
         ),
         Column::age(),
         Column::new("Users", "string", users).wide(),

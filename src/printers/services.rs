@@ -130,7 +130,11 @@ pub fn service_cells_wide(svc: &Service, now: jiff::Timestamp, wide: bool) -> Ve
         Cell::Str(spec.type_.clone().unwrap_or_default()),
         Cell::Str(cluster_ip),
         Cell::Str(service_external_ip(svc, wide)),
-        Cell::Str(if ports.is_empty() { "<none>".into() } else { ports }),
+        Cell::Str(if ports.is_empty() {
+            "<none>".into()
+        } else {
+            ports
+        }),
         age_cell(&svc.metadata, now),
         Cell::Str(format_labels(&spec.selector.unwrap_or_default())),
     ]
@@ -313,8 +317,16 @@ pub fn ingress_cells(ing: &Ingress, now: jiff::Timestamp) -> Vec<Cell> {
 pub fn ingress_class_columns() -> Vec<Column> {
     vec![
         Column::name_col(),
-        Column::new("Controller", "string", "Controller that is responsible for handling this class"),
-        Column::new("Parameters", "string", "A reference to a resource with additional parameters"),
+        Column::new(
+            "Controller",
+            "string",
+            "Controller that is responsible for handling this class",
+        ),
+        Column::new(
+            "Parameters",
+            "string",
+            "A reference to a resource with additional parameters",
+        ),
         Column::age(),
     ]
 }

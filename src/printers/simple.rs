@@ -67,7 +67,12 @@ pub fn cells(obj: &Object, now: jiff::Timestamp) -> Vec<Cell> {
         ],
         _ => vec![
             name,
-            Cell::Str(m.creation_timestamp.as_ref().map(rfc3339).unwrap_or_default()),
+            Cell::Str(
+                m.creation_timestamp
+                    .as_ref()
+                    .map(rfc3339)
+                    .unwrap_or_default(),
+            ),
         ],
     }
 }

@@ -15,7 +15,11 @@ const BETA_STORAGE_CLASS: &str = "volume.beta.kubernetes.io/storage-class";
 /// `GetPersistentVolumeClass` / `GetPersistentVolumeClaimClass`: the beta
 /// annotation wins over `storageClassName`.
 fn storage_class(meta: &ObjectMeta, spec_class: Option<&String>) -> String {
-    if let Some(c) = meta.annotations.as_ref().and_then(|a| a.get(BETA_STORAGE_CLASS)) {
+    if let Some(c) = meta
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(BETA_STORAGE_CLASS))
+    {
         return c.clone();
     }
     spec_class.cloned().unwrap_or_default()
@@ -31,7 +35,9 @@ pub fn persistent_volume_class(pv: &PersistentVolume) -> String {
 pub fn persistent_volume_claim_class(pvc: &PersistentVolumeClaim) -> String {
     storage_class(
         &pvc.metadata,
-        pvc.spec.as_ref().and_then(|s| s.storage_class_name.as_ref()),
+        pvc.spec
+            .as_ref()
+            .and_then(|s| s.storage_class_name.as_ref()),
     )
 }
 
@@ -44,7 +50,11 @@ pub fn persistent_volume_columns() -> Vec<Column> {
         Column::new("Status", "string", d::PV_PHASE),
         Column::new("Claim", "string", d::PV_CLAIM),
         Column::new("StorageClass", "string", "StorageClass of the pv"),
-        Column::new("VolumeAttributesClass", "string", "VolumeAttributesClass of the pv"),
+        Column::new(
+            "VolumeAttributesClass",
+            "string",
+            "VolumeAttributesClass of the pv",
+        ),
         Column::new("Reason", "string", d::PV_REASON),
         Column::age(),
         Column::new("VolumeMode", "string", d::PV_VOLUME_MODE).wide(),
@@ -76,7 +86,11 @@ pub fn persistent_volume_cells(pv: &PersistentVolume, now: jiff::Timestamp) -> V
             spec.capacity.as_ref().and_then(|c| c.get("storage")),
         )),
         Cell::Str(access_modes(spec.access_modes.as_ref())),
-        Cell::Str(spec.persistent_volume_reclaim_policy.clone().unwrap_or_default()),
+        Cell::Str(
+            spec.persistent_volume_reclaim_policy
+                .clone()
+                .unwrap_or_default(),
+        ),
         Cell::Str(phase),
         Cell::Str(claim),
         Cell::Str(persistent_volume_class(pv)),
@@ -99,7 +113,11 @@ pub fn persistent_volume_claim_columns() -> Vec<Column> {
         Column::new("Capacity", "string", d::PVC_CAPACITY),
         Column::new("Access Modes", "string", d::PVC_ACCESS_MODES),
         Column::new("StorageClass", "string", "StorageClass of the pvc"),
-        Column::new("VolumeAttributesClass", "string", "VolumeAttributesClass of the pvc"),
+        Column::new(
+            "VolumeAttributesClass",
+            "string",
+            "VolumeAttributesClass of the pvc",
+        ),
         Column::age(),
         Column::new("VolumeMode", "string", d::PVC_VOLUME_MODE).wide(),
     ]
@@ -119,7 +137,10 @@ pub fn claim_capacity_and_modes(pvc: &PersistentVolumeClaim) -> (String, String)
     )
 }
 
-pub fn persistent_volume_claim_cells(pvc: &PersistentVolumeClaim, now: jiff::Timestamp) -> Vec<Cell> {
+pub fn persistent_volume_claim_cells(
+    pvc: &PersistentVolumeClaim,
+    now: jiff::Timestamp,
+) -> Vec<Cell> {
     let spec = pvc.spec.clone().unwrap_or_default();
     let st = pvc.status.clone().unwrap_or_default();
     let phase = if pvc.metadata.deletion_timestamp.is_some() {
@@ -159,8 +180,11 @@ pub fn storage_class_columns() -> Vec<Column> {
 /// `storageutil.IsDefaultAnnotation`: the GA or beta annotation is "true".
 pub fn is_default_storage_class(meta: &ObjectMeta) -> bool {
     let a = meta.annotations.clone().unwrap_or_default();
-    a.get("storageclass.kubernetes.io/is-default-class").map(String::as_str) == Some("true")
-        || a.get("storageclass.beta.kubernetes.io/is-default-class").map(String::as_str)
+    a.get("storageclass.kubernetes.io/is-default-class")
+        .map(String::as_str)
+        == Some("true")
+        || a.get("storageclass.beta.kubernetes.io/is-default-class")
+            .map(String::as_str)
             == Some("true")
 }
 

@@ -33,7 +33,10 @@ fn everything() -> Vec<Arc<Object>> {
 }
 
 fn of(kind: Kind) -> Vec<Arc<Object>> {
-    everything().into_iter().filter(|o| o.kind() == kind).collect()
+    everything()
+        .into_iter()
+        .filter(|o| o.kind() == kind)
+        .collect()
 }
 
 fn named(kind: Kind, name: &str) -> Arc<Object> {
@@ -80,14 +83,21 @@ fn pod_status_column() {
     for (name, ready, status, restarts) in want {
         assert_eq!(cell(Kind::Pod, name, "Ready"), ready, "{name} READY");
         assert_eq!(cell(Kind::Pod, name, "Status"), status, "{name} STATUS");
-        assert_eq!(cell(Kind::Pod, name, "Restarts"), restarts, "{name} RESTARTS");
+        assert_eq!(
+            cell(Kind::Pod, name, "Restarts"),
+            restarts,
+            "{name} RESTARTS"
+        );
     }
     let pods: Vec<_> = load(PODS);
     let wide = PrintOptions {
         wide: true,
         ..Default::default()
     };
-    insta::assert_snapshot!("pods_wide", render_table(&table(Kind::Pod, &pods, now()), &wide));
+    insta::assert_snapshot!(
+        "pods_wide",
+        render_table(&table(Kind::Pod, &pods, now()), &wide)
+    );
 }
 
 /// Cells with rules of their own (printers.go: getServiceExternalIP,
@@ -103,29 +113,47 @@ fn special_cells() {
         c(Kind::Service, "lb", "External-IP"),
         "a1b2c3d4e5f6-1234567890.eu-west-1.elb.amazonaws.com"
     );
-    assert_eq!(c(Kind::Service, "lb", "Port(s)"), "80:31080/TCP,443:31443/TCP");
+    assert_eq!(
+        c(Kind::Service, "lb", "Port(s)"),
+        "80:31080/TCP,443:31443/TCP"
+    );
     assert_eq!(c(Kind::Service, "pending-lb", "External-IP"), "<pending>");
     assert_eq!(c(Kind::Service, "pending-lb", "Port(s)"), "80:30001/UDP");
     assert_eq!(c(Kind::Service, "ext", "External-IP"), "db.example.com");
     assert_eq!(c(Kind::Service, "ext", "Port(s)"), "<none>");
     if let Object::Service(s) = named(Kind::Service, "lb").as_ref() {
         // kubectl's client-side clip: 13 bytes and "...".
-        assert_eq!(super::services::service_external_ip(s, false), "a1b2c3d4e5f6-...");
+        assert_eq!(
+            super::services::service_external_ip(s, false),
+            "a1b2c3d4e5f6-..."
+        );
     }
     assert_eq!(
         c(Kind::Endpoints, "web", "Endpoints"),
         "10.244.1.5:8080,10.244.1.6:8080,10.244.1.5:9090 + 2 more..."
     );
     assert_eq!(c(Kind::Endpoints, "empty", "Endpoints"), "<none>");
-    assert_eq!(c(Kind::EndpointSlice, "web-xyz12", "Ports"), "8080,grpc,* + 1 more...");
-    assert_eq!(c(Kind::EndpointSlice, "web-xyz12", "Endpoints"), "10.244.1.5,10.244.1.6");
+    assert_eq!(
+        c(Kind::EndpointSlice, "web-xyz12", "Ports"),
+        "8080,grpc,* + 1 more..."
+    );
+    assert_eq!(
+        c(Kind::EndpointSlice, "web-xyz12", "Endpoints"),
+        "10.244.1.5,10.244.1.6"
+    );
     assert_eq!(c(Kind::EndpointSlice, "none-abcde", "Endpoints"), "<unset>");
     assert_eq!(
         c(Kind::HorizontalPodAutoscaler, "web", "Targets"),
         "cpu: 45%/80%, memory: 120Mi/200Mi + 1 more..."
     );
-    assert_eq!(c(Kind::HorizontalPodAutoscaler, "new", "Targets"), "cpu: <unknown>/50%");
-    assert_eq!(c(Kind::HorizontalPodAutoscaler, "new", "MinPods"), "<unset>");
+    assert_eq!(
+        c(Kind::HorizontalPodAutoscaler, "new", "Targets"),
+        "cpu: <unknown>/50%"
+    );
+    assert_eq!(
+        c(Kind::HorizontalPodAutoscaler, "new", "MinPods"),
+        "<unset>"
+    );
     assert_eq!(c(Kind::Job, "pi", "Status"), "Complete");
     assert_eq!(c(Kind::Job, "pi", "Completions"), "1/1");
     assert_eq!(c(Kind::Job, "pi", "Duration"), "35s");
@@ -134,18 +162,33 @@ fn special_cells() {
     assert_eq!(c(Kind::Job, "broken", "Status"), "Failed");
     assert_eq!(c(Kind::CronJob, "hello", "Suspend"), "False");
     assert_eq!(c(Kind::CronJob, "hello", "Last Schedule"), "2m33s");
-    assert_eq!(c(Kind::StorageClass, "standard", "Name"), "standard (default)");
+    assert_eq!(
+        c(Kind::StorageClass, "standard", "Name"),
+        "standard (default)"
+    );
     assert_eq!(
         super::cells(&named(Kind::StorageClass, "fast"), now())[4],
         Cell::Bool(true)
     );
     assert_eq!(c(Kind::PersistentVolume, "pv-data", "Capacity"), "1Gi");
-    assert_eq!(c(Kind::PersistentVolume, "pv-data", "Access Modes"), "RWO,RWX");
-    assert_eq!(c(Kind::PersistentVolume, "pv-data", "Claim"), "default/data");
-    assert_eq!(c(Kind::PersistentVolumeClaim, "pending", "StorageClass"), "slow");
+    assert_eq!(
+        c(Kind::PersistentVolume, "pv-data", "Access Modes"),
+        "RWO,RWX"
+    );
+    assert_eq!(
+        c(Kind::PersistentVolume, "pv-data", "Claim"),
+        "default/data"
+    );
+    assert_eq!(
+        c(Kind::PersistentVolumeClaim, "pending", "StorageClass"),
+        "slow"
+    );
     assert_eq!(c(Kind::PersistentVolumeClaim, "pending", "Capacity"), "");
     assert_eq!(c(Kind::Event, "web-1.17b1", "Last Seen"), "30s");
-    assert_eq!(c(Kind::Event, "web-1.17b1", "Message"), "Back-off restarting failed container nginx in pod web-1_default");
+    assert_eq!(
+        c(Kind::Event, "web-1.17b1", "Message"),
+        "Back-off restarting failed container nginx in pod web-1_default"
+    );
     assert_eq!(c(Kind::Event, "web-1.17b1", "Source"), "kubelet, node-1");
     assert_eq!(c(Kind::Event, "web-1.17b2", "Last Seen"), "5m12s");
     assert_eq!(c(Kind::Event, "web-1.17b2", "Count"), "1");
@@ -159,14 +202,35 @@ fn special_cells() {
         c(Kind::ResourceQuota, "compute", "Request"),
         "pods: 1/10, requests.cpu: 100m/1, requests.memory: 128Mi/1Gi"
     );
-    assert_eq!(c(Kind::ResourceQuota, "compute", "Limit"), "limits.cpu: 0/2, limits.memory: 256Mi/2Gi");
+    assert_eq!(
+        c(Kind::ResourceQuota, "compute", "Limit"),
+        "limits.cpu: 0/2, limits.memory: 256Mi/2Gi"
+    );
     assert_eq!(c(Kind::RoleBinding, "read-pods", "Users"), "jane, joe");
-    assert_eq!(c(Kind::RoleBinding, "read-pods", "ServiceAccounts"), "default/bot");
-    assert_eq!(c(Kind::ClusterRoleBinding, "cluster-admin", "Role"), "ClusterRole/cluster-admin");
-    assert_eq!(c(Kind::Role, "pod-reader", "Created At"), "2026-11-20T01:52:33Z");
-    assert_eq!(c(Kind::ControllerRevision, "db-6d8f", "Controller"), "statefulset.apps/db");
-    assert_eq!(c(Kind::Ingress, "web", "Hosts"), "web.example.com,api.example.com,a.example.com + 2 more...");
-    assert_eq!(c(Kind::Ingress, "web", "Address"), "172.18.255.200,172.18.255.201");
+    assert_eq!(
+        c(Kind::RoleBinding, "read-pods", "ServiceAccounts"),
+        "default/bot"
+    );
+    assert_eq!(
+        c(Kind::ClusterRoleBinding, "cluster-admin", "Role"),
+        "ClusterRole/cluster-admin"
+    );
+    assert_eq!(
+        c(Kind::Role, "pod-reader", "Created At"),
+        "2026-11-20T01:52:33Z"
+    );
+    assert_eq!(
+        c(Kind::ControllerRevision, "db-6d8f", "Controller"),
+        "statefulset.apps/db"
+    );
+    assert_eq!(
+        c(Kind::Ingress, "web", "Hosts"),
+        "web.example.com,api.example.com,a.example.com + 2 more..."
+    );
+    assert_eq!(
+        c(Kind::Ingress, "web", "Address"),
+        "172.18.255.200,172.18.255.201"
+    );
     assert_eq!(c(Kind::Ingress, "web", "Ports"), "80, 443");
     assert_eq!(
         c(Kind::IngressClass, "nginx", "Parameters"),
@@ -175,9 +239,15 @@ fn special_cells() {
     assert_eq!(c(Kind::NetworkPolicy, "deny-all", "Pod-Selector"), "<none>");
     assert_eq!(c(Kind::PodDisruptionBudget, "db", "Min Available"), "N/A");
     assert_eq!(c(Kind::PodDisruptionBudget, "db", "Max Unavailable"), "50%");
-    assert_eq!(c(Kind::DaemonSet, "kube-proxy", "Node Selector"), "kubernetes.io/os=linux");
+    assert_eq!(
+        c(Kind::DaemonSet, "kube-proxy", "Node Selector"),
+        "kubernetes.io/os=linux"
+    );
     assert_eq!(c(Kind::StatefulSet, "db", "Ready"), "1/3");
-    assert_eq!(c(Kind::Lease, "kube-scheduler", "Holder"), "kind-control-plane_6f1c1b2e");
+    assert_eq!(
+        c(Kind::Lease, "kube-scheduler", "Holder"),
+        "kind-control-plane_6f1c1b2e"
+    );
 }
 
 /// Every kind prints a table (normal and wide) from its own printer; the
@@ -190,7 +260,11 @@ fn every_kind_has_a_table() {
         assert!(!objs.is_empty(), "fixture lacks a {kind}");
         let t = table(kind, &objs, now());
         for r in &t.rows {
-            assert_eq!(r.cells.len(), t.columns.len(), "{kind}: one cell per column");
+            assert_eq!(
+                r.cells.len(),
+                t.columns.len(),
+                "{kind}: one cell per column"
+            );
         }
         let ns = kind.info().namespaced;
         for wide in [false, true] {
@@ -201,7 +275,10 @@ fn every_kind_has_a_table() {
             };
             let flag = if wide { " -o wide" } else { "" };
             let all = if ns { " -A" } else { "" };
-            out.push_str(&format!("$ kubectl get {}{all}{flag}\n", kind.info().plural));
+            out.push_str(&format!(
+                "$ kubectl get {}{all}{flag}\n",
+                kind.info().plural
+            ));
             out.push_str(&render_table(&t, &opts));
             out.push('\n');
         }
@@ -245,17 +322,38 @@ fn describers() {
             },
         ),
     );
-    add("describeDaemonSet", describe_one(Kind::DaemonSet, "kube-proxy", Default::default()));
-    add("describeStatefulSet", describe_one(Kind::StatefulSet, "db", Default::default()));
+    add(
+        "describeDaemonSet",
+        describe_one(Kind::DaemonSet, "kube-proxy", Default::default()),
+    );
+    add(
+        "describeStatefulSet",
+        describe_one(Kind::StatefulSet, "db", Default::default()),
+    );
     add(
         "describeReplicationController",
         describe_one(Kind::ReplicationController, "legacy", Default::default()),
     );
-    add("describeJob", describe_one(Kind::Job, "pi", Default::default()));
-    add("describeCronJob", describe_one(Kind::CronJob, "hello", Default::default()));
-    add("ConfigMapDescriber", describe_one(Kind::ConfigMap, "cfg", Default::default()));
-    add("describeSecret", describe_one(Kind::Secret, "db", Default::default()));
-    add("describeServiceAccount", describe_one(Kind::ServiceAccount, "bot", Default::default()));
+    add(
+        "describeJob",
+        describe_one(Kind::Job, "pi", Default::default()),
+    );
+    add(
+        "describeCronJob",
+        describe_one(Kind::CronJob, "hello", Default::default()),
+    );
+    add(
+        "ConfigMapDescriber",
+        describe_one(Kind::ConfigMap, "cfg", Default::default()),
+    );
+    add(
+        "describeSecret",
+        describe_one(Kind::Secret, "db", Default::default()),
+    );
+    add(
+        "describeServiceAccount",
+        describe_one(Kind::ServiceAccount, "bot", Default::default()),
+    );
     add(
         "describePersistentVolumeClaim",
         describe_one(
@@ -267,8 +365,14 @@ fn describers() {
             },
         ),
     );
-    add("describePersistentVolume", describe_one(Kind::PersistentVolume, "pv-data", Default::default()));
-    add("describeStorageClass", describe_one(Kind::StorageClass, "standard", Default::default()));
+    add(
+        "describePersistentVolume",
+        describe_one(Kind::PersistentVolume, "pv-data", Default::default()),
+    );
+    add(
+        "describeStorageClass",
+        describe_one(Kind::StorageClass, "standard", Default::default()),
+    );
     add(
         "describeIngressV1",
         describe_one(
@@ -281,19 +385,62 @@ fn describers() {
             },
         ),
     );
-    add("describeIngressClassV1", describe_one(Kind::IngressClass, "nginx", Default::default()));
-    add("describeNetworkPolicy", describe_one(Kind::NetworkPolicy, "db-allow-web", Default::default()));
-    add("describeNetworkPolicy (deny all)", describe_one(Kind::NetworkPolicy, "deny-all", Default::default()));
-    add("describeEndpoints", describe_one(Kind::Endpoints, "web", Default::default()));
-    add("describeEndpointSliceV1", describe_one(Kind::EndpointSlice, "web-xyz12", Default::default()));
-    add("describeHorizontalPodAutoscalerV2", describe_one(Kind::HorizontalPodAutoscaler, "web", Default::default()));
-    add("describePodDisruptionBudgetV1", describe_one(Kind::PodDisruptionBudget, "web", Default::default()));
-    add("describePriorityClass", describe_one(Kind::PriorityClass, "system-cluster-critical", Default::default()));
-    add("describeQuota", describe_one(Kind::ResourceQuota, "compute", Default::default()));
-    add("describeLimitRange", describe_one(Kind::LimitRange, "limits", Default::default()));
-    add("RoleDescriber", describe_one(Kind::Role, "pod-reader", Default::default()));
-    add("ClusterRoleDescriber", describe_one(Kind::ClusterRole, "view-nodes", Default::default()));
-    add("RoleBindingDescriber", describe_one(Kind::RoleBinding, "read-pods", Default::default()));
+    add(
+        "describeIngressClassV1",
+        describe_one(Kind::IngressClass, "nginx", Default::default()),
+    );
+    add(
+        "describeNetworkPolicy",
+        describe_one(Kind::NetworkPolicy, "db-allow-web", Default::default()),
+    );
+    add(
+        "describeNetworkPolicy (deny all)",
+        describe_one(Kind::NetworkPolicy, "deny-all", Default::default()),
+    );
+    add(
+        "describeEndpoints",
+        describe_one(Kind::Endpoints, "web", Default::default()),
+    );
+    add(
+        "describeEndpointSliceV1",
+        describe_one(Kind::EndpointSlice, "web-xyz12", Default::default()),
+    );
+    add(
+        "describeHorizontalPodAutoscalerV2",
+        describe_one(Kind::HorizontalPodAutoscaler, "web", Default::default()),
+    );
+    add(
+        "describePodDisruptionBudgetV1",
+        describe_one(Kind::PodDisruptionBudget, "web", Default::default()),
+    );
+    add(
+        "describePriorityClass",
+        describe_one(
+            Kind::PriorityClass,
+            "system-cluster-critical",
+            Default::default(),
+        ),
+    );
+    add(
+        "describeQuota",
+        describe_one(Kind::ResourceQuota, "compute", Default::default()),
+    );
+    add(
+        "describeLimitRange",
+        describe_one(Kind::LimitRange, "limits", Default::default()),
+    );
+    add(
+        "RoleDescriber",
+        describe_one(Kind::Role, "pod-reader", Default::default()),
+    );
+    add(
+        "ClusterRoleDescriber",
+        describe_one(Kind::ClusterRole, "view-nodes", Default::default()),
+    );
+    add(
+        "RoleBindingDescriber",
+        describe_one(Kind::RoleBinding, "read-pods", Default::default()),
+    );
     add(
         "describeNamespace (with quota and limits)",
         describe_one(
@@ -306,7 +453,10 @@ fn describers() {
             },
         ),
     );
-    add("genericDescriber (Lease)", describe_one(Kind::Lease, "kube-scheduler", Default::default()));
+    add(
+        "genericDescriber (Lease)",
+        describe_one(Kind::Lease, "kube-scheduler", Default::default()),
+    );
     add(
         "describePod (crash loop, no events)",
         describe_one(Kind::Pod, "crashloop", Default::default()),
@@ -315,7 +465,10 @@ fn describers() {
         "describePod (terminating, init containers)",
         describe_one(Kind::Pod, "terminating", Default::default()),
     );
-    add("describePod (init)", describe_one(Kind::Pod, "init-error", Default::default()));
+    add(
+        "describePod (init)",
+        describe_one(Kind::Pod, "init-error", Default::default()),
+    );
     insta::assert_snapshot!("describers", out);
 }
 
@@ -338,13 +491,19 @@ fn output_formats() {
         "replicaset.apps/web-7d4b9c8f6\nreplicaset.apps/web-5c6b8f9d44\n"
     );
     assert_eq!(
-        p(&svc, OutputFormat::GoTemplate("{{.spec.clusterIP}}".into()), true),
+        p(
+            &svc,
+            OutputFormat::GoTemplate("{{.spec.clusterIP}}".into()),
+            true
+        ),
         "10.96.120.15"
     );
     assert_eq!(
         p(
             &of(Kind::ReplicaSet),
-            OutputFormat::JsonPath("{range .items[*]}{.metadata.name}{\"\\t\"}{.status.replicas}{\"\\n\"}{end}".into()),
+            OutputFormat::JsonPath(
+                "{range .items[*]}{.metadata.name}{\"\\t\"}{.status.replicas}{\"\\n\"}{end}".into()
+            ),
             false
         ),
         "web-7d4b9c8f6\t3\nweb-5c6b8f9d44\t0\n"

@@ -290,7 +290,9 @@ pub fn job_cells(o: &Job, now: jiff::Timestamp) -> Vec<Cell> {
     };
     let duration = match (&st.start_time, &st.completion_time) {
         (None, _) => String::new(),
-        (Some(start), None) => super::age::human_duration_secs(super::age::secs_between(start, now)),
+        (Some(start), None) => {
+            super::age::human_duration_secs(super::age::secs_between(start, now))
+        }
         (Some(start), Some(done)) => {
             super::age::human_duration_secs(super::age::secs_between(start, done.0))
         }

@@ -16,7 +16,11 @@ pub fn event_interval(e: &Event, now: jiff::Timestamp) -> String {
     };
     if let Some(series) = &e.series {
         let last = age_since(
-            series.last_observed_time.as_ref().map(micro_to_time).as_ref(),
+            series
+                .last_observed_time
+                .as_ref()
+                .map(micro_to_time)
+                .as_ref(),
             now,
         );
         return format!("{last} (x{} over {first})", series.count.unwrap_or(0));

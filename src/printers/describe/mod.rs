@@ -77,8 +77,8 @@ pub fn event_is_about(ev: &Object, obj: &Object) -> bool {
         Object::Node(_) => Some(&uid) == m.uid.as_ref() || uid == name,
         _ => m.uid.as_ref().is_none_or(|u| *u == uid),
     };
-    let kind_ok = matches!(obj, Object::Pod(_))
-        || r.kind.as_deref() == Some(obj.kind().info().kind);
+    let kind_ok =
+        matches!(obj, Object::Pod(_)) || r.kind.as_deref() == Some(obj.kind().info().kind);
     uid_ok && kind_ok
 }
 
@@ -97,7 +97,8 @@ impl DescribeContext {
             events,
             ..Default::default()
         };
-        let in_ns = |kind: Kind| -> Vec<Arc<Object>> { store.iter(kind, Some(&ns)).cloned().collect() };
+        let in_ns =
+            |kind: Kind| -> Vec<Arc<Object>> { store.iter(kind, Some(&ns)).cloned().collect() };
         let matching_pods = |sel: &Selector| -> Vec<Arc<Object>> {
             store
                 .iter(Kind::Pod, Some(&ns))
@@ -120,7 +121,9 @@ impl DescribeContext {
                     })
                     .cloned()
                     .collect();
-                ctx.lease = store.try_get(Kind::Lease, "kube-node-lease", &name).cloned();
+                ctx.lease = store
+                    .try_get(Kind::Lease, "kube-node-lease", &name)
+                    .cloned();
             }
             Object::Deployment(d) => {
                 let sel = d
@@ -186,7 +189,10 @@ impl DescribeContext {
             }
             Object::PersistentVolumeClaim(_) => ctx.pods = in_ns(Kind::Pod),
             Object::Namespace(_) => {
-                ctx.resource_quotas = store.iter(Kind::ResourceQuota, Some(&name)).cloned().collect();
+                ctx.resource_quotas = store
+                    .iter(Kind::ResourceQuota, Some(&name))
+                    .cloned()
+                    .collect();
                 ctx.limit_ranges = store.iter(Kind::LimitRange, Some(&name)).cloned().collect();
             }
             _ => {}
@@ -226,7 +232,9 @@ pub fn describe(obj: &Object, ctx: &DescribeContext, now: jiff::Timestamp) -> St
         Object::ClusterRole(r) => {
             others::describe_role(&r.metadata, r.rules.as_deref().unwrap_or(&[]))
         }
-        Object::RoleBinding(b) => others::describe_binding(&b.metadata, &b.role_ref, b.subjects.as_ref()),
+        Object::RoleBinding(b) => {
+            others::describe_binding(&b.metadata, &b.role_ref, b.subjects.as_ref())
+        }
         Object::ClusterRoleBinding(b) => {
             others::describe_binding(&b.metadata, &b.role_ref, b.subjects.as_ref())
         }
@@ -244,4 +252,50 @@ pub fn describe(obj: &Object, ctx: &DescribeContext, now: jiff::Timestamp) -> St
 /// each but the first, so two empty lines separate them.
 pub fn describe_all(descriptions: &[String]) -> String {
     descriptions.join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::workshop_world;
+
+    /// `gather` makes the lookups kubectl's describers make (describe.go:
+    /// `searchEvents`, `GetAllReplicaSets`, the node's pod field selector).
+    #[test]
+    fn gather_finds_related_objects_in_the_store() {
+        let world = workshop_world(7);
+        let store = &world.store;
+        let node = store.iter(Kind::Node, None).next().expect("a node").clone();
+        let ctx = DescribeContext::gather(store, &node);
+        let node_name = node.meta().name.clone().unwrap();
+        assert!(!ctx.pods.is_empty(), "system pods run on {node_name}");
+        for p in &ctx.pods {
+            let Object::Pod(p) = p.as_ref() else {
+                panic!("not a pod")
+            };
+            assert_eq!(
+                p.spec.as_ref().unwrap().node_name.as_deref(),
+                Some(node_name.as_str())
+            );
+        }
+        let text = describe(&node, &ctx, store.timestamp().0);
+        assert!(
+            text.contains(&format!("({} in total)", ctx.pods.len())),
+            "{text}"
+        );
+
+        if let Some(d) = store.iter(Kind::Deployment, None).next().cloned() {
+            let ctx = DescribeContext::gather(store, &d);
+            assert!(
+                !ctx.replica_sets.is_empty(),
+                "a deployment's replica sets are found"
+            );
+            let text = describe(&d, &ctx, store.timestamp().0);
+            assert!(text.contains("NewReplicaSet:"), "{text}");
+        }
+        // Events are only those about the object.
+        for e in &ctx.events {
+            assert!(event_is_about(e, &node));
+        }
+    }
 }

@@ -47,7 +47,13 @@ fn pod_totals(pod: &Pod, limits: bool) -> BTreeMap<String, Sum> {
     let spec = pod.spec.clone().unwrap_or_default();
     let pick = |r: &Option<k8s_openapi::api::core::v1::ResourceRequirements>| {
         r.as_ref()
-            .and_then(|r| if limits { r.limits.clone() } else { r.requests.clone() })
+            .and_then(|r| {
+                if limits {
+                    r.limits.clone()
+                } else {
+                    r.requests.clone()
+                }
+            })
             .unwrap_or_default()
     };
     if let Some(pod_level) = spec.resources.as_ref().map(|r| pick(&Some(r.clone()))) {
@@ -83,7 +89,10 @@ fn pod_totals(pod: &Pod, limits: bool) -> BTreeMap<String, Sum> {
             let cur = out.entry(k.clone()).or_default();
             if need.nanos > cur.nanos {
                 let binary = cur.binary.or(need.binary);
-                *cur = Sum { nanos: need.nanos, binary };
+                *cur = Sum {
+                    nanos: need.nanos,
+                    binary,
+                };
             }
         }
     }
@@ -106,13 +115,19 @@ pub fn describe_node(node: &Node, ctx: &DescribeContext, now: jiff::Timestamp) -
     let m = &node.metadata;
     let spec = node.spec.clone().unwrap_or_default();
     let st = node.status.clone().unwrap_or_default();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", m.name.clone().unwrap_or_default()));
+    w.write(
+        LEVEL_0,
+        &format!("Name:\t{}\n", m.name.clone().unwrap_or_default()),
+    );
     w.write(LEVEL_0, &format!("Roles:\t{}\n", node_roles(node)));
     labels_multiline(&mut w, "Labels", m.labels.as_ref());
     annotations_multiline(&mut w, "Annotations", m.annotations.as_ref());
     w.write(
         LEVEL_0,
-        &format!("CreationTimestamp:\t{}\n", rfc1123z_opt(m.creation_timestamp.as_ref())),
+        &format!(
+            "CreationTimestamp:\t{}\n",
+            rfc1123z_opt(m.creation_timestamp.as_ref())
+        ),
     );
     taints_multiline(&mut w, "Taints", spec.taints.as_ref());
     w.write(
@@ -255,14 +270,20 @@ fn describe_node_resource(
         }
         s
     };
-    let (alloc_cpu, alloc_mem, alloc_eph) = (alloc("cpu"), alloc("memory"), alloc("ephemeral-storage"));
+    let (alloc_cpu, alloc_mem, alloc_eph) =
+        (alloc("cpu"), alloc("memory"), alloc("ephemeral-storage"));
     let mut reqs: BTreeMap<String, Sum> = BTreeMap::new();
     let mut lims: BTreeMap<String, Sum> = BTreeMap::new();
     for p in &pods {
         let req = pod_totals(p, false);
         let lim = pod_totals(p, true);
         let get = |m: &BTreeMap<String, Sum>, k: &str| m.get(k).copied().unwrap_or_default();
-        let (cr, cl, mr, ml) = (get(&req, "cpu"), get(&lim, "cpu"), get(&req, "memory"), get(&lim, "memory"));
+        let (cr, cl, mr, ml) = (
+            get(&req, "cpu"),
+            get(&lim, "cpu"),
+            get(&req, "memory"),
+            get(&lim, "memory"),
+        );
         w.write(
             LEVEL_1,
             &format!(

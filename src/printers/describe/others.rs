@@ -15,8 +15,8 @@ use crate::printers::format::{
 };
 use crate::printers::layout::{format_labels, format_selector};
 use crate::printers::storage::{
-    claim_capacity_and_modes, is_default_storage_class, persistent_volume_class,
-    persistent_volume_claim_class,
+    claim_capacity_and_modes, is_default_storage_class, persistent_volume_claim_class,
+    persistent_volume_class,
 };
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{
@@ -32,8 +32,14 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 fn name_ns(w: &mut PrefixWriter, m: &ObjectMeta) {
-    w.write(LEVEL_0, &format!("Name:\t{}\n", m.name.clone().unwrap_or_default()));
-    w.write(LEVEL_0, &format!("Namespace:\t{}\n", m.namespace.clone().unwrap_or_default()));
+    w.write(
+        LEVEL_0,
+        &format!("Name:\t{}\n", m.name.clone().unwrap_or_default()),
+    );
+    w.write(
+        LEVEL_0,
+        &format!("Namespace:\t{}\n", m.namespace.clone().unwrap_or_default()),
+    );
 }
 
 fn events(w: &mut PrefixWriter, ctx: &DescribeContext, now: jiff::Timestamp) {
@@ -47,15 +53,27 @@ fn events(w: &mut PrefixWriter, ctx: &DescribeContext, now: jiff::Timestamp) {
 pub fn describe_namespace(ns: &Namespace, ctx: &DescribeContext) -> String {
     let mut w = PrefixWriter::new();
     let m = &ns.metadata;
-    w.write(LEVEL_0, &format!("Name:\t{}\n", m.name.clone().unwrap_or_default()));
+    w.write(
+        LEVEL_0,
+        &format!("Name:\t{}\n", m.name.clone().unwrap_or_default()),
+    );
     labels_multiline(&mut w, "Labels", m.labels.as_ref());
     annotations_multiline(&mut w, "Annotations", m.annotations.as_ref());
     let st = ns.status.clone().unwrap_or_default();
-    w.write(LEVEL_0, &format!("Status:\t{}\n", st.phase.clone().unwrap_or_default()));
+    w.write(
+        LEVEL_0,
+        &format!("Status:\t{}\n", st.phase.clone().unwrap_or_default()),
+    );
     if let Some(conds) = st.conditions.as_ref().filter(|c| !c.is_empty()) {
         w.write(LEVEL_0, "Conditions:\n");
-        w.write(LEVEL_1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n");
-        w.write(LEVEL_1, "----\t------\t------------------\t------\t-------\n");
+        w.write(
+            LEVEL_1,
+            "Type\tStatus\tLastTransitionTime\tReason\tMessage\n",
+        );
+        w.write(
+            LEVEL_1,
+            "----\t------\t------------------\t------\t-------\n",
+        );
         for c in conds {
             w.write(
                 LEVEL_1,
@@ -162,10 +180,22 @@ fn scope_help(scope: &str) -> Option<&'static str> {
 fn limit_range_rows(w: &mut PrefixWriter, spec: Option<&LimitRangeSpec>, prefix: &str) {
     for item in spec.iter().flat_map(|s| s.limits.iter()) {
         let mut names: BTreeSet<String> = BTreeSet::new();
-        for m in [&item.max, &item.min, &item.default, &item.default_request, &item.max_limit_request_ratio] {
+        for m in [
+            &item.max,
+            &item.min,
+            &item.default,
+            &item.default_request,
+            &item.max_limit_request_ratio,
+        ] {
             names.extend(m.iter().flatten().map(|(k, _)| k.clone()));
         }
-        let get = |m: &Option<std::collections::BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>, k: &str| {
+        let get = |m: &Option<
+            std::collections::BTreeMap<
+                String,
+                k8s_openapi::apimachinery::pkg::api::resource::Quantity,
+            >,
+        >,
+                   k: &str| {
             m.as_ref()
                 .and_then(|m| m.get(k))
                 .map(|q| canonical_quantity(&q.0))
@@ -208,7 +238,11 @@ pub fn describe_limit_range(l: &LimitRange) -> String {
 pub fn describe_quota(q: &ResourceQuota) -> String {
     let mut w = PrefixWriter::new();
     name_ns(&mut w, &q.metadata);
-    let mut scopes = q.spec.as_ref().and_then(|s| s.scopes.clone()).unwrap_or_default();
+    let mut scopes = q
+        .spec
+        .as_ref()
+        .and_then(|s| s.scopes.clone())
+        .unwrap_or_default();
     if !scopes.is_empty() {
         scopes.sort();
         w.write(LEVEL_0, &format!("Scopes:\t{}\n", scopes.join(", ")));
@@ -276,7 +310,10 @@ pub fn describe_secret(s: &Secret) -> String {
                 .unwrap_or_default(),
         };
         if k == "token" && type_ == "kubernetes.io/service-account-token" {
-            w.write(LEVEL_0, &format!("{k}:\t{}\n", String::from_utf8_lossy(&bytes)));
+            w.write(
+                LEVEL_0,
+                &format!("{k}:\t{}\n", String::from_utf8_lossy(&bytes)),
+            );
         } else {
             w.write(LEVEL_0, &format!("{k}:\t{} bytes\n", bytes.len()));
         }
@@ -285,7 +322,11 @@ pub fn describe_secret(s: &Secret) -> String {
 }
 
 /// `describeServiceAccount`.
-pub fn describe_service_account(sa: &ServiceAccount, ctx: &DescribeContext, now: jiff::Timestamp) -> String {
+pub fn describe_service_account(
+    sa: &ServiceAccount,
+    ctx: &DescribeContext,
+    now: jiff::Timestamp,
+) -> String {
     let mut w = PrefixWriter::new();
     name_ns(&mut w, &sa.metadata);
     labels_multiline(&mut w, "Labels", sa.metadata.labels.as_ref());
@@ -316,14 +357,23 @@ pub fn describe_pv(pv: &PersistentVolume, ctx: &DescribeContext, now: jiff::Time
     let m = &pv.metadata;
     let spec = pv.spec.clone().unwrap_or_default();
     let st = pv.status.clone().unwrap_or_default();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", m.name.clone().unwrap_or_default()));
+    w.write(
+        LEVEL_0,
+        &format!("Name:\t{}\n", m.name.clone().unwrap_or_default()),
+    );
     labels_multiline(&mut w, "Labels", m.labels.as_ref());
     annotations_multiline(&mut w, "Annotations", m.annotations.as_ref());
     w.write(
         LEVEL_0,
-        &format!("Finalizers:\t{}\n", go_list(&m.finalizers.clone().unwrap_or_default())),
+        &format!(
+            "Finalizers:\t{}\n",
+            go_list(&m.finalizers.clone().unwrap_or_default())
+        ),
     );
-    w.write(LEVEL_0, &format!("StorageClass:\t{}\n", persistent_volume_class(pv)));
+    w.write(
+        LEVEL_0,
+        &format!("StorageClass:\t{}\n", persistent_volume_class(pv)),
+    );
     if m.deletion_timestamp.is_some() {
         w.write(
             LEVEL_0,
@@ -333,7 +383,10 @@ pub fn describe_pv(pv: &PersistentVolume, ctx: &DescribeContext, now: jiff::Time
             ),
         );
     } else {
-        w.write(LEVEL_0, &format!("Status:\t{}\n", st.phase.clone().unwrap_or_default()));
+        w.write(
+            LEVEL_0,
+            &format!("Status:\t{}\n", st.phase.clone().unwrap_or_default()),
+        );
     }
     let claim = spec
         .claim_ref
@@ -351,12 +404,17 @@ pub fn describe_pv(pv: &PersistentVolume, ctx: &DescribeContext, now: jiff::Time
         LEVEL_0,
         &format!(
             "Reclaim Policy:\t{}\n",
-            spec.persistent_volume_reclaim_policy.clone().unwrap_or_default()
+            spec.persistent_volume_reclaim_policy
+                .clone()
+                .unwrap_or_default()
         ),
     );
     w.write(
         LEVEL_0,
-        &format!("Access Modes:\t{}\n", access_modes(spec.access_modes.as_ref())),
+        &format!(
+            "Access Modes:\t{}\n",
+            access_modes(spec.access_modes.as_ref())
+        ),
     );
     if let Some(vm) = &spec.volume_mode {
         w.write(LEVEL_0, &format!("VolumeMode:\t{vm}\n"));
@@ -369,7 +427,11 @@ pub fn describe_pv(pv: &PersistentVolume, ctx: &DescribeContext, now: jiff::Time
         ),
     );
     w.write(LEVEL_0, "Node Affinity:\t");
-    match spec.node_affinity.as_ref().and_then(|a| a.required.as_ref()) {
+    match spec
+        .node_affinity
+        .as_ref()
+        .and_then(|a| a.required.as_ref())
+    {
         None => w.line("<none>"),
         Some(req) => {
             w.line("");
@@ -398,7 +460,10 @@ pub fn describe_pv(pv: &PersistentVolume, ctx: &DescribeContext, now: jiff::Time
             }
         }
     }
-    w.write(LEVEL_0, &format!("Message:\t{}\n", st.message.clone().unwrap_or_default()));
+    w.write(
+        LEVEL_0,
+        &format!("Message:\t{}\n", st.message.clone().unwrap_or_default()),
+    );
     w.write(LEVEL_0, "Source:\n");
     if let Some(h) = &spec.host_path {
         w.write(
@@ -438,7 +503,13 @@ pub fn describe_pv(pv: &PersistentVolume, ctx: &DescribeContext, now: jiff::Time
                 c.read_only.unwrap_or(false)
             ),
         );
-        labels_multiline_indent(&mut w, "    ", "VolumeAttributes", "\t", c.volume_attributes.as_ref());
+        labels_multiline_indent(
+            &mut w,
+            "    ",
+            "VolumeAttributes",
+            "\t",
+            c.volume_attributes.as_ref(),
+        );
     } else {
         w.write(LEVEL_1, "<unknown>\n");
     }
@@ -447,13 +518,20 @@ pub fn describe_pv(pv: &PersistentVolume, ctx: &DescribeContext, now: jiff::Time
 }
 
 /// `describePersistentVolumeClaim`.
-pub fn describe_pvc(pvc: &PersistentVolumeClaim, ctx: &DescribeContext, now: jiff::Timestamp) -> String {
+pub fn describe_pvc(
+    pvc: &PersistentVolumeClaim,
+    ctx: &DescribeContext,
+    now: jiff::Timestamp,
+) -> String {
     let mut w = PrefixWriter::new();
     let m = &pvc.metadata;
     let spec = pvc.spec.clone().unwrap_or_default();
     let st = pvc.status.clone().unwrap_or_default();
     name_ns(&mut w, m);
-    w.write(LEVEL_0, &format!("StorageClass:\t{}\n", persistent_volume_claim_class(pvc)));
+    w.write(
+        LEVEL_0,
+        &format!("StorageClass:\t{}\n", persistent_volume_claim_class(pvc)),
+    );
     if m.deletion_timestamp.is_some() {
         w.write(
             LEVEL_0,
@@ -463,14 +541,26 @@ pub fn describe_pvc(pvc: &PersistentVolumeClaim, ctx: &DescribeContext, now: jif
             ),
         );
     } else {
-        w.write(LEVEL_0, &format!("Status:\t{}\n", st.phase.clone().unwrap_or_default()));
+        w.write(
+            LEVEL_0,
+            &format!("Status:\t{}\n", st.phase.clone().unwrap_or_default()),
+        );
     }
-    w.write(LEVEL_0, &format!("Volume:\t{}\n", spec.volume_name.clone().unwrap_or_default()));
+    w.write(
+        LEVEL_0,
+        &format!(
+            "Volume:\t{}\n",
+            spec.volume_name.clone().unwrap_or_default()
+        ),
+    );
     labels_multiline(&mut w, "Labels", m.labels.as_ref());
     annotations_multiline(&mut w, "Annotations", m.annotations.as_ref());
     w.write(
         LEVEL_0,
-        &format!("Finalizers:\t{}\n", go_list(&m.finalizers.clone().unwrap_or_default())),
+        &format!(
+            "Finalizers:\t{}\n",
+            go_list(&m.finalizers.clone().unwrap_or_default())
+        ),
     );
     let (capacity, modes) = claim_capacity_and_modes(pvc);
     w.write(LEVEL_0, &format!("Capacity:\t{capacity}\n"));
@@ -496,19 +586,28 @@ pub fn describe_pvc(pvc: &PersistentVolumeClaim, ctx: &DescribeContext, now: jif
             _ => None,
         })
         .filter(|p| {
-            p.spec.iter().flat_map(|s| s.volumes.iter().flatten()).any(|v| {
-                v.persistent_volume_claim
-                    .as_ref()
-                    .is_some_and(|c| c.claim_name == claim)
-            })
+            p.spec
+                .iter()
+                .flat_map(|s| s.volumes.iter().flatten())
+                .any(|v| {
+                    v.persistent_volume_claim
+                        .as_ref()
+                        .is_some_and(|c| c.claim_name == claim)
+                })
         })
         .map(|p| p.metadata.name.clone().unwrap_or_default())
         .collect();
     names_multiline(&mut w, "Used By", users);
     if let Some(conds) = st.conditions.as_ref().filter(|c| !c.is_empty()) {
         w.write(LEVEL_0, "Conditions:\n");
-        w.write(LEVEL_1, "Type\tStatus\tLastProbeTime\tLastTransitionTime\tReason\tMessage\n");
-        w.write(LEVEL_1, "----\t------\t-----------------\t------------------\t------\t-------\n");
+        w.write(
+            LEVEL_1,
+            "Type\tStatus\tLastProbeTime\tLastTransitionTime\tReason\tMessage\n",
+        );
+        w.write(
+            LEVEL_1,
+            "----\t------\t-----------------\t------------------\t------\t-------\n",
+        );
         for c in conds {
             w.write(
                 LEVEL_1,
@@ -529,13 +628,21 @@ pub fn describe_pvc(pvc: &PersistentVolumeClaim, ctx: &DescribeContext, now: jif
 }
 
 /// `describeStorageClass`.
-pub fn describe_storage_class(sc: &StorageClass, ctx: &DescribeContext, now: jiff::Timestamp) -> String {
+pub fn describe_storage_class(
+    sc: &StorageClass,
+    ctx: &DescribeContext,
+    now: jiff::Timestamp,
+) -> String {
     let mut w = PrefixWriter::new();
     w.write(
         LEVEL_0,
         &format!("Name:\t{}\n", sc.metadata.name.clone().unwrap_or_default()),
     );
-    let default = if is_default_storage_class(&sc.metadata) { "Yes" } else { "No" };
+    let default = if is_default_storage_class(&sc.metadata) {
+        "Yes"
+    } else {
+        "No"
+    };
     w.write(LEVEL_0, &format!("IsDefaultClass:\t{default}\n"));
     w.write(
         LEVEL_0,
@@ -554,7 +661,10 @@ pub fn describe_storage_class(sc: &StorageClass, ctx: &DescribeContext, now: jif
     );
     w.write(
         LEVEL_0,
-        &format!("AllowVolumeExpansion:\t{}\n", bool_ptr(sc.allow_volume_expansion)),
+        &format!(
+            "AllowVolumeExpansion:\t{}\n",
+            bool_ptr(sc.allow_volume_expansion)
+        ),
     );
     match sc.mount_options.as_ref().filter(|m| !m.is_empty()) {
         None => w.write(LEVEL_0, "MountOptions:\t<none>\n"),
@@ -576,22 +686,35 @@ pub fn describe_storage_class(sc: &StorageClass, ctx: &DescribeContext, now: jif
 }
 
 /// `describePodDisruptionBudgetV1`.
-pub fn describe_pdb(pdb: &PodDisruptionBudget, ctx: &DescribeContext, now: jiff::Timestamp) -> String {
+pub fn describe_pdb(
+    pdb: &PodDisruptionBudget,
+    ctx: &DescribeContext,
+    now: jiff::Timestamp,
+) -> String {
     let mut w = PrefixWriter::new();
     name_ns(&mut w, &pdb.metadata);
     let spec = pdb.spec.clone().unwrap_or_default();
     if let Some(m) = &spec.min_available {
         w.write(LEVEL_0, &format!("Min available:\t{}\n", int_or_string(m)));
     } else if let Some(m) = &spec.max_unavailable {
-        w.write(LEVEL_0, &format!("Max unavailable:\t{}\n", int_or_string(m)));
+        w.write(
+            LEVEL_0,
+            &format!("Max unavailable:\t{}\n", int_or_string(m)),
+        );
     }
     match &spec.selector {
-        Some(s) => w.write(LEVEL_0, &format!("Selector:\t{}\n", format_selector(Some(s)))),
+        Some(s) => w.write(
+            LEVEL_0,
+            &format!("Selector:\t{}\n", format_selector(Some(s))),
+        ),
         None => w.write(LEVEL_0, "Selector:\t<unset>\n"),
     }
     let st = pdb.status.clone().unwrap_or_default();
     w.write(LEVEL_0, "Status:\n");
-    w.write(LEVEL_2, &format!("Allowed disruptions:\t{}\n", st.disruptions_allowed));
+    w.write(
+        LEVEL_2,
+        &format!("Allowed disruptions:\t{}\n", st.disruptions_allowed),
+    );
     w.write(LEVEL_2, &format!("Current:\t{}\n", st.current_healthy));
     w.write(LEVEL_2, &format!("Desired:\t{}\n", st.desired_healthy));
     w.write(LEVEL_2, &format!("Total:\t{}\n", st.expected_pods));
@@ -600,7 +723,11 @@ pub fn describe_pdb(pdb: &PodDisruptionBudget, ctx: &DescribeContext, now: jiff:
 }
 
 /// `describePriorityClass`.
-pub fn describe_priority_class(pc: &PriorityClass, ctx: &DescribeContext, now: jiff::Timestamp) -> String {
+pub fn describe_priority_class(
+    pc: &PriorityClass,
+    ctx: &DescribeContext,
+    now: jiff::Timestamp,
+) -> String {
     let mut w = PrefixWriter::new();
     w.write(
         LEVEL_0,
@@ -622,7 +749,10 @@ pub fn describe_priority_class(pc: &PriorityClass, ctx: &DescribeContext, now: j
     );
     w.write(
         LEVEL_0,
-        &format!("Description:\t{}\n", pc.description.clone().unwrap_or_default()),
+        &format!(
+            "Description:\t{}\n",
+            pc.description.clone().unwrap_or_default()
+        ),
     );
     w.write(
         LEVEL_0,
@@ -676,7 +806,9 @@ fn compact_rules(rules: &[PolicyRule]) -> Vec<PolicyRule> {
     // Merge the verbs of "simple" rules: one group, one resource, at most
     // one name, no URLs.
     let mut compacted: Vec<PolicyRule> = Vec::new();
-    let mut simple: Vec<((String, String, Option<String>), PolicyRule)> = Vec::new();
+    // (group, resource, resource name) → the merged rule.
+    type SimpleKey = (String, String, Option<String>);
+    let mut simple: Vec<(SimpleKey, PolicyRule)> = Vec::new();
     for r in broken {
         let is_simple = r.non_resource_urls.as_ref().is_none_or(|u| u.is_empty())
             && r.api_groups.as_ref().map(|g| g.len()) == Some(1)
@@ -738,12 +870,21 @@ fn combine_resource_group(resources: &[String], groups: &[String]) -> String {
 /// `RoleDescriber` / `ClusterRoleDescriber`.
 pub fn describe_role(meta: &ObjectMeta, rules: &[PolicyRule]) -> String {
     let mut w = PrefixWriter::new();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", meta.name.clone().unwrap_or_default()));
+    w.write(
+        LEVEL_0,
+        &format!("Name:\t{}\n", meta.name.clone().unwrap_or_default()),
+    );
     labels_multiline(&mut w, "Labels", meta.labels.as_ref());
     annotations_multiline(&mut w, "Annotations", meta.annotations.as_ref());
     w.write(LEVEL_0, "PolicyRule:\n");
-    w.write(LEVEL_1, "Resources\tNon-Resource URLs\tResource Names\tVerbs\n");
-    w.write(LEVEL_1, "---------\t-----------------\t--------------\t-----\n");
+    w.write(
+        LEVEL_1,
+        "Resources\tNon-Resource URLs\tResource Names\tVerbs\n",
+    );
+    w.write(
+        LEVEL_1,
+        "---------\t-----------------\t--------------\t-----\n",
+    );
     for r in compact_rules(rules) {
         w.write(
             LEVEL_1,
@@ -763,9 +904,16 @@ pub fn describe_role(meta: &ObjectMeta, rules: &[PolicyRule]) -> String {
 }
 
 /// `RoleBindingDescriber` / `ClusterRoleBindingDescriber`.
-pub fn describe_binding(meta: &ObjectMeta, role_ref: &RoleRef, subjects: Option<&Vec<Subject>>) -> String {
+pub fn describe_binding(
+    meta: &ObjectMeta,
+    role_ref: &RoleRef,
+    subjects: Option<&Vec<Subject>>,
+) -> String {
     let mut w = PrefixWriter::new();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", meta.name.clone().unwrap_or_default()));
+    w.write(
+        LEVEL_0,
+        &format!("Name:\t{}\n", meta.name.clone().unwrap_or_default()),
+    );
     labels_multiline(&mut w, "Labels", meta.labels.as_ref());
     annotations_multiline(&mut w, "Annotations", meta.annotations.as_ref());
     w.write(LEVEL_0, "Role:\n");
@@ -777,14 +925,23 @@ pub fn describe_binding(meta: &ObjectMeta, role_ref: &RoleRef, subjects: Option<
     for s in subjects.into_iter().flatten() {
         w.write(
             LEVEL_1,
-            &format!("{}\t{}\t{}\n", s.kind, s.name, s.namespace.clone().unwrap_or_default()),
+            &format!(
+                "{}\t{}\t{}\n",
+                s.kind,
+                s.name,
+                s.namespace.clone().unwrap_or_default()
+            ),
         );
     }
     w.finish()
 }
 
 /// `describeHorizontalPodAutoscalerV2`.
-pub fn describe_hpa(hpa: &HorizontalPodAutoscaler, ctx: &DescribeContext, now: jiff::Timestamp) -> String {
+pub fn describe_hpa(
+    hpa: &HorizontalPodAutoscaler,
+    ctx: &DescribeContext,
+    now: jiff::Timestamp,
+) -> String {
     let mut w = PrefixWriter::new();
     let spec = hpa.spec.clone().unwrap_or_default();
     let st = hpa.status.clone().unwrap_or_default();
@@ -818,17 +975,30 @@ pub fn describe_hpa(hpa: &HorizontalPodAutoscaler, ctx: &DescribeContext, now: j
                 let (name, target, cur) = if m.type_ == "Resource" {
                     let Some(r) = &m.resource else { continue };
                     w.write(LEVEL_1, &format!("resource {} on pods", r.name));
-                    (r.name.clone(), r.target.clone(), status.and_then(|s| s.resource.as_ref()).map(|s| s.current.clone()))
+                    (
+                        r.name.clone(),
+                        r.target.clone(),
+                        status
+                            .and_then(|s| s.resource.as_ref())
+                            .map(|s| s.current.clone()),
+                    )
                 } else {
-                    let Some(r) = &m.container_resource else { continue };
+                    let Some(r) = &m.container_resource else {
+                        continue;
+                    };
                     w.write(
                         LEVEL_1,
-                        &format!("resource {} of container \"{}\" on pods", r.name, r.container),
+                        &format!(
+                            "resource {} of container \"{}\" on pods",
+                            r.name, r.container
+                        ),
                     );
                     (
                         r.name.clone(),
                         r.target.clone(),
-                        status.and_then(|s| s.container_resource.as_ref()).map(|s| s.current.clone()),
+                        status
+                            .and_then(|s| s.container_resource.as_ref())
+                            .map(|s| s.current.clone()),
                     )
                 };
                 let _ = name;
@@ -851,7 +1021,10 @@ pub fn describe_hpa(hpa: &HorizontalPodAutoscaler, ctx: &DescribeContext, now: j
                         .average_utilization
                         .map(|u| format!("{u}%"))
                         .unwrap_or_else(|| "<auto>".into());
-                    w.write(LEVEL_1, &format!("(as a percentage of request):\t{current} / {t}\n"));
+                    w.write(
+                        LEVEL_1,
+                        &format!("(as a percentage of request):\t{current} / {t}\n"),
+                    );
                 }
             }
             "Pods" => {
@@ -876,7 +1049,9 @@ pub fn describe_hpa(hpa: &HorizontalPodAutoscaler, ctx: &DescribeContext, now: j
         LEVEL_0,
         &format!(
             "Min replicas:\t{}\n",
-            spec.min_replicas.map(|m| m.to_string()).unwrap_or_else(|| "<unset>".into())
+            spec.min_replicas
+                .map(|m| m.to_string())
+                .unwrap_or_else(|| "<unset>".into())
         ),
     );
     w.write(LEVEL_0, &format!("Max replicas:\t{}\n", spec.max_replicas));
@@ -978,7 +1153,13 @@ fn go_scalar(v: &Value) -> String {
     crate::printers::output::gofmt::go_sprint(v)
 }
 
-fn unstructured(w: &mut PrefixWriter, level: usize, content: &serde_json::Map<String, Value>, prefix: &str, skip: &[&str]) {
+fn unstructured(
+    w: &mut PrefixWriter,
+    level: usize,
+    content: &serde_json::Map<String, Value>,
+    prefix: &str,
+    skip: &[&str],
+) {
     let mut keys: Vec<&String> = content.keys().collect();
     keys.sort();
     for field in keys {
@@ -1001,7 +1182,10 @@ fn unstructured(w: &mut PrefixWriter, level: usize, content: &serde_json::Map<St
                     }
                 }
             }
-            other => w.write(level, &format!("{}:\t{}\n", smart_label(field), go_scalar(other))),
+            other => w.write(
+                level,
+                &format!("{}:\t{}\n", smart_label(field), go_scalar(other)),
+            ),
         }
     }
 }
@@ -1043,7 +1227,10 @@ mod tests {
         assert_eq!(smart_label("creationTimestamp"), "Creation Timestamp");
         assert_eq!(smart_label("uid"), "UID");
         assert_eq!(smart_label("holderIdentity"), "Holder Identity");
-        assert_eq!(smart_label("app.kubernetes.io/name"), "app.kubernetes.io/name");
+        assert_eq!(
+            smart_label("app.kubernetes.io/name"),
+            "app.kubernetes.io/name"
+        );
     }
 
     /// kubectl `rbac/rbac_test.go` CompactRules: verbs of the same resource

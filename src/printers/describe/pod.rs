@@ -8,11 +8,13 @@ use super::writer::*;
 use super::DescribeContext;
 use crate::objects::quantity::parse_quantity;
 use crate::printers::age::age_since;
-use crate::printers::format::{canonical_quantity, go_bool_title, int_or_string, join_host_port, or_none, rfc1123z_opt};
+use crate::printers::format::{
+    canonical_quantity, go_bool_title, int_or_string, join_host_port, or_none, rfc1123z_opt,
+};
 use crate::printers::layout::format_selector;
 use k8s_openapi::api::core::v1::{
-    Container, ContainerState, ContainerStatus, Pod, PodTemplateSpec, Probe,
-    ResourceRequirements, TopologySpreadConstraint, Volume,
+    Container, ContainerState, ContainerStatus, Pod, PodTemplateSpec, Probe, ResourceRequirements,
+    TopologySpreadConstraint, Volume,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use std::collections::BTreeMap;
@@ -23,8 +25,14 @@ pub fn describe_pod(pod: &Pod, ctx: &DescribeContext, now: jiff::Timestamp) -> S
     let m = &pod.metadata;
     let spec = pod.spec.clone().unwrap_or_default();
     let st = pod.status.clone().unwrap_or_default();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", m.name.clone().unwrap_or_default()));
-    w.write(LEVEL_0, &format!("Namespace:\t{}\n", m.namespace.clone().unwrap_or_default()));
+    w.write(
+        LEVEL_0,
+        &format!("Name:\t{}\n", m.name.clone().unwrap_or_default()),
+    );
+    w.write(
+        LEVEL_0,
+        &format!("Namespace:\t{}\n", m.namespace.clone().unwrap_or_default()),
+    );
     if let Some(p) = spec.priority {
         w.write(LEVEL_0, &format!("Priority:\t{p}\n"));
     }
@@ -45,7 +53,10 @@ pub fn describe_pod(pod: &Pod, ctx: &DescribeContext, now: jiff::Timestamp) -> S
         ),
     }
     if let Some(t) = &st.start_time {
-        w.write(LEVEL_0, &format!("Start Time:\t{}\n", rfc1123z_opt(Some(t))));
+        w.write(
+            LEVEL_0,
+            &format!("Start Time:\t{}\n", rfc1123z_opt(Some(t))),
+        );
     }
     labels_multiline(&mut w, "Labels", m.labels.as_ref());
     annotations_multiline(&mut w, "Annotations", m.annotations.as_ref());
@@ -90,7 +101,10 @@ pub fn describe_pod(pod: &Pod, ctx: &DescribeContext, now: jiff::Timestamp) -> S
             );
         }
     }
-    w.write(LEVEL_0, &format!("IP:\t{}\n", st.pod_ip.clone().unwrap_or_default()));
+    w.write(
+        LEVEL_0,
+        &format!("IP:\t{}\n", st.pod_ip.clone().unwrap_or_default()),
+    );
     let ips: Vec<String> = match &st.pod_ips {
         Some(ips) if !ips.is_empty() => ips.iter().map(|i| i.ip.clone()).collect(),
         _ => st.pod_ip.iter().cloned().collect(),
@@ -162,7 +176,9 @@ pub fn describe_pod(pod: &Pod, ctx: &DescribeContext, now: jiff::Timestamp) -> S
 }
 
 /// `printController`: `{Kind}/{name}` of the controller owner reference.
-pub fn controlled_by(m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Option<String> {
+pub fn controlled_by(
+    m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+) -> Option<String> {
     m.owner_references
         .iter()
         .flatten()
@@ -179,7 +195,10 @@ pub fn describe_resources(w: &mut PrefixWriter, r: Option<&ResourceRequirements>
             w.write(level, &format!("{title}:\n"));
         }
         for (name, q) in &list {
-            w.write(level + 1, &format!("{name}:\t{}\n", canonical_quantity(&q.0)));
+            w.write(
+                level + 1,
+                &format!("{name}:\t{}\n", canonical_quantity(&q.0)),
+            );
         }
     }
 }
@@ -203,10 +222,16 @@ pub fn describe_containers(
         if let Some(s) = status {
             w.write(
                 LEVEL_2,
-                &format!("Container ID:\t{}\n", s.container_id.clone().unwrap_or_default()),
+                &format!(
+                    "Container ID:\t{}\n",
+                    s.container_id.clone().unwrap_or_default()
+                ),
             );
         }
-        w.write(LEVEL_2, &format!("Image:\t{}\n", c.image.clone().unwrap_or_default()));
+        w.write(
+            LEVEL_2,
+            &format!("Image:\t{}\n", c.image.clone().unwrap_or_default()),
+        );
         if let Some(s) = status {
             w.write(LEVEL_2, &format!("Image ID:\t{}\n", s.image_id));
         }
@@ -215,7 +240,11 @@ pub fn describe_containers(
             ports
                 .iter()
                 .map(|p| {
-                    let n = if host { p.host_port.unwrap_or(0) } else { p.container_port };
+                    let n = if host {
+                        p.host_port.unwrap_or(0)
+                    } else {
+                        p.container_port
+                    };
                     let proto = p.protocol.as_deref().unwrap_or("TCP");
                     match p.name.as_ref().filter(|n| !n.is_empty()) {
                         Some(name) => format!("{n}/{proto} ({name})"),
@@ -321,7 +350,9 @@ fn describe_env(w: &mut PrefixWriter, c: &Container, pod: Option<&Pod>) {
             continue;
         };
         if let Some(f) = &from.field_ref {
-            let value = pod.map(|p| resolve_field_ref(p, &f.field_path)).unwrap_or_default();
+            let value = pod
+                .map(|p| resolve_field_ref(p, &f.field_path))
+                .unwrap_or_default();
             w.write(
                 LEVEL_3,
                 &format!(
@@ -374,10 +405,20 @@ fn resolve_field_ref(pod: &Pod, path: &str) -> String {
             .map(String::from)
     };
     if let Some(k) = subscript("metadata.annotations") {
-        return m.annotations.as_ref().and_then(|a| a.get(&k)).cloned().unwrap_or_default();
+        return m
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(&k))
+            .cloned()
+            .unwrap_or_default();
     }
     if let Some(k) = subscript("metadata.labels") {
-        return m.labels.as_ref().and_then(|a| a.get(&k)).cloned().unwrap_or_default();
+        return m
+            .labels
+            .as_ref()
+            .and_then(|a| a.get(&k))
+            .cloned()
+            .unwrap_or_default();
     }
     let format_map = |map: Option<&BTreeMap<String, String>>| {
         map.into_iter()
@@ -402,7 +443,11 @@ fn container_resource_value(c: &Container, resource: &str, divisor: Option<&Quan
         return String::new();
     };
     let r = c.resources.clone().unwrap_or_default();
-    let list = if which == "limits" { r.limits } else { r.requests };
+    let list = if which == "limits" {
+        r.limits
+    } else {
+        r.requests
+    };
     let value = list
         .and_then(|l| l.get(name).cloned())
         .and_then(|q| parse_quantity(&q.0).ok())
@@ -421,7 +466,11 @@ fn describe_mounts(w: &mut PrefixWriter, c: &Container) {
     w.write(LEVEL_2, &format!("Mounts:{none}\n"));
     mounts.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
     for m in &mounts {
-        let mut flags = vec![if m.read_only.unwrap_or(false) { "ro".to_string() } else { "rw".to_string() }];
+        let mut flags = vec![if m.read_only.unwrap_or(false) {
+            "ro".to_string()
+        } else {
+            "rw".to_string()
+        }];
         if let Some(sub) = m.sub_path.as_ref().filter(|s| !s.is_empty()) {
             flags.push(format!("path={sub:?}"));
         }
@@ -445,7 +494,10 @@ fn describe_state(w: &mut PrefixWriter, name: &str, state: Option<&ContainerStat
     let state = state.cloned().unwrap_or_default();
     if let Some(r) = &state.running {
         w.write(LEVEL_2, &format!("{name}:\tRunning\n"));
-        w.write(LEVEL_3, &format!("Started:\t{}\n", rfc1123z_opt(r.started_at.as_ref())));
+        w.write(
+            LEVEL_3,
+            &format!("Started:\t{}\n", rfc1123z_opt(r.started_at.as_ref())),
+        );
     } else if let Some(wt) = &state.waiting {
         w.write(LEVEL_2, &format!("{name}:\tWaiting\n"));
         if let Some(r) = wt.reason.as_ref().filter(|s| !s.is_empty()) {
@@ -463,8 +515,14 @@ fn describe_state(w: &mut PrefixWriter, name: &str, state: Option<&ContainerStat
         if let Some(sig) = t.signal.filter(|s| *s > 0) {
             w.write(LEVEL_3, &format!("Signal:\t{sig}\n"));
         }
-        w.write(LEVEL_3, &format!("Started:\t{}\n", rfc1123z_opt(t.started_at.as_ref())));
-        w.write(LEVEL_3, &format!("Finished:\t{}\n", rfc1123z_opt(t.finished_at.as_ref())));
+        w.write(
+            LEVEL_3,
+            &format!("Started:\t{}\n", rfc1123z_opt(t.started_at.as_ref())),
+        );
+        w.write(
+            LEVEL_3,
+            &format!("Finished:\t{}\n", rfc1123z_opt(t.finished_at.as_ref())),
+        );
     } else {
         w.write(LEVEL_2, &format!("{name}:\tWaiting\n"));
     }
@@ -482,10 +540,17 @@ pub fn describe_probe(p: &Probe) -> String {
         p.failure_threshold.unwrap_or(3)
     );
     if let Some(e) = &p.exec {
-        return format!("exec {} {attrs}", go_list(&e.command.clone().unwrap_or_default()));
+        return format!(
+            "exec {} {attrs}",
+            go_list(&e.command.clone().unwrap_or_default())
+        );
     }
     if let Some(h) = &p.http_get {
-        let scheme = h.scheme.clone().unwrap_or_else(|| "HTTP".into()).to_lowercase();
+        let scheme = h
+            .scheme
+            .clone()
+            .unwrap_or_else(|| "HTTP".into())
+            .to_lowercase();
         let port = int_or_string(&h.port);
         let host_name = h.host.clone().unwrap_or_default();
         let host = if port.is_empty() {
@@ -650,7 +715,13 @@ pub fn describe_volumes(w: &mut PrefixWriter, volumes: &[Volume], space: &str) {
                     c.read_only.unwrap_or(false)
                 ),
             );
-            labels_multiline_indent(w, "    ", "VolumeAttributes", "\t", c.volume_attributes.as_ref());
+            labels_multiline_indent(
+                w,
+                "    ",
+                "VolumeAttributes",
+                "\t",
+                c.volume_attributes.as_ref(),
+            );
         } else if let Some(i) = &v.image {
             w.write(
                 LEVEL_2,
@@ -726,7 +797,12 @@ pub fn describe_pod_template(w: &mut PrefixWriter, template: Option<&PodTemplate
 /// `qos.GetPodQOS`: `status.qosClass`, else computed from the containers'
 /// cpu and memory requests and limits (`ComputePodQOS`).
 pub fn qos_class(pod: &Pod) -> String {
-    if let Some(q) = pod.status.as_ref().and_then(|s| s.qos_class.clone()).filter(|s| !s.is_empty()) {
+    if let Some(q) = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.qos_class.clone())
+        .filter(|s| !s.is_empty())
+    {
         return q;
     }
     let spec = pod.spec.clone().unwrap_or_default();

@@ -20,8 +20,14 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::sync::Arc;
 
 fn header(w: &mut PrefixWriter, m: &ObjectMeta) {
-    w.write(LEVEL_0, &format!("Name:\t{}\n", m.name.clone().unwrap_or_default()));
-    w.write(LEVEL_0, &format!("Namespace:\t{}\n", m.namespace.clone().unwrap_or_default()));
+    w.write(
+        LEVEL_0,
+        &format!("Name:\t{}\n", m.name.clone().unwrap_or_default()),
+    );
+    w.write(
+        LEVEL_0,
+        &format!("Namespace:\t{}\n", m.namespace.clone().unwrap_or_default()),
+    );
     labels_multiline(w, "Labels", m.labels.as_ref());
     annotations_multiline(w, "Annotations", m.annotations.as_ref());
 }
@@ -100,9 +106,15 @@ pub fn describe_service(svc: &Service, ctx: &DescribeContext, now: jiff::Timesta
     header(&mut w, &svc.metadata);
     w.write(
         LEVEL_0,
-        &format!("Selector:\t{}\n", format_labels(&spec.selector.clone().unwrap_or_default())),
+        &format!(
+            "Selector:\t{}\n",
+            format_labels(&spec.selector.clone().unwrap_or_default())
+        ),
     );
-    w.write(LEVEL_0, &format!("Type:\t{}\n", spec.type_.clone().unwrap_or_default()));
+    w.write(
+        LEVEL_0,
+        &format!("Type:\t{}\n", spec.type_.clone().unwrap_or_default()),
+    );
     if let Some(p) = &spec.ip_family_policy {
         w.write(LEVEL_0, &format!("IP Family Policy:\t{p}\n"));
     }
@@ -110,7 +122,10 @@ pub fn describe_service(svc: &Service, ctx: &DescribeContext, now: jiff::Timesta
         Some(f) => w.write(LEVEL_0, &format!("IP Families:\t{}\n", f.join(","))),
         None => w.write(LEVEL_0, "IP Families:\t<none>\n"),
     }
-    w.write(LEVEL_0, &format!("IP:\t{}\n", spec.cluster_ip.clone().unwrap_or_default()));
+    w.write(
+        LEVEL_0,
+        &format!("IP:\t{}\n", spec.cluster_ip.clone().unwrap_or_default()),
+    );
     match spec.cluster_ips.as_ref().filter(|f| !f.is_empty()) {
         Some(ips) => w.write(LEVEL_0, &format!("IPs:\t{}\n", ips.join(","))),
         None => w.write(LEVEL_0, "IPs:\t<none>\n"),
@@ -141,7 +156,10 @@ pub fn describe_service(svc: &Service, ctx: &DescribeContext, now: jiff::Timesta
                 None => i.hostname.clone().unwrap_or_default(),
             })
             .collect();
-        w.write(LEVEL_0, &format!("LoadBalancer Ingress:\t{}\n", list.join(", ")));
+        w.write(
+            LEVEL_0,
+            &format!("LoadBalancer Ingress:\t{}\n", list.join(", ")),
+        );
     }
     let eps = slices(&ctx.endpoint_slices);
     for p in spec.ports.iter().flatten() {
@@ -176,10 +194,16 @@ pub fn describe_service(svc: &Service, ctx: &DescribeContext, now: jiff::Timesta
         LEVEL_0,
         &format!(
             "Session Affinity:\t{}\n",
-            spec.session_affinity.clone().unwrap_or_else(|| "None".into())
+            spec.session_affinity
+                .clone()
+                .unwrap_or_else(|| "None".into())
         ),
     );
-    if let Some(p) = spec.external_traffic_policy.as_ref().filter(|s| !s.is_empty()) {
+    if let Some(p) = spec
+        .external_traffic_policy
+        .as_ref()
+        .filter(|s| !s.is_empty())
+    {
         w.write(LEVEL_0, &format!("External Traffic Policy:\t{p}\n"));
     }
     if let Some(p) = &spec.internal_traffic_policy {
@@ -188,8 +212,15 @@ pub fn describe_service(svc: &Service, ctx: &DescribeContext, now: jiff::Timesta
     if let Some(hc) = spec.health_check_node_port.filter(|n| *n != 0) {
         w.write(LEVEL_0, &format!("HealthCheck NodePort:\t{hc}\n"));
     }
-    if let Some(r) = spec.load_balancer_source_ranges.as_ref().filter(|r| !r.is_empty()) {
-        w.write(LEVEL_0, &format!("LoadBalancer Source Ranges:\t{}\n", r.join(",")));
+    if let Some(r) = spec
+        .load_balancer_source_ranges
+        .as_ref()
+        .filter(|r| !r.is_empty())
+    {
+        w.write(
+            LEVEL_0,
+            &format!("LoadBalancer Source Ranges:\t{}\n", r.join(",")),
+        );
     }
     if let Some(t) = &spec.traffic_distribution {
         w.write(LEVEL_0, &format!("Traffic Distribution:\t{t}\n"));
@@ -233,7 +264,10 @@ pub fn describe_endpoints(ep: &Endpoints, ctx: &DescribeContext, now: jiff::Time
                     LEVEL_2,
                     &format!(
                         "{}\t{}\t{}\n",
-                        p.name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "<unset>".into()),
+                        p.name
+                            .clone()
+                            .filter(|n| !n.is_empty())
+                            .unwrap_or_else(|| "<unset>".into()),
                         p.port,
                         p.protocol.clone().unwrap_or_else(|| "TCP".into())
                     ),
@@ -249,7 +283,11 @@ pub fn describe_endpoints(ep: &Endpoints, ctx: &DescribeContext, now: jiff::Time
 }
 
 /// `describeEndpointSliceV1`.
-pub fn describe_endpoint_slice(s: &EndpointSlice, ctx: &DescribeContext, now: jiff::Timestamp) -> String {
+pub fn describe_endpoint_slice(
+    s: &EndpointSlice,
+    ctx: &DescribeContext,
+    now: jiff::Timestamp,
+) -> String {
     let mut w = PrefixWriter::new();
     header(&mut w, &s.metadata);
     w.write(LEVEL_0, &format!("AddressType:\t{}\n", s.address_type));
@@ -264,8 +302,13 @@ pub fn describe_endpoint_slice(s: &EndpointSlice, ctx: &DescribeContext, now: ji
                     LEVEL_1,
                     &format!(
                         "{}\t{}\t{}\n",
-                        p.name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "<unset>".into()),
-                        p.port.map(|n| n.to_string()).unwrap_or_else(|| "<unset>".into()),
+                        p.name
+                            .clone()
+                            .filter(|n| !n.is_empty())
+                            .unwrap_or_else(|| "<unset>".into()),
+                        p.port
+                            .map(|n| n.to_string())
+                            .unwrap_or_else(|| "<unset>".into()),
                         p.protocol.clone().unwrap_or_else(|| "TCP".into())
                     ),
                 );
@@ -280,7 +323,14 @@ pub fn describe_endpoint_slice(s: &EndpointSlice, ctx: &DescribeContext, now: ji
             let addrs = e.addresses.join(", ");
             w.write(
                 LEVEL_1,
-                &format!("- Addresses:\t{}\n", if addrs.is_empty() { "<none>".into() } else { addrs }),
+                &format!(
+                    "- Addresses:\t{}\n",
+                    if addrs.is_empty() {
+                        "<none>".into()
+                    } else {
+                        addrs
+                    }
+                ),
             );
             w.write(LEVEL_2, "Conditions:\n");
             let ready = e
@@ -292,7 +342,10 @@ pub fn describe_endpoint_slice(s: &EndpointSlice, ctx: &DescribeContext, now: ji
             w.write(LEVEL_3, &format!("Ready:\t{ready}\n"));
             w.write(
                 LEVEL_2,
-                &format!("Hostname:\t{}\n", e.hostname.clone().unwrap_or_else(|| "<unset>".into())),
+                &format!(
+                    "Hostname:\t{}\n",
+                    e.hostname.clone().unwrap_or_else(|| "<unset>".into())
+                ),
             );
             if let Some(t) = &e.target_ref {
                 w.write(
@@ -306,11 +359,17 @@ pub fn describe_endpoint_slice(s: &EndpointSlice, ctx: &DescribeContext, now: ji
             }
             w.write(
                 LEVEL_2,
-                &format!("NodeName:\t{}\n", e.node_name.clone().unwrap_or_else(|| "<unset>".into())),
+                &format!(
+                    "NodeName:\t{}\n",
+                    e.node_name.clone().unwrap_or_else(|| "<unset>".into())
+                ),
             );
             w.write(
                 LEVEL_2,
-                &format!("Zone:\t{}\n", e.zone.clone().unwrap_or_else(|| "<unset>".into())),
+                &format!(
+                    "Zone:\t{}\n",
+                    e.zone.clone().unwrap_or_else(|| "<unset>".into())
+                ),
             );
         }
     }
@@ -386,12 +445,17 @@ pub fn describe_ingress(ing: &Ingress, ctx: &DescribeContext, now: jiff::Timesta
     );
     labels_multiline(&mut w, "Labels", ing.metadata.labels.as_ref());
     w.write(LEVEL_0, &format!("Namespace:\t{ns}\n"));
-    w.write(LEVEL_0, &format!("Address:\t{}\n", ingress_address(ing, true)));
+    w.write(
+        LEVEL_0,
+        &format!("Address:\t{}\n", ingress_address(ing, true)),
+    );
     w.write(
         LEVEL_0,
         &format!(
             "Ingress Class:\t{}\n",
-            spec.ingress_class_name.clone().unwrap_or_else(|| "<none>".into())
+            spec.ingress_class_name
+                .clone()
+                .unwrap_or_else(|| "<none>".into())
         ),
     );
     let default_backend = match &spec.default_backend {
@@ -415,7 +479,11 @@ pub fn describe_ingress(ing: &Ingress, ctx: &DescribeContext, now: jiff::Timesta
     for r in spec.rules.iter().flatten() {
         let Some(http) = &r.http else { continue };
         count += 1;
-        let host = r.host.clone().filter(|h| !h.is_empty()).unwrap_or_else(|| "*".into());
+        let host = r
+            .host
+            .clone()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "*".into());
         w.write(LEVEL_1, &format!("{host}\t\n"));
         for p in &http.paths {
             w.write(
@@ -439,7 +507,11 @@ pub fn describe_ingress(ing: &Ingress, ctx: &DescribeContext, now: jiff::Timesta
 }
 
 /// `describeIngressClassV1`.
-pub fn describe_ingress_class(ic: &IngressClass, ctx: &DescribeContext, now: jiff::Timestamp) -> String {
+pub fn describe_ingress_class(
+    ic: &IngressClass,
+    ctx: &DescribeContext,
+    now: jiff::Timestamp,
+) -> String {
     let mut w = PrefixWriter::new();
     let spec = ic.spec.clone().unwrap_or_default();
     w.write(
@@ -450,7 +522,10 @@ pub fn describe_ingress_class(ic: &IngressClass, ctx: &DescribeContext, now: jif
     annotations_multiline(&mut w, "Annotations", ic.metadata.annotations.as_ref());
     w.write(
         LEVEL_0,
-        &format!("Controller:\t{}\n", spec.controller.clone().unwrap_or_default()),
+        &format!(
+            "Controller:\t{}\n",
+            spec.controller.clone().unwrap_or_default()
+        ),
     );
     if let Some(p) = &spec.parameters {
         w.write(LEVEL_0, "Parameters:\n");
@@ -471,21 +546,36 @@ fn peer_lines(w: &mut PrefixWriter, indent: &str, title: &str, peers: &[NetworkP
         w.write(LEVEL_0, &format!("{indent}{title}:\n"));
         match (&p.pod_selector, &p.namespace_selector, &p.ip_block) {
             (Some(ps), Some(ns), _) => {
-                w.write(LEVEL_1, &format!("{indent}NamespaceSelector: {}\n", format_selector(Some(ns))));
-                w.write(LEVEL_1, &format!("{indent}PodSelector: {}\n", format_selector(Some(ps))));
+                w.write(
+                    LEVEL_1,
+                    &format!("{indent}NamespaceSelector: {}\n", format_selector(Some(ns))),
+                );
+                w.write(
+                    LEVEL_1,
+                    &format!("{indent}PodSelector: {}\n", format_selector(Some(ps))),
+                );
             }
             (Some(ps), None, _) => {
-                w.write(LEVEL_1, &format!("{indent}PodSelector: {}\n", format_selector(Some(ps))));
+                w.write(
+                    LEVEL_1,
+                    &format!("{indent}PodSelector: {}\n", format_selector(Some(ps))),
+                );
             }
             (None, Some(ns), _) => {
-                w.write(LEVEL_1, &format!("{indent}NamespaceSelector: {}\n", format_selector(Some(ns))));
+                w.write(
+                    LEVEL_1,
+                    &format!("{indent}NamespaceSelector: {}\n", format_selector(Some(ns))),
+                );
             }
             (None, None, Some(b)) => {
                 w.write(LEVEL_1, &format!("{indent}IPBlock:\n"));
                 w.write(LEVEL_2, &format!("{indent}CIDR: {}\n", b.cidr));
                 w.write(
                     LEVEL_2,
-                    &format!("{indent}Except: {}\n", b.except.clone().unwrap_or_default().join(", ")),
+                    &format!(
+                        "{indent}Except: {}\n",
+                        b.except.clone().unwrap_or_default().join(", ")
+                    ),
                 );
             }
             _ => {}
@@ -495,16 +585,26 @@ fn peer_lines(w: &mut PrefixWriter, indent: &str, title: &str, peers: &[NetworkP
 
 fn port_lines(w: &mut PrefixWriter, indent: &str, ports: &[NetworkPolicyPort]) {
     if ports.is_empty() {
-        w.write(LEVEL_0, &format!("{indent}To Port: <any> (traffic allowed to all ports)\n"));
+        w.write(
+            LEVEL_0,
+            &format!("{indent}To Port: <any> (traffic allowed to all ports)\n"),
+        );
         return;
     }
     for p in ports {
         let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
         // %s of a nil *IntOrString prints "<nil>".
-        let port = p.port.as_ref().map(int_or_string).unwrap_or_else(|| "<nil>".into());
+        let port = p
+            .port
+            .as_ref()
+            .map(int_or_string)
+            .unwrap_or_else(|| "<nil>".into());
         match p.end_port {
             None => w.write(LEVEL_0, &format!("{indent}To Port: {port}/{proto}\n")),
-            Some(end) => w.write(LEVEL_0, &format!("{indent}To Port Range: {port}-{end}/{proto}\n")),
+            Some(end) => w.write(
+                LEVEL_0,
+                &format!("{indent}To Port Range: {port}-{end}/{proto}\n"),
+            ),
         }
     }
 }
@@ -513,8 +613,14 @@ fn port_lines(w: &mut PrefixWriter, indent: &str, ports: &[NetworkPolicyPort]) {
 pub fn describe_network_policy(np: &NetworkPolicy) -> String {
     let mut w = PrefixWriter::new();
     let m = &np.metadata;
-    w.write(LEVEL_0, &format!("Name:\t{}\n", m.name.clone().unwrap_or_default()));
-    w.write(LEVEL_0, &format!("Namespace:\t{}\n", m.namespace.clone().unwrap_or_default()));
+    w.write(
+        LEVEL_0,
+        &format!("Name:\t{}\n", m.name.clone().unwrap_or_default()),
+    );
+    w.write(
+        LEVEL_0,
+        &format!("Namespace:\t{}\n", m.namespace.clone().unwrap_or_default()),
+    );
     // `%s` of a metav1.Time: Go's time.Time String().
     let created = m
         .creation_timestamp
@@ -531,7 +637,10 @@ pub fn describe_network_policy(np: &NetworkPolicy) -> String {
     if sel.match_labels.as_ref().is_none_or(|m| m.is_empty())
         && sel.match_expressions.as_ref().is_none_or(|m| m.is_empty())
     {
-        w.write(LEVEL_2, "<none> (Allowing the specific traffic to all pods in this namespace)\n");
+        w.write(
+            LEVEL_2,
+            "<none> (Allowing the specific traffic to all pods in this namespace)\n",
+        );
     } else {
         w.write(LEVEL_2, &format!("{}\n", format_selector(Some(&sel))));
     }
@@ -541,12 +650,18 @@ pub fn describe_network_policy(np: &NetworkPolicy) -> String {
         w.write(LEVEL_1, "Allowing ingress traffic:\n");
         let rules = spec.ingress.clone().unwrap_or_default();
         if rules.is_empty() {
-            w.write(LEVEL_0, &format!("{indent}<none> (Selected pods are isolated for ingress connectivity)\n"));
+            w.write(
+                LEVEL_0,
+                &format!("{indent}<none> (Selected pods are isolated for ingress connectivity)\n"),
+            );
         }
         for (i, r) in rules.iter().enumerate() {
             port_lines(&mut w, indent, r.ports.as_deref().unwrap_or(&[]));
             match r.from.as_ref().filter(|f| !f.is_empty()) {
-                None => w.write(LEVEL_0, &format!("{indent}From: <any> (traffic not restricted by source)\n")),
+                None => w.write(
+                    LEVEL_0,
+                    &format!("{indent}From: <any> (traffic not restricted by source)\n"),
+                ),
                 Some(from) => peer_lines(&mut w, indent, "From", from),
             }
             if i + 1 != rules.len() {
@@ -560,12 +675,18 @@ pub fn describe_network_policy(np: &NetworkPolicy) -> String {
         w.write(LEVEL_1, "Allowing egress traffic:\n");
         let rules = spec.egress.clone().unwrap_or_default();
         if rules.is_empty() {
-            w.write(LEVEL_0, &format!("{indent}<none> (Selected pods are isolated for egress connectivity)\n"));
+            w.write(
+                LEVEL_0,
+                &format!("{indent}<none> (Selected pods are isolated for egress connectivity)\n"),
+            );
         }
         for (i, r) in rules.iter().enumerate() {
             port_lines(&mut w, indent, r.ports.as_deref().unwrap_or(&[]));
             match r.to.as_ref().filter(|f| !f.is_empty()) {
-                None => w.write(LEVEL_0, &format!("{indent}To: <any> (traffic not restricted by destination)\n")),
+                None => w.write(
+                    LEVEL_0,
+                    &format!("{indent}To: <any> (traffic not restricted by destination)\n"),
+                ),
                 Some(to) => peer_lines(&mut w, indent, "To", to),
             }
             if i + 1 != rules.len() {
@@ -575,7 +696,11 @@ pub fn describe_network_policy(np: &NetworkPolicy) -> String {
     } else {
         w.write(LEVEL_1, "Not affecting egress traffic\n");
     }
-    let pt = if types.is_empty() { "<none>".to_string() } else { types.join(", ") };
+    let pt = if types.is_empty() {
+        "<none>".to_string()
+    } else {
+        types.join(", ")
+    };
     w.write(LEVEL_1, &format!("Policy Types: {pt}\n"));
     w.finish()
 }

@@ -149,7 +149,10 @@ mod tests {
     #[test]
     fn columns_are_blocks_of_consecutive_lines() {
         let out = tab("aaaa\tbbb\td\naa\tb\tdd\na\t\naa\tcccc\teee\n");
-        assert_eq!(out, "aaaa  bbb  d\naa    b    dd\na     \naa    cccc  eee\n");
+        assert_eq!(
+            out,
+            "aaaa  bbb  d\naa    b    dd\na     \naa    cccc  eee\n"
+        );
     }
 
     /// A line without a tab ends the block (printers.md §4.1 worked example).

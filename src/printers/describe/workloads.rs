@@ -62,8 +62,14 @@ fn pod_status_counts(pods: &[Arc<Object>], uid: Option<&String>) -> String {
 }
 
 fn header(w: &mut PrefixWriter, m: &ObjectMeta) {
-    w.write(LEVEL_0, &format!("Name:\t{}\n", m.name.clone().unwrap_or_default()));
-    w.write(LEVEL_0, &format!("Namespace:\t{}\n", m.namespace.clone().unwrap_or_default()));
+    w.write(
+        LEVEL_0,
+        &format!("Name:\t{}\n", m.name.clone().unwrap_or_default()),
+    );
+    w.write(
+        LEVEL_0,
+        &format!("Namespace:\t{}\n", m.namespace.clone().unwrap_or_default()),
+    );
 }
 
 /// `describeDeployment`.
@@ -101,16 +107,24 @@ pub fn describe_deployment(d: &Deployment, ctx: &DescribeContext, now: jiff::Tim
         LEVEL_0,
         &format!(
             "StrategyType:\t{}\n",
-            strategy.type_.clone().unwrap_or_else(|| "RollingUpdate".into())
+            strategy
+                .type_
+                .clone()
+                .unwrap_or_else(|| "RollingUpdate".into())
         ),
     );
     w.write(
         LEVEL_0,
-        &format!("MinReadySeconds:\t{}\n", spec.min_ready_seconds.unwrap_or(0)),
+        &format!(
+            "MinReadySeconds:\t{}\n",
+            spec.min_ready_seconds.unwrap_or(0)
+        ),
     );
     if let Some(ru) = &strategy.rolling_update {
         let v = |x: &Option<k8s_openapi::apimachinery::pkg::util::intstr::IntOrString>| {
-            x.as_ref().map(int_or_string).unwrap_or_else(|| "25%".into())
+            x.as_ref()
+                .map(int_or_string)
+                .unwrap_or_else(|| "25%".into())
         };
         w.write(
             LEVEL_0,
@@ -169,7 +183,9 @@ pub fn describe_deployment(d: &Deployment, ctx: &DescribeContext, now: jiff::Tim
 /// The pod template without the `pod-template-hash` label, as JSON, to
 /// compare a ReplicaSet's template with its Deployment's
 /// (`EqualIgnoreHash` in `kubectl/pkg/util/deployment`).
-fn template_without_hash(t: Option<&k8s_openapi::api::core::v1::PodTemplateSpec>) -> serde_json::Value {
+fn template_without_hash(
+    t: Option<&k8s_openapi::api::core::v1::PodTemplateSpec>,
+) -> serde_json::Value {
     let mut t = t.cloned().unwrap_or_default();
     if let Some(m) = t.metadata.as_mut() {
         if let Some(l) = m.labels.as_mut() {
@@ -210,8 +226,10 @@ pub fn split_replica_sets<'a>(
         if template_without_hash(rs.spec.as_ref().and_then(|s| s.template.as_ref())) == want {
             let older = match new {
                 None => true,
-                Some(n) => rs.metadata.creation_timestamp.as_ref().map(|t| t.0)
-                    < n.metadata.creation_timestamp.as_ref().map(|t| t.0),
+                Some(n) => {
+                    rs.metadata.creation_timestamp.as_ref().map(|t| t.0)
+                        < n.metadata.creation_timestamp.as_ref().map(|t| t.0)
+                }
             };
             if older {
                 new = Some(rs);
@@ -226,7 +244,11 @@ pub fn split_replica_sets<'a>(
 }
 
 /// `describeReplicaSet`.
-pub fn describe_replica_set(rs: &ReplicaSet, ctx: &DescribeContext, now: jiff::Timestamp) -> String {
+pub fn describe_replica_set(
+    rs: &ReplicaSet,
+    ctx: &DescribeContext,
+    now: jiff::Timestamp,
+) -> String {
     let mut w = PrefixWriter::new();
     let spec = rs.spec.clone().unwrap_or_default();
     let st = rs.status.clone().unwrap_or_default();
@@ -251,7 +273,10 @@ pub fn describe_replica_set(rs: &ReplicaSet, ctx: &DescribeContext, now: jiff::T
     w.write(LEVEL_0, "Pods Status:\t");
     w.write(
         LEVEL_0,
-        &format!("{}\n", pod_status_counts(&ctx.pods, rs.metadata.uid.as_ref())),
+        &format!(
+            "{}\n",
+            pod_status_counts(&ctx.pods, rs.metadata.uid.as_ref())
+        ),
     );
     describe_pod_template(&mut w, spec.template.as_ref());
     let conds = st.conditions.clone().unwrap_or_default();
@@ -261,7 +286,12 @@ pub fn describe_replica_set(rs: &ReplicaSet, ctx: &DescribeContext, now: jiff::T
         for c in &conds {
             w.write(
                 LEVEL_1,
-                &format!("{} \t{}\t{}\n", c.type_, c.status, c.reason.clone().unwrap_or_default()),
+                &format!(
+                    "{} \t{}\t{}\n",
+                    c.type_,
+                    c.status,
+                    c.reason.clone().unwrap_or_default()
+                ),
             );
         }
     }
@@ -283,7 +313,10 @@ pub fn describe_replication_controller(
     header(&mut w, &rc.metadata);
     w.write(
         LEVEL_0,
-        &format!("Selector:\t{}\n", format_labels(&spec.selector.clone().unwrap_or_default())),
+        &format!(
+            "Selector:\t{}\n",
+            format_labels(&spec.selector.clone().unwrap_or_default())
+        ),
     );
     labels_multiline(&mut w, "Labels", rc.metadata.labels.as_ref());
     annotations_multiline(&mut w, "Annotations", rc.metadata.annotations.as_ref());
@@ -310,7 +343,12 @@ pub fn describe_replication_controller(
         for c in &conds {
             w.write(
                 LEVEL_1,
-                &format!("{} \t{}\t{}\n", c.type_, c.status, c.reason.clone().unwrap_or_default()),
+                &format!(
+                    "{} \t{}\t{}\n",
+                    c.type_,
+                    c.status,
+                    c.reason.clone().unwrap_or_default()
+                ),
             );
         }
     }
@@ -344,11 +382,17 @@ pub fn describe_daemon_set(ds: &DaemonSet, ctx: &DescribeContext, now: jiff::Tim
     annotations_multiline(&mut w, "Annotations", ds.metadata.annotations.as_ref());
     w.write(
         LEVEL_0,
-        &format!("Desired Number of Nodes Scheduled: {}\n", st.desired_number_scheduled),
+        &format!(
+            "Desired Number of Nodes Scheduled: {}\n",
+            st.desired_number_scheduled
+        ),
     );
     w.write(
         LEVEL_0,
-        &format!("Current Number of Nodes Scheduled: {}\n", st.current_number_scheduled),
+        &format!(
+            "Current Number of Nodes Scheduled: {}\n",
+            st.current_number_scheduled
+        ),
     );
     w.write(
         LEVEL_0,
@@ -383,7 +427,11 @@ pub fn describe_daemon_set(ds: &DaemonSet, ctx: &DescribeContext, now: jiff::Tim
 }
 
 /// `describeStatefulSet`.
-pub fn describe_stateful_set(sts: &StatefulSet, ctx: &DescribeContext, now: jiff::Timestamp) -> String {
+pub fn describe_stateful_set(
+    sts: &StatefulSet,
+    ctx: &DescribeContext,
+    now: jiff::Timestamp,
+) -> String {
     let mut w = PrefixWriter::new();
     let spec = sts.spec.clone().unwrap_or_default();
     let st = sts.status.clone().unwrap_or_default();
@@ -414,14 +462,20 @@ pub fn describe_stateful_set(sts: &StatefulSet, ctx: &DescribeContext, now: jiff
         LEVEL_0,
         &format!(
             "Update Strategy:\t{}\n",
-            strategy.type_.clone().unwrap_or_else(|| "RollingUpdate".into())
+            strategy
+                .type_
+                .clone()
+                .unwrap_or_else(|| "RollingUpdate".into())
         ),
     );
     if let Some(ru) = &strategy.rolling_update {
         if let Some(p) = ru.partition {
             w.write(LEVEL_1, &format!("Partition:\t{p}\n"));
             if let Some(mu) = &ru.max_unavailable {
-                w.write(LEVEL_1, &format!("MaxUnavailable:\t{}\n", int_or_string(mu)));
+                w.write(
+                    LEVEL_1,
+                    &format!("MaxUnavailable:\t{}\n", int_or_string(mu)),
+                );
             }
         }
     }
@@ -591,7 +645,9 @@ pub fn describe_cron_job(cj: &CronJob, ctx: &DescribeContext, now: jiff::Timesta
         LEVEL_0,
         &format!(
             "Concurrency Policy:\t{}\n",
-            spec.concurrency_policy.clone().unwrap_or_else(|| "Allow".into())
+            spec.concurrency_policy
+                .clone()
+                .unwrap_or_else(|| "Allow".into())
         ),
     );
     w.write(LEVEL_0, &format!("Suspend:\t{}\n", bool_ptr(spec.suspend)));
@@ -623,16 +679,25 @@ pub fn describe_cron_job(cj: &CronJob, ctx: &DescribeContext, now: jiff::Timesta
     );
     let jt = spec.job_template.spec.clone().unwrap_or_default();
     match &jt.selector {
-        Some(s) => w.write(LEVEL_0, &format!("Selector:\t{}\n", selector_string(Some(s)))),
+        Some(s) => w.write(
+            LEVEL_0,
+            &format!("Selector:\t{}\n", selector_string(Some(s))),
+        ),
         None => w.write(LEVEL_0, "Selector:\t<unset>\n"),
     }
     w.write(
         LEVEL_0,
-        &format!("Parallelism:\t{}\n", unset(jt.parallelism.map(|v| v.to_string()))),
+        &format!(
+            "Parallelism:\t{}\n",
+            unset(jt.parallelism.map(|v| v.to_string()))
+        ),
     );
     w.write(
         LEVEL_0,
-        &format!("Completions:\t{}\n", unset(jt.completions.map(|v| v.to_string()))),
+        &format!(
+            "Completions:\t{}\n",
+            unset(jt.completions.map(|v| v.to_string()))
+        ),
     );
     if let Some(a) = jt.active_deadline_seconds {
         w.write(LEVEL_0, &format!("Active Deadline Seconds:\t{a}s\n"));

@@ -103,7 +103,11 @@ pub fn labels_multiline_indent(
 }
 
 /// `printLabelsMultiline`.
-pub fn labels_multiline(w: &mut PrefixWriter, title: &str, labels: Option<&BTreeMap<String, String>>) {
+pub fn labels_multiline(
+    w: &mut PrefixWriter,
+    title: &str,
+    labels: Option<&BTreeMap<String, String>>,
+) {
     labels_multiline_indent(w, "", title, "\t", labels);
 }
 
@@ -138,7 +142,9 @@ pub fn annotations_multiline(
         if i != 0 {
             w.write(LEVEL_0, indent);
         }
-        let value = annotations[*key].strip_suffix('\n').unwrap_or(&annotations[*key]);
+        let value = annotations[*key]
+            .strip_suffix('\n')
+            .unwrap_or(&annotations[*key]);
         if value.len() + key.len() + 2 > MAX_ANNOTATION_LEN || value.contains('\n') {
             w.write(LEVEL_0, &format!("{key}:\n"));
             for s in value.split('\n') {
@@ -172,9 +178,8 @@ pub fn taints_multiline(w: &mut PrefixWriter, title: &str, taints: Option<&Vec<T
         w.line("<none>");
         return;
     }
-    taints.sort_by(|a, b| {
-        format!("{},{}", a.effect, a.key).cmp(&format!("{},{}", b.effect, b.key))
-    });
+    taints
+        .sort_by(|a, b| format!("{},{}", a.effect, a.key).cmp(&format!("{},{}", b.effect, b.key)));
     for (i, t) in taints.iter().enumerate() {
         if i != 0 {
             w.write(LEVEL_0, "\t");

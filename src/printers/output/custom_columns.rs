@@ -89,7 +89,10 @@ mod tests {
     /// kubectl `customcolumn_test.go` shapes.
     #[test]
     fn renders_columns() {
-        let cc = CustomColumns::parse("NAME:.metadata.name,IMAGES:.spec.containers[*].image,NODE:.spec.nodeName").unwrap();
+        let cc = CustomColumns::parse(
+            "NAME:.metadata.name,IMAGES:.spec.containers[*].image,NODE:.spec.nodeName",
+        )
+        .unwrap();
         let pods = vec![
             json!({"metadata": {"name": "web-1"}, "spec": {"containers": [{"image": "nginx"}, {"image": "redis"}], "nodeName": "node-1"}}),
             json!({"metadata": {"name": "web-2"}, "spec": {"containers": [{"image": "nginx"}]}}),
@@ -99,7 +102,11 @@ mod tests {
             "NAME    IMAGES        NODE\nweb-1   nginx,redis   node-1\nweb-2   nginx         <none>\n"
         );
         assert!(CustomColumns::parse("NAME").is_err());
-        let f = CustomColumns::parse_file("NAME   NODE\n.metadata.name   .spec.nodeName\n").unwrap();
-        assert_eq!(f.columns[1], ("NODE".to_string(), "{.spec.nodeName}".to_string()));
+        let f =
+            CustomColumns::parse_file("NAME   NODE\n.metadata.name   .spec.nodeName\n").unwrap();
+        assert_eq!(
+            f.columns[1],
+            ("NODE".to_string(), "{.spec.nodeName}".to_string())
+        );
     }
 }

@@ -131,7 +131,8 @@ fn lex(src: &str) -> Result<Vec<Tok>, String> {
             text = text.trim_start().to_string();
         }
         let after = &rest[open + 2..];
-        let trim_left = after.starts_with("- ") || after.starts_with("-\t") || after.starts_with("-\n");
+        let trim_left =
+            after.starts_with("- ") || after.starts_with("-\t") || after.starts_with("-\n");
         if trim_left {
             text = text.trim_end().to_string();
         }
@@ -285,9 +286,16 @@ fn words(action: &str) -> Result<Vec<Word>, String> {
             '.' => {
                 let f = fields_after(&chars, &mut i);
                 // `.` alone is dot itself.
-                let f = if f.len() == 1 && f[0].is_empty() { Vec::new() } else { f };
+                let f = if f.len() == 1 && f[0].is_empty() {
+                    Vec::new()
+                } else {
+                    f
+                };
                 if f.iter().any(|s| s.is_empty()) {
-                    return Err(format!("bad character {:?}", chars.get(i).copied().unwrap_or(' ')));
+                    return Err(format!(
+                        "bad character {:?}",
+                        chars.get(i).copied().unwrap_or(' ')
+                    ));
                 }
                 out.push(Word::Field(f));
             }
@@ -350,11 +358,16 @@ fn words(action: &str) -> Result<Vec<Word>, String> {
                 out.push(Word::Num(ch as u32 as f64));
                 i += end + 2;
             }
-            c if c.is_ascii_digit() || ((c == '-' || c == '+') && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit())) => {
+            c if c.is_ascii_digit()
+                || ((c == '-' || c == '+')
+                    && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit())) =>
+            {
                 let mut s = String::new();
                 s.push(c);
                 i += 1;
-                while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '.' || chars[i] == '_') {
+                while i < chars.len()
+                    && (chars[i].is_ascii_alphanumeric() || chars[i] == '.' || chars[i] == '_')
+                {
                     s.push(chars[i]);
                     i += 1;
                 }
@@ -364,7 +377,9 @@ fn words(action: &str) -> Result<Vec<Word>, String> {
                 } else {
                     clean.parse::<f64>().ok()
                 };
-                out.push(Word::Num(n.ok_or_else(|| format!("bad number syntax: {s:?}"))?));
+                out.push(Word::Num(
+                    n.ok_or_else(|| format!("bad number syntax: {s:?}"))?,
+                ));
             }
             c if c.is_alphabetic() || c == '_' => {
                 let mut s = String::new();
@@ -381,15 +396,32 @@ fn words(action: &str) -> Result<Vec<Word>, String> {
 }
 
 const FUNCS: &[&str] = &[
-    "index", "len", "printf", "print", "println", "eq", "ne", "lt", "le", "gt", "ge", "and", "or",
-    "not", "exists", "base64decode", "slice",
+    "index",
+    "len",
+    "printf",
+    "print",
+    "println",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "and",
+    "or",
+    "not",
+    "exists",
+    "base64decode",
+    "slice",
 ];
 
 fn parse_pipeline(ws: &[Word]) -> Result<Pipeline, String> {
     let mut p = Pipeline::default();
     let mut ws = ws;
     // Declarations: `$x :=`, `$i, $e :=`, `$x =`.
-    let decl_at = ws.iter().position(|w| *w == Word::Declare || *w == Word::Assign);
+    let decl_at = ws
+        .iter()
+        .position(|w| *w == Word::Declare || *w == Word::Assign);
     if let Some(d) = decl_at {
         let vars: Vec<String> = ws[..d]
             .iter()
@@ -621,12 +653,18 @@ fn sprintf(format: &str, args: &[V]) -> String {
         argi += 1;
         let s = match (verb, arg) {
             ('v', a) | ('s', a @ V::J(Value::String(_))) => a.print(),
-            ('s', V::J(Value::Number(n))) => format!("%!s(float64={})", go_float_g(n.as_f64().unwrap_or(0.0))),
+            ('s', V::J(Value::Number(n))) => {
+                format!("%!s(float64={})", go_float_g(n.as_f64().unwrap_or(0.0)))
+            }
             ('s', a) => a.print(),
             ('q', V::J(Value::String(s))) => super::json::go_json_string(s),
-            ('d', V::J(Value::Number(n))) => format!("%!d(float64={})", go_float_g(n.as_f64().unwrap_or(0.0))),
+            ('d', V::J(Value::Number(n))) => {
+                format!("%!d(float64={})", go_float_g(n.as_f64().unwrap_or(0.0)))
+            }
             ('t', V::J(Value::Bool(b))) => b.to_string(),
-            ('f', V::J(Value::Number(n))) => format!("{:.*}", prec.unwrap_or(6), n.as_f64().unwrap_or(0.0)),
+            ('f', V::J(Value::Number(n))) => {
+                format!("{:.*}", prec.unwrap_or(6), n.as_f64().unwrap_or(0.0))
+            }
             ('g', V::J(Value::Number(n))) => go_float_g(n.as_f64().unwrap_or(0.0)),
             ('x', V::J(Value::String(s))) => s.bytes().map(|b| format!("{b:02x}")).collect(),
             (verb, a) => format!("%!{verb}({}={})", kind(a), a.print()),
@@ -683,7 +721,10 @@ fn base64_decode(s: &str) -> Result<String, String> {
             break;
         }
         let Some(v) = ALPHA.iter().position(|a| *a == c) else {
-            return Err(format!("illegal base64 data at input byte {}", s.find(c as char).unwrap_or(0)));
+            return Err(format!(
+                "illegal base64 data at input byte {}",
+                s.find(c as char).unwrap_or(0)
+            ));
         };
         bits = (bits << 6) | v as u32;
         nbits += 6;
@@ -711,7 +752,11 @@ impl State {
             Arg::Dot(f) => field_chain(dot.clone(), f),
             Arg::Var(n, f) => field_chain(self.var(n)?, f),
             Arg::Str(s) => Ok(V::J(Value::String(s.clone()))),
-            Arg::Num(n) => Ok(V::J(serde_json::Number::from_f64(*n).map(Value::Number).unwrap_or(Value::Null))),
+            Arg::Num(n) => Ok(V::J(
+                serde_json::Number::from_f64(*n)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null),
+            )),
             Arg::Bool(b) => Ok(V::J(Value::Bool(*b))),
             Arg::Nil => Ok(V::J(Value::Null)),
             Arg::Func(f) => self.call(f, &[], dot),
@@ -727,7 +772,10 @@ impl State {
         match f {
             "not" => {
                 let [a] = args else {
-                    return Err(format!("wrong number of args for not: want 1 got {}", args.len()));
+                    return Err(format!(
+                        "wrong number of args for not: want 1 got {}",
+                        args.len()
+                    ));
                 };
                 j(Value::Bool(!a.truthy()))
             }
@@ -749,7 +797,10 @@ impl State {
             }
             "len" => {
                 let [a] = args else {
-                    return Err(format!("wrong number of args for len: want 1 got {}", args.len()));
+                    return Err(format!(
+                        "wrong number of args for len: want 1 got {}",
+                        args.len()
+                    ));
                 };
                 let n = match a {
                     V::J(Value::Array(x)) => x.len(),
@@ -839,7 +890,7 @@ impl State {
             },
             "eq" | "ne" => {
                 if args.len() < 2 {
-                    return Err(format!("missing argument for comparison"));
+                    return Err("missing argument for comparison".to_string());
                 }
                 let mut equal = false;
                 for b in &args[1..] {
@@ -852,7 +903,10 @@ impl State {
             }
             "lt" | "le" | "gt" | "ge" => {
                 let [a, b] = args else {
-                    return Err(format!("wrong number of args for {f}: want 2 got {}", args.len()));
+                    return Err(format!(
+                        "wrong number of args for {f}: want 2 got {}",
+                        args.len()
+                    ));
                 };
                 if num(a).is_none() && !matches!(a, V::J(Value::String(_))) {
                     return Err(format!("error calling {f}: invalid type for comparison"));
@@ -1015,7 +1069,8 @@ impl GoTemplate {
     pub fn parse(src: &str) -> Result<GoTemplate, String> {
         let toks = lex(src).map_err(|e| format!("template: output:1: {e}"))?;
         let mut pos = 0;
-        let (nodes, stop) = parse_nodes(&toks, &mut pos).map_err(|e| format!("template: output:1: {e}"))?;
+        let (nodes, stop) =
+            parse_nodes(&toks, &mut pos).map_err(|e| format!("template: output:1: {e}"))?;
         if let Some(s) = stop {
             return Err(format!("template: output:1: unexpected {{{{{s}}}}}"));
         }
@@ -1068,8 +1123,20 @@ mod tests {
     #[test]
     fn control_structures() {
         let list = json!({"items": [{"metadata": {"name": "a"}, "n": 1}, {"metadata": {"name": "b"}, "n": 2}]});
-        assert_eq!(run("{{range .items}}{{.metadata.name}}{{\"\\n\"}}{{end}}", &list), "a\nb\n");
-        assert_eq!(run("{{range $i, $e := .items}}{{$i}}={{$e.metadata.name}} {{end}}", &list), "0=a 1=b ");
+        assert_eq!(
+            run(
+                "{{range .items}}{{.metadata.name}}{{\"\\n\"}}{{end}}",
+                &list
+            ),
+            "a\nb\n"
+        );
+        assert_eq!(
+            run(
+                "{{range $i, $e := .items}}{{$i}}={{$e.metadata.name}} {{end}}",
+                &list
+            ),
+            "0=a 1=b "
+        );
         assert_eq!(run("{{range .none}}x{{else}}empty{{end}}", &list), "empty");
         assert_eq!(
             run("{{range .items}}{{if eq .metadata.name \"a\"}}A{{else if eq .n 2.0}}two{{else}}?{{end}}{{end}}", &list),
@@ -1080,17 +1147,28 @@ mod tests {
         assert_eq!(run("{{printf \"%s-%v\" \"a\" 1}}", &list), "a-1");
         assert_eq!(run("{{.items | len}}", &list), "2");
         assert_eq!(run("{{(index .items 1).metadata.name}}", &list), "b");
-        assert_eq!(run("{{- /* comment */ -}}  {{ \"x\" }}  {{- \"y\" -}}  \n", &list), "xy");
+        assert_eq!(
+            run(
+                "{{- /* comment */ -}}  {{ \"x\" }}  {{- \"y\" -}}  \n",
+                &list
+            ),
+            "xy"
+        );
         assert_eq!(run("{{if not .none}}no{{end}}", &list), "no");
         assert_eq!(run("{{base64decode \"aGVsbG8=\"}}", &list), "hello");
     }
 
     #[test]
     fn errors() {
-        assert!(GoTemplate::parse("{{foo .x}}").unwrap_err().contains("function \"foo\" not defined"));
+        assert!(GoTemplate::parse("{{foo .x}}")
+            .unwrap_err()
+            .contains("function \"foo\" not defined"));
         assert!(GoTemplate::parse("{{if .x}}a").is_err());
         assert!(GoTemplate::parse("{{.x").is_err());
         let t = GoTemplate::parse("{{.metadata.name.x}}").unwrap();
-        assert!(t.execute(&svc()).unwrap_err().contains("can't evaluate field x"));
+        assert!(t
+            .execute(&svc())
+            .unwrap_err()
+            .contains("can't evaluate field x"));
     }
 }

@@ -154,6 +154,9 @@ mod tests {
             to_json(&v),
             "{\n    \"apiVersion\": \"v1\",\n    \"kind\": \"Pod\",\n    \"metadata\": {\n        \"labels\": {}\n    },\n    \"spec\": {\n        \"x\": [\n            1,\n            \"a\\u003cb\"\n        ]\n    }\n}\n"
         );
-        assert_eq!(to_json_compact(&json!({"b": 1, "a": [true, null]})), "{\"a\":[true,null],\"b\":1}");
+        assert_eq!(
+            to_json_compact(&json!({"b": 1, "a": [true, null]})),
+            "{\"a\":[true,null],\"b\":1}"
+        );
     }
 }

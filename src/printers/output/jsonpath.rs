@@ -73,7 +73,8 @@ impl Parser<'_> {
 
     fn starts_with(&self, s: &str) -> bool {
         let cs: Vec<char> = s.chars().collect();
-        self.input.len() >= self.pos + cs.len() && self.input[self.pos..self.pos + cs.len()] == cs[..]
+        self.input.len() >= self.pos + cs.len()
+            && self.input[self.pos..self.pos + cs.len()] == cs[..]
     }
 
     fn template(&mut self) -> Result<Vec<Seg>, String> {
@@ -266,7 +267,10 @@ impl Parser<'_> {
             let mut branches = Vec::new();
             for p in parts {
                 let chars: Vec<char> = format!("[{}]", p.trim()).chars().collect();
-                let mut sub = Parser { input: &chars, pos: 0 };
+                let mut sub = Parser {
+                    input: &chars,
+                    pos: 0,
+                };
                 let mut nodes = Vec::new();
                 sub.inside(&mut nodes, false)?;
                 branches.push(nodes);
@@ -275,18 +279,28 @@ impl Parser<'_> {
             return Ok(());
         }
         // A dict key: `['a.b']` parses as `.a.b`, as kubectl does.
-        if text.len() >= 2 && text.starts_with('\'') && text.ends_with('\'') && !text[1..text.len() - 1].contains('\'') {
+        if text.len() >= 2
+            && text.starts_with('\'')
+            && text.ends_with('\'')
+            && !text[1..text.len() - 1].contains('\'')
+        {
             let chars: Vec<char> = format!(".{}", &text[1..text.len() - 1]).chars().collect();
-            let mut sub = Parser { input: &chars, pos: 0 };
+            let mut sub = Parser {
+                input: &chars,
+                pos: 0,
+            };
             sub.inside(cur, false)?;
             return Ok(());
         }
         // Slice: `^(-?[\d]*)(:-?[\d]*)?(:-?[\d]*)?$`
         let pieces: Vec<&str> = text.split(':').collect();
         if pieces.len() > 3
-            || pieces
-                .iter()
-                .any(|p| !p.strip_prefix('-').unwrap_or(p).chars().all(|c| c.is_ascii_digit()))
+            || pieces.iter().any(|p| {
+                !p.strip_prefix('-')
+                    .unwrap_or(p)
+                    .chars()
+                    .all(|c| c.is_ascii_digit())
+            })
         {
             return Err(format!("invalid array index {text}"));
         }
@@ -353,7 +367,10 @@ impl Parser<'_> {
         let op_start = text.find(['!', '<', '>', '=']);
         let parse = |s: &str| -> Result<Vec<Node>, String> {
             let chars: Vec<char> = s.chars().collect();
-            let mut p = Parser { input: &chars, pos: 0 };
+            let mut p = Parser {
+                input: &chars,
+                pos: 0,
+            };
             let mut nodes = Vec::new();
             p.inside(&mut nodes, false)?;
             Ok(nodes)
@@ -412,7 +429,8 @@ fn unquote(raw: &str) -> Result<String, String> {
                     _ => 8,
                 };
                 let hex: String = chars.by_ref().take(n).collect();
-                let v = u32::from_str_radix(&hex, 16).map_err(|_| format!("invalid escape \\{c}{hex}"))?;
+                let v = u32::from_str_radix(&hex, 16)
+                    .map_err(|_| format!("invalid escape \\{c}{hex}"))?;
                 out.push(char::from_u32(v).ok_or_else(|| format!("invalid escape \\{c}{hex}"))?);
             }
             Some(c) => return Err(format!("invalid escape \\{c}")),
@@ -450,7 +468,9 @@ fn compare(left: &Value, right: &Value, op: &str) -> Result<bool, String> {
                 return Err("incompatible types for comparison".into());
             }
             if a_int {
-                a.as_i64().unwrap_or(i64::MAX).cmp(&b.as_i64().unwrap_or(i64::MAX))
+                a.as_i64()
+                    .unwrap_or(i64::MAX)
+                    .cmp(&b.as_i64().unwrap_or(i64::MAX))
             } else {
                 a.as_f64()
                     .unwrap_or(0.0)
@@ -491,7 +511,11 @@ impl JsonPath {
     /// Parses a template such as `{.items[*].metadata.name}`.
     pub fn parse(template: &str) -> Result<JsonPath, String> {
         let chars: Vec<char> = template.chars().collect();
-        let segs = Parser { input: &chars, pos: 0 }.template()?;
+        let segs = Parser {
+            input: &chars,
+            pos: 0,
+        }
+        .template()?;
         Ok(JsonPath {
             segs,
             allow_missing_keys: true,
@@ -623,7 +647,10 @@ impl JsonPath {
                 let mut out = Vec::new();
                 for v in &input {
                     let Value::Array(items) = v else {
-                        return Err(format!("{} is not array or slice and cannot be filtered", go_sprint(v)));
+                        return Err(format!(
+                            "{} is not array or slice and cannot be filtered",
+                            go_sprint(v)
+                        ));
                     };
                     for item in items {
                         let lefts = self.eval_list(vec![item.clone()], left);
@@ -790,23 +817,41 @@ mod tests {
         );
         assert_eq!(run("{.items[0].status.podIP}", &v), "10.244.1.5");
         assert_eq!(run("{.items[-1].metadata.name}", &v), "web-2");
-        assert_eq!(run("{.items[*].spec.containers[*].image}", &v), "nginx:1.27 nginx:1.27 busybox");
         assert_eq!(
-            run("{.items[0].status.conditions[?(@.type==\"Ready\")].status}", &v),
+            run("{.items[*].spec.containers[*].image}", &v),
+            "nginx:1.27 nginx:1.27 busybox"
+        );
+        assert_eq!(
+            run(
+                "{.items[0].status.conditions[?(@.type==\"Ready\")].status}",
+                &v
+            ),
             "True"
         );
-        assert_eq!(run("{.items[?(@.status.phase==\"Pending\")].metadata.name}", &v), "web-2");
+        assert_eq!(
+            run("{.items[?(@.status.phase==\"Pending\")].metadata.name}", &v),
+            "web-2"
+        );
         assert_eq!(run("{.items[0].metadata.labels}", &v), "{\"app\":\"web\"}");
         assert_eq!(run("{..image}", &v), "nginx:1.27 nginx:1.27 busybox");
         assert_eq!(run("name: {.items[0].metadata.name}", &v), "name: web-1");
         assert_eq!(run("{.items[0].metadata['name']}", &v), "web-1");
         assert_eq!(run("{.items[*]['metadata.name']}", &v), "web-1 web-2");
-        assert_eq!(run("{.items[0].metadata.name,.items[1].metadata.name}", &v), "web-1 web-2");
+        assert_eq!(
+            run("{.items[0].metadata.name,.items[1].metadata.name}", &v),
+            "web-1 web-2"
+        );
         assert_eq!(run("{.items[0:1].metadata.name}", &v), "web-1");
-        assert_eq!(run("{.items[?(@.status.podIP)].metadata.name}", &v), "web-1");
+        assert_eq!(
+            run("{.items[?(@.status.podIP)].metadata.name}", &v),
+            "web-1"
+        );
         assert_eq!(run("{.missing}", &v), "");
         assert_eq!(
-            run("{range .items[*]}[{.metadata.name}, {.status.phase}] {end}", &v),
+            run(
+                "{range .items[*]}[{.metadata.name}, {.status.phase}] {end}",
+                &v
+            ),
             "[web-1, Running] [web-2, Pending] "
         );
     }
@@ -815,7 +860,9 @@ mod tests {
     fn errors_are_reported() {
         assert!(JsonPath::parse("{.items[").is_err());
         assert!(JsonPath::parse("{.a").is_err());
-        let strict = JsonPath::parse("{.missing}").unwrap().allow_missing_keys(false);
+        let strict = JsonPath::parse("{.missing}")
+            .unwrap()
+            .allow_missing_keys(false);
         assert_eq!(strict.execute(&pods()).unwrap_err(), "missing is not found");
         let oob = JsonPath::parse("{.items[5]}").unwrap();
         assert_eq!(

@@ -77,7 +77,10 @@ impl OutputFormat {
     }
 
     /// Replaces the file forms by their contents, read with `read`.
-    pub fn load(self, read: &dyn Fn(&str) -> Result<String, String>) -> Result<OutputFormat, String> {
+    pub fn load(
+        self,
+        read: &dyn Fn(&str) -> Result<String, String>,
+    ) -> Result<OutputFormat, String> {
         Ok(match self {
             OutputFormat::JsonPathFile(p) => OutputFormat::JsonPath(read(&p)?),
             OutputFormat::GoTemplateFile(p) => OutputFormat::GoTemplate(read(&p)?),
@@ -155,7 +158,10 @@ fn print_values(
         OutputFormat::JsonPath(t) => {
             let jp = JsonPath::parse(t).map_err(|e| format!("error parsing jsonpath {t}, {e}"))?;
             jp.execute(&data()).map_err(|e| {
-                format!("error executing jsonpath {}: Error executing template: {e}", json::go_json_string(t))
+                format!(
+                    "error executing jsonpath {}: Error executing template: {e}",
+                    json::go_json_string(t)
+                )
             })
         }
         OutputFormat::JsonPathAsJson(t) => {
@@ -165,10 +171,10 @@ fn print_values(
             Ok(json::to_json(&Value::Array(all)))
         }
         OutputFormat::GoTemplate(t) => {
-            let tpl = GoTemplate::parse(t).map_err(|e| format!("error parsing template {t}, {e}"))?;
-            tpl.execute(&data()).map_err(|e| {
-                format!("error executing template {}: {e}", json::go_json_string(t))
-            })
+            let tpl =
+                GoTemplate::parse(t).map_err(|e| format!("error parsing template {t}, {e}"))?;
+            tpl.execute(&data())
+                .map_err(|e| format!("error executing template {}: {e}", json::go_json_string(t)))
         }
         OutputFormat::CustomColumns(spec) => {
             CustomColumns::parse(spec)?.render(&values, no_headers)
@@ -188,7 +194,10 @@ mod tests {
 
     #[test]
     fn parses_output_flags() {
-        assert_eq!(OutputFormat::parse("yaml", None).unwrap(), OutputFormat::Yaml);
+        assert_eq!(
+            OutputFormat::parse("yaml", None).unwrap(),
+            OutputFormat::Yaml
+        );
         assert_eq!(
             OutputFormat::parse("go-template", Some("{{.spec.clusterIP}}")).unwrap(),
             OutputFormat::GoTemplate("{{.spec.clusterIP}}".into())
@@ -208,6 +217,9 @@ mod tests {
             .unwrap()
             .load(&|_| Ok("NAME\n.metadata.name\n".into()))
             .unwrap();
-        assert_eq!(loaded, OutputFormat::CustomColumns("NAME:{.metadata.name}".into()));
+        assert_eq!(
+            loaded,
+            OutputFormat::CustomColumns("NAME:{.metadata.name}".into())
+        );
     }
 }

@@ -79,11 +79,14 @@ fn is_less(a: Option<&Value>, b: Option<&Value>) -> Result<bool, String> {
             let _ = x;
             Err("unsortable type: bool".into())
         }
-        _ => Err(format!("unsortable type: {}", match a {
-            Value::Object(_) => "map[string]interface {}",
-            Value::Array(_) => "[]interface {}",
-            _ => "interface {}",
-        })),
+        _ => Err(format!(
+            "unsortable type: {}",
+            match a {
+                Value::Object(_) => "map[string]interface {}",
+                Value::Array(_) => "[]interface {}",
+                _ => "interface {}",
+            }
+        )),
     }
 }
 
@@ -147,7 +150,8 @@ pub fn sort_objects(objs: &mut Vec<Arc<Object>>, field: &str) -> Result<(), Stri
 pub fn sort_table(t: &mut Table, field: &str) -> Result<(), String> {
     let values: Vec<Value> = t.rows.iter().map(|r| r.object.to_json()).collect();
     let order = order_by(&values, field)?;
-    let mut slots: Vec<Option<crate::printers::Row>> = std::mem::take(&mut t.rows).into_iter().map(Some).collect();
+    let mut slots: Vec<Option<crate::printers::Row>> =
+        std::mem::take(&mut t.rows).into_iter().map(Some).collect();
     t.rows = order.into_iter().filter_map(|i| slots[i].take()).collect();
     Ok(())
 }
@@ -176,10 +180,16 @@ mod tests {
             json!({"metadata": {"name": "db"}}),
         ];
         sort_values(&mut v, ".metadata.name").unwrap();
-        let names: Vec<&str> = v.iter().map(|o| o["metadata"]["name"].as_str().unwrap()).collect();
+        let names: Vec<&str> = v
+            .iter()
+            .map(|o| o["metadata"]["name"].as_str().unwrap())
+            .collect();
         assert_eq!(names, vec!["db", "web-2", "web-10"]);
         sort_values(&mut v, "{.spec.cpu}").unwrap();
-        let names: Vec<&str> = v.iter().map(|o| o["metadata"]["name"].as_str().unwrap()).collect();
+        let names: Vec<&str> = v
+            .iter()
+            .map(|o| o["metadata"]["name"].as_str().unwrap())
+            .collect();
         // Missing first, then quantities: 500m < 1.
         assert_eq!(names, vec!["db", "web-2", "web-10"]);
         assert!(sort_values(&mut v, ".nope").is_err());

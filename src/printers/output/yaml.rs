@@ -44,7 +44,11 @@ pub fn yaml_key_less(a: &str, b: &str) -> Ordering {
             return ar[i].cmp(&br[i]);
         }
         if al || bl {
-            return if bl { Ordering::Less } else { Ordering::Greater };
+            return if bl {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
         }
         let mut an: i64 = 0;
         let mut bn: i64 = 0;
@@ -190,17 +194,18 @@ fn parses_go_int(s: &str) -> bool {
         _ => (false, s),
     };
     let _ = neg;
-    let (radix, digits) = if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-        (16, r)
-    } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-        (8, r)
-    } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-        (2, r)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (8, &body[1..])
-    } else {
-        (10, body)
-    };
+    let (radix, digits) =
+        if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (16, r)
+        } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (8, r)
+        } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (2, r)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..])
+        } else {
+            (10, body)
+        };
     !digits.is_empty() && u64::from_str_radix(digits, radix).is_ok()
 }
 
@@ -518,7 +523,11 @@ impl Emitter {
     fn node(&mut self, v: &Value, parent_indent: i64, ctx: Ctx) {
         match v {
             Value::Object(m) if !m.is_empty() => {
-                let indent = if parent_indent < 0 { 0 } else { parent_indent + 2 };
+                let indent = if parent_indent < 0 {
+                    0
+                } else {
+                    parent_indent + 2
+                };
                 let mut keys: Vec<&String> = m.keys().collect();
                 keys.sort_by(|a, b| yaml_key_less(a, b));
                 for k in keys {
@@ -552,7 +561,11 @@ impl Emitter {
                 self.write_indicator("]", false, false, false);
             }
             scalar => {
-                let indent = if parent_indent < 0 { 2 } else { parent_indent + 2 };
+                let indent = if parent_indent < 0 {
+                    2
+                } else {
+                    parent_indent + 2
+                };
                 match scalar {
                     Value::String(s) => self.scalar_string(s, indent, false),
                     Value::Null => self.plain("null", indent, true),
