@@ -30,8 +30,10 @@ pub fn table_lines(t: &Table, o: &PrintOptions) -> (Vec<String>, Vec<Vec<String>
         .filter(|(_, c)| o.wide || c.priority == 0)
         .map(|(i, _)| i)
         .collect();
+    // `-A` adds NAMESPACE to namespaced types only (kubectl get.go).
+    let with_namespace = o.with_namespace && t.kind.info().namespaced;
     let mut header: Vec<String> = Vec::new();
-    if o.with_namespace {
+    if with_namespace {
         header.push("NAMESPACE".into());
     }
     header.extend(visible.iter().map(|&i| t.columns[i].name.to_uppercase()));
@@ -48,7 +50,7 @@ pub fn table_lines(t: &Table, o: &PrintOptions) -> (Vec<String>, Vec<Vec<String>
         .map(|r| {
             let meta = r.object.meta();
             let mut cells: Vec<String> = Vec::new();
-            if o.with_namespace {
+            if with_namespace {
                 cells.push(meta.namespace.clone().unwrap_or_default());
             }
             for &i in &visible {

@@ -271,16 +271,26 @@ pub enum IncludeObject {
 pub fn row_json(r: &Row, include: IncludeObject) -> Value {
     let cells: Vec<Value> = r.cells.iter().map(Cell::to_json).collect();
     let mut row = json!({"cells": cells});
+    // printPod's row conditions: a finished pod is "Completed".
+    if let Object::Pod(p) = r.object.as_ref() {
+        let phase = p.status.as_ref().and_then(|s| s.phase.as_deref());
+        let cond = match phase {
+            Some("Succeeded") => Some(("Succeeded", "The pod has completed successfully.")),
+            Some("Failed") => Some(("Failed", "The pod failed.")),
+            _ => None,
+        };
+        if let Some((reason, message)) = cond {
+            row["conditions"] = json!([{"type": "Completed", "status": "True", "reason": reason, "message": message}]);
+        }
+    }
     match include {
         IncludeObject::Object => row["object"] = r.object.to_json(),
         IncludeObject::Metadata => {
-            let info = r.object.kind().info();
             row["object"] = json!({
                 "kind": "PartialObjectMetadata",
                 "apiVersion": "meta.k8s.io/v1",
                 "metadata": serde_json::to_value(r.object.meta()).unwrap_or(Value::Null),
             });
-            let _ = info;
         }
         IncludeObject::None => {}
     }

@@ -297,6 +297,21 @@ fn table_json_keeps_wide_cells_and_types() {
     assert_eq!(j["rows"][0]["cells"][2], 3);
     assert_eq!(j["rows"][0]["cells"][7], "app=web");
     assert!(j["rows"][0].get("object").is_none());
+    let pods = table(Kind::Pod, &[named(Kind::Pod, "completed")], now());
+    let j = pods.to_json(IncludeObject::Metadata, 1);
+    assert_eq!(j["rows"][0]["conditions"][0]["reason"], "Succeeded");
+    assert_eq!(j["rows"][0]["object"]["kind"], "PartialObjectMetadata");
+}
+
+/// `get pods,nodes -A`: NAMESPACE only on the namespaced table.
+#[test]
+fn all_namespaces_skips_cluster_scoped_tables() {
+    let opts = PrintOptions {
+        with_namespace: true,
+        ..Default::default()
+    };
+    let nodes = render_table(&table(Kind::Node, &of(Kind::Node), now()), &opts);
+    assert!(nodes.starts_with("NAME     STATUS"), "{nodes}");
 }
 
 fn describe_one(kind: Kind, name: &str, ctx: DescribeContext) -> String {
