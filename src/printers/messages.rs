@@ -56,6 +56,12 @@ pub fn deleted_message(kind: Kind, name: &str, force: bool, dry: DryRun) -> Stri
     )
 }
 
+/// The warning the 1.33 apiserver sends (HTTP `Warning: 299 - "..."`) on
+/// every core/v1 Endpoints request; kubectl prints it to stderr as
+/// `Warning: ...`.
+pub const ENDPOINTS_DEPRECATION_WARNING: &str =
+    "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice";
+
 /// The stderr warning `kubectl delete --force` prints first.
 pub const FORCE_DELETE_WARNING: &str = "Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.";
 

@@ -223,3 +223,80 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::gotemplate::GoTemplate;
+    use super::jsonpath::JsonPath;
+    use serde_json::json;
+
+    /// Bad templates are errors, never panics (DEVELOPERS.md: bad input
+    /// gives a clear error and leaves state unchanged).
+    #[test]
+    fn malformed_templates_do_not_panic() {
+        let data = json!({"items": [{"a": 1}], "s": "x"});
+        for t in [
+            "{",
+            "}",
+            "{.",
+            "{[",
+            "{.items[}",
+            "{.items[?(}",
+            "{.items[?(@.a==)]}",
+            "{range}",
+            "{end}",
+            "{.items[a:b]}",
+            "{.items[0:1:0]}",
+            "{'unterminated}",
+            "{\"\\q\"}",
+            "{..}",
+            "{....a}",
+            "{.items[-5]}",
+            "{.s[0]}",
+            "{.items[?(@.a<\"x\")].a}",
+            "{@}",
+            "{$}",
+            "{1}",
+            "{true}",
+        ] {
+            if let Ok(jp) = JsonPath::parse(t) {
+                let _ = jp.execute(&data);
+            }
+        }
+        for t in [
+            "{{",
+            "}}",
+            "{{.",
+            "{{if}}",
+            "{{end}}",
+            "{{else}}",
+            "{{range .items}}",
+            "{{index}}",
+            "{{index .items 5}}",
+            "{{index .s \"k\"}}",
+            "{{len .s.x}}",
+            "{{printf}}",
+            "{{printf 1}}",
+            "{{$x}}",
+            "{{$x = 1}}",
+            "{{(.items}}",
+            "{{.items)}}",
+            "{{'x}}",
+            "{{\"x}}",
+            "{{`x}}",
+            "{{1.2.3}}",
+            "{{eq}}",
+            "{{lt .s 1}}",
+            "{{range 3}}{{.}}{{end}}",
+            "{{slice .s 5}}",
+            "{{base64decode \"!!\"}}",
+            "{{- -}}",
+            "{{/* x */}}",
+            "{{.s | printf \"%d\"}}",
+        ] {
+            if let Ok(g) = GoTemplate::parse(t) {
+                let _ = g.execute(&data);
+            }
+        }
+    }
+}
