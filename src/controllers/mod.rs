@@ -6,7 +6,15 @@
 //! per pending key, at a virtual time, and the controller converges that key
 //! by writing through the store. A reconcile may ask to run again later.
 
+pub mod daemonset;
+pub mod deployment;
 pub mod kubelet;
+pub mod limitrange;
+pub mod replicaset;
+pub mod resourcequota;
+pub mod storage;
+pub mod timings;
+pub mod util;
 
 use crate::sim::rng::SimRng;
 use crate::sim::store::{Store, WatchEvent};
