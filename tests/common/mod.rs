@@ -92,13 +92,12 @@ pub fn events(w: &World, ns: &str, component: &str) -> Vec<String> {
         })
         .cloned()
         .collect();
-    evs.sort_by(|a, b| {
-        a.first_timestamp
-            .as_ref()
-            .map(|t| t.0)
-            .cmp(&b.first_timestamp.as_ref().map(|t| t.0))
-            .then(a.metadata.name.cmp(&b.metadata.name))
-    });
+    // Creation order: the name ends in hex nanoseconds plus a sequence.
+    let seq = |e: &k8s_openapi::api::core::v1::Event| {
+        let n = e.metadata.name.as_deref().unwrap_or("");
+        u128::from_str_radix(n.rsplit('.').next().unwrap_or("0"), 16).unwrap_or(0)
+    };
+    evs.sort_by_key(|e| seq(e));
     evs.iter()
         .map(|e| {
             format!(
