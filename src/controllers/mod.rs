@@ -12,6 +12,8 @@ pub mod kubelet;
 pub mod limitrange;
 pub mod replicaset;
 pub mod resourcequota;
+pub mod rollout;
+pub mod scale;
 pub mod storage;
 pub mod timings;
 pub mod util;
