@@ -44,6 +44,15 @@ pub fn controller_manager(world: &mut World) {
     world.add_controller(Box::new(c::replicaset::ReplicaSetController::new()));
     world.add_controller(Box::new(c::deployment::DeploymentController::new()));
     world.add_controller(Box::new(c::daemonset::DaemonSetController::new()));
+    world.add_controller(Box::new(c::statefulset::StatefulSetController::new()));
+    world.add_controller(Box::new(c::job::JobController::new()));
+    world.add_controller(Box::new(c::cronjob::CronJobController::new()));
+    world.add_controller(Box::new(c::ttl_after_finished::TtlAfterFinishedController::new()));
+    world.add_controller(Box::new(c::garbage_collector::GarbageCollector::new()));
+    world.add_controller(Box::new(c::namespace::NamespaceController::new()));
+    world.add_controller(Box::new(c::podgc::PodGcController::new()));
+    world.add_controller(Box::new(c::hpa::HorizontalPodAutoscalerController::new()));
+    world.add_controller(Box::new(c::disruption::DisruptionController::new()));
     world.add_controller(Box::new(c::storage::PersistentVolumeController::new()));
     world.add_controller(Box::new(c::resourcequota::ResourceQuotaController::new()));
 }

@@ -463,12 +463,8 @@ impl DaemonSetController {
                 to_delete.extend(pods.into_iter().filter(|p| p.metadata.deletion_timestamp.is_none()));
             }
         }
-        // Pods bound to nodes that no longer exist.
-        for (node_name, pods) in &by_node {
-            if !nodes.iter().any(|n| n.metadata.name.as_deref() == Some(node_name)) {
-                to_delete.extend(pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()).cloned());
-            }
-        }
+        // Pods bound to nodes that no longer exist are the pod GC's
+        // (`pkg/controller/podgc`), as upstream.
         let changed = !to_create.is_empty() || !to_delete.is_empty();
         sync_nodes(ctx, obj, ds, &to_delete, &to_create, hash);
         changed
@@ -579,7 +575,9 @@ fn rolling_update(ctx: &mut Ctx, obj: &Object, ds: &DaemonSet, nodes: &[Node], h
             continue;
         }
         match (new_pod, old_pod) {
-            (None, None) | (Some(_), Some(_)) => {}
+            // The manage loop creates or deletes the right pod: count the
+            // node as unavailable meanwhile.
+            (None, None) | (Some(_), Some(_)) => num_unavailable += 1,
             (Some(n), None) => {
                 if !util::is_pod_available(&n, min_ready, &now) {
                     num_unavailable += 1;

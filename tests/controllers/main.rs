@@ -6,4 +6,6 @@
 mod common;
 
 mod bootstrap;
+mod daemonset;
 mod deployment;
+mod statefulset;
