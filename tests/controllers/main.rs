@@ -5,7 +5,10 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod batch;
 mod bootstrap;
 mod daemonset;
 mod deployment;
+mod hpa;
+mod lifecycle;
 mod statefulset;
