@@ -102,10 +102,16 @@ impl Controller for PersistentVolumeController {
 
     fn on_change(&mut self, ev: &WatchEvent, store: &Store, q: &mut Enqueue) {
         match &*ev.object {
-            Object::PersistentVolumeClaim(c) => q.add(format!(
-                "pvc:{}",
-                object_key(c.metadata.namespace.as_deref(), c.metadata.name.as_deref().unwrap_or(""))
-            )),
+            Object::PersistentVolumeClaim(c) => {
+                q.add(format!(
+                    "pvc:{}",
+                    object_key(c.metadata.namespace.as_deref(), c.metadata.name.as_deref().unwrap_or(""))
+                ));
+                // The bound volume follows its claim (Released when it goes).
+                if let Some(v) = c.spec.as_ref().and_then(|s| s.volume_name.as_deref()) {
+                    q.add(format!("pv:{v}"));
+                }
+            }
             Object::PersistentVolume(v) => {
                 q.add(format!("pv:{}", v.metadata.name.as_deref().unwrap_or("")));
                 if let Some(r) = v.spec.as_ref().and_then(|s| s.claim_ref.as_ref()) {
