@@ -1,11 +1,14 @@
 //! The pod garbage collector, after `pkg/controller/podgc/gc_controller.go`:
-//! every 20 s it force-deletes pods bound to nodes that have been gone for
-//! the 40 s quarantine (`gcOrphaned`, marking them Failed with a
-//! `DisruptionTarget` condition first) and terminating pods that were never
-//! scheduled (`gcUnscheduledTerminating`).
+//! it force-deletes pods bound to nodes that have been gone for the 40 s
+//! quarantine (`gcOrphaned`, marking them Failed with a `DisruptionTarget`
+//! condition first) and terminating pods that were never scheduled
+//! (`gcUnscheduledTerminating`). Upstream polls every 20 s; kubesim runs the
+//! same checks only when a node disappears or an unscheduled pod is being
+//! deleted, so an idle cluster has no pending timer.
 
 use super::{Action, Controller, Ctx, Enqueue};
-use crate::sim::store::{set_pod_condition, DeleteOptions, Store, WatchEvent};
+use crate::objects::kinds::Object;
+use crate::sim::store::{set_pod_condition, DeleteOptions, Store, WatchEvent, WatchEventType};
 use crate::sim::SimTime;
 use k8s_openapi::api::core::v1::{Node, Pod};
 use std::any::Any;
@@ -21,7 +24,6 @@ pub const QUARANTINE: Duration = Duration::from_secs(40);
 pub struct PodGcController {
     /// Node names first seen missing, and when.
     missing_since: BTreeMap<String, SimTime>,
-    started: bool,
 }
 
 impl PodGcController {
@@ -35,10 +37,16 @@ impl Controller for PodGcController {
         "pod-garbage-collector"
     }
 
-    fn on_change(&mut self, _ev: &WatchEvent, _store: &Store, q: &mut Enqueue) {
-        if !self.started {
-            self.started = true;
-            q.add_after("gc", GC_CHECK_PERIOD);
+    fn on_change(&mut self, ev: &WatchEvent, _store: &Store, q: &mut Enqueue) {
+        match &*ev.object {
+            Object::Node(_) if ev.event_type == WatchEventType::Deleted => q.add("gc"),
+            Object::Pod(p)
+                if p.metadata.deletion_timestamp.is_some()
+                    && p.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_none() =>
+            {
+                q.add_after("gc", GC_CHECK_PERIOD)
+            }
+            _ => {}
         }
     }
 
@@ -47,6 +55,7 @@ impl Controller for PodGcController {
         let nodes: Vec<String> = ctx.store.list_as::<Node>(None).filter_map(|n| n.metadata.name.clone()).collect();
         let pods: Vec<Pod> = ctx.store.list_as::<Pod>(None).cloned().collect();
         self.missing_since.retain(|n, _| !nodes.contains(n));
+        let mut waiting = false;
         for p in pods {
             let ns = p.metadata.namespace.clone().unwrap_or_default();
             let name = p.metadata.name.clone().unwrap_or_default();
@@ -66,6 +75,7 @@ impl Controller for PodGcController {
             }
             let since = *self.missing_since.entry(node.clone()).or_insert(now);
             if now < since + QUARANTINE {
+                waiting = true;
                 continue;
             }
             let stamp = ctx.store.timestamp_secs();
@@ -79,7 +89,11 @@ impl Controller for PodGcController {
             let _ = ctx.store.delete(crate::objects::Kind::Pod, &ns, &name, &force);
             ctx.log.push(format!("{now} pod-garbage-collector deleted orphaned pod {ns}/{name} (node {node} is gone)"));
         }
-        Action::RequeueAfter(GC_CHECK_PERIOD)
+        if waiting {
+            Action::RequeueAfter(GC_CHECK_PERIOD)
+        } else {
+            Action::AwaitChange
+        }
     }
 
     fn as_any(&self) -> &dyn Any {
