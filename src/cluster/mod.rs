@@ -47,7 +47,9 @@ pub fn controller_manager(world: &mut World) {
     world.add_controller(Box::new(c::statefulset::StatefulSetController::new()));
     world.add_controller(Box::new(c::job::JobController::new()));
     world.add_controller(Box::new(c::cronjob::CronJobController::new()));
-    world.add_controller(Box::new(c::ttl_after_finished::TtlAfterFinishedController::new()));
+    world.add_controller(Box::new(
+        c::ttl_after_finished::TtlAfterFinishedController::new(),
+    ));
     world.add_controller(Box::new(c::garbage_collector::GarbageCollector::new()));
     world.add_controller(Box::new(c::namespace::NamespaceController::new()));
     world.add_controller(Box::new(c::podgc::PodGcController::new()));

@@ -30,13 +30,27 @@ struct Bounds {
     names: &'static [&'static str],
 }
 
-const MINUTES: Bounds = Bounds { min: 0, max: 59, names: &[] };
-const HOURS: Bounds = Bounds { min: 0, max: 23, names: &[] };
-const DOM: Bounds = Bounds { min: 1, max: 31, names: &[] };
+const MINUTES: Bounds = Bounds {
+    min: 0,
+    max: 59,
+    names: &[],
+};
+const HOURS: Bounds = Bounds {
+    min: 0,
+    max: 23,
+    names: &[],
+};
+const DOM: Bounds = Bounds {
+    min: 1,
+    max: 31,
+    names: &[],
+};
 const MONTHS: Bounds = Bounds {
     min: 1,
     max: 12,
-    names: &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+    names: &[
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ],
 };
 const DOW: Bounds = Bounds {
     min: 0,
@@ -49,7 +63,9 @@ fn parse_int(s: &str, b: &Bounds) -> Result<u32, String> {
     if let Some(i) = b.names.iter().position(|n| *n == l) {
         return Ok(i as u32 + b.min);
     }
-    s.parse::<u32>().map_err(|_| format!("failed to parse int from {s}: strconv.Atoi: parsing \"{s}\": invalid syntax"))
+    s.parse::<u32>().map_err(|_| {
+        format!("failed to parse int from {s}: strconv.Atoi: parsing \"{s}\": invalid syntax")
+    })
 }
 
 /// `getRange`: one comma-separated term.
@@ -77,7 +93,11 @@ fn range(expr: &str, b: &Bounds) -> Result<u64, String> {
     let step = match step {
         None => 1,
         Some(s) => {
-            let v: u32 = s.parse().map_err(|_| format!("failed to parse int from {s}: strconv.Atoi: parsing \"{s}\": invalid syntax"))?;
+            let v: u32 = s.parse().map_err(|_| {
+                format!(
+                    "failed to parse int from {s}: strconv.Atoi: parsing \"{s}\": invalid syntax"
+                )
+            })?;
             // "N/step" means "N-max/step".
             if single {
                 end = b.max;
@@ -89,13 +109,21 @@ fn range(expr: &str, b: &Bounds) -> Result<u64, String> {
         }
     };
     if start < b.min {
-        return Err(format!("beginning of range ({start}) below minimum ({}): {expr}", b.min));
+        return Err(format!(
+            "beginning of range ({start}) below minimum ({}): {expr}",
+            b.min
+        ));
     }
     if end > b.max {
-        return Err(format!("end of range ({end}) above maximum ({}): {expr}", b.max));
+        return Err(format!(
+            "end of range ({end}) above maximum ({}): {expr}",
+            b.max
+        ));
     }
     if start > end {
-        return Err(format!("beginning of range ({start}) beyond end of range ({end}): {expr}"));
+        return Err(format!(
+            "beginning of range ({start}) beyond end of range ({end}): {expr}"
+        ));
     }
     if step == 0 {
         return Err(format!("step of range should be a positive number: {expr}"));
@@ -137,7 +165,13 @@ pub fn parse(spec: &str) -> Result<Schedule, String> {
     }
     if let Some(d) = spec.strip_prefix('@') {
         let (minute, hour) = (bit(0), bit(0));
-        let s = |dom, month, dow| Schedule::Spec { minute, hour, dom, month, dow };
+        let s = |dom, month, dow| Schedule::Spec {
+            minute,
+            hour,
+            dom,
+            month,
+            dow,
+        };
         return match d {
             "yearly" | "annually" => Ok(s(bit(1), bit(1), all(&DOW))),
             "monthly" => Ok(s(bit(1), all(&MONTHS), all(&DOW))),
@@ -152,8 +186,12 @@ pub fn parse(spec: &str) -> Result<Schedule, String> {
             }),
             _ => match d.strip_prefix("every ") {
                 Some(dur) => {
-                    let d = crate::sim::time::parse_duration(dur.trim())
-                        .map_err(|_| format!("failed to parse duration {spec}: time: invalid duration \"{}\"", dur.trim()))?;
+                    let d = crate::sim::time::parse_duration(dur.trim()).map_err(|_| {
+                        format!(
+                            "failed to parse duration {spec}: time: invalid duration \"{}\"",
+                            dur.trim()
+                        )
+                    })?;
                     Ok(Schedule::Every(d.max(std::time::Duration::from_secs(1))))
                 }
                 None => Err(format!("unrecognized descriptor: {spec}")),
@@ -162,7 +200,11 @@ pub fn parse(spec: &str) -> Result<Schedule, String> {
     }
     let fields: Vec<&str> = spec.split_whitespace().collect();
     if fields.len() != 5 {
-        return Err(format!("expected exactly 5 fields, found {}: [{}]", fields.len(), fields.join(" ")));
+        return Err(format!(
+            "expected exactly 5 fields, found {}: [{}]",
+            fields.len(),
+            fields.join(" ")
+        ));
     }
     Ok(Schedule::Spec {
         minute: field(fields[0], &MINUTES)?,
@@ -193,7 +235,13 @@ impl Schedule {
                 let base = t.as_second() - t.as_second().rem_euclid(1);
                 return Timestamp::from_second(base + secs).ok();
             }
-            Schedule::Spec { minute, hour, dom, month, dow } => (*minute, *hour, *dom, *month, *dow),
+            Schedule::Spec {
+                minute,
+                hour,
+                dom,
+                month,
+                dow,
+            } => (*minute, *hour, *dom, *month, *dow),
         };
         let zoned = t.to_zoned(tz.clone());
         // The upcoming second, then minute precision (seconds are always 0).
@@ -240,7 +288,16 @@ impl Schedule {
             while bit(dt.minute() as u32) & minute == 0 {
                 if !added {
                     added = true;
-                    dt = DateTime::new(dt.year(), dt.month(), dt.day(), dt.hour(), dt.minute(), 0, 0).ok()?;
+                    dt = DateTime::new(
+                        dt.year(),
+                        dt.month(),
+                        dt.day(),
+                        dt.hour(),
+                        dt.minute(),
+                        0,
+                        0,
+                    )
+                    .ok()?;
                 }
                 dt = dt.checked_add(1.minute()).ok()?;
                 if dt.minute() == 0 {
@@ -250,7 +307,16 @@ impl Schedule {
             while dt.second() != 0 {
                 if !added {
                     added = true;
-                    dt = DateTime::new(dt.year(), dt.month(), dt.day(), dt.hour(), dt.minute(), dt.second(), 0).ok()?;
+                    dt = DateTime::new(
+                        dt.year(),
+                        dt.month(),
+                        dt.day(),
+                        dt.hour(),
+                        dt.minute(),
+                        dt.second(),
+                        0,
+                    )
+                    .ok()?;
                 }
                 dt = dt.checked_add(1.second()).ok()?;
                 if dt.second() == 0 {
@@ -272,40 +338,92 @@ mod tests {
     }
 
     fn next(spec: &str, from: &str) -> String {
-        parse(spec).unwrap().next(ts(from), &TimeZone::UTC).unwrap().to_string()
+        parse(spec)
+            .unwrap()
+            .next(ts(from), &TimeZone::UTC)
+            .unwrap()
+            .to_string()
     }
 
     /// Cases in the spirit of robfig/cron `spec_test.go` `TestNext`.
     #[test]
     fn next_activations() {
-        assert_eq!(next("*/3 * * * *", "2026-11-23T09:00:00Z"), "2026-11-23T09:03:00Z");
-        assert_eq!(next("*/3 * * * *", "2026-11-23T09:01:30Z"), "2026-11-23T09:03:00Z");
-        assert_eq!(next("0 * * * *", "2026-11-23T09:00:00Z"), "2026-11-23T10:00:00Z");
-        assert_eq!(next("@hourly", "2026-11-23T09:59:59Z"), "2026-11-23T10:00:00Z");
-        assert_eq!(next("30 4 1 JAN *", "2026-11-23T09:00:00Z"), "2027-01-01T04:30:00Z");
-        assert_eq!(next("0 0 * * mon-fri", "2026-11-27T12:00:00Z"), "2026-11-30T00:00:00Z");
-        assert_eq!(next("0 12 1,15 * *", "2026-11-02T00:00:00Z"), "2026-11-15T12:00:00Z");
-        assert_eq!(next("5-10/2 * * * *", "2026-11-23T09:06:00Z"), "2026-11-23T09:07:00Z");
-        assert_eq!(next("@weekly", "2026-11-23T09:00:00Z"), "2026-11-29T00:00:00Z");
-        assert_eq!(next("@yearly", "2026-11-23T09:00:00Z"), "2027-01-01T00:00:00Z");
+        assert_eq!(
+            next("*/3 * * * *", "2026-11-23T09:00:00Z"),
+            "2026-11-23T09:03:00Z"
+        );
+        assert_eq!(
+            next("*/3 * * * *", "2026-11-23T09:01:30Z"),
+            "2026-11-23T09:03:00Z"
+        );
+        assert_eq!(
+            next("0 * * * *", "2026-11-23T09:00:00Z"),
+            "2026-11-23T10:00:00Z"
+        );
+        assert_eq!(
+            next("@hourly", "2026-11-23T09:59:59Z"),
+            "2026-11-23T10:00:00Z"
+        );
+        assert_eq!(
+            next("30 4 1 JAN *", "2026-11-23T09:00:00Z"),
+            "2027-01-01T04:30:00Z"
+        );
+        assert_eq!(
+            next("0 0 * * mon-fri", "2026-11-27T12:00:00Z"),
+            "2026-11-30T00:00:00Z"
+        );
+        assert_eq!(
+            next("0 12 1,15 * *", "2026-11-02T00:00:00Z"),
+            "2026-11-15T12:00:00Z"
+        );
+        assert_eq!(
+            next("5-10/2 * * * *", "2026-11-23T09:06:00Z"),
+            "2026-11-23T09:07:00Z"
+        );
+        assert_eq!(
+            next("@weekly", "2026-11-23T09:00:00Z"),
+            "2026-11-29T00:00:00Z"
+        );
+        assert_eq!(
+            next("@yearly", "2026-11-23T09:00:00Z"),
+            "2027-01-01T00:00:00Z"
+        );
         // Day of month OR day of week when both are restricted.
-        assert_eq!(next("0 0 13 * fri", "2026-11-01T00:00:00Z"), "2026-11-06T00:00:00Z");
+        assert_eq!(
+            next("0 0 13 * fri", "2026-11-01T00:00:00Z"),
+            "2026-11-06T00:00:00Z"
+        );
         // Feb 30 never comes.
-        assert!(parse("0 0 30 2 *").unwrap().next(ts("2026-01-01T00:00:00Z"), &TimeZone::UTC).is_none());
+        assert!(parse("0 0 30 2 *")
+            .unwrap()
+            .next(ts("2026-01-01T00:00:00Z"), &TimeZone::UTC)
+            .is_none());
     }
 
     #[test]
     fn time_zones_shift_the_wall_clock() {
         let tz = TimeZone::get("Europe/Paris").unwrap();
-        let n = parse("0 9 * * *").unwrap().next(ts("2026-11-23T07:00:00Z"), &tz).unwrap();
+        let n = parse("0 9 * * *")
+            .unwrap()
+            .next(ts("2026-11-23T07:00:00Z"), &tz)
+            .unwrap();
         assert_eq!(n.to_string(), "2026-11-23T08:00:00Z");
     }
 
     #[test]
     fn errors_have_robfigs_words() {
-        assert_eq!(parse("foo").unwrap_err(), "expected exactly 5 fields, found 1: [foo]");
-        assert_eq!(parse("60 * * * *").unwrap_err(), "end of range (60) above maximum (59): 60");
-        assert_eq!(parse("@fortnightly").unwrap_err(), "unrecognized descriptor: @fortnightly");
+        assert_eq!(
+            parse("foo").unwrap_err(),
+            "expected exactly 5 fields, found 1: [foo]"
+        );
+        assert_eq!(
+            parse("60 * * * *").unwrap_err(),
+            "end of range (60) above maximum (59): 60"
+        );
+        assert_eq!(
+            parse("@fortnightly").unwrap_err(),
+            "unrecognized descriptor: @fortnightly"
+        );
         assert!(parse("* * * * 7").is_err());
     }
 }

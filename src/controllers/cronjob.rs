@@ -39,9 +39,15 @@ impl Controller for CronJobController {
 
     fn on_change(&mut self, ev: &WatchEvent, _store: &Store, q: &mut Enqueue) {
         match &*ev.object {
-            Object::CronJob(c) => q.add(object_key(c.metadata.namespace.as_deref(), c.metadata.name.as_deref().unwrap_or(""))),
+            Object::CronJob(c) => q.add(object_key(
+                c.metadata.namespace.as_deref(),
+                c.metadata.name.as_deref().unwrap_or(""),
+            )),
             Object::Job(j) => {
-                for m in [Some(&j.metadata), ev.old.as_ref().map(|o| o.meta())].into_iter().flatten() {
+                for m in [Some(&j.metadata), ev.old.as_ref().map(|o| o.meta())]
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(k) = util::controller_key(m, "CronJob") {
                         q.add(k);
                     }
@@ -80,7 +86,13 @@ fn tz_of(cj: &CronJob) -> Result<TimeZone, String> {
 }
 
 /// `mostRecentScheduleTime`: (earliest, most recent missed, missed count).
-fn most_recent(cj: &CronJob, now: Timestamp, sched: &Schedule, tz: &TimeZone, with_deadline: bool) -> (Timestamp, Option<Timestamp>, u64) {
+fn most_recent(
+    cj: &CronJob,
+    now: Timestamp,
+    sched: &Schedule,
+    tz: &TimeZone,
+    with_deadline: bool,
+) -> (Timestamp, Option<Timestamp>, u64) {
     let mut earliest = cj
         .status
         .as_ref()
@@ -96,7 +108,9 @@ fn most_recent(cj: &CronJob, now: Timestamp, sched: &Schedule, tz: &TimeZone, wi
             }
         }
     }
-    let Some(t1) = sched.next(earliest, tz) else { return (earliest, None, 0) };
+    let Some(t1) = sched.next(earliest, tz) else {
+        return (earliest, None, 0);
+    };
     if now < t1 {
         return (earliest, None, 0);
     }
@@ -117,12 +131,21 @@ fn most_recent(cj: &CronJob, now: Timestamp, sched: &Schedule, tz: &TimeZone, wi
 
 /// `nextScheduleTimeDuration`: until the next schedule after the most
 /// recent one, plus 100 ms.
-fn next_duration(cj: &CronJob, now: Timestamp, sched: &Schedule, tz: &TimeZone) -> Option<Duration> {
+fn next_duration(
+    cj: &CronJob,
+    now: Timestamp,
+    sched: &Schedule,
+    tz: &TimeZone,
+) -> Option<Duration> {
     let (earliest, recent, _) = most_recent(cj, now, sched, tz, false);
     let base = recent.unwrap_or(earliest);
     let next = sched.next(base, tz)?;
     let d = next.duration_since(now);
-    let d = if d.is_negative() { Duration::ZERO } else { d.unsigned_abs() };
+    let d = if d.is_negative() {
+        Duration::ZERO
+    } else {
+        d.unsigned_abs()
+    };
     Some(d + timings::CRONJOB_NEXT_SCHEDULE_DELTA)
 }
 
@@ -158,7 +181,9 @@ fn sync(ctx: &mut Ctx, cj: CronJob) -> Action {
     let name = cj.metadata.name.clone().unwrap_or_default();
     let uid = cj.metadata.uid.clone().unwrap_or_default();
     let obj = Object::CronJob(cj.clone());
-    let event = |ctx: &mut Ctx, t: &str, r: &str, m: &str| util::record(ctx.store, &obj, t, r, m, COMPONENT);
+    let event = |ctx: &mut Ctx, t: &str, r: &str, m: &str| {
+        util::record(ctx.store, &obj, t, r, m, COMPONENT)
+    };
     let jobs: Vec<Job> = ctx
         .store
         .list_as::<Job>(Some(&ns))
@@ -167,17 +192,35 @@ fn sync(ctx: &mut Ctx, cj: CronJob) -> Action {
         .collect();
     let mut st = cj.status.clone().unwrap_or_default();
     let old_st = st.clone();
-    let in_active = |st: &k8s_openapi::api::batch::v1::CronJobStatus, uid: &Option<String>| st.active.iter().flatten().any(|r| &r.uid == uid);
+    let in_active = |st: &k8s_openapi::api::batch::v1::CronJobStatus, uid: &Option<String>| {
+        st.active.iter().flatten().any(|r| &r.uid == uid)
+    };
     for j in &jobs {
         let found = in_active(&st, &j.metadata.uid);
         if !found && !is_job_finished(j) {
-            event(ctx, "Warning", "UnexpectedJob", &format!("Saw a job that the controller did not create or forgot: {}", j.metadata.name.as_deref().unwrap_or("")));
+            event(
+                ctx,
+                "Warning",
+                "UnexpectedJob",
+                &format!(
+                    "Saw a job that the controller did not create or forgot: {}",
+                    j.metadata.name.as_deref().unwrap_or("")
+                ),
+            );
         } else if found && is_job_finished(j) {
             let cond = finished_type(j).unwrap_or("");
             if let Some(a) = st.active.as_mut() {
                 a.retain(|r| r.uid != j.metadata.uid);
             }
-            event(ctx, "Normal", "SawCompletedJob", &format!("Saw completed job: {}, condition: {cond}", j.metadata.name.as_deref().unwrap_or("")));
+            event(
+                ctx,
+                "Normal",
+                "SawCompletedJob",
+                &format!(
+                    "Saw completed job: {}, condition: {cond}",
+                    j.metadata.name.as_deref().unwrap_or("")
+                ),
+            );
         }
         if finished_type(j) == Some("Complete") {
             let ct = j.status.as_ref().and_then(|s| s.completion_time.clone());
@@ -197,7 +240,15 @@ fn sync(ctx: &mut Ctx, cj: CronJob) -> Action {
         .cloned()
         .collect();
     for r in missing {
-        event(ctx, "Normal", "MissingJob", &format!("Active job went missing: {}", r.name.as_deref().unwrap_or("")));
+        event(
+            ctx,
+            "Normal",
+            "MissingJob",
+            &format!(
+                "Active job went missing: {}",
+                r.name.as_deref().unwrap_or("")
+            ),
+        );
         if let Some(a) = st.active.as_mut() {
             a.retain(|x| x.uid != r.uid);
         }
@@ -208,7 +259,9 @@ fn sync(ctx: &mut Ctx, cj: CronJob) -> Action {
     let requeue = schedule(ctx, &cj, &obj, &mut st);
     if st != old_st {
         let s2 = st.clone();
-        let _ = ctx.store.modify::<CronJob>(&ns, &name, true, |c| c.status = Some(s2));
+        let _ = ctx
+            .store
+            .modify::<CronJob>(&ns, &name, true, |c| c.status = Some(s2));
     }
     cleanup_finished_jobs(ctx, &cj, &obj);
     match requeue {
@@ -219,16 +272,30 @@ fn sync(ctx: &mut Ctx, cj: CronJob) -> Action {
 
 /// The scheduling half of `syncCronJob`: maybe create the Job of the most
 /// recent missed schedule. Returns when to look again.
-fn schedule(ctx: &mut Ctx, cj: &CronJob, obj: &Object, st: &mut k8s_openapi::api::batch::v1::CronJobStatus) -> Option<Duration> {
+fn schedule(
+    ctx: &mut Ctx,
+    cj: &CronJob,
+    obj: &Object,
+    st: &mut k8s_openapi::api::batch::v1::CronJobStatus,
+) -> Option<Duration> {
     if cj.metadata.deletion_timestamp.is_some() {
         return None;
     }
     let spec = cj.spec.clone().unwrap_or_default();
-    let event = |ctx: &mut Ctx, t: &str, r: &str, m: &str| util::record(ctx.store, obj, t, r, m, COMPONENT);
+    let event =
+        |ctx: &mut Ctx, t: &str, r: &str, m: &str| util::record(ctx.store, obj, t, r, m, COMPONENT);
     let tz = match tz_of(cj) {
         Ok(tz) => tz,
         Err(e) => {
-            event(ctx, "Warning", "UnknownTimeZone", &format!("invalid timeZone: {:?}: {e}", spec.time_zone.clone().unwrap_or_default()));
+            event(
+                ctx,
+                "Warning",
+                "UnknownTimeZone",
+                &format!(
+                    "invalid timeZone: {:?}: {e}",
+                    spec.time_zone.clone().unwrap_or_default()
+                ),
+            );
             return None;
         }
     };
@@ -238,7 +305,12 @@ fn schedule(ctx: &mut Ctx, cj: &CronJob, obj: &Object, st: &mut k8s_openapi::api
     let sched = match cron::parse(&spec.schedule) {
         Ok(s) => s,
         Err(e) => {
-            event(ctx, "Warning", "UnparseableSchedule", &format!("unparseable schedule: {:?} : {e}", spec.schedule));
+            event(
+                ctx,
+                "Warning",
+                "UnparseableSchedule",
+                &format!("unparseable schedule: {:?} : {e}", spec.schedule),
+            );
             return None;
         }
     };
@@ -259,21 +331,44 @@ fn schedule(ctx: &mut Ctx, cj: &CronJob, obj: &Object, st: &mut k8s_openapi::api
     }
     if let Some(d) = spec.starting_deadline_seconds {
         if scheduled + jiff::SignedDuration::from_secs(d) < now {
-            let when = scheduled.to_zoned(TimeZone::UTC).strftime("%a, %d %b %Y %H:%M:%S %z").to_string();
-            event(ctx, "Warning", "MissSchedule", &format!("Missed scheduled time to start a job: {when}"));
+            let when = scheduled
+                .to_zoned(TimeZone::UTC)
+                .strftime("%a, %d %b %Y %H:%M:%S %z")
+                .to_string();
+            event(
+                ctx,
+                "Warning",
+                "MissSchedule",
+                &format!("Missed scheduled time to start a job: {when}"),
+            );
             return next_duration(&cj_now, now, &sched, &tz);
         }
     }
     let name = job_name(cj.metadata.name.as_deref().unwrap_or(""), scheduled);
-    let already = st.active.iter().flatten().any(|r| r.name.as_deref() == Some(name.as_str()))
-        || st.last_schedule_time.as_ref().is_some_and(|t| t.0 == scheduled);
+    let already = st
+        .active
+        .iter()
+        .flatten()
+        .any(|r| r.name.as_deref() == Some(name.as_str()))
+        || st
+            .last_schedule_time
+            .as_ref()
+            .is_some_and(|t| t.0 == scheduled);
     if already {
         return next_duration(&cj_now, now, &sched, &tz);
     }
-    let policy = spec.concurrency_policy.clone().unwrap_or_else(|| "Allow".into());
+    let policy = spec
+        .concurrency_policy
+        .clone()
+        .unwrap_or_else(|| "Allow".into());
     let active_count = st.active.as_ref().map(|a| a.len()).unwrap_or(0);
     if policy == "Forbid" && active_count > 0 {
-        event(ctx, "Normal", "JobAlreadyActive", "Not starting job because prior execution is running and concurrency policy is Forbid");
+        event(
+            ctx,
+            "Normal",
+            "JobAlreadyActive",
+            "Not starting job because prior execution is running and concurrency policy is Forbid",
+        );
         return next_duration(&cj_now, now, &sched, &tz);
     }
     let ns = cj.metadata.namespace.clone().unwrap_or_default();
@@ -296,7 +391,11 @@ fn schedule(ctx: &mut Ctx, cj: &CronJob, obj: &Object, st: &mut k8s_openapi::api
     let mut annotations = tm.annotations.clone().unwrap_or_default();
     annotations.insert(
         SCHEDULED_TIMESTAMP_ANNOTATION.into(),
-        scheduled.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string().replace("+00:00", "Z"),
+        scheduled
+            .to_zoned(tz.clone())
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string()
+            .replace("+00:00", "Z"),
     );
     let job = Job {
         metadata: ObjectMeta {
@@ -312,14 +411,25 @@ fn schedule(ctx: &mut Ctx, cj: &CronJob, obj: &Object, st: &mut k8s_openapi::api
     };
     match ctx.store.create(Object::Job(job), &WriteOptions::default()) {
         Ok(o) => {
-            let Object::Job(created) = &*o else { return None };
-            event(ctx, "Normal", "SuccessfulCreate", &format!("Created job {name}"));
-            st.active.get_or_insert_with(Vec::new).push(job_ref(created));
+            let Object::Job(created) = &*o else {
+                return None;
+            };
+            event(
+                ctx,
+                "Normal",
+                "SuccessfulCreate",
+                &format!("Created job {name}"),
+            );
+            st.active
+                .get_or_insert_with(Vec::new)
+                .push(job_ref(created));
         }
         Err(e) if e.reason == crate::sim::store::Reason::AlreadyExists => {
             // Created by someone else: assume they updated the status.
             if let Some(j) = ctx.store.get_as::<Job>(&ns, &name) {
-                if util::is_controlled_by(&j.metadata, cj.metadata.uid.as_deref().unwrap_or("")) && !is_job_finished(j) {
+                if util::is_controlled_by(&j.metadata, cj.metadata.uid.as_deref().unwrap_or(""))
+                    && !is_job_finished(j)
+                {
                     let r = job_ref(j);
                     if !st.active.iter().flatten().any(|x| x.uid == r.uid) {
                         st.active.get_or_insert_with(Vec::new).push(r);
@@ -328,7 +438,12 @@ fn schedule(ctx: &mut Ctx, cj: &CronJob, obj: &Object, st: &mut k8s_openapi::api
             }
         }
         Err(e) => {
-            event(ctx, "Warning", "FailedCreate", &format!("Error creating job: {}", e.message));
+            event(
+                ctx,
+                "Warning",
+                "FailedCreate",
+                &format!("Error creating job: {}", e.message),
+            );
             return None;
         }
     }
@@ -345,12 +460,26 @@ fn delete_job(ctx: &mut Ctx, obj: &Object, ns: &str, name: &str) -> bool {
     };
     match ctx.store.delete(Kind::Job, ns, name, &opts) {
         Ok(_) => {
-            util::record(ctx.store, obj, "Normal", "SuccessfulDelete", &format!("Deleted job {name}"), COMPONENT);
+            util::record(
+                ctx.store,
+                obj,
+                "Normal",
+                "SuccessfulDelete",
+                &format!("Deleted job {name}"),
+                COMPONENT,
+            );
             true
         }
         Err(e) if e.reason == crate::sim::store::Reason::NotFound => true,
         Err(e) => {
-            util::record(ctx.store, obj, "Warning", "FailedDelete", &format!("Deleted job: {}", e.message), COMPONENT);
+            util::record(
+                ctx.store,
+                obj,
+                "Warning",
+                "FailedDelete",
+                &format!("Deleted job: {}", e.message),
+                COMPONENT,
+            );
             false
         }
     }
@@ -360,7 +489,10 @@ fn delete_job(ctx: &mut Ctx, obj: &Object, ns: &str, name: &str) -> bool {
 /// the history limits.
 fn cleanup_finished_jobs(ctx: &mut Ctx, cj: &CronJob, obj: &Object) {
     let spec = cj.spec.clone().unwrap_or_default();
-    let (ok_limit, failed_limit) = (spec.successful_jobs_history_limit, spec.failed_jobs_history_limit);
+    let (ok_limit, failed_limit) = (
+        spec.successful_jobs_history_limit,
+        spec.failed_jobs_history_limit,
+    );
     if ok_limit.is_none() && failed_limit.is_none() {
         return;
     }
@@ -369,7 +501,9 @@ fn cleanup_finished_jobs(ctx: &mut Ctx, cj: &CronJob, obj: &Object) {
     let jobs: Vec<Job> = ctx
         .store
         .list_as::<Job>(Some(&ns))
-        .filter(|j| util::is_controlled_by(&j.metadata, &uid) && j.metadata.deletion_timestamp.is_none())
+        .filter(|j| {
+            util::is_controlled_by(&j.metadata, &uid) && j.metadata.deletion_timestamp.is_none()
+        })
         .cloned()
         .collect();
     let mut by_kind: BTreeMap<&str, Vec<Job>> = BTreeMap::new();
@@ -387,8 +521,14 @@ fn cleanup_finished_jobs(ctx: &mut Ctx, cj: &CronJob, obj: &Object) {
         // byJobStartTime: jobs without a start time last, ties by name.
         js.sort_by(|a, b| {
             let (sa, sb) = (
-                a.status.as_ref().and_then(|s| s.start_time.as_ref()).map(|t| t.0),
-                b.status.as_ref().and_then(|s| s.start_time.as_ref()).map(|t| t.0),
+                a.status
+                    .as_ref()
+                    .and_then(|s| s.start_time.as_ref())
+                    .map(|t| t.0),
+                b.status
+                    .as_ref()
+                    .and_then(|s| s.start_time.as_ref())
+                    .map(|t| t.0),
             );
             match (sa, sb) {
                 (None, Some(_)) => std::cmp::Ordering::Greater,
@@ -411,6 +551,9 @@ mod tests {
     #[test]
     fn job_names_use_minutes_since_epoch() {
         let t: Timestamp = "2026-11-23T09:03:00Z".parse().unwrap();
-        assert_eq!(job_name("hello", t), format!("hello-{}", t.as_second() / 60));
+        assert_eq!(
+            job_name("hello", t),
+            format!("hello-{}", t.as_second() / 60)
+        );
     }
 }

@@ -12,8 +12,8 @@ use crate::sim::store::{Store, WatchEvent, WriteOptions};
 use crate::sim::SimTime;
 use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, DaemonSetStatus};
 use k8s_openapi::api::core::v1::{
-    Affinity, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodSpec,
-    Taint, Toleration,
+    Affinity, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod,
+    PodSpec, Taint, Toleration,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
@@ -53,7 +53,10 @@ impl Controller for DaemonSetController {
             )),
             Object::Pod(p) => {
                 let mut found = false;
-                for m in [Some(&p.metadata), ev.old.as_ref().map(|o| o.meta())].into_iter().flatten() {
+                for m in [Some(&p.metadata), ev.old.as_ref().map(|o| o.meta())]
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(k) = util::controller_key(m, "DaemonSet") {
                         q.add(k);
                         found = true;
@@ -64,7 +67,10 @@ impl Controller for DaemonSetController {
                     for ds in store.list_as::<DaemonSet>(Some(ns)) {
                         let sel = ds.spec.as_ref().map(|s| &s.selector);
                         if util::selector_matches(sel, p.metadata.labels.as_ref()) {
-                            q.add(object_key(Some(ns), ds.metadata.name.as_deref().unwrap_or("")));
+                            q.add(object_key(
+                                Some(ns),
+                                ds.metadata.name.as_deref().unwrap_or(""),
+                            ));
                         }
                     }
                 }
@@ -72,7 +78,10 @@ impl Controller for DaemonSetController {
             // Nodes joining, leaving, relabelled or tainted: every DaemonSet.
             Object::Node(_) => {
                 for ds in store.list_as::<DaemonSet>(None) {
-                    q.add(object_key(ds.metadata.namespace.as_deref(), ds.metadata.name.as_deref().unwrap_or("")));
+                    q.add(object_key(
+                        ds.metadata.namespace.as_deref(),
+                        ds.metadata.name.as_deref().unwrap_or(""),
+                    ));
                 }
             }
             _ => {}
@@ -82,7 +91,8 @@ impl Controller for DaemonSetController {
     fn reconcile(&mut self, key: &str, ctx: &mut Ctx) -> Action {
         let (ns, name) = split_key(key);
         let Some((_, ds)) = util::get::<DaemonSet>(ctx.store, ns, name) else {
-            self.failed_backoff.retain(|k, _| !k.starts_with(&format!("{key}/")));
+            self.failed_backoff
+                .retain(|k, _| !k.starts_with(&format!("{key}/")));
             return Action::AwaitChange;
         };
         self.sync(ctx, key, ds)
@@ -100,10 +110,16 @@ impl Controller for DaemonSetController {
 
 /// `Toleration.ToleratesTaint`.
 pub fn tolerates(t: &Toleration, taint: &Taint) -> bool {
-    if t.effect.as_deref().is_some_and(|e| !e.is_empty() && e != taint.effect) {
+    if t.effect
+        .as_deref()
+        .is_some_and(|e| !e.is_empty() && e != taint.effect)
+    {
         return false;
     }
-    if t.key.as_deref().is_some_and(|k| !k.is_empty() && k != taint.key) {
+    if t.key
+        .as_deref()
+        .is_some_and(|k| !k.is_empty() && k != taint.key)
+    {
         return false;
     }
     match t.operator.as_deref().unwrap_or("Equal") {
@@ -113,7 +129,11 @@ pub fn tolerates(t: &Toleration, taint: &Taint) -> bool {
     }
 }
 
-fn untolerated<'a>(taints: &'a [Taint], tols: &[Toleration], effects: &[&str]) -> Option<&'a Taint> {
+fn untolerated<'a>(
+    taints: &'a [Taint],
+    tols: &[Toleration],
+    effects: &[&str],
+) -> Option<&'a Taint> {
     taints
         .iter()
         .filter(|t| effects.contains(&t.effect.as_str()))
@@ -128,7 +148,10 @@ fn requirement_matches(r: &NodeSelectorRequirement, value: Option<&str>) -> bool
         "Exists" => value.is_some(),
         "DoesNotExist" => value.is_none(),
         "Gt" | "Lt" => {
-            let (Some(v), Some(x)) = (value.and_then(|v| v.parse::<i64>().ok()), vals.first().and_then(|x| x.parse::<i64>().ok())) else {
+            let (Some(v), Some(x)) = (
+                value.and_then(|v| v.parse::<i64>().ok()),
+                vals.first().and_then(|x| x.parse::<i64>().ok()),
+            ) else {
                 return false;
             };
             if r.operator == "Gt" {
@@ -155,7 +178,10 @@ pub fn node_affinity_matches(spec: &PodSpec, node: &Node) -> bool {
         .affinity
         .as_ref()
         .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|na| na.required_during_scheduling_ignored_during_execution.as_ref())
+        .and_then(|na| {
+            na.required_during_scheduling_ignored_during_execution
+                .as_ref()
+        })
     else {
         return true;
     };
@@ -166,8 +192,12 @@ pub fn node_affinity_matches(spec: &PodSpec, node: &Node) -> bool {
         if exprs.is_empty() && fields.is_empty() {
             return false;
         }
-        exprs.iter().all(|r| requirement_matches(r, labels.get(&r.key).map(String::as_str)))
-            && fields.iter().all(|r| r.key == "metadata.name" && requirement_matches(r, name))
+        exprs
+            .iter()
+            .all(|r| requirement_matches(r, labels.get(&r.key).map(String::as_str)))
+            && fields
+                .iter()
+                .all(|r| r.key == "metadata.name" && requirement_matches(r, name))
     })
 }
 
@@ -177,11 +207,24 @@ pub fn pod_fits_node(pod: &Pod, node: &Node) -> bool {
     let Some(spec) = pod.spec.as_ref() else {
         return false;
     };
-    if spec.node_name.as_deref().is_some_and(|n| Some(n) != node.metadata.name.as_deref()) {
+    if spec
+        .node_name
+        .as_deref()
+        .is_some_and(|n| Some(n) != node.metadata.name.as_deref())
+    {
         return false;
     }
-    let mut taints = node.spec.as_ref().and_then(|s| s.taints.clone()).unwrap_or_default();
-    if node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
+    let mut taints = node
+        .spec
+        .as_ref()
+        .and_then(|s| s.taints.clone())
+        .unwrap_or_default();
+    if node
+        .spec
+        .as_ref()
+        .and_then(|s| s.unschedulable)
+        .unwrap_or(false)
+    {
         taints.push(Taint {
             key: "node.kubernetes.io/unschedulable".into(),
             effect: "NoSchedule".into(),
@@ -189,7 +232,12 @@ pub fn pod_fits_node(pod: &Pod, node: &Node) -> bool {
         });
     }
     node_affinity_matches(spec, node)
-        && untolerated(&taints, spec.tolerations.as_deref().unwrap_or(&[]), &["NoSchedule", "NoExecute"]).is_none()
+        && untolerated(
+            &taints,
+            spec.tolerations.as_deref().unwrap_or(&[]),
+            &["NoSchedule", "NoExecute"],
+        )
+        .is_none()
 }
 
 fn toleration(key: &str, effect: &str) -> Toleration {
@@ -206,7 +254,10 @@ fn toleration(key: &str, effect: &str) -> Toleration {
 fn add_or_update_toleration(spec: &mut PodSpec, t: Toleration) {
     let tols = spec.tolerations.get_or_insert_with(Vec::new);
     if let Some(existing) = tols.iter_mut().find(|e| {
-        e.key == t.key && e.effect == t.effect && e.operator.as_deref().unwrap_or("Equal") == t.operator.as_deref().unwrap_or("Equal") && e.value == t.value
+        e.key == t.key
+            && e.effect == t.effect
+            && e.operator.as_deref().unwrap_or("Equal") == t.operator.as_deref().unwrap_or("Equal")
+            && e.value == t.value
     }) {
         *existing = t;
     } else {
@@ -216,14 +267,35 @@ fn add_or_update_toleration(spec: &mut PodSpec, t: Toleration) {
 
 /// `AddOrUpdateDaemonPodTolerations`: daemon pods survive node problems.
 pub fn add_daemon_tolerations(spec: &mut PodSpec) {
-    add_or_update_toleration(spec, toleration("node.kubernetes.io/not-ready", "NoExecute"));
-    add_or_update_toleration(spec, toleration("node.kubernetes.io/unreachable", "NoExecute"));
-    add_or_update_toleration(spec, toleration("node.kubernetes.io/disk-pressure", "NoSchedule"));
-    add_or_update_toleration(spec, toleration("node.kubernetes.io/memory-pressure", "NoSchedule"));
-    add_or_update_toleration(spec, toleration("node.kubernetes.io/pid-pressure", "NoSchedule"));
-    add_or_update_toleration(spec, toleration("node.kubernetes.io/unschedulable", "NoSchedule"));
+    add_or_update_toleration(
+        spec,
+        toleration("node.kubernetes.io/not-ready", "NoExecute"),
+    );
+    add_or_update_toleration(
+        spec,
+        toleration("node.kubernetes.io/unreachable", "NoExecute"),
+    );
+    add_or_update_toleration(
+        spec,
+        toleration("node.kubernetes.io/disk-pressure", "NoSchedule"),
+    );
+    add_or_update_toleration(
+        spec,
+        toleration("node.kubernetes.io/memory-pressure", "NoSchedule"),
+    );
+    add_or_update_toleration(
+        spec,
+        toleration("node.kubernetes.io/pid-pressure", "NoSchedule"),
+    );
+    add_or_update_toleration(
+        spec,
+        toleration("node.kubernetes.io/unschedulable", "NoSchedule"),
+    );
     if spec.host_network == Some(true) {
-        add_or_update_toleration(spec, toleration("node.kubernetes.io/network-unavailable", "NoSchedule"));
+        add_or_update_toleration(
+            spec,
+            toleration("node.kubernetes.io/network-unavailable", "NoSchedule"),
+        );
     }
 }
 
@@ -239,7 +311,10 @@ pub fn node_name_affinity(affinity: Option<Affinity>, node: &str) -> Affinity {
     };
     let mut a = affinity.unwrap_or_default();
     let na = a.node_affinity.get_or_insert_with(NodeAffinity::default);
-    match na.required_during_scheduling_ignored_during_execution.as_mut() {
+    match na
+        .required_during_scheduling_ignored_during_execution
+        .as_mut()
+    {
         Some(req) => req.node_selector_terms = vec![term],
         None => {
             na.required_during_scheduling_ignored_during_execution = Some(NodeSelector {
@@ -268,7 +343,12 @@ pub fn target_node(p: &Pod) -> Option<String> {
     terms.iter().find_map(|t| {
         t.match_fields.iter().flatten().find_map(|r| {
             (r.key == "metadata.name" && r.operator == "In")
-                .then(|| r.values.as_ref().filter(|v| v.len() == 1).map(|v| v[0].clone()))
+                .then(|| {
+                    r.values
+                        .as_ref()
+                        .filter(|v| v.len() == 1)
+                        .map(|v| v[0].clone())
+                })
                 .flatten()
         })
     })
@@ -276,16 +356,28 @@ pub fn target_node(p: &Pod) -> Option<String> {
 
 /// `NodeShouldRunDaemonPod`: (shouldRun, shouldContinueRunning).
 pub fn node_should_run(node: &Node, ds: &DaemonSet) -> (bool, bool) {
-    let mut spec = ds.spec.as_ref().and_then(|s| s.template.spec.clone()).unwrap_or_default();
+    let mut spec = ds
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.clone())
+        .unwrap_or_default();
     add_daemon_tolerations(&mut spec);
     let node_name = node.metadata.name.as_deref().unwrap_or("");
-    if spec.node_name.as_deref().is_some_and(|n| !n.is_empty() && n != node_name) {
+    if spec
+        .node_name
+        .as_deref()
+        .is_some_and(|n| !n.is_empty() && n != node_name)
+    {
         return (false, false);
     }
     if !node_affinity_matches(&spec, node) {
         return (false, false);
     }
-    let taints = node.spec.as_ref().and_then(|s| s.taints.clone()).unwrap_or_default();
+    let taints = node
+        .spec
+        .as_ref()
+        .and_then(|s| s.taints.clone())
+        .unwrap_or_default();
     let tols = spec.tolerations.clone().unwrap_or_default();
     if untolerated(&taints, &tols, &["NoSchedule", "NoExecute"]).is_some() {
         return (false, untolerated(&taints, &tols, &["NoExecute"]).is_none());
@@ -296,7 +388,11 @@ pub fn node_should_run(node: &Node, ds: &DaemonSet) -> (bool, bool) {
 /// `getPatch`: the ControllerRevision data, `{"spec":{"template":{...,
 /// "$patch":"replace"}}}` with Go's sorted keys.
 pub fn revision_patch(ds: &DaemonSet) -> Value {
-    let template = ds.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
+    let template = ds
+        .spec
+        .as_ref()
+        .map(|s| s.template.clone())
+        .unwrap_or_default();
     let mut t = serde_json::to_value(template).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut t {
         m.insert("$patch".into(), json!("replace"));
@@ -306,8 +402,15 @@ pub fn revision_patch(ds: &DaemonSet) -> Value {
 
 /// The template hash the controller labels pods and revisions with.
 pub fn template_hash(ds: &DaemonSet) -> String {
-    let template = ds.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
-    util::compute_hash(&template, ds.status.as_ref().and_then(|s| s.collision_count))
+    let template = ds
+        .spec
+        .as_ref()
+        .map(|s| s.template.clone())
+        .unwrap_or_default();
+    util::compute_hash(
+        &template,
+        ds.status.as_ref().and_then(|s| s.collision_count),
+    )
 }
 
 /// A new ControllerRevision for `ds` (`snapshot`).
@@ -322,11 +425,17 @@ pub fn new_revision(ds: &DaemonSet, revision: i64) -> ControllerRevision {
     labels.insert(REVISION_HASH_LABEL.into(), hash.clone());
     ControllerRevision {
         metadata: ObjectMeta {
-            name: Some(format!("{}-{hash}", ds.metadata.name.as_deref().unwrap_or(""))),
+            name: Some(format!(
+                "{}-{hash}",
+                ds.metadata.name.as_deref().unwrap_or("")
+            )),
             namespace: ds.metadata.namespace.clone(),
             labels: Some(labels),
             annotations: ds.metadata.annotations.clone(),
-            owner_references: Some(vec![util::new_controller_ref(Kind::DaemonSet, &ds.metadata)]),
+            owner_references: Some(vec![util::new_controller_ref(
+                Kind::DaemonSet,
+                &ds.metadata,
+            )]),
             ..Default::default()
         },
         data: Some(RawExtension(revision_patch(ds))),
@@ -341,8 +450,10 @@ fn template_generation(ds: &DaemonSet) -> Option<i64> {
 /// `IsPodUpdated`: the hash label or the template generation matches.
 fn is_pod_updated(p: &Pod, hash: &str, generation: Option<i64>) -> bool {
     let labels = p.metadata.labels.clone().unwrap_or_default();
-    let gen_match = generation.is_some_and(|g| labels.get(TEMPLATE_GENERATION_LABEL) == Some(&g.to_string()));
-    let hash_match = !hash.is_empty() && labels.get(REVISION_HASH_LABEL).map(String::as_str) == Some(hash);
+    let gen_match =
+        generation.is_some_and(|g| labels.get(TEMPLATE_GENERATION_LABEL) == Some(&g.to_string()));
+    let hash_match =
+        !hash.is_empty() && labels.get(REVISION_HASH_LABEL).map(String::as_str) == Some(hash);
     hash_match || gen_match
 }
 
@@ -460,7 +571,10 @@ impl DaemonSetController {
                     to_delete.extend(running.into_iter().skip(1));
                 }
             } else if exists {
-                to_delete.extend(pods.into_iter().filter(|p| p.metadata.deletion_timestamp.is_none()));
+                to_delete.extend(
+                    pods.into_iter()
+                        .filter(|p| p.metadata.deletion_timestamp.is_none()),
+                );
             }
         }
         // Pods bound to nodes that no longer exist are the pod GC's
@@ -492,7 +606,14 @@ fn nodes_to_daemon_pods(ctx: &mut Ctx, ds: &DaemonSet) -> BTreeMap<String, Vec<P
 }
 
 /// `syncNodes`: delete, then create one pod per node that needs one.
-fn sync_nodes(ctx: &mut Ctx, obj: &Object, ds: &DaemonSet, to_delete: &[Pod], to_create: &[String], hash: &str) {
+fn sync_nodes(
+    ctx: &mut Ctx,
+    obj: &Object,
+    ds: &DaemonSet,
+    to_delete: &[Pod],
+    to_create: &[String],
+    hash: &str,
+) {
     let ns = ds.metadata.namespace.clone().unwrap_or_default();
     let name = ds.metadata.name.clone().unwrap_or_default();
     for p in to_delete {
@@ -502,7 +623,11 @@ fn sync_nodes(ctx: &mut Ctx, obj: &Object, ds: &DaemonSet, to_delete: &[Pod], to
         return;
     }
     // `CreatePodTemplate`: daemon tolerations, generation and hash labels.
-    let mut template = ds.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
+    let mut template = ds
+        .spec
+        .as_ref()
+        .map(|s| s.template.clone())
+        .unwrap_or_default();
     if let Some(spec) = template.spec.as_mut() {
         add_daemon_tolerations(spec);
     }
@@ -513,7 +638,10 @@ fn sync_nodes(ctx: &mut Ctx, obj: &Object, ds: &DaemonSet, to_delete: &[Pod], to
     util::set_label(&mut meta.labels, REVISION_HASH_LABEL, hash);
     let cref = util::new_controller_ref(Kind::DaemonSet, &ds.metadata);
     let prefix = format!("{name}-");
-    for node in to_create.iter().take(super::timings::MAX_POD_CREATE_DELETE_PER_SYNC) {
+    for node in to_create
+        .iter()
+        .take(super::timings::MAX_POD_CREATE_DELETE_PER_SYNC)
+    {
         let mut t = template.clone();
         if let Some(spec) = t.spec.as_mut() {
             spec.affinity = Some(node_name_affinity(spec.affinity.take(), node));
@@ -544,20 +672,30 @@ fn rolling_update(ctx: &mut Ctx, obj: &Object, ds: &DaemonSet, nodes: &[Node], h
         .and_then(|v| util::scaled_value(v, desired, true).ok())
         .unwrap_or(1);
     let generation = template_generation(ds);
-    let min_ready = ds.spec.as_ref().and_then(|s| s.min_ready_seconds).unwrap_or(0);
+    let min_ready = ds
+        .spec
+        .as_ref()
+        .and_then(|s| s.min_ready_seconds)
+        .unwrap_or(0);
     let now = ctx.store.timestamp();
     let mut num_unavailable = 0;
     let mut allowed_replacement: Vec<Pod> = Vec::new();
     let mut candidates: Vec<Pod> = Vec::new();
     for (node_name, pods) in &by_node {
-        if !nodes.iter().any(|n| n.metadata.name.as_deref() == Some(node_name) && node_should_run(n, ds).0) {
+        if !nodes
+            .iter()
+            .any(|n| n.metadata.name.as_deref() == Some(node_name) && node_should_run(n, ds).0)
+        {
             continue;
         }
         // `findUpdatedPodsOnNode`.
         let mut new_pod = None;
         let mut old_pod = None;
         let mut ok = true;
-        for p in pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()) {
+        for p in pods
+            .iter()
+            .filter(|p| p.metadata.deletion_timestamp.is_none())
+        {
             if is_pod_updated(p, hash, generation) {
                 if new_pod.is_some() {
                     ok = false;
@@ -592,7 +730,9 @@ fn rolling_update(ctx: &mut Ctx, obj: &Object, ds: &DaemonSet, nodes: &[Node], h
             }
         }
     }
-    let remaining = (max_unavailable - num_unavailable).max(0).min(candidates.len() as i32) as usize;
+    let remaining = (max_unavailable - num_unavailable)
+        .max(0)
+        .min(candidates.len() as i32) as usize;
     let mut to_delete = allowed_replacement;
     to_delete.extend(candidates.into_iter().take(remaining));
     sync_nodes(ctx, obj, ds, &to_delete, &[], hash);
@@ -600,14 +740,21 @@ fn rolling_update(ctx: &mut Ctx, obj: &Object, ds: &DaemonSet, nodes: &[Node], h
 
 /// `constructHistory`: the current ControllerRevision (created if the
 /// template is new) and the old ones.
-fn construct_history(ctx: &mut Ctx, ds: &DaemonSet) -> (Option<ControllerRevision>, Vec<ControllerRevision>) {
+fn construct_history(
+    ctx: &mut Ctx,
+    ds: &DaemonSet,
+) -> (Option<ControllerRevision>, Vec<ControllerRevision>) {
     let ns = ds.metadata.namespace.clone().unwrap_or_default();
     let uid = ds.metadata.uid.clone().unwrap_or_default();
     let sel = ds.spec.as_ref().map(|s| s.selector.clone());
     let patch = revision_patch(ds);
     let mut cur = Vec::new();
     let mut old = Vec::new();
-    let all: Vec<ControllerRevision> = ctx.store.list_as::<ControllerRevision>(Some(&ns)).cloned().collect();
+    let all: Vec<ControllerRevision> = ctx
+        .store
+        .list_as::<ControllerRevision>(Some(&ns))
+        .cloned()
+        .collect();
     for mut h in all {
         let owned = util::is_controlled_by(&h.metadata, &uid);
         let orphan = util::controller_of(&h.metadata).is_none()
@@ -618,10 +765,17 @@ fn construct_history(ctx: &mut Ctx, ds: &DaemonSet) -> (Option<ControllerRevisio
         }
         if orphan {
             let r = util::new_controller_ref(Kind::DaemonSet, &ds.metadata);
-            h.metadata.owner_references.get_or_insert_with(Vec::new).push(r);
+            h.metadata
+                .owner_references
+                .get_or_insert_with(Vec::new)
+                .push(r);
             h = write_revision(ctx, h);
         }
-        if h.metadata.labels.as_ref().is_none_or(|l| !l.contains_key(REVISION_HASH_LABEL)) {
+        if h.metadata
+            .labels
+            .as_ref()
+            .is_none_or(|l| !l.contains_key(REVISION_HASH_LABEL))
+        {
             let n = h.metadata.name.clone().unwrap_or_default();
             util::set_label(&mut h.metadata.labels, REVISION_HASH_LABEL, &n);
             h = write_revision(ctx, h);
@@ -638,7 +792,10 @@ fn construct_history(ctx: &mut Ctx, ds: &DaemonSet) -> (Option<ControllerRevisio
             return (None, old);
         }
         let rev = new_revision(ds, next);
-        return match ctx.store.create(Object::ControllerRevision(rev.clone()), &WriteOptions::default()) {
+        return match ctx.store.create(
+            Object::ControllerRevision(rev.clone()),
+            &WriteOptions::default(),
+        ) {
             Ok(o) => (o_as(&o), old),
             Err(_) => (None, old),
         };
@@ -647,7 +804,12 @@ fn construct_history(ctx: &mut Ctx, ds: &DaemonSet) -> (Option<ControllerRevisio
     cur.sort_by_key(|h| std::cmp::Reverse(h.revision));
     let keep = cur.remove(0);
     for dup in cur {
-        let _ = ctx.store.delete(Kind::ControllerRevision, &ns, dup.metadata.name.as_deref().unwrap_or(""), &Default::default());
+        let _ = ctx.store.delete(
+            Kind::ControllerRevision,
+            &ns,
+            dup.metadata.name.as_deref().unwrap_or(""),
+            &Default::default(),
+        );
     }
     let mut keep = keep;
     if keep.revision < next {
@@ -666,7 +828,10 @@ fn o_as(o: &Object) -> Option<ControllerRevision> {
 
 fn write_revision(ctx: &mut Ctx, mut h: ControllerRevision) -> ControllerRevision {
     h.metadata.resource_version = None;
-    match ctx.store.update(Object::ControllerRevision(h.clone()), &WriteOptions::default()) {
+    match ctx.store.update(
+        Object::ControllerRevision(h.clone()),
+        &WriteOptions::default(),
+    ) {
         Ok(o) => o_as(&o).unwrap_or(h),
         Err(_) => h,
     }
@@ -675,7 +840,11 @@ fn write_revision(ctx: &mut Ctx, mut h: ControllerRevision) -> ControllerRevisio
 /// `cleanupHistory`: old revisions beyond revisionHistoryLimit that no live
 /// pod uses go, oldest first.
 fn cleanup_history(ctx: &mut Ctx, ds: &DaemonSet, mut old: Vec<ControllerRevision>) {
-    let keep = ds.spec.as_ref().and_then(|s| s.revision_history_limit).unwrap_or(10) as usize;
+    let keep = ds
+        .spec
+        .as_ref()
+        .and_then(|s| s.revision_history_limit)
+        .unwrap_or(10) as usize;
     if old.len() <= keep {
         return;
     }
@@ -684,7 +853,12 @@ fn cleanup_history(ctx: &mut Ctx, ds: &DaemonSet, mut old: Vec<ControllerRevisio
     let live: Vec<String> = by_node
         .values()
         .flatten()
-        .filter_map(|p| p.metadata.labels.as_ref().and_then(|l| l.get(REVISION_HASH_LABEL).cloned()))
+        .filter_map(|p| {
+            p.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(REVISION_HASH_LABEL).cloned())
+        })
         .collect();
     old.sort_by_key(|h| h.revision);
     let ns = ds.metadata.namespace.clone().unwrap_or_default();
@@ -692,11 +866,21 @@ fn cleanup_history(ctx: &mut Ctx, ds: &DaemonSet, mut old: Vec<ControllerRevisio
         if to_kill == 0 {
             break;
         }
-        let hash = h.metadata.labels.as_ref().and_then(|l| l.get(REVISION_HASH_LABEL).cloned()).unwrap_or_default();
+        let hash = h
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(REVISION_HASH_LABEL).cloned())
+            .unwrap_or_default();
         if live.contains(&hash) {
             continue;
         }
-        let _ = ctx.store.delete(Kind::ControllerRevision, &ns, h.metadata.name.as_deref().unwrap_or(""), &Default::default());
+        let _ = ctx.store.delete(
+            Kind::ControllerRevision,
+            &ns,
+            h.metadata.name.as_deref().unwrap_or(""),
+            &Default::default(),
+        );
         to_kill -= 1;
     }
 }
@@ -706,8 +890,13 @@ fn update_status(ctx: &mut Ctx, ds: &DaemonSet, nodes: &[Node], hash: &str) -> O
     let by_node = nodes_to_daemon_pods(ctx, ds);
     let now: Time = ctx.store.timestamp();
     let generation = template_generation(ds);
-    let min_ready = ds.spec.as_ref().and_then(|s| s.min_ready_seconds).unwrap_or(0);
-    let (mut desired, mut current, mut misscheduled, mut ready, mut available, mut updated) = (0, 0, 0, 0, 0, 0);
+    let min_ready = ds
+        .spec
+        .as_ref()
+        .and_then(|s| s.min_ready_seconds)
+        .unwrap_or(0);
+    let (mut desired, mut current, mut misscheduled, mut ready, mut available, mut updated) =
+        (0, 0, 0, 0, 0, 0);
     let mut next: Option<Duration> = None;
     for node in nodes {
         let node_name = node.metadata.name.clone().unwrap_or_default();
@@ -760,7 +949,10 @@ mod tests {
     use super::*;
 
     fn node(name: &str, labels: serde_json::Value, taints: serde_json::Value) -> Node {
-        serde_json::from_value(json!({"metadata": {"name": name, "labels": labels}, "spec": {"taints": taints}})).unwrap()
+        serde_json::from_value(
+            json!({"metadata": {"name": name, "labels": labels}, "spec": {"taints": taints}}),
+        )
+        .unwrap()
     }
 
     fn ds(spec: serde_json::Value) -> DaemonSet {
@@ -774,27 +966,50 @@ mod tests {
     /// tolerated; a NoExecute taint also stops pods that already run.
     #[test]
     fn taints_and_selectors_decide_should_run() {
-        let cp = node("node1", json!({"kubernetes.io/os": "linux"}), json!([{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]));
-        let worker = node("node2", json!({"kubernetes.io/os": "linux", "disk": "ssd"}), json!([]));
+        let cp = node(
+            "node1",
+            json!({"kubernetes.io/os": "linux"}),
+            json!([{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]),
+        );
+        let worker = node(
+            "node2",
+            json!({"kubernetes.io/os": "linux", "disk": "ssd"}),
+            json!([]),
+        );
         let plain = ds(json!({"containers": [{"name": "c", "image": "i"}]}));
         assert_eq!(node_should_run(&cp, &plain), (false, true));
         assert_eq!(node_should_run(&worker, &plain), (true, true));
-        let tolerant = ds(json!({"containers": [{"name": "c", "image": "i"}], "tolerations": [{"operator": "Exists"}]}));
+        let tolerant = ds(
+            json!({"containers": [{"name": "c", "image": "i"}], "tolerations": [{"operator": "Exists"}]}),
+        );
         assert_eq!(node_should_run(&cp, &tolerant), (true, true));
-        let ssd = ds(json!({"containers": [{"name": "c", "image": "i"}], "nodeSelector": {"disk": "ssd"}}));
+        let ssd = ds(
+            json!({"containers": [{"name": "c", "image": "i"}], "nodeSelector": {"disk": "ssd"}}),
+        );
         assert_eq!(node_should_run(&worker, &ssd), (true, true));
         assert_eq!(node_should_run(&cp, &ssd), (false, false));
-        let evict = node("node3", json!({}), json!([{"key": "k", "value": "v", "effect": "NoExecute"}]));
+        let evict = node(
+            "node3",
+            json!({}),
+            json!([{"key": "k", "value": "v", "effect": "NoExecute"}]),
+        );
         assert_eq!(node_should_run(&evict, &plain), (false, false));
         // The daemon tolerations cover node conditions.
-        let pressure = node("node4", json!({}), json!([{"key": "node.kubernetes.io/memory-pressure", "effect": "NoSchedule"}]));
+        let pressure = node(
+            "node4",
+            json!({}),
+            json!([{"key": "node.kubernetes.io/memory-pressure", "effect": "NoSchedule"}]),
+        );
         assert_eq!(node_should_run(&pressure, &plain), (true, true));
     }
 
     #[test]
     fn node_name_affinity_targets_one_node() {
         let a = node_name_affinity(None, "node3");
-        let pod: Pod = serde_json::from_value(json!({"spec": {"containers": [], "affinity": serde_json::to_value(&a).unwrap()}})).unwrap();
+        let pod: Pod = serde_json::from_value(
+            json!({"spec": {"containers": [], "affinity": serde_json::to_value(&a).unwrap()}}),
+        )
+        .unwrap();
         assert_eq!(target_node(&pod).as_deref(), Some("node3"));
         let n3 = node("node3", json!({}), json!([]));
         let n2 = node("node2", json!({}), json!([]));

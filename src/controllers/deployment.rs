@@ -74,7 +74,10 @@ impl Controller for DeploymentController {
             Object::ReplicaSet(rs) => {
                 let ns = rs.metadata.namespace.as_deref().unwrap_or("");
                 let mut found = false;
-                for m in [Some(&rs.metadata), ev.old.as_ref().map(|o| o.meta())].into_iter().flatten() {
+                for m in [Some(&rs.metadata), ev.old.as_ref().map(|o| o.meta())]
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(k) = util::controller_key(m, "Deployment") {
                         q.add(k);
                         found = true;
@@ -85,7 +88,10 @@ impl Controller for DeploymentController {
                     for d in store.list_as::<Deployment>(Some(ns)) {
                         let sel = d.spec.as_ref().map(|s| &s.selector);
                         if util::selector_matches(sel, rs.metadata.labels.as_ref()) {
-                            q.add(object_key(Some(ns), d.metadata.name.as_deref().unwrap_or("")));
+                            q.add(object_key(
+                                Some(ns),
+                                d.metadata.name.as_deref().unwrap_or(""),
+                            ));
                         }
                     }
                 }
@@ -93,7 +99,8 @@ impl Controller for DeploymentController {
             // Recreate waits for the old pods to be gone (`deletePod`).
             Object::Pod(p) if ev.event_type == WatchEventType::Deleted => {
                 let ns = p.metadata.namespace.as_deref().unwrap_or("");
-                if let Some(r) = util::controller_of(&p.metadata).filter(|r| r.kind == "ReplicaSet") {
+                if let Some(r) = util::controller_of(&p.metadata).filter(|r| r.kind == "ReplicaSet")
+                {
                     if let Some(rs) = store.get_as::<ReplicaSet>(ns, &r.name) {
                         if let Some(k) = util::controller_key(&rs.metadata, "Deployment") {
                             q.add(k);
@@ -133,7 +140,8 @@ pub fn resolve_fenceposts(
 ) -> (i32, i32) {
     let zero = IntOrString::Int(0);
     let surge = util::scaled_value(max_surge.unwrap_or(&zero), desired, true).unwrap_or(0);
-    let mut unavailable = util::scaled_value(max_unavailable.unwrap_or(&zero), desired, false).unwrap_or(0);
+    let mut unavailable =
+        util::scaled_value(max_unavailable.unwrap_or(&zero), desired, false).unwrap_or(0);
     if surge == 0 && unavailable == 0 {
         unavailable = 1;
     }
@@ -224,7 +232,11 @@ pub fn replica_sets_of(store: &Store, d: &Deployment) -> Vec<ReplicaSet> {
 /// `FindNewReplicaSet`: the oldest ReplicaSet whose template equals the
 /// Deployment's, ignoring the hash label.
 pub fn find_new_rs(d: &Deployment, rs_list: &[ReplicaSet]) -> Option<ReplicaSet> {
-    let template = d.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
+    let template = d
+        .spec
+        .as_ref()
+        .map(|s| s.template.clone())
+        .unwrap_or_default();
     let mut sorted: Vec<&ReplicaSet> = rs_list.iter().collect();
     sorted.sort_by_key(|rs| creation_key(rs));
     sorted
@@ -258,7 +270,13 @@ fn get_condition<'a>(st: &'a DeploymentStatus, t: &str) -> Option<&'a Deployment
     st.conditions.iter().flatten().find(|c| c.type_ == t)
 }
 
-fn new_condition(t: &str, status: &str, reason: &str, msg: String, now: &Time) -> DeploymentCondition {
+fn new_condition(
+    t: &str,
+    status: &str,
+    reason: &str,
+    msg: String,
+    now: &Time,
+) -> DeploymentCondition {
     DeploymentCondition {
         type_: t.into(),
         status: status.into(),
@@ -294,7 +312,10 @@ fn remove_condition(st: &mut DeploymentStatus, t: &str) {
 fn set_replicas_annotations(rs: &mut ReplicaSet, desired: i32, max: i32) -> bool {
     let a = rs.metadata.annotations.get_or_insert_with(BTreeMap::new);
     let mut changed = false;
-    for (k, v) in [(DESIRED_REPLICAS_ANNOTATION, desired), (MAX_REPLICAS_ANNOTATION, max)] {
+    for (k, v) in [
+        (DESIRED_REPLICAS_ANNOTATION, desired),
+        (MAX_REPLICAS_ANNOTATION, max),
+    ] {
         let v = v.to_string();
         if a.get(k) != Some(&v) {
             a.insert(k.into(), v);
@@ -333,7 +354,12 @@ fn copy_annotations_to_rs(d: &Deployment, rs: &mut ReplicaSet) -> bool {
 }
 
 /// `SetNewReplicaSetAnnotations`.
-fn set_new_rs_annotations(d: &Deployment, rs: &mut ReplicaSet, new_revision: i64, exists: bool) -> bool {
+fn set_new_rs_annotations(
+    d: &Deployment,
+    rs: &mut ReplicaSet,
+    new_revision: i64,
+    exists: bool,
+) -> bool {
     let mut changed = copy_annotations_to_rs(d, rs);
     let a = rs.metadata.annotations.get_or_insert_with(BTreeMap::new);
     let old = a.get(REVISION_ANNOTATION).cloned();
@@ -348,7 +374,10 @@ fn set_new_rs_annotations(d: &Deployment, rs: &mut ReplicaSet, new_revision: i64
         a.insert(REVISION_ANNOTATION.into(), new_revision.to_string());
         changed = true;
         if let Some(old) = old {
-            let hist = a.get(REVISION_HISTORY_ANNOTATION).cloned().unwrap_or_default();
+            let hist = a
+                .get(REVISION_HISTORY_ANNOTATION)
+                .cloned()
+                .unwrap_or_default();
             if hist.is_empty() {
                 a.insert(REVISION_HISTORY_ANNOTATION.into(), old);
             } else {
@@ -397,7 +426,12 @@ fn is_saturated(d: &Deployment, rs: Option<&ReplicaSet>) -> bool {
 }
 
 /// `calculateStatus` (sync.go).
-fn calculate_status(all: &[ReplicaSet], new_rs: Option<&ReplicaSet>, d: &Deployment, now: &Time) -> DeploymentStatus {
+fn calculate_status(
+    all: &[ReplicaSet],
+    new_rs: Option<&ReplicaSet>,
+    d: &Deployment,
+    now: &Time,
+) -> DeploymentStatus {
     let available: i32 = all.iter().map(|r| rs_status(r).2).sum();
     let total: i32 = all.iter().map(rs_replicas).sum();
     let old = d.status.clone().unwrap_or_default();
@@ -415,7 +449,13 @@ fn calculate_status(all: &[ReplicaSet], new_rs: Option<&ReplicaSet>, d: &Deploym
     if available >= replicas(d) - max_unavailable(d) {
         set_condition(
             &mut st,
-            new_condition("Available", "True", REASON_MIN_AVAILABLE, "Deployment has minimum availability.".into(), now),
+            new_condition(
+                "Available",
+                "True",
+                REASON_MIN_AVAILABLE,
+                "Deployment has minimum availability.".into(),
+                now,
+            ),
         );
     } else {
         set_condition(
@@ -461,7 +501,11 @@ impl Sync<'_, '_> {
     fn update_status(&mut self) {
         let mut d = self.d.clone();
         d.metadata.resource_version = None;
-        if let Ok(o) = self.ctx.store.update_status(Object::Deployment(d), &WriteOptions::default()) {
+        if let Ok(o) = self
+            .ctx
+            .store
+            .update_status(Object::Deployment(d), &WriteOptions::default())
+        {
             if let Object::Deployment(d) = &*o {
                 self.d = d.clone();
             }
@@ -471,7 +515,11 @@ impl Sync<'_, '_> {
     fn update_rs(&mut self, rs: ReplicaSet) -> ReplicaSet {
         let mut rs = rs;
         rs.metadata.resource_version = None;
-        match self.ctx.store.update(Object::ReplicaSet(rs.clone()), &WriteOptions::default()) {
+        match self
+            .ctx
+            .store
+            .update(Object::ReplicaSet(rs.clone()), &WriteOptions::default())
+        {
             Ok(o) => match &*o {
                 Object::ReplicaSet(r) => r.clone(),
                 _ => rs,
@@ -489,9 +537,14 @@ impl Sync<'_, '_> {
                 "SelectingAll",
                 "This deployment is selecting all pods. A non-empty selector is required.",
             );
-            if self.d.status.as_ref().and_then(|s| s.observed_generation) != self.d.metadata.generation {
+            if self.d.status.as_ref().and_then(|s| s.observed_generation)
+                != self.d.metadata.generation
+            {
                 let g = self.d.metadata.generation;
-                self.d.status.get_or_insert_with(Default::default).observed_generation = g;
+                self.d
+                    .status
+                    .get_or_insert_with(Default::default)
+                    .observed_generation = g;
                 self.update_status();
             }
             return Action::AwaitChange;
@@ -531,7 +584,12 @@ impl Sync<'_, '_> {
             if let Some(c) = get_condition(&st, "Progressing") {
                 if c.reason.as_deref() != Some(REASON_TIMED_OUT) {
                     if let Some(lu) = &c.last_update_time {
-                        let deadline = self.d.spec.as_ref().and_then(|s| s.progress_deadline_seconds).unwrap_or(600);
+                        let deadline = self
+                            .d
+                            .spec
+                            .as_ref()
+                            .and_then(|s| s.progress_deadline_seconds)
+                            .unwrap_or(600);
                         let at = util::add_secs(lu, deadline as i64);
                         let now = self.ctx.store.timestamp();
                         let after = util::until(&now, &at);
@@ -558,7 +616,12 @@ impl Sync<'_, '_> {
         let uid = self.d.metadata.uid.clone().unwrap_or_default();
         let sel = self.d.spec.as_ref().map(|s| s.selector.clone());
         let deleting = self.d.metadata.deletion_timestamp.is_some();
-        let all: Vec<ReplicaSet> = self.ctx.store.list_as::<ReplicaSet>(Some(&ns)).cloned().collect();
+        let all: Vec<ReplicaSet> = self
+            .ctx
+            .store
+            .list_as::<ReplicaSet>(Some(&ns))
+            .cloned()
+            .collect();
         let mut out = Vec::new();
         for rs in all {
             let rs_name = rs.metadata.name.clone().unwrap_or_default();
@@ -568,19 +631,29 @@ impl Sync<'_, '_> {
                     if matches || deleting {
                         out.push(rs);
                     } else {
-                        let _ = self.ctx.store.modify::<ReplicaSet>(&ns, &rs_name, false, |r| {
-                            if let Some(refs) = r.metadata.owner_references.as_mut() {
-                                refs.retain(|o| o.uid != uid);
-                            }
-                        });
+                        let _ = self
+                            .ctx
+                            .store
+                            .modify::<ReplicaSet>(&ns, &rs_name, false, |r| {
+                                if let Some(refs) = r.metadata.owner_references.as_mut() {
+                                    refs.retain(|o| o.uid != uid);
+                                }
+                            });
                     }
                 }
                 Some(_) => {}
                 None if matches && !deleting && rs.metadata.deletion_timestamp.is_none() => {
                     let cref = util::new_controller_ref(Kind::Deployment, &self.d.metadata);
-                    if let Ok(o) = self.ctx.store.modify::<ReplicaSet>(&ns, &rs_name, false, |r| {
-                        r.metadata.owner_references.get_or_insert_with(Vec::new).push(cref);
-                    }) {
+                    if let Ok(o) = self
+                        .ctx
+                        .store
+                        .modify::<ReplicaSet>(&ns, &rs_name, false, |r| {
+                            r.metadata
+                                .owner_references
+                                .get_or_insert_with(Vec::new)
+                                .push(cref);
+                        })
+                    {
                         if let Object::ReplicaSet(r) = &*o {
                             out.push(r.clone());
                         }
@@ -606,9 +679,21 @@ impl Sync<'_, '_> {
         let paused = self.d.spec.as_ref().and_then(|s| s.paused).unwrap_or(false);
         let now = self.now();
         let c = if paused && !paused_cond {
-            new_condition("Progressing", "Unknown", REASON_PAUSED, "Deployment is paused".into(), &now)
+            new_condition(
+                "Progressing",
+                "Unknown",
+                REASON_PAUSED,
+                "Deployment is paused".into(),
+                &now,
+            )
         } else if !paused && paused_cond {
-            new_condition("Progressing", "Unknown", REASON_RESUMED, "Deployment is resumed".into(), &now)
+            new_condition(
+                "Progressing",
+                "Unknown",
+                REASON_RESUMED,
+                "Deployment is resumed".into(),
+                &now,
+            )
         } else {
             return;
         };
@@ -627,11 +712,19 @@ impl Sync<'_, '_> {
     }
 
     /// `getAllReplicaSetsAndSyncRevision`.
-    fn get_all_rs_and_sync_revision(&mut self, rs_list: &[ReplicaSet], create: bool) -> (Option<ReplicaSet>, Vec<ReplicaSet>) {
+    fn get_all_rs_and_sync_revision(
+        &mut self,
+        rs_list: &[ReplicaSet],
+        create: bool,
+    ) -> (Option<ReplicaSet>, Vec<ReplicaSet>) {
         let existing_new = find_new_rs(&self.d, rs_list);
         let old: Vec<ReplicaSet> = rs_list
             .iter()
-            .filter(|rs| existing_new.as_ref().is_none_or(|n| n.metadata.uid != rs.metadata.uid))
+            .filter(|rs| {
+                existing_new
+                    .as_ref()
+                    .is_none_or(|n| n.metadata.uid != rs.metadata.uid)
+            })
             .cloned()
             .collect();
         let new_rs = self.get_new_rs(existing_new, &old, create);
@@ -639,8 +732,17 @@ impl Sync<'_, '_> {
     }
 
     /// `getNewReplicaSet`.
-    fn get_new_rs(&mut self, existing: Option<ReplicaSet>, old: &[ReplicaSet], create: bool) -> Option<ReplicaSet> {
-        let max_old = old.iter().filter_map(|rs| revision_of(&rs.metadata)).max().unwrap_or(0);
+    fn get_new_rs(
+        &mut self,
+        existing: Option<ReplicaSet>,
+        old: &[ReplicaSet],
+        create: bool,
+    ) -> Option<ReplicaSet> {
+        let max_old = old
+            .iter()
+            .filter_map(|rs| revision_of(&rs.metadata))
+            .max()
+            .unwrap_or(0);
         let new_revision = max_old + 1;
         let now = self.now();
         if let Some(existing) = existing {
@@ -649,14 +751,21 @@ impl Sync<'_, '_> {
             let min_ready = self.d.spec.as_ref().and_then(|s| s.min_ready_seconds);
             let rs_min_ready = rs.spec.as_ref().and_then(|s| s.min_ready_seconds);
             if annotations_updated || min_ready.unwrap_or(0) != rs_min_ready.unwrap_or(0) {
-                rs.spec.get_or_insert_with(Default::default).min_ready_seconds = min_ready;
+                rs.spec
+                    .get_or_insert_with(Default::default)
+                    .min_ready_seconds = min_ready;
                 return Some(self.update_rs(rs));
             }
-            let rev = util::annotation(&rs.metadata, REVISION_ANNOTATION).unwrap_or("").to_string();
+            let rev = util::annotation(&rs.metadata, REVISION_ANNOTATION)
+                .unwrap_or("")
+                .to_string();
             let mut needs_update = self.set_deployment_revision(&rev);
             let st = self.d.status.clone().unwrap_or_default();
             if has_progress_deadline(&self.d) && get_condition(&st, "Progressing").is_none() {
-                let msg = format!("Found new replica set \"{}\"", rs.metadata.name.as_deref().unwrap_or(""));
+                let msg = format!(
+                    "Found new replica set \"{}\"",
+                    rs.metadata.name.as_deref().unwrap_or("")
+                );
                 set_condition(
                     self.d.status.get_or_insert_with(Default::default),
                     new_condition("Progressing", "True", REASON_FOUND_NEW_RS, msg, &now),
@@ -676,7 +785,14 @@ impl Sync<'_, '_> {
         let collision = self.d.status.as_ref().and_then(|s| s.collision_count);
         let hash = util::compute_hash(&spec.template, collision);
         let mut template = spec.template.clone();
-        util::set_label(&mut template.metadata.get_or_insert_with(Default::default).labels, "pod-template-hash", &hash);
+        util::set_label(
+            &mut template
+                .metadata
+                .get_or_insert_with(Default::default)
+                .labels,
+            "pod-template-hash",
+            &hash,
+        );
         let mut selector = spec.selector.clone();
         selector
             .match_labels
@@ -688,7 +804,10 @@ impl Sync<'_, '_> {
                 name: Some(rs_name.clone()),
                 namespace: Some(self.ns()),
                 labels: template.metadata.as_ref().and_then(|m| m.labels.clone()),
-                owner_references: Some(vec![util::new_controller_ref(Kind::Deployment, &self.d.metadata)]),
+                owner_references: Some(vec![util::new_controller_ref(
+                    Kind::Deployment,
+                    &self.d.metadata,
+                )]),
                 ..Default::default()
             },
             spec: Some(ReplicaSetSpec {
@@ -704,7 +823,11 @@ impl Sync<'_, '_> {
         let count = new_rs_new_replicas(&self.d, &all, &new_rs);
         new_rs.spec.as_mut().unwrap().replicas = Some(count);
         set_new_rs_annotations(&self.d, &mut new_rs, new_revision, false);
-        let created = match self.ctx.store.create(Object::ReplicaSet(new_rs.clone()), &WriteOptions::default()) {
+        let created = match self
+            .ctx
+            .store
+            .create(Object::ReplicaSet(new_rs.clone()), &WriteOptions::default())
+        {
             Ok(o) => match &*o {
                 Object::ReplicaSet(r) => r.clone(),
                 _ => return None,
@@ -717,22 +840,40 @@ impl Sync<'_, '_> {
                 let uid = self.d.metadata.uid.clone().unwrap_or_default();
                 if let Some(rs) = existing.filter(|rs| {
                     util::is_controlled_by(&rs.metadata, &uid)
-                        && rs.spec.as_ref().and_then(|s| s.template.as_ref()).is_some_and(|t| util::equal_ignore_hash(t, &spec.template))
+                        && rs
+                            .spec
+                            .as_ref()
+                            .and_then(|s| s.template.as_ref())
+                            .is_some_and(|t| util::equal_ignore_hash(t, &spec.template))
                 }) {
                     return Some(rs);
                 }
                 let st = self.d.status.get_or_insert_with(Default::default);
                 st.collision_count = Some(st.collision_count.unwrap_or(0) + 1);
                 self.update_status();
-                self.ctx.log.push(format!("{} deployment {}/{}: hash collision, collisionCount bumped", self.ctx.now, self.ns(), self.name()));
+                self.ctx.log.push(format!(
+                    "{} deployment {}/{}: hash collision, collisionCount bumped",
+                    self.ctx.now,
+                    self.ns(),
+                    self.name()
+                ));
                 return None;
             }
             Err(e) => {
-                let msg = format!("Failed to create new replica set \"{rs_name}\": {}", e.message);
+                let msg = format!(
+                    "Failed to create new replica set \"{rs_name}\": {}",
+                    e.message
+                );
                 if has_progress_deadline(&self.d) {
                     set_condition(
                         self.d.status.get_or_insert_with(Default::default),
-                        new_condition("Progressing", "False", REASON_FAILED_RS_CREATE, msg.clone(), &now),
+                        new_condition(
+                            "Progressing",
+                            "False",
+                            REASON_FAILED_RS_CREATE,
+                            msg.clone(),
+                            &now,
+                        ),
                     );
                     self.update_status();
                 }
@@ -823,17 +964,34 @@ impl Sync<'_, '_> {
         if !is_rolling_update(&self.d) {
             return;
         }
-        let mut all: Vec<ReplicaSet> = old.iter().chain(new_rs).filter(|r| rs_replicas(r) > 0).cloned().collect();
+        let mut all: Vec<ReplicaSet> = old
+            .iter()
+            .chain(new_rs)
+            .filter(|r| rs_replicas(r) > 0)
+            .cloned()
+            .collect();
         let all_replicas: i32 = all.iter().map(rs_replicas).sum();
-        let allowed = if want > 0 { want + max_surge(&self.d) } else { 0 };
+        let allowed = if want > 0 {
+            want + max_surge(&self.d)
+        } else {
+            0
+        };
         let to_add = allowed - all_replicas;
         let op = if to_add > 0 {
             // ReplicaSetsBySizeNewer: larger first, newer first on ties.
-            all.sort_by(|a, b| rs_replicas(b).cmp(&rs_replicas(a)).then_with(|| creation_key(b).cmp(&creation_key(a))));
+            all.sort_by(|a, b| {
+                rs_replicas(b)
+                    .cmp(&rs_replicas(a))
+                    .then_with(|| creation_key(b).cmp(&creation_key(a)))
+            });
             "up"
         } else if to_add < 0 {
             // ReplicaSetsBySizeOlder: larger first, older first on ties.
-            all.sort_by(|a, b| rs_replicas(b).cmp(&rs_replicas(a)).then_with(|| creation_key(a).cmp(&creation_key(b))));
+            all.sort_by(|a, b| {
+                rs_replicas(b)
+                    .cmp(&rs_replicas(a))
+                    .then_with(|| creation_key(a).cmp(&creation_key(b)))
+            });
             "down"
         } else {
             ""
@@ -889,7 +1047,11 @@ impl Sync<'_, '_> {
         if rs_replicas(&rs) == new_scale {
             return (false, rs);
         }
-        let op = if rs_replicas(&rs) < new_scale { "up" } else { "down" };
+        let op = if rs_replicas(&rs) < new_scale {
+            "up"
+        } else {
+            "down"
+        };
         self.scale_rs(rs, new_scale, op)
     }
 
@@ -936,7 +1098,8 @@ impl Sync<'_, '_> {
             return;
         }
         // Scale down, if we can.
-        let active_old: Vec<ReplicaSet> = old.iter().filter(|r| rs_replicas(r) > 0).cloned().collect();
+        let active_old: Vec<ReplicaSet> =
+            old.iter().filter(|r| rs_replicas(r) > 0).cloned().collect();
         if self.reconcile_old_rs(&all, active_old, &new_rs) {
             let rs_list = replica_sets_of(self.ctx.store, &self.d);
             let (n, o) = split_new_old(&self.d, &rs_list);
@@ -966,7 +1129,12 @@ impl Sync<'_, '_> {
     }
 
     /// `reconcileOldReplicaSets`.
-    fn reconcile_old_rs(&mut self, all: &[ReplicaSet], old: Vec<ReplicaSet>, new_rs: &ReplicaSet) -> bool {
+    fn reconcile_old_rs(
+        &mut self,
+        all: &[ReplicaSet],
+        old: Vec<ReplicaSet>,
+        new_rs: &ReplicaSet,
+    ) -> bool {
         let old_count: i32 = old.iter().map(rs_replicas).sum();
         if old_count == 0 {
             return false;
@@ -987,14 +1155,18 @@ impl Sync<'_, '_> {
     }
 
     /// `cleanupUnhealthyReplicas`.
-    fn cleanup_unhealthy_replicas(&mut self, mut old: Vec<ReplicaSet>, max_cleanup: i32) -> (Vec<ReplicaSet>, i32) {
+    fn cleanup_unhealthy_replicas(
+        &mut self,
+        mut old: Vec<ReplicaSet>,
+        max_cleanup: i32,
+    ) -> (Vec<ReplicaSet>, i32) {
         old.sort_by_key(creation_key);
         let mut total = 0;
-        for i in 0..old.len() {
+        for slot in old.iter_mut() {
             if total >= max_cleanup {
                 break;
             }
-            let rs = old[i].clone();
+            let rs = slot.clone();
             let (reps, avail) = (rs_replicas(&rs), rs_status(&rs).2);
             if reps == 0 || reps == avail {
                 continue;
@@ -1002,13 +1174,17 @@ impl Sync<'_, '_> {
             let down = (max_cleanup - total).min(reps - avail);
             let (_, updated) = self.scale_rs_and_record(rs, reps - down);
             total += down;
-            old[i] = updated;
+            *slot = updated;
         }
         (old, total)
     }
 
     /// `scaleDownOldReplicaSetsForRollingUpdate`.
-    fn scale_down_old_for_rolling_update(&mut self, all: &[ReplicaSet], mut old: Vec<ReplicaSet>) -> i32 {
+    fn scale_down_old_for_rolling_update(
+        &mut self,
+        all: &[ReplicaSet],
+        mut old: Vec<ReplicaSet>,
+    ) -> i32 {
         let min_available = replicas(&self.d) - max_unavailable(&self.d);
         let available: i32 = all.iter().map(|r| rs_status(r).2).sum();
         if available <= min_available {
@@ -1035,7 +1211,8 @@ impl Sync<'_, '_> {
     /// `rolloutRecreate`.
     fn rollout_recreate(&mut self, rs_list: &[ReplicaSet]) {
         let (mut new_rs, old) = self.get_all_rs_and_sync_revision(rs_list, false);
-        let active_old: Vec<ReplicaSet> = old.iter().filter(|r| rs_replicas(r) > 0).cloned().collect();
+        let active_old: Vec<ReplicaSet> =
+            old.iter().filter(|r| rs_replicas(r) > 0).cloned().collect();
         let mut scaled_down = false;
         for rs in active_old {
             let (s, _) = self.scale_rs_and_record(rs, 0);
@@ -1103,7 +1280,10 @@ impl Sync<'_, '_> {
         let Some(limit) = self.d.spec.as_ref().and_then(|s| s.revision_history_limit) else {
             return;
         };
-        let mut cleanable: Vec<&ReplicaSet> = old.iter().filter(|r| r.metadata.deletion_timestamp.is_none()).collect();
+        let mut cleanable: Vec<&ReplicaSet> = old
+            .iter()
+            .filter(|r| r.metadata.deletion_timestamp.is_none())
+            .collect();
         let diff = cleanable.len() as i32 - limit;
         if diff <= 0 {
             return;
@@ -1125,7 +1305,10 @@ impl Sync<'_, '_> {
                 continue;
             }
             let name = rs.metadata.name.clone().unwrap_or_default();
-            let _ = self.ctx.store.delete(Kind::ReplicaSet, &ns, &name, &Default::default());
+            let _ = self
+                .ctx
+                .store
+                .delete(Kind::ReplicaSet, &ns, &name, &Default::default());
         }
     }
 
@@ -1147,10 +1330,20 @@ impl Sync<'_, '_> {
         let fresh: Vec<ReplicaSet> = {
             let ns = self.ns();
             all.iter()
-                .filter_map(|r| self.ctx.store.get_as::<ReplicaSet>(&ns, r.metadata.name.as_deref().unwrap_or("")).cloned())
+                .filter_map(|r| {
+                    self.ctx
+                        .store
+                        .get_as::<ReplicaSet>(&ns, r.metadata.name.as_deref().unwrap_or(""))
+                        .cloned()
+                })
                 .collect()
         };
-        let new_rs = new_rs.and_then(|n| fresh.iter().find(|r| r.metadata.uid == n.metadata.uid).cloned());
+        let new_rs = new_rs.and_then(|n| {
+            fresh
+                .iter()
+                .find(|r| r.metadata.uid == n.metadata.uid)
+                .cloned()
+        });
         let mut st = calculate_status(&fresh, new_rs.as_ref(), &self.d, &now);
         if !has_progress_deadline(&self.d) {
             remove_condition(&mut st, "Progressing");
@@ -1158,7 +1351,9 @@ impl Sync<'_, '_> {
         let old_st = self.d.status.clone().unwrap_or_default();
         let cur = get_condition(&old_st, "Progressing").cloned();
         let complete_already = st.replicas == st.updated_replicas
-            && cur.as_ref().is_some_and(|c| c.reason.as_deref() == Some(REASON_NEW_RS_AVAILABLE));
+            && cur
+                .as_ref()
+                .is_some_and(|c| c.reason.as_deref() == Some(REASON_NEW_RS_AVAILABLE));
         let new_name = new_rs.as_ref().and_then(|r| r.metadata.name.clone());
         let dname = self.name();
         if has_progress_deadline(&self.d) && !complete_already {
@@ -1167,7 +1362,10 @@ impl Sync<'_, '_> {
                     Some(n) => format!("ReplicaSet \"{n}\" has successfully progressed."),
                     None => format!("Deployment \"{dname}\" has successfully progressed."),
                 };
-                set_condition(&mut st, new_condition("Progressing", "True", REASON_NEW_RS_AVAILABLE, msg, &now));
+                set_condition(
+                    &mut st,
+                    new_condition("Progressing", "True", REASON_NEW_RS_AVAILABLE, msg, &now),
+                );
             } else if deployment_progressing(&old_st, &st) {
                 let msg = match &new_name {
                     Some(n) => format!("ReplicaSet \"{n}\" is progressing."),
@@ -1186,7 +1384,10 @@ impl Sync<'_, '_> {
                     Some(n) => format!("ReplicaSet \"{n}\" has timed out progressing."),
                     None => format!("Deployment \"{dname}\" has timed out progressing."),
                 };
-                set_condition(&mut st, new_condition("Progressing", "False", REASON_TIMED_OUT, msg, &now));
+                set_condition(
+                    &mut st,
+                    new_condition("Progressing", "False", REASON_TIMED_OUT, msg, &now),
+                );
             }
         }
         // ReplicaFailure conditions move up from the ReplicaSets.
@@ -1234,7 +1435,12 @@ impl Sync<'_, '_> {
         let Some(from) = &c.last_update_time else {
             return false;
         };
-        let deadline = self.d.spec.as_ref().and_then(|s| s.progress_deadline_seconds).unwrap_or(600);
+        let deadline = self
+            .d
+            .spec
+            .as_ref()
+            .and_then(|s| s.progress_deadline_seconds)
+            .unwrap_or(600);
         util::add_secs(from, deadline as i64).0 < self.ctx.store.timestamp().0
     }
 }
@@ -1264,7 +1470,9 @@ fn find_active_or_latest(new_rs: Option<&ReplicaSet>, old: &[ReplicaSet]) -> Opt
         .filter(|r| rs_replicas(r) > 0)
         .collect();
     match active.len() {
-        0 => new_rs.cloned().or_else(|| sorted_old.first().map(|r| (*r).clone())),
+        0 => new_rs
+            .cloned()
+            .or_else(|| sorted_old.first().map(|r| (*r).clone())),
         1 => Some(active[0].clone()),
         _ => None,
     }
@@ -1274,7 +1482,11 @@ fn split_new_old(d: &Deployment, rs_list: &[ReplicaSet]) -> (Option<ReplicaSet>,
     let new_rs = find_new_rs(d, rs_list);
     let old = rs_list
         .iter()
-        .filter(|r| new_rs.as_ref().is_none_or(|n| n.metadata.uid != r.metadata.uid))
+        .filter(|r| {
+            new_rs
+                .as_ref()
+                .is_none_or(|n| n.metadata.uid != r.metadata.uid)
+        })
         .cloned()
         .collect();
     (new_rs, old)
@@ -1289,12 +1501,30 @@ mod tests {
     #[test]
     fn fenceposts_round_like_upstream() {
         let pct = |s: &str| IntOrString::String(s.into());
-        assert_eq!(resolve_fenceposts(Some(&pct("25%")), Some(&pct("25%")), 10), (3, 2));
-        assert_eq!(resolve_fenceposts(Some(&pct("25%")), Some(&pct("25%")), 4), (1, 1));
-        assert_eq!(resolve_fenceposts(Some(&pct("25%")), Some(&pct("25%")), 3), (1, 0));
-        assert_eq!(resolve_fenceposts(Some(&pct("25%")), Some(&pct("25%")), 1), (1, 0));
-        assert_eq!(resolve_fenceposts(Some(&pct("0%")), Some(&pct("0%")), 1), (0, 1));
-        assert_eq!(resolve_fenceposts(Some(&IntOrString::Int(0)), Some(&pct("10%")), 5), (0, 1));
+        assert_eq!(
+            resolve_fenceposts(Some(&pct("25%")), Some(&pct("25%")), 10),
+            (3, 2)
+        );
+        assert_eq!(
+            resolve_fenceposts(Some(&pct("25%")), Some(&pct("25%")), 4),
+            (1, 1)
+        );
+        assert_eq!(
+            resolve_fenceposts(Some(&pct("25%")), Some(&pct("25%")), 3),
+            (1, 0)
+        );
+        assert_eq!(
+            resolve_fenceposts(Some(&pct("25%")), Some(&pct("25%")), 1),
+            (1, 0)
+        );
+        assert_eq!(
+            resolve_fenceposts(Some(&pct("0%")), Some(&pct("0%")), 1),
+            (0, 1)
+        );
+        assert_eq!(
+            resolve_fenceposts(Some(&IntOrString::Int(0)), Some(&pct("10%")), 5),
+            (0, 1)
+        );
     }
 
     /// `SetNewReplicaSetAnnotations`: rolling back onto an old ReplicaSet
@@ -1312,11 +1542,23 @@ mod tests {
         }))
         .unwrap();
         assert!(set_new_rs_annotations(&d, &mut rs, 4, true));
-        assert_eq!(util::annotation(&rs.metadata, REVISION_ANNOTATION), Some("4"));
-        assert_eq!(util::annotation(&rs.metadata, REVISION_HISTORY_ANNOTATION), Some("2"));
-        assert_eq!(util::annotation(&rs.metadata, CHANGE_CAUSE_ANNOTATION), Some("v2"));
+        assert_eq!(
+            util::annotation(&rs.metadata, REVISION_ANNOTATION),
+            Some("4")
+        );
+        assert_eq!(
+            util::annotation(&rs.metadata, REVISION_HISTORY_ANNOTATION),
+            Some("2")
+        );
+        assert_eq!(
+            util::annotation(&rs.metadata, CHANGE_CAUSE_ANNOTATION),
+            Some("v2")
+        );
         assert!(set_new_rs_annotations(&d, &mut rs, 6, true));
-        assert_eq!(util::annotation(&rs.metadata, REVISION_HISTORY_ANNOTATION), Some("2,4"));
+        assert_eq!(
+            util::annotation(&rs.metadata, REVISION_HISTORY_ANNOTATION),
+            Some("2,4")
+        );
         // Not lower: no change.
         assert!(!set_new_rs_annotations(&d, &mut rs, 5, true));
     }

@@ -32,21 +32,35 @@ impl Controller for DisruptionController {
 
     fn on_change(&mut self, ev: &WatchEvent, store: &Store, q: &mut Enqueue) {
         match &*ev.object {
-            Object::PodDisruptionBudget(p) => q.add(object_key(p.metadata.namespace.as_deref(), p.metadata.name.as_deref().unwrap_or(""))),
+            Object::PodDisruptionBudget(p) => q.add(object_key(
+                p.metadata.namespace.as_deref(),
+                p.metadata.name.as_deref().unwrap_or(""),
+            )),
             Object::Pod(p) => {
                 let ns = p.metadata.namespace.as_deref().unwrap_or("");
                 for pdb in store.list_as::<PodDisruptionBudget>(Some(ns)) {
                     let sel = pdb.spec.as_ref().and_then(|s| s.selector.as_ref());
                     let matches = |l| util::selector_matches(sel, l);
-                    if matches(p.metadata.labels.as_ref()) || ev.old.as_ref().is_some_and(|o| matches(o.meta().labels.as_ref())) {
-                        q.add(object_key(Some(ns), pdb.metadata.name.as_deref().unwrap_or("")));
+                    if matches(p.metadata.labels.as_ref())
+                        || ev
+                            .old
+                            .as_ref()
+                            .is_some_and(|o| matches(o.meta().labels.as_ref()))
+                    {
+                        q.add(object_key(
+                            Some(ns),
+                            pdb.metadata.name.as_deref().unwrap_or(""),
+                        ));
                     }
                 }
             }
             Object::Deployment(_) | Object::ReplicaSet(_) | Object::StatefulSet(_) => {
                 let ns = ev.object.meta().namespace.as_deref().unwrap_or("");
                 for pdb in store.list_as::<PodDisruptionBudget>(Some(ns)) {
-                    q.add(object_key(Some(ns), pdb.metadata.name.as_deref().unwrap_or("")));
+                    q.add(object_key(
+                        Some(ns),
+                        pdb.metadata.name.as_deref().unwrap_or(""),
+                    ));
                 }
             }
             _ => {}
@@ -66,7 +80,14 @@ impl Controller for DisruptionController {
             .cloned()
             .collect();
         if pods.is_empty() {
-            util::record(ctx.store, &obj, "Normal", "NoPods", "No matching pods found", COMPONENT);
+            util::record(
+                ctx.store,
+                &obj,
+                "Normal",
+                "NoPods",
+                "No matching pods found",
+                COMPONENT,
+            );
         }
         let (expected, desired) = if let Some(mu) = &spec.max_unavailable {
             let expected = expected_scale(ctx.store, ns, &pods);
@@ -77,7 +98,10 @@ impl Controller for DisruptionController {
                 IntOrString::Int(i) => (pods.len() as i32, *i),
                 IntOrString::String(_) => {
                     let expected = expected_scale(ctx.store, ns, &pods);
-                    (expected, util::scaled_value(ma, expected, true).unwrap_or(0))
+                    (
+                        expected,
+                        util::scaled_value(ma, expected, true).unwrap_or(0),
+                    )
                 }
             }
         } else {
@@ -92,8 +116,16 @@ impl Controller for DisruptionController {
             allowed = 0;
         }
         let old = pdb.status.clone().unwrap_or_default();
-        let (status, reason) = if allowed > 0 { ("True", "SufficientPods") } else { ("False", "InsufficientPods") };
-        let prev = old.conditions.iter().flatten().find(|c| c.type_ == "DisruptionAllowed");
+        let (status, reason) = if allowed > 0 {
+            ("True", "SufficientPods")
+        } else {
+            ("False", "InsufficientPods")
+        };
+        let prev = old
+            .conditions
+            .iter()
+            .flatten()
+            .find(|c| c.type_ == "DisruptionAllowed");
         let cond = Condition {
             type_: "DisruptionAllowed".into(),
             status: status.into(),
@@ -115,7 +147,9 @@ impl Controller for DisruptionController {
             observed_generation: pdb.metadata.generation,
         };
         if pdb.status.as_ref() != Some(&st) {
-            let _ = ctx.store.modify::<PodDisruptionBudget>(ns, name, true, |p| p.status = Some(st.clone()));
+            let _ = ctx
+                .store
+                .modify::<PodDisruptionBudget>(ns, name, true, |p| p.status = Some(st.clone()));
         }
         Action::AwaitChange
     }
@@ -133,24 +167,40 @@ impl Controller for DisruptionController {
 fn expected_scale(store: &Store, ns: &str, pods: &[Pod]) -> i32 {
     let mut seen: BTreeMap<String, i32> = BTreeMap::new();
     for p in pods {
-        let Some(r) = util::controller_of(&p.metadata) else { continue };
+        let Some(r) = util::controller_of(&p.metadata) else {
+            continue;
+        };
         let (uid, replicas) = match r.kind.as_str() {
             "ReplicaSet" => match store.get_as::<ReplicaSet>(ns, &r.name) {
-                Some(rs) => match util::controller_of(&rs.metadata).filter(|o| o.kind == "Deployment") {
-                    Some(d) => match store.get_as::<Deployment>(ns, &d.name) {
-                        Some(dep) => (d.uid.clone(), dep.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1)),
-                        None => continue,
-                    },
-                    None => (r.uid.clone(), rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1)),
-                },
+                Some(rs) => {
+                    match util::controller_of(&rs.metadata).filter(|o| o.kind == "Deployment") {
+                        Some(d) => match store.get_as::<Deployment>(ns, &d.name) {
+                            Some(dep) => (
+                                d.uid.clone(),
+                                dep.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+                            ),
+                            None => continue,
+                        },
+                        None => (
+                            r.uid.clone(),
+                            rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+                        ),
+                    }
+                }
                 None => continue,
             },
             "StatefulSet" => match store.get_as::<StatefulSet>(ns, &r.name) {
-                Some(s) => (r.uid.clone(), s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1)),
+                Some(s) => (
+                    r.uid.clone(),
+                    s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+                ),
                 None => continue,
             },
             "ReplicationController" => match store.get_as::<ReplicationController>(ns, &r.name) {
-                Some(rc) => (r.uid.clone(), rc.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1)),
+                Some(rc) => (
+                    r.uid.clone(),
+                    rc.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+                ),
                 None => continue,
             },
             _ => continue,

@@ -9,7 +9,9 @@
 
 use super::{Action, Controller, Ctx, Enqueue};
 use crate::objects::kinds::{Kind, Object};
-use crate::sim::store::{DeleteOptions, Patch, Propagation, Store, WatchEvent, WatchEventType, WriteOptions};
+use crate::sim::store::{
+    DeleteOptions, Patch, Propagation, Store, WatchEvent, WatchEventType, WriteOptions,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use serde_json::json;
 use std::any::Any;
@@ -37,7 +39,11 @@ impl GarbageCollector {
 
 fn node_of(o: &Object) -> Node {
     let m = o.meta();
-    (o.kind(), m.namespace.clone().unwrap_or_default(), m.name.clone().unwrap_or_default())
+    (
+        o.kind(),
+        m.namespace.clone().unwrap_or_default(),
+        m.name.clone().unwrap_or_default(),
+    )
 }
 
 fn key(n: &Node, prefix: &str) -> String {
@@ -54,7 +60,10 @@ fn parse_key(k: &str) -> Option<(bool, Node)> {
     let kind_name = it.next()?;
     let ns = it.next()?.to_string();
     let name = it.next()?.to_string();
-    let kind = Kind::ALL.iter().copied().find(|k| k.info().kind == kind_name)?;
+    let kind = Kind::ALL
+        .iter()
+        .copied()
+        .find(|k| k.info().kind == kind_name)?;
     Some((owner, (kind, ns, name)))
 }
 
@@ -77,11 +86,17 @@ fn classify(store: &Store, dep: &Object, r: &OwnerReference) -> OwnerState {
     let Some(kind) = owner_kind(r) else {
         return OwnerState::Solid; // unknown kinds are never collected
     };
-    let ns = if kind.info().namespaced { dep.meta().namespace.clone().unwrap_or_default() } else { String::new() };
+    let ns = if kind.info().namespaced {
+        dep.meta().namespace.clone().unwrap_or_default()
+    } else {
+        String::new()
+    };
     match store.try_get(kind, &ns, &r.name) {
         None => OwnerState::Dangling,
         Some(o) if o.meta().uid.as_deref() != Some(r.uid.as_str()) => OwnerState::Dangling,
-        Some(o) if o.meta().deletion_timestamp.is_some() && has_finalizer(o, FOREGROUND) => OwnerState::WaitingForDependents,
+        Some(o) if o.meta().deletion_timestamp.is_some() && has_finalizer(o, FOREGROUND) => {
+            OwnerState::WaitingForDependents
+        }
         Some(_) => OwnerState::Solid,
     }
 }
@@ -113,7 +128,10 @@ impl Controller for GarbageCollector {
         if ev.event_type != WatchEventType::Deleted && !refs.is_empty() {
             let uids: Vec<String> = refs.iter().map(|r| r.uid.clone()).collect();
             for u in &uids {
-                self.dependents.entry(u.clone()).or_default().insert(node.clone());
+                self.dependents
+                    .entry(u.clone())
+                    .or_default()
+                    .insert(node.clone());
             }
             self.owners_of.insert(node.clone(), uids);
         }
@@ -126,18 +144,29 @@ impl Controller for GarbageCollector {
                 // An owner waiting for this dependent may be done.
                 for r in &refs {
                     if let Some(k) = owner_kind(r) {
-                        let ns = if k.info().namespaced { node.1.clone() } else { String::new() };
+                        let ns = if k.info().namespaced {
+                            node.1.clone()
+                        } else {
+                            String::new()
+                        };
                         q.add(key(&(k, ns, r.name.clone()), "own:"));
                     }
                 }
             }
             _ => {
-                if o.meta().deletion_timestamp.is_some() && (has_finalizer(o, FOREGROUND) || has_finalizer(o, ORPHAN)) {
+                if o.meta().deletion_timestamp.is_some()
+                    && (has_finalizer(o, FOREGROUND) || has_finalizer(o, ORPHAN))
+                {
                     q.add(key(&node, "own:"));
                 }
-                let changed_refs = ev.old.as_ref().is_none_or(|old| old.meta().owner_references != o.meta().owner_references);
+                let changed_refs = ev
+                    .old
+                    .as_ref()
+                    .is_none_or(|old| old.meta().owner_references != o.meta().owner_references);
                 if !refs.is_empty() && changed_refs {
-                    let suspicious = refs.iter().any(|r| !matches!(classify(store, o, r), OwnerState::Solid));
+                    let suspicious = refs
+                        .iter()
+                        .any(|r| !matches!(classify(store, o, r), OwnerState::Solid));
                     if suspicious {
                         q.add(key(&node, "dep:"));
                     }
@@ -175,7 +204,9 @@ impl GarbageCollector {
 
     /// `attemptToDeleteItem`.
     fn attempt_to_delete(&mut self, ctx: &mut Ctx, n: &Node) {
-        let Some(obj) = Self::get(ctx.store, n) else { return };
+        let Some(obj) = Self::get(ctx.store, n) else {
+            return;
+        };
         if obj.meta().deletion_timestamp.is_some() && !has_finalizer(&obj, FOREGROUND) {
             return; // already being deleted
         }
@@ -225,21 +256,34 @@ impl GarbageCollector {
             ..Default::default()
         };
         let _ = ctx.store.delete(n.0, &n.1, &n.2, &opts);
-        ctx.log.push(format!("{} garbage-collector deleted {} {}/{} ({policy:?})", ctx.now, n.0, n.1, n.2));
+        ctx.log.push(format!(
+            "{} garbage-collector deleted {} {}/{} ({policy:?})",
+            ctx.now, n.0, n.1, n.2
+        ));
     }
 
     /// Owners with the `orphan` or `foregroundDeletion` finalizer.
     fn process_owner(&mut self, ctx: &mut Ctx, n: &Node) {
-        let Some(obj) = Self::get(ctx.store, n) else { return };
+        let Some(obj) = Self::get(ctx.store, n) else {
+            return;
+        };
         if obj.meta().deletion_timestamp.is_none() {
             return;
         }
         let uid = obj.meta().uid.clone().unwrap_or_default();
-        let deps: Vec<Node> = self.dependents.get(&uid).cloned().unwrap_or_default().into_iter().collect();
+        let deps: Vec<Node> = self
+            .dependents
+            .get(&uid)
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
         if has_finalizer(&obj, ORPHAN) {
             // `orphanDependents`: strip our reference from every dependent.
             for d in &deps {
-                let Some(dep) = Self::get(ctx.store, d) else { continue };
+                let Some(dep) = Self::get(ctx.store, d) else {
+                    continue;
+                };
                 let keep: Vec<OwnerReference> = dep
                     .meta()
                     .owner_references
@@ -248,8 +292,19 @@ impl GarbageCollector {
                     .into_iter()
                     .filter(|r| r.uid != uid)
                     .collect();
-                let v = if keep.is_empty() { serde_json::Value::Null } else { json!(keep) };
-                let _ = ctx.store.patch(d.0, &d.1, &d.2, &Patch::Merge(json!({"metadata": {"ownerReferences": v}})), &WriteOptions::default(), false);
+                let v = if keep.is_empty() {
+                    serde_json::Value::Null
+                } else {
+                    json!(keep)
+                };
+                let _ = ctx.store.patch(
+                    d.0,
+                    &d.1,
+                    &d.2,
+                    &Patch::Merge(json!({"metadata": {"ownerReferences": v}})),
+                    &WriteOptions::default(),
+                    false,
+                );
             }
             remove_finalizer(ctx.store, n, &obj, ORPHAN);
             return;
@@ -273,7 +328,9 @@ impl GarbageCollector {
                 return;
             }
             for d in blocking {
-                if Self::get(ctx.store, &d).is_some_and(|o| o.meta().deletion_timestamp.is_none() || has_finalizer(&o, FOREGROUND)) {
+                if Self::get(ctx.store, &d).is_some_and(|o| {
+                    o.meta().deletion_timestamp.is_none() || has_finalizer(&o, FOREGROUND)
+                }) {
                     self.attempt_to_delete(ctx, &d);
                 }
             }
@@ -282,7 +339,25 @@ impl GarbageCollector {
 }
 
 fn remove_finalizer(store: &mut Store, n: &Node, obj: &Object, f: &str) {
-    let rest: Vec<String> = obj.meta().finalizers.iter().flatten().filter(|x| *x != f).cloned().collect();
-    let v = if rest.is_empty() { serde_json::Value::Null } else { json!(rest) };
-    let _ = store.patch(n.0, &n.1, &n.2, &Patch::Merge(json!({"metadata": {"finalizers": v}})), &WriteOptions::default(), false);
+    let rest: Vec<String> = obj
+        .meta()
+        .finalizers
+        .iter()
+        .flatten()
+        .filter(|x| *x != f)
+        .cloned()
+        .collect();
+    let v = if rest.is_empty() {
+        serde_json::Value::Null
+    } else {
+        json!(rest)
+    };
+    let _ = store.patch(
+        n.0,
+        &n.1,
+        &n.2,
+        &Patch::Merge(json!({"metadata": {"finalizers": v}})),
+        &WriteOptions::default(),
+        false,
+    );
 }

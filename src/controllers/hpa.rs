@@ -15,8 +15,9 @@ use crate::sim::store::{Store, WatchEvent, WatchEventType};
 use crate::sim::SimTime;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::{
-    HPAScalingRules, HorizontalPodAutoscaler, HorizontalPodAutoscalerCondition, HorizontalPodAutoscalerStatus, MetricSpec,
-    MetricStatus, MetricValueStatus, ResourceMetricStatus,
+    HPAScalingRules, HorizontalPodAutoscaler, HorizontalPodAutoscalerCondition,
+    HorizontalPodAutoscalerStatus, MetricSpec, MetricStatus, MetricValueStatus,
+    ResourceMetricStatus,
 };
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -67,7 +68,10 @@ impl Controller for HorizontalPodAutoscalerController {
                 _ => true,
             });
             if ev.event_type != WatchEventType::Deleted && spec_changed {
-                q.add(object_key(h.metadata.namespace.as_deref(), h.metadata.name.as_deref().unwrap_or("")));
+                q.add(object_key(
+                    h.metadata.namespace.as_deref(),
+                    h.metadata.name.as_deref().unwrap_or(""),
+                ));
             }
         }
     }
@@ -92,7 +96,14 @@ impl Controller for HorizontalPodAutoscalerController {
     }
 }
 
-fn set_condition(st: &mut HorizontalPodAutoscalerStatus, t: &str, status: &str, reason: &str, msg: String, now: &Time) {
+fn set_condition(
+    st: &mut HorizontalPodAutoscalerStatus,
+    t: &str,
+    status: &str,
+    reason: &str,
+    msg: String,
+    now: &Time,
+) {
     let conds = st.conditions.get_or_insert_with(Vec::new);
     if let Some(c) = conds.iter_mut().find(|c| c.type_ == t) {
         if c.status != status {
@@ -113,21 +124,40 @@ fn set_condition(st: &mut HorizontalPodAutoscalerStatus, t: &str, status: &str, 
 }
 
 /// The scale subresource of the target: (spec.replicas, selector).
-fn get_scale(store: &Store, ns: &str, kind: &str, name: &str) -> Result<(i32, LabelSelector, Kind), String> {
+fn get_scale(
+    store: &Store,
+    ns: &str,
+    kind: &str,
+    name: &str,
+) -> Result<(i32, LabelSelector, Kind), String> {
     let (k, r, s) = match kind {
-        "Deployment" => store
-            .get_as::<Deployment>(ns, name)
-            .map(|d| (Kind::Deployment, d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1), d.spec.as_ref().map(|s| s.selector.clone()))),
-        "ReplicaSet" => store
-            .get_as::<ReplicaSet>(ns, name)
-            .map(|d| (Kind::ReplicaSet, d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1), d.spec.as_ref().map(|s| s.selector.clone()))),
-        "StatefulSet" => store
-            .get_as::<StatefulSet>(ns, name)
-            .map(|d| (Kind::StatefulSet, d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1), d.spec.as_ref().map(|s| s.selector.clone()))),
+        "Deployment" => store.get_as::<Deployment>(ns, name).map(|d| {
+            (
+                Kind::Deployment,
+                d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+                d.spec.as_ref().map(|s| s.selector.clone()),
+            )
+        }),
+        "ReplicaSet" => store.get_as::<ReplicaSet>(ns, name).map(|d| {
+            (
+                Kind::ReplicaSet,
+                d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+                d.spec.as_ref().map(|s| s.selector.clone()),
+            )
+        }),
+        "StatefulSet" => store.get_as::<StatefulSet>(ns, name).map(|d| {
+            (
+                Kind::StatefulSet,
+                d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+                d.spec.as_ref().map(|s| s.selector.clone()),
+            )
+        }),
         other => return Err(format!("no matches for kind \"{other}\" in group \"apps\"")),
     }
     .ok_or_else(|| {
-        let k = Kind::from_resource_name(kind).map(|k| k.info().group_resource()).unwrap_or_else(|| kind.to_lowercase());
+        let k = Kind::from_resource_name(kind)
+            .map(|k| k.info().group_resource())
+            .unwrap_or_else(|| kind.to_lowercase());
         format!("{k} \"{name}\" not found")
     })?;
     Ok((r, s.unwrap_or_default(), k))
@@ -135,6 +165,7 @@ fn get_scale(store: &Store, ns: &str, kind: &str, name: &str) -> Result<(i32, La
 
 /// `GetResourceReplicas` / `GetRawResourceReplicas` for one Resource
 /// metric: (proposal, utilization %, average raw value) or an error.
+#[allow(clippy::too_many_arguments)]
 fn resource_replicas(
     store: &Store,
     ns: &str,
@@ -173,16 +204,23 @@ fn resource_replicas(
             continue;
         };
         if resource == "cpu" {
-            let cond = p.status.as_ref().and_then(|s| s.conditions.as_ref()).and_then(|c| c.iter().find(|c| c.type_ == "Ready"));
+            let cond = p
+                .status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .and_then(|c| c.iter().find(|c| c.type_ == "Ready"));
             let start = p.status.as_ref().and_then(|s| s.start_time.clone());
             let is_unready = match (cond, start) {
                 (None, _) | (_, None) => true,
                 (Some(c), Some(start)) => {
                     let lt = c.last_transition_time.clone().unwrap_or(start.clone());
-                    if util::add_duration(&start, timings::HPA_CPU_INITIALIZATION_PERIOD).0 > now.0 {
+                    if util::add_duration(&start, timings::HPA_CPU_INITIALIZATION_PERIOD).0 > now.0
+                    {
                         c.status == "False" || now.0 < util::add_duration(&lt, METRIC_WINDOW).0
                     } else {
-                        c.status == "False" && util::add_duration(&start, timings::HPA_INITIAL_READINESS_DELAY).0 > lt.0
+                        c.status == "False"
+                            && util::add_duration(&start, timings::HPA_INITIAL_READINESS_DELAY).0
+                                > lt.0
                     }
                 }
             };
@@ -203,11 +241,24 @@ fn resource_replicas(
         let name = p.metadata.name.clone().unwrap_or_default();
         let mut total = 0;
         for c in p.spec.iter().flat_map(|s| s.containers.iter()) {
-            let r = c.resources.as_ref().and_then(|r| r.requests.as_ref()).and_then(|r| r.get(resource));
+            let r = c
+                .resources
+                .as_ref()
+                .and_then(|r| r.requests.as_ref())
+                .and_then(|r| r.get(resource));
             match r {
-                Some(q) => total += if resource == "cpu" { amount(q).milli_value() } else { amount(q).value() },
+                Some(q) => {
+                    total += if resource == "cpu" {
+                        amount(q).milli_value()
+                    } else {
+                        amount(q).value()
+                    }
+                }
                 None if target_util.is_some() => {
-                    return Err(format!("missing request for {resource} in container {} of Pod {name}", c.name));
+                    return Err(format!(
+                        "missing request for {resource} in container {} of Pod {name}",
+                        c.name
+                    ));
                 }
                 None => {}
             }
@@ -268,7 +319,10 @@ fn resource_replicas(
         }
     }
     let (new_ratio, _, _) = ratio_of(&m)?;
-    if (1.0 - new_ratio).abs() <= timings::HPA_TOLERANCE || (ratio < 1.0 && new_ratio > 1.0) || (ratio > 1.0 && new_ratio < 1.0) {
+    if (1.0 - new_ratio).abs() <= timings::HPA_TOLERANCE
+        || (ratio < 1.0 && new_ratio > 1.0)
+        || (ratio > 1.0 && new_ratio < 1.0)
+    {
         return Ok((current, util_pct, raw));
     }
     let new_replicas = (new_ratio * m.len() as f64).ceil() as i32;
@@ -288,26 +342,43 @@ fn metric_name(m: &MetricSpec) -> String {
 }
 
 impl HorizontalPodAutoscalerController {
-    fn reconcile_autoscaler(&mut self, ctx: &mut Ctx, key: &str, obj: &Object, hpa: HorizontalPodAutoscaler) {
+    fn reconcile_autoscaler(
+        &mut self,
+        ctx: &mut Ctx,
+        key: &str,
+        obj: &Object,
+        hpa: HorizontalPodAutoscaler,
+    ) {
         let ns = hpa.metadata.namespace.clone().unwrap_or_default();
         let name = hpa.metadata.name.clone().unwrap_or_default();
         let spec = hpa.spec.clone().unwrap_or_default();
         let now = ctx.store.timestamp_secs();
         let mut st = hpa.status.clone().unwrap_or_default();
         let old_st = st.clone();
-        let event = |ctx: &mut Ctx, t: &str, r: &str, m: &str| util::record(ctx.store, obj, t, r, m, COMPONENT);
+        let event = |ctx: &mut Ctx, t: &str, r: &str, m: &str| {
+            util::record(ctx.store, obj, t, r, m, COMPONENT)
+        };
         let target = &spec.scale_target_ref;
-        let (current, selector, kind) = match get_scale(ctx.store, &ns, &target.kind, &target.name) {
+        let (current, selector, kind) = match get_scale(ctx.store, &ns, &target.kind, &target.name)
+        {
             Ok(s) => s,
             Err(e) => {
-                let msg = format!("the HPA controller was unable to get the target's current scale: {e}");
+                let msg =
+                    format!("the HPA controller was unable to get the target's current scale: {e}");
                 event(ctx, "Warning", "FailedGetScale", &e);
                 set_condition(&mut st, "AbleToScale", "False", "FailedGetScale", msg, &now);
                 self.write(ctx, &ns, &name, &old_st, st);
                 return;
             }
         };
-        set_condition(&mut st, "AbleToScale", "True", "SucceededGetScale", "the HPA controller was able to get the target's current scale".into(), &now);
+        set_condition(
+            &mut st,
+            "AbleToScale",
+            "True",
+            "SucceededGetScale",
+            "the HPA controller was able to get the target's current scale".into(),
+            &now,
+        );
         let min = spec.min_replicas.unwrap_or(1);
         let max = spec.max_replicas;
         let mut desired = 0;
@@ -315,7 +386,14 @@ impl HorizontalPodAutoscalerController {
         let mut metric_statuses: Vec<MetricStatus> = Vec::new();
         let rescale;
         if current == 0 && min != 0 {
-            set_condition(&mut st, "ScalingActive", "False", "ScalingDisabled", "scaling is disabled since the replica count of the target is zero".into(), &now);
+            set_condition(
+                &mut st,
+                "ScalingActive",
+                "False",
+                "ScalingDisabled",
+                "scaling is disabled since the replica count of the target is zero".into(),
+                &now,
+            );
             rescale = false;
         } else if current > max {
             reason = "Current number of replicas above Spec.MaxReplicas".into();
@@ -341,11 +419,18 @@ impl HorizontalPodAutoscalerController {
             for m in &metrics_spec {
                 let Some(r) = m.resource.as_ref().filter(|_| m.type_ == "Resource") else {
                     invalid += 1;
-                    first_err.get_or_insert_with(|| format!("invalid metric source type {:?}", m.type_));
+                    first_err
+                        .get_or_insert_with(|| format!("invalid metric source type {:?}", m.type_));
                     continue;
                 };
                 let tu = r.target.average_utilization;
-                let ta = r.target.average_value.as_ref().map(|q| if r.name == "cpu" { amount(q).milli_value() } else { amount(q).value() });
+                let ta = r.target.average_value.as_ref().map(|q| {
+                    if r.name == "cpu" {
+                        amount(q).milli_value()
+                    } else {
+                        amount(q).value()
+                    }
+                });
                 match resource_replicas(ctx.store, &ns, &pods, current, &r.name, tu, ta, &stamp) {
                     Ok((n, pct, raw)) => {
                         metric_statuses.push(MetricStatus {
@@ -357,7 +442,10 @@ impl HorizontalPodAutoscalerController {
                                     average_value: Some(Quantity(if r.name == "cpu" {
                                         format!("{raw}m")
                                     } else {
-                                        super::resourcequota::format_amount(crate::objects::quantity::Amount::from_units(raw), false)
+                                        super::resourcequota::format_amount(
+                                            crate::objects::quantity::Amount::from_units(raw),
+                                            false,
+                                        )
                                     })),
                                     value: None,
                                 },
@@ -373,7 +461,14 @@ impl HorizontalPodAutoscalerController {
                         let what = if tu.is_some() { "utilization" } else { "usage" };
                         let e = format!("failed to get {} {what}: {e}", r.name);
                         event(ctx, "Warning", "FailedGetResourceMetric", &e);
-                        set_condition(&mut st, "ScalingActive", "False", "FailedGetResourceMetric", format!("the HPA was unable to compute the replica count: {e}"), &now);
+                        set_condition(
+                            &mut st,
+                            "ScalingActive",
+                            "False",
+                            "FailedGetResourceMetric",
+                            format!("the HPA was unable to compute the replica count: {e}"),
+                            &now,
+                        );
                         metric_statuses.push(MetricStatus {
                             type_: "Resource".into(),
                             resource: Some(ResourceMetricStatus {
@@ -383,7 +478,10 @@ impl HorizontalPodAutoscalerController {
                             ..Default::default()
                         });
                         invalid += 1;
-                        first_err.get_or_insert(format!("failed to get {} resource metric value: {e}", r.name));
+                        first_err.get_or_insert(format!(
+                            "failed to get {} resource metric value: {e}",
+                            r.name
+                        ));
                     }
                 }
             }
@@ -397,7 +495,11 @@ impl HorizontalPodAutoscalerController {
             }
             if proposal == -1 || invalid == metrics_spec.len() && invalid > 0 {
                 st.current_replicas = Some(current);
-                st.current_metrics = if metric_statuses.is_empty() { None } else { Some(metric_statuses) };
+                st.current_metrics = if metric_statuses.is_empty() {
+                    None
+                } else {
+                    Some(metric_statuses)
+                };
                 self.write(ctx, &ns, &name, &old_st, st);
                 return;
             }
@@ -419,7 +521,9 @@ impl HorizontalPodAutoscalerController {
             desired = if spec.behavior.is_none() {
                 self.normalize(ctx.now, key, &mut st, current, desired, min, max, &now)
             } else {
-                self.normalize_with_behaviors(ctx.now, key, &hpa, &mut st, current, desired, min, max, &now)
+                self.normalize_with_behaviors(
+                    ctx.now, key, &hpa, &mut st, current, desired, min, max, &now,
+                )
             };
             rescale = desired != current;
         }
@@ -427,19 +531,60 @@ impl HorizontalPodAutoscalerController {
             let res = super::scale::scale(ctx.store, kind, &ns, &target.name, desired);
             match res {
                 Ok(_) => {
-                    set_condition(&mut st, "AbleToScale", "True", "SucceededRescale", format!("the HPA controller was able to update the target scale to {desired}"), &now);
-                    event(ctx, "Normal", "SuccessfulRescale", &format!("New size: {desired}; reason: {reason}"));
-                    let ev = ScaleEvent { change: (desired - current).abs(), at: ctx.now };
+                    set_condition(
+                        &mut st,
+                        "AbleToScale",
+                        "True",
+                        "SucceededRescale",
+                        format!(
+                            "the HPA controller was able to update the target scale to {desired}"
+                        ),
+                        &now,
+                    );
+                    event(
+                        ctx,
+                        "Normal",
+                        "SuccessfulRescale",
+                        &format!("New size: {desired}; reason: {reason}"),
+                    );
+                    let ev = ScaleEvent {
+                        change: (desired - current).abs(),
+                        at: ctx.now,
+                    };
                     if desired > current {
-                        self.scale_up_events.entry(key.to_string()).or_default().push(ev);
+                        self.scale_up_events
+                            .entry(key.to_string())
+                            .or_default()
+                            .push(ev);
                     } else {
-                        self.scale_down_events.entry(key.to_string()).or_default().push(ev);
+                        self.scale_down_events
+                            .entry(key.to_string())
+                            .or_default()
+                            .push(ev);
                     }
                     st.last_scale_time = Some(now.clone());
                 }
                 Err(e) => {
-                    event(ctx, "Warning", "FailedRescale", &format!("New size: {desired}; reason: {reason}; error: {}", e.message));
-                    set_condition(&mut st, "AbleToScale", "False", "FailedUpdateScale", format!("the HPA controller was unable to update the target scale: {}", e.message), &now);
+                    event(
+                        ctx,
+                        "Warning",
+                        "FailedRescale",
+                        &format!(
+                            "New size: {desired}; reason: {reason}; error: {}",
+                            e.message
+                        ),
+                    );
+                    set_condition(
+                        &mut st,
+                        "AbleToScale",
+                        "False",
+                        "FailedUpdateScale",
+                        format!(
+                            "the HPA controller was unable to update the target scale: {}",
+                            e.message
+                        ),
+                        &now,
+                    );
                     desired = current;
                 }
             }
@@ -448,26 +593,54 @@ impl HorizontalPodAutoscalerController {
         }
         st.current_replicas = Some(current);
         st.desired_replicas = desired;
-        st.current_metrics = if metric_statuses.is_empty() { None } else { Some(metric_statuses) };
+        st.current_metrics = if metric_statuses.is_empty() {
+            None
+        } else {
+            Some(metric_statuses)
+        };
         st.observed_generation = hpa.metadata.generation;
         // Conditions in upstream's order.
         if let Some(cs) = st.conditions.as_mut() {
-            let order = |t: &str| ["AbleToScale", "ScalingActive", "ScalingLimited"].iter().position(|x| *x == t).unwrap_or(9);
+            let order = |t: &str| {
+                ["AbleToScale", "ScalingActive", "ScalingLimited"]
+                    .iter()
+                    .position(|x| *x == t)
+                    .unwrap_or(9)
+            };
             cs.sort_by_key(|c| order(&c.type_));
         }
         self.write(ctx, &ns, &name, &old_st, st);
     }
 
-    fn write(&self, ctx: &mut Ctx, ns: &str, name: &str, old: &HorizontalPodAutoscalerStatus, st: HorizontalPodAutoscalerStatus) {
+    fn write(
+        &self,
+        ctx: &mut Ctx,
+        ns: &str,
+        name: &str,
+        old: &HorizontalPodAutoscalerStatus,
+        st: HorizontalPodAutoscalerStatus,
+    ) {
         if *old != st {
-            let _ = ctx.store.modify::<HorizontalPodAutoscaler>(ns, name, true, |h| h.status = Some(st));
+            let _ = ctx
+                .store
+                .modify::<HorizontalPodAutoscaler>(ns, name, true, |h| h.status = Some(st));
         }
     }
 
     /// `normalizeDesiredReplicas` (no `behavior`): the 5-minute downscale
     /// stabilisation, then `convertDesiredReplicasWithRules`.
     #[allow(clippy::too_many_arguments)]
-    fn normalize(&mut self, now_sim: SimTime, key: &str, st: &mut HorizontalPodAutoscalerStatus, current: i32, desired: i32, min: i32, max: i32, now: &Time) -> i32 {
+    fn normalize(
+        &mut self,
+        now_sim: SimTime,
+        key: &str,
+        st: &mut HorizontalPodAutoscalerStatus,
+        current: i32,
+        desired: i32,
+        min: i32,
+        max: i32,
+        now: &Time,
+    ) -> i32 {
         let recs = self.recommendations.entry(key.to_string()).or_default();
         let cutoff_ok = |r: &Recommendation| r.at + timings::HPA_DOWNSCALE_STABILIZATION >= now_sim;
         let mut stabilized = desired;
@@ -479,7 +652,10 @@ impl HorizontalPodAutoscalerController {
                 stabilized = r.replicas;
             }
         }
-        let rec = Recommendation { replicas: desired, at: now_sim };
+        let rec = Recommendation {
+            replicas: desired,
+            at: now_sim,
+        };
         match old_idx {
             Some(i) => recs[i] = rec,
             None => recs.push(rec),
@@ -494,20 +670,44 @@ impl HorizontalPodAutoscalerController {
                 now,
             );
         } else {
-            set_condition(st, "AbleToScale", "True", "ReadyForNewScale", "recommended size matches current size".into(), now);
+            set_condition(
+                st,
+                "AbleToScale",
+                "True",
+                "ReadyForNewScale",
+                "recommended size matches current size".into(),
+                now,
+            );
         }
-        let scale_up_limit = (timings::HPA_SCALE_UP_LIMIT_FACTOR * current as f64).max(timings::HPA_SCALE_UP_LIMIT_MINIMUM) as i32;
+        let scale_up_limit = (timings::HPA_SCALE_UP_LIMIT_FACTOR * current as f64)
+            .max(timings::HPA_SCALE_UP_LIMIT_MINIMUM) as i32;
         let (max_allowed, limit_cond, limit_reason) = if max > scale_up_limit {
-            (scale_up_limit, "ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate")
+            (
+                scale_up_limit,
+                "ScaleUpLimit",
+                "the desired replica count is increasing faster than the maximum scale rate",
+            )
         } else {
-            (max, "TooManyReplicas", "the desired replica count is more than the maximum replica count")
+            (
+                max,
+                "TooManyReplicas",
+                "the desired replica count is more than the maximum replica count",
+            )
         };
         let (out, cond, reason) = if stabilized < min {
-            (min, "TooFewReplicas", "the desired replica count is less than the minimum replica count")
+            (
+                min,
+                "TooFewReplicas",
+                "the desired replica count is less than the minimum replica count",
+            )
         } else if stabilized > max_allowed {
             (max_allowed, limit_cond, limit_reason)
         } else {
-            (stabilized, "DesiredWithinRange", "the desired count is within the acceptable range")
+            (
+                stabilized,
+                "DesiredWithinRange",
+                "the desired count is within the acceptable range",
+            )
         };
         let status = if out == stabilized { "False" } else { "True" };
         set_condition(st, "ScalingLimited", status, cond, reason.into(), now);
@@ -530,14 +730,21 @@ impl HorizontalPodAutoscalerController {
         max: i32,
         now: &Time,
     ) -> i32 {
-        let b = hpa.spec.as_ref().and_then(|s| s.behavior.clone()).unwrap_or_default();
+        let b = hpa
+            .spec
+            .as_ref()
+            .and_then(|s| s.behavior.clone())
+            .unwrap_or_default();
         let up = b.scale_up.clone().unwrap_or_else(default_scale_up);
         let mut down = b.scale_down.clone().unwrap_or_else(default_scale_down);
         if down.stabilization_window_seconds.is_none() {
-            down.stabilization_window_seconds = Some(timings::HPA_DOWNSCALE_STABILIZATION.as_secs() as i32);
+            down.stabilization_window_seconds =
+                Some(timings::HPA_DOWNSCALE_STABILIZATION.as_secs() as i32);
         }
-        let up_window = Duration::from_secs(up.stabilization_window_seconds.unwrap_or(0).max(0) as u64);
-        let down_window = Duration::from_secs(down.stabilization_window_seconds.unwrap_or(0).max(0) as u64);
+        let up_window =
+            Duration::from_secs(up.stabilization_window_seconds.unwrap_or(0).max(0) as u64);
+        let down_window =
+            Duration::from_secs(down.stabilization_window_seconds.unwrap_or(0).max(0) as u64);
         let recs = self.recommendations.entry(key.to_string()).or_default();
         let longest = up_window.max(down_window);
         let (mut up_rec, mut down_rec) = (desired, desired);
@@ -550,7 +757,10 @@ impl HorizontalPodAutoscalerController {
             }
         }
         recs.retain(|r| r.at + longest >= now_sim);
-        recs.push(Recommendation { replicas: desired, at: now_sim });
+        recs.push(Recommendation {
+            replicas: desired,
+            at: now_sim,
+        });
         let mut stabilized = current;
         let (mut reason, mut msg) = ("ReadyForNewScale", "recommended size matches current size");
         if stabilized < up_rec {
@@ -571,31 +781,69 @@ impl HorizontalPodAutoscalerController {
         set_condition(st, "AbleToScale", "True", reason, msg.into(), now);
         // Rate limits.
         let (out, cond, why) = if stabilized > current {
-            let limit = rate_limit(&up, current, self.scale_up_events.get(key).map(Vec::as_slice).unwrap_or(&[]), now_sim, true);
+            let limit = rate_limit(
+                &up,
+                current,
+                self.scale_up_events
+                    .get(key)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]),
+                now_sim,
+                true,
+            );
             let max_allowed = limit.min(max);
             if stabilized > max_allowed {
                 if limit < max {
                     (max_allowed, "ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate")
                 } else {
-                    (max_allowed, "TooManyReplicas", "the desired replica count is more than the maximum replica count")
+                    (
+                        max_allowed,
+                        "TooManyReplicas",
+                        "the desired replica count is more than the maximum replica count",
+                    )
                 }
             } else {
-                (stabilized, "DesiredWithinRange", "the desired count is within the acceptable range")
+                (
+                    stabilized,
+                    "DesiredWithinRange",
+                    "the desired count is within the acceptable range",
+                )
             }
         } else if stabilized < current {
-            let limit = rate_limit(&down, current, self.scale_down_events.get(key).map(Vec::as_slice).unwrap_or(&[]), now_sim, false);
+            let limit = rate_limit(
+                &down,
+                current,
+                self.scale_down_events
+                    .get(key)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]),
+                now_sim,
+                false,
+            );
             let min_allowed = limit.max(min);
             if stabilized < min_allowed {
                 if limit > min {
                     (min_allowed, "ScaleDownLimit", "the desired replica count is decreasing faster than the maximum scale rate")
                 } else {
-                    (min_allowed, "TooFewReplicas", "the desired replica count is less than the minimum replica count")
+                    (
+                        min_allowed,
+                        "TooFewReplicas",
+                        "the desired replica count is less than the minimum replica count",
+                    )
                 }
             } else {
-                (stabilized, "DesiredWithinRange", "the desired count is within the acceptable range")
+                (
+                    stabilized,
+                    "DesiredWithinRange",
+                    "the desired count is within the acceptable range",
+                )
             }
         } else {
-            (stabilized, "DesiredWithinRange", "the desired count is within the acceptable range")
+            (
+                stabilized,
+                "DesiredWithinRange",
+                "the desired count is within the acceptable range",
+            )
         };
         let status = if out == stabilized { "False" } else { "True" };
         set_condition(st, "ScalingLimited", status, cond, why.into(), now);
@@ -621,7 +869,13 @@ fn default_scale_down() -> HPAScalingRules {
 }
 
 /// `calculateScaleUpLimitWithScalingRules` / `...ScaleDownLimit...`.
-fn rate_limit(rules: &HPAScalingRules, current: i32, events: &[ScaleEvent], now: SimTime, up: bool) -> i32 {
+fn rate_limit(
+    rules: &HPAScalingRules,
+    current: i32,
+    events: &[ScaleEvent],
+    now: SimTime,
+    up: bool,
+) -> i32 {
     let select = rules.select_policy.as_deref().unwrap_or("Max");
     if select == "Disabled" {
         return current;
@@ -629,13 +883,25 @@ fn rate_limit(rules: &HPAScalingRules, current: i32, events: &[ScaleEvent], now:
     let mut result: Option<i32> = None;
     for p in rules.policies.iter().flatten() {
         let period = Duration::from_secs(p.period_seconds.max(0) as u64);
-        let changed: i32 = events.iter().filter(|e| e.at + period > now).map(|e| e.change).sum();
-        let period_start = if up { current - changed } else { current + changed };
+        let changed: i32 = events
+            .iter()
+            .filter(|e| e.at + period > now)
+            .map(|e| e.change)
+            .sum();
+        let period_start = if up {
+            current - changed
+        } else {
+            current + changed
+        };
         let proposed = match (p.type_.as_str(), up) {
             ("Pods", true) => period_start + p.value,
-            ("Percent", true) => (period_start as f64 * (1.0 + p.value as f64 / 100.0)).ceil() as i32,
+            ("Percent", true) => {
+                (period_start as f64 * (1.0 + p.value as f64 / 100.0)).ceil() as i32
+            }
             ("Pods", false) => period_start - p.value,
-            ("Percent", false) => (period_start as f64 * (1.0 - p.value as f64 / 100.0)).ceil() as i32,
+            ("Percent", false) => {
+                (period_start as f64 * (1.0 - p.value as f64 / 100.0)).ceil() as i32
+            }
             _ => continue,
         };
         result = Some(match (result, select, up) {

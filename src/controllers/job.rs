@@ -54,22 +54,34 @@ impl Controller for JobController {
 
     fn on_change(&mut self, ev: &WatchEvent, store: &Store, q: &mut Enqueue) {
         match &*ev.object {
-            Object::Job(j) => q.add(object_key(j.metadata.namespace.as_deref(), j.metadata.name.as_deref().unwrap_or(""))),
+            Object::Job(j) => q.add(object_key(
+                j.metadata.namespace.as_deref(),
+                j.metadata.name.as_deref().unwrap_or(""),
+            )),
             Object::Pod(p) => {
                 let mut found = false;
-                for m in [Some(&p.metadata), ev.old.as_ref().map(|o| o.meta())].into_iter().flatten() {
+                for m in [Some(&p.metadata), ev.old.as_ref().map(|o| o.meta())]
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(k) = util::controller_key(m, "Job") {
                         // `enqueueSyncJobBatched`.
                         q.add_after(k, timings::JOB_SYNC_BATCH_PERIOD);
                         found = true;
                     }
                 }
-                if !found && util::controller_of(&p.metadata).is_none() && ev.event_type != WatchEventType::Deleted {
+                if !found
+                    && util::controller_of(&p.metadata).is_none()
+                    && ev.event_type != WatchEventType::Deleted
+                {
                     let ns = p.metadata.namespace.as_deref().unwrap_or("");
                     for j in store.list_as::<Job>(Some(ns)) {
                         let sel = j.spec.as_ref().and_then(|s| s.selector.as_ref());
                         if util::selector_matches(sel, p.metadata.labels.as_ref()) {
-                            q.add_after(object_key(Some(ns), j.metadata.name.as_deref().unwrap_or("")), timings::JOB_SYNC_BATCH_PERIOD);
+                            q.add_after(
+                                object_key(Some(ns), j.metadata.name.as_deref().unwrap_or("")),
+                                timings::JOB_SYNC_BATCH_PERIOD,
+                            );
                         }
                     }
                 }
@@ -98,7 +110,10 @@ impl Controller for JobController {
 // ----- helpers ----------------------------------------------------------
 
 fn condition<'a>(j: &'a Job, t: &str) -> Option<&'a JobCondition> {
-    j.status.iter().flat_map(|s| s.conditions.iter().flatten()).find(|c| c.type_ == t && c.status == "True")
+    j.status
+        .iter()
+        .flat_map(|s| s.conditions.iter().flatten())
+        .find(|c| c.type_ == t && c.status == "True")
 }
 
 /// `IsJobFinished`: a Complete or Failed condition is True.
@@ -108,7 +123,9 @@ pub fn is_job_finished(j: &Job) -> bool {
 
 /// The time a finished Job finished (its terminal condition's transition).
 pub fn finish_time(j: &Job) -> Option<Time> {
-    condition(j, "Complete").or_else(|| condition(j, "Failed")).and_then(|c| c.last_transition_time.clone())
+    condition(j, "Complete")
+        .or_else(|| condition(j, "Failed"))
+        .and_then(|c| c.last_transition_time.clone())
 }
 
 fn new_condition(t: &str, reason: &str, msg: &str, now: &Time) -> JobCondition {
@@ -139,7 +156,11 @@ pub fn format_indexes(set: &BTreeSet<i32>) -> String {
         while it.peek().is_some_and(|n| **n == last + 1) {
             last = *it.next().unwrap();
         }
-        parts.push(if first == last { first.to_string() } else { format!("{first}-{last}") });
+        parts.push(if first == last {
+            first.to_string()
+        } else {
+            format!("{first}-{last}")
+        });
     }
     parts.join(",")
 }
@@ -172,22 +193,30 @@ fn finished_time(p: &Pod) -> Option<Time> {
     if let Some(cs) = cs.filter(|c| !c.is_empty()) {
         let times: Option<Vec<Time>> = cs
             .iter()
-            .map(|c| c.state.as_ref().and_then(|s| s.terminated.as_ref()).and_then(|t| t.finished_at.clone()))
+            .map(|c| {
+                c.state
+                    .as_ref()
+                    .and_then(|s| s.terminated.as_ref())
+                    .and_then(|t| t.finished_at.clone())
+            })
             .collect();
         if let Some(t) = times.and_then(|ts| ts.into_iter().max_by_key(|t| t.0)) {
             return Some(t);
         }
     }
-    if let Some(c) = st
-        .and_then(|s| s.conditions.as_ref())
-        .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready" && c.status == "False"))
-    {
+    if let Some(c) = st.and_then(|s| s.conditions.as_ref()).and_then(|cs| {
+        cs.iter()
+            .find(|c| c.type_ == "Ready" && c.status == "False")
+    }) {
         if let Some(t) = &c.last_transition_time {
             return Some(t.clone());
         }
     }
     if let Some(t) = &p.metadata.deletion_timestamp {
-        return Some(util::add_secs(t, -p.metadata.deletion_grace_period_seconds.unwrap_or(0)));
+        return Some(util::add_secs(
+            t,
+            -p.metadata.deletion_grace_period_seconds.unwrap_or(0),
+        ));
     }
     p.metadata.creation_timestamp.clone()
 }
@@ -205,7 +234,11 @@ fn remaining_backoff(rec: &BackoffRecord, now: &Time) -> Duration {
             break;
         }
     }
-    let elapsed = rec.last_failure.as_ref().map(|t| util::until(t, now)).unwrap_or(Duration::ZERO);
+    let elapsed = rec
+        .last_failure
+        .as_ref()
+        .map(|t| util::until(t, now))
+        .unwrap_or(Duration::ZERO);
     d.saturating_sub(elapsed)
 }
 
@@ -221,12 +254,18 @@ fn match_pod_failure_policy(j: &Job, p: &Pod) -> (bool, Option<String>) {
     for (i, rule) in policy.rules.iter().enumerate() {
         let mut matched: Option<String> = None;
         if let Some(req) = &rule.on_exit_codes {
-            let statuses = st.container_statuses.iter().flatten().chain(st.init_container_statuses.iter().flatten());
+            let statuses = st
+                .container_statuses
+                .iter()
+                .flatten()
+                .chain(st.init_container_statuses.iter().flatten());
             for cs in statuses {
                 if req.container_name.as_deref().is_some_and(|n| n != cs.name) {
                     continue;
                 }
-                let Some(t) = cs.state.as_ref().and_then(|s| s.terminated.as_ref()) else { continue };
+                let Some(t) = cs.state.as_ref().and_then(|s| s.terminated.as_ref()) else {
+                    continue;
+                };
                 if t.exit_code == 0 {
                     continue;
                 }
@@ -246,8 +285,16 @@ fn match_pod_failure_policy(j: &Job, p: &Pod) -> (bool, Option<String>) {
         } else if let Some(pats) = &rule.on_pod_conditions {
             for pat in pats {
                 let want: &str = pat.status.as_str();
-                if let Some(c) = st.conditions.iter().flatten().find(|c| c.type_ == pat.type_ && c.status == want) {
-                    matched = Some(format!("Pod {ns}/{name} has condition {} matching {} rule at index {i}", c.type_, rule.action));
+                if let Some(c) = st
+                    .conditions
+                    .iter()
+                    .flatten()
+                    .find(|c| c.type_ == pat.type_ && c.status == want)
+                {
+                    matched = Some(format!(
+                        "Pod {ns}/{name} has condition {} matching {} rule at index {i}",
+                        c.type_, rule.action
+                    ));
                     break;
                 }
             }
@@ -265,11 +312,16 @@ fn match_pod_failure_policy(j: &Job, p: &Pod) -> (bool, Option<String>) {
 
 fn is_finished_pod(p: &Pod) -> bool {
     matches!(util::pod_phase(p), "Succeeded" | "Failed")
-        || (p.metadata.deletion_timestamp.is_some() && p.metadata.deletion_grace_period_seconds == Some(0))
+        || (p.metadata.deletion_timestamp.is_some()
+            && p.metadata.deletion_grace_period_seconds == Some(0))
 }
 
 fn has_tracking_finalizer(p: &Pod) -> bool {
-    p.metadata.finalizers.iter().flatten().any(|f| f == TRACKING_FINALIZER)
+    p.metadata
+        .finalizers
+        .iter()
+        .flatten()
+        .any(|f| f == TRACKING_FINALIZER)
 }
 
 // ----- the sync -----------------------------------------------------------
@@ -299,10 +351,15 @@ impl JobController {
         // Count the newly finished pods, then let them go (finalizer).
         let mut succeeded_idx = parse_indexes(status.completed_indexes.as_deref().unwrap_or(""));
         let (mut new_succeeded, mut new_failed) = (Vec::new(), Vec::new());
-        for p in pods.iter().filter(|p| has_tracking_finalizer(p) && is_finished_pod(p)) {
+        for p in pods
+            .iter()
+            .filter(|p| has_tracking_finalizer(p) && is_finished_pod(p))
+        {
             if util::pod_phase(p) == "Succeeded" {
                 if is_indexed(&job) {
-                    if let Some(i) = completion_index(p).filter(|i| *i < spec.completions.unwrap_or(1)) {
+                    if let Some(i) =
+                        completion_index(p).filter(|i| *i < spec.completions.unwrap_or(1))
+                    {
                         succeeded_idx.insert(i);
                     }
                 } else {
@@ -323,18 +380,31 @@ impl JobController {
         }
         if is_indexed(&job) {
             status.succeeded = nz(succeeded_idx.len() as i32);
-            status.completed_indexes = if succeeded_idx.is_empty() { None } else { Some(format_indexes(&succeeded_idx)) };
+            status.completed_indexes = if succeeded_idx.is_empty() {
+                None
+            } else {
+                Some(format_indexes(&succeeded_idx))
+            };
         }
         self.update_backoff(key, &new_succeeded, &new_failed);
 
         let fresh: Vec<Pod> = util::pods_in(ctx.store, &ns)
             .into_iter()
-            .filter(|p| util::is_controlled_by(&p.metadata, job.metadata.uid.as_deref().unwrap_or("")))
+            .filter(|p| {
+                util::is_controlled_by(&p.metadata, job.metadata.uid.as_deref().unwrap_or(""))
+            })
             .collect();
-        let active_pods: Vec<Pod> = fresh.iter().filter(|p| util::is_pod_active(p)).cloned().collect();
+        let active_pods: Vec<Pod> = fresh
+            .iter()
+            .filter(|p| util::is_pod_active(p))
+            .cloned()
+            .collect();
         let terminating = fresh
             .iter()
-            .filter(|p| p.metadata.deletion_timestamp.is_some() && !matches!(util::pod_phase(p), "Succeeded" | "Failed"))
+            .filter(|p| {
+                p.metadata.deletion_timestamp.is_some()
+                    && !matches!(util::pod_phase(p), "Succeeded" | "Failed")
+            })
             .count() as i32;
         let suspended = spec.suspend.unwrap_or(false);
         if status.start_time.is_none() && !suspended {
@@ -347,25 +417,54 @@ impl JobController {
         // The terminal condition this sync aims for.
         let mut finished: Option<JobCondition> = None;
         if let Some(c) = condition(&job, "FailureTarget") {
-            finished = Some(new_condition("Failed", c.reason.as_deref().unwrap_or(""), c.message.as_deref().unwrap_or(""), &now));
+            finished = Some(new_condition(
+                "Failed",
+                c.reason.as_deref().unwrap_or(""),
+                c.message.as_deref().unwrap_or(""),
+                &now,
+            ));
         } else if let Some(c) = condition(&job, "SuccessCriteriaMet") {
-            finished = Some(new_condition("Complete", c.reason.as_deref().unwrap_or(""), c.message.as_deref().unwrap_or(""), &now));
+            finished = Some(new_condition(
+                "Complete",
+                c.reason.as_deref().unwrap_or(""),
+                c.message.as_deref().unwrap_or(""),
+                &now,
+            ));
         } else if let Some(msg) = fail_msg {
-            finished = Some(new_condition("FailureTarget", REASON_POD_FAILURE_POLICY, &msg, &now));
-        } else if failed > spec.backoff_limit.unwrap_or(6) || past_backoff_limit_on_failure(&job, &active_pods) {
-            finished = Some(new_condition("FailureTarget", REASON_BACKOFF_LIMIT, MSG_BACKOFF, &now));
+            finished = Some(new_condition(
+                "FailureTarget",
+                REASON_POD_FAILURE_POLICY,
+                &msg,
+                &now,
+            ));
+        } else if failed > spec.backoff_limit.unwrap_or(6)
+            || past_backoff_limit_on_failure(&job, &active_pods)
+        {
+            finished = Some(new_condition(
+                "FailureTarget",
+                REASON_BACKOFF_LIMIT,
+                MSG_BACKOFF,
+                &now,
+            ));
         } else if let Some(deadline) = spec.active_deadline_seconds.filter(|_| !suspended) {
             let start = status.start_time.clone().unwrap_or(now.clone());
             let at = util::add_secs(&start, deadline);
             if at.0 <= ctx.store.timestamp().0 {
-                finished = Some(new_condition("FailureTarget", REASON_DEADLINE, MSG_DEADLINE, &now));
+                finished = Some(new_condition(
+                    "FailureTarget",
+                    REASON_DEADLINE,
+                    MSG_DEADLINE,
+                    &now,
+                ));
             } else {
                 requeue = Some(util::until(&ctx.store.timestamp(), &at));
             }
         }
 
         let mut active = active_pods.len() as i32;
-        let is_failing = finished.as_ref().is_some_and(|c| c.type_ == "FailureTarget" || c.type_ == "Failed");
+        let is_failing = finished
+            .as_ref()
+            .is_some_and(|c| c.type_ == "FailureTarget" || c.type_ == "Failed");
         if is_failing {
             for p in &active_pods {
                 if util::delete_pod(ctx.store, &obj, p, COMPONENT).is_ok() {
@@ -374,7 +473,16 @@ impl JobController {
             }
         } else if finished.is_none() {
             if job.metadata.deletion_timestamp.is_none() {
-                let (a, r) = self.manage_job(ctx, key, &obj, &job, &active_pods, succeeded, &succeeded_idx, terminating);
+                let (a, r) = self.manage_job(
+                    ctx,
+                    key,
+                    &obj,
+                    &job,
+                    &active_pods,
+                    succeeded,
+                    &succeeded_idx,
+                    terminating,
+                );
                 active = a;
                 if let Some(r) = r {
                     requeue = Some(requeue.map_or(r, |q| q.min(r)));
@@ -385,7 +493,12 @@ impl JobController {
                 Some(c) => succeeded >= c && active == 0,
             };
             if complete {
-                finished = Some(new_condition("SuccessCriteriaMet", REASON_COMPLETIONS_REACHED, MSG_COMPLETIONS, &now));
+                finished = Some(new_condition(
+                    "SuccessCriteriaMet",
+                    REASON_COMPLETIONS_REACHED,
+                    MSG_COMPLETIONS,
+                    &now,
+                ));
             } else {
                 self.suspend_conditions(ctx, &obj, &mut status, suspended, &now);
             }
@@ -395,8 +508,13 @@ impl JobController {
         status.ready = Some(ready);
         let terminating_now = util::pods_in(ctx.store, &ns)
             .iter()
-            .filter(|p| util::is_controlled_by(&p.metadata, job.metadata.uid.as_deref().unwrap_or("")))
-            .filter(|p| p.metadata.deletion_timestamp.is_some() && !matches!(util::pod_phase(p), "Succeeded" | "Failed"))
+            .filter(|p| {
+                util::is_controlled_by(&p.metadata, job.metadata.uid.as_deref().unwrap_or(""))
+            })
+            .filter(|p| {
+                p.metadata.deletion_timestamp.is_some()
+                    && !matches!(util::pod_phase(p), "Succeeded" | "Failed")
+            })
             .count() as i32;
         status.terminating = Some(terminating_now);
         status.uncounted_terminated_pods = Some(UncountedTerminatedPods::default());
@@ -406,8 +524,24 @@ impl JobController {
         let mut finished_now: Option<JobCondition> = None;
         if let Some(c) = finished {
             let (interim, terminal) = match c.type_.as_str() {
-                "FailureTarget" => (Some(c.clone()), new_condition("Failed", c.reason.as_deref().unwrap_or(""), c.message.as_deref().unwrap_or(""), &now)),
-                "SuccessCriteriaMet" => (Some(c.clone()), new_condition("Complete", c.reason.as_deref().unwrap_or(""), c.message.as_deref().unwrap_or(""), &now)),
+                "FailureTarget" => (
+                    Some(c.clone()),
+                    new_condition(
+                        "Failed",
+                        c.reason.as_deref().unwrap_or(""),
+                        c.message.as_deref().unwrap_or(""),
+                        &now,
+                    ),
+                ),
+                "SuccessCriteriaMet" => (
+                    Some(c.clone()),
+                    new_condition(
+                        "Complete",
+                        c.reason.as_deref().unwrap_or(""),
+                        c.message.as_deref().unwrap_or(""),
+                        &now,
+                    ),
+                ),
                 _ => (None, c.clone()),
             };
             let conds = status.conditions.get_or_insert_with(Vec::new);
@@ -428,17 +562,36 @@ impl JobController {
         }
         if job.status.as_ref() != Some(&status) {
             let st = status.clone();
-            let _ = ctx.store.modify::<Job>(&ns, &name, true, |j| j.status = Some(st));
+            let _ = ctx
+                .store
+                .modify::<Job>(&ns, &name, true, |j| j.status = Some(st));
         }
         if let Some(c) = finished_now {
             // `recordJobFinished`.
             if c.type_ == "Complete" {
-                util::record(ctx.store, &obj, "Normal", "Completed", "Job completed", COMPONENT);
+                util::record(
+                    ctx.store,
+                    &obj,
+                    "Normal",
+                    "Completed",
+                    "Job completed",
+                    COMPONENT,
+                );
             } else {
-                util::record(ctx.store, &obj, "Warning", c.reason.as_deref().unwrap_or(""), c.message.as_deref().unwrap_or(""), COMPONENT);
+                util::record(
+                    ctx.store,
+                    &obj,
+                    "Warning",
+                    c.reason.as_deref().unwrap_or(""),
+                    c.message.as_deref().unwrap_or(""),
+                    COMPONENT,
+                );
             }
             // The now-finished Job drops the finalizers of what is left.
-            for p in util::pods_in(ctx.store, &ns).iter().filter(|p| util::is_controlled_by(&p.metadata, job.metadata.uid.as_deref().unwrap_or("")) && has_tracking_finalizer(p)) {
+            for p in util::pods_in(ctx.store, &ns).iter().filter(|p| {
+                util::is_controlled_by(&p.metadata, job.metadata.uid.as_deref().unwrap_or(""))
+                    && has_tracking_finalizer(p)
+            }) {
                 remove_tracking_finalizer(ctx.store, p);
             }
             self.backoff.remove(key);
@@ -461,7 +614,10 @@ impl JobController {
             }
             return;
         }
-        let last_success = succeeded.iter().filter_map(finished_time).max_by_key(|t| t.0);
+        let last_success = succeeded
+            .iter()
+            .filter_map(finished_time)
+            .max_by_key(|t| t.0);
         rec.failures_after_last_success = 0;
         rec.last_failure = None;
         for t in failed_times.iter().rev() {
@@ -476,7 +632,14 @@ impl JobController {
     }
 
     /// Suspended / resumed conditions and events.
-    fn suspend_conditions(&mut self, ctx: &mut Ctx, obj: &Object, status: &mut JobStatus, suspended: bool, now: &Time) {
+    fn suspend_conditions(
+        &mut self,
+        ctx: &mut Ctx,
+        obj: &Object,
+        status: &mut JobStatus,
+        suspended: bool,
+        now: &Time,
+    ) {
         let conds = status.conditions.get_or_insert_with(Vec::new);
         let cur = conds.iter().position(|c| c.type_ == "Suspended");
         if suspended {
@@ -484,8 +647,20 @@ impl JobController {
                 if let Some(i) = cur {
                     conds.remove(i);
                 }
-                conds.push(new_condition("Suspended", "JobSuspended", "Job suspended", now));
-                util::record(ctx.store, obj, "Normal", "Suspended", "Job suspended", COMPONENT);
+                conds.push(new_condition(
+                    "Suspended",
+                    "JobSuspended",
+                    "Job suspended",
+                    now,
+                ));
+                util::record(
+                    ctx.store,
+                    obj,
+                    "Normal",
+                    "Suspended",
+                    "Job suspended",
+                    COMPONENT,
+                );
             }
         } else if let Some(i) = cur.filter(|i| conds[*i].status == "True") {
             conds[i] = JobCondition {
@@ -497,7 +672,14 @@ impl JobController {
                 ..conds[i].clone()
             };
             status.start_time = Some(now.clone());
-            util::record(ctx.store, obj, "Normal", "Resumed", "Job resumed", COMPONENT);
+            util::record(
+                ctx.store,
+                obj,
+                "Normal",
+                "Resumed",
+                "Job resumed",
+                COMPONENT,
+            );
         }
         if status.conditions.as_ref().is_some_and(|c| c.is_empty()) {
             status.conditions = None;
@@ -541,7 +723,14 @@ impl JobController {
         // Too many: delete (pending and not ready first, newest first).
         if active > want {
             let mut sorted: Vec<&Pod> = active_pods.iter().collect();
-            sorted.sort_by_key(|p| (util::pod_node(p) != "", util::pod_phase(p) == "Running", util::is_pod_ready(p), std::cmp::Reverse(p.metadata.creation_timestamp.as_ref().map(|t| t.0))));
+            sorted.sort_by_key(|p| {
+                (
+                    !util::pod_node(p).is_empty(),
+                    util::pod_phase(p) == "Running",
+                    util::is_pod_ready(p),
+                    std::cmp::Reverse(p.metadata.creation_timestamp.as_ref().map(|t| t.0)),
+                )
+            });
             for p in sorted.into_iter().take((active - want) as usize) {
                 if util::delete_pod(ctx.store, obj, p, COMPONENT).is_ok() {
                     active -= 1;
@@ -560,14 +749,16 @@ impl JobController {
         }
         let mut diff = (want - active) as usize;
         // podReplacementPolicy: Failed waits for terminating pods to finish.
-        let only_failed = spec.pod_replacement_policy.as_deref() == Some("Failed") || spec.pod_failure_policy.is_some();
+        let only_failed = spec.pod_replacement_policy.as_deref() == Some("Failed")
+            || spec.pod_failure_policy.is_some();
         if only_failed {
             diff = diff.saturating_sub(terminating.max(0) as usize);
         }
         diff = diff.min(timings::MAX_POD_CREATE_DELETE_PER_SYNC);
         let mut indexes: Vec<i32> = Vec::new();
         if is_indexed(job) {
-            let active_idx: BTreeSet<i32> = active_pods.iter().filter_map(completion_index).collect();
+            let active_idx: BTreeSet<i32> =
+                active_pods.iter().filter_map(completion_index).collect();
             indexes = (0..spec.completions.unwrap_or(1))
                 .filter(|i| !succeeded_idx.contains(i) && !active_idx.contains(i))
                 .take(diff)
@@ -577,7 +768,11 @@ impl JobController {
         let ns = job.metadata.namespace.clone().unwrap_or_default();
         let name = job.metadata.name.clone().unwrap_or_default();
         let mut template = spec.template.clone();
-        let fins = template.metadata.get_or_insert_with(Default::default).finalizers.get_or_insert_with(Vec::new);
+        let fins = template
+            .metadata
+            .get_or_insert_with(Default::default)
+            .finalizers
+            .get_or_insert_with(Vec::new);
         if !fins.iter().any(|f| f == TRACKING_FINALIZER) {
             fins.push(TRACKING_FINALIZER.into());
         }
@@ -590,14 +785,18 @@ impl JobController {
             let mut prefix = format!("{name}-");
             if let Some(idx) = indexes.get(i) {
                 let m = t.metadata.get_or_insert_with(Default::default);
-                m.annotations.get_or_insert_with(BTreeMap::new).insert(COMPLETION_INDEX_ANNOTATION.into(), idx.to_string());
+                m.annotations
+                    .get_or_insert_with(BTreeMap::new)
+                    .insert(COMPLETION_INDEX_ANNOTATION.into(), idx.to_string());
                 util::set_label(&mut m.labels, COMPLETION_INDEX_ANNOTATION, &idx.to_string());
                 if let Some(s) = t.spec.as_mut() {
                     s.hostname = Some(format!("{name}-{idx}"));
                 }
                 prefix = format!("{name}-{idx}-");
             }
-            let res = util::create_pod(ctx.store, ctx.rng, obj, COMPONENT, |suffix| util::pod_from_template(&t, &ns, &prefix, suffix, cref.clone()));
+            let res = util::create_pod(ctx.store, ctx.rng, obj, COMPONENT, |suffix| {
+                util::pod_from_template(&t, &ns, &prefix, suffix, cref.clone())
+            });
             if res.is_err() {
                 break;
             }
@@ -611,13 +810,24 @@ impl JobController {
 /// restarts count against backoffLimit.
 fn past_backoff_limit_on_failure(j: &Job, active: &[Pod]) -> bool {
     let spec = j.spec.clone().unwrap_or_default();
-    if spec.template.spec.as_ref().and_then(|s| s.restart_policy.as_deref()) != Some("OnFailure") {
+    if spec
+        .template
+        .spec
+        .as_ref()
+        .and_then(|s| s.restart_policy.as_deref())
+        != Some("OnFailure")
+    {
         return false;
     }
     let mut restarts = 0;
     for p in active {
         let st = p.status.clone().unwrap_or_default();
-        for cs in st.container_statuses.iter().flatten().chain(st.init_container_statuses.iter().flatten()) {
+        for cs in st
+            .container_statuses
+            .iter()
+            .flatten()
+            .chain(st.init_container_statuses.iter().flatten())
+        {
             restarts += cs.restart_count;
         }
     }
@@ -642,7 +852,11 @@ fn add_completion_index_env(t: &mut k8s_openapi::api::core::v1::PodTemplateSpec)
             ..Default::default()
         }),
     };
-    for c in spec.containers.iter_mut().chain(spec.init_containers.iter_mut().flatten()) {
+    for c in spec
+        .containers
+        .iter_mut()
+        .chain(spec.init_containers.iter_mut().flatten())
+    {
         let env = c.env.get_or_insert_with(Vec::new);
         if !env.iter().any(|e| e.name == "JOB_COMPLETION_INDEX") {
             env.push(var.clone());
@@ -684,7 +898,9 @@ mod tests {
             failures_after_last_success: n,
             last_failure: Some(now.clone()),
         };
-        let secs: Vec<u64> = (0..9).map(|n| remaining_backoff(&rec(n), &now).as_secs()).collect();
+        let secs: Vec<u64> = (0..9)
+            .map(|n| remaining_backoff(&rec(n), &now).as_secs())
+            .collect();
         assert_eq!(secs, [0, 10, 20, 40, 80, 160, 320, 600, 600]);
     }
 }

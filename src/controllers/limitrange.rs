@@ -45,7 +45,12 @@ fn container_items(store: &Store, ns: &str) -> Vec<LimitRangeItem> {
 
 /// `mergeContainerResources`: fills what the container does not state and
 /// describes it for the annotation.
-fn merge(c: &mut Container, defaults: &ResourceRequirements, prefix: &str, notes: &mut Vec<String>) {
+fn merge(
+    c: &mut Container,
+    defaults: &ResourceRequirements,
+    prefix: &str,
+    notes: &mut Vec<String>,
+) {
     let res = c.resources.get_or_insert_with(Default::default);
     let mut set_limits: Vec<String> = Vec::new();
     let mut set_requests: Vec<String> = Vec::new();
@@ -71,11 +76,19 @@ fn merge(c: &mut Container, defaults: &ResourceRequirements, prefix: &str, notes
     }
     if !set_requests.is_empty() {
         set_requests.sort();
-        notes.push(format!("{} request for {prefix} {}", set_requests.join(", "), c.name));
+        notes.push(format!(
+            "{} request for {prefix} {}",
+            set_requests.join(", "),
+            c.name
+        ));
     }
     if !set_limits.is_empty() {
         set_limits.sort();
-        notes.push(format!("{} limit for {prefix} {}", set_limits.join(", "), c.name));
+        notes.push(format!(
+            "{} limit for {prefix} {}",
+            set_limits.join(", "),
+            c.name
+        ));
     }
 }
 
@@ -97,16 +110,24 @@ pub fn admit_limit_ranges(store: &Store, obj: &mut Object) -> Result<(), ApiErro
             for i in &items {
                 let mut i = i.clone();
                 let mut lr = LimitRange {
-                    spec: Some(k8s_openapi::api::core::v1::LimitRangeSpec { limits: vec![i.clone()] }),
+                    spec: Some(k8s_openapi::api::core::v1::LimitRangeSpec {
+                        limits: vec![i.clone()],
+                    }),
                     ..Default::default()
                 };
                 set_defaults(&mut lr);
                 i = lr.spec.unwrap().limits.remove(0);
                 for (k, v) in i.default_request.iter().flatten() {
-                    defaults.requests.get_or_insert_with(BTreeMap::new).insert(k.clone(), v.clone());
+                    defaults
+                        .requests
+                        .get_or_insert_with(BTreeMap::new)
+                        .insert(k.clone(), v.clone());
                 }
                 for (k, v) in i.default.iter().flatten() {
-                    defaults.limits.get_or_insert_with(BTreeMap::new).insert(k.clone(), v.clone());
+                    defaults
+                        .limits
+                        .get_or_insert_with(BTreeMap::new)
+                        .insert(k.clone(), v.clone());
                 }
             }
             let mut notes = Vec::new();
@@ -122,7 +143,10 @@ pub fn admit_limit_ranges(store: &Store, obj: &mut Object) -> Result<(), ApiErro
                 pod.metadata
                     .annotations
                     .get_or_insert_with(BTreeMap::new)
-                    .insert(ANNOTATION.into(), format!("LimitRanger plugin set: {}", notes.join("; ")));
+                    .insert(
+                        ANNOTATION.into(),
+                        format!("LimitRanger plugin set: {}", notes.join("; ")),
+                    );
             }
             Ok(())
         }
@@ -147,19 +171,30 @@ pub fn validate_limit_ranges(store: &Store, obj: &Object) -> Result<(), ApiError
     }
     let mut errs = Vec::new();
     let spec = pod.spec.clone().unwrap_or_default();
-    for c in spec.containers.iter().chain(spec.init_containers.iter().flatten()) {
+    for c in spec
+        .containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten())
+    {
         let res = c.resources.clone().unwrap_or_default();
         for i in &items {
             for (k, min) in i.min.iter().flatten() {
                 let (req, lim) = (get(&res.requests, k), get(&res.limits, k));
                 match req {
-                    None => errs.push(format!("minimum {k} usage per Container is {}.  No request is specified", min.0)),
-                    Some(r) if amount(r) < amount(min) => {
-                        errs.push(format!("minimum {k} usage per Container is {}, but request is {}", min.0, r.0))
-                    }
+                    None => errs.push(format!(
+                        "minimum {k} usage per Container is {}.  No request is specified",
+                        min.0
+                    )),
+                    Some(r) if amount(r) < amount(min) => errs.push(format!(
+                        "minimum {k} usage per Container is {}, but request is {}",
+                        min.0, r.0
+                    )),
                     _ => {
                         if let Some(l) = lim.filter(|l| amount(l) < amount(min)) {
-                            errs.push(format!("minimum {k} usage per Container is {}, but limit is {}", min.0, l.0));
+                            errs.push(format!(
+                                "minimum {k} usage per Container is {}, but limit is {}",
+                                min.0, l.0
+                            ));
                         }
                     }
                 }
@@ -167,13 +202,20 @@ pub fn validate_limit_ranges(store: &Store, obj: &Object) -> Result<(), ApiError
             for (k, max) in i.max.iter().flatten() {
                 let (req, lim) = (get(&res.requests, k), get(&res.limits, k));
                 match lim {
-                    None => errs.push(format!("maximum {k} usage per Container is {}.  No limit is specified", max.0)),
-                    Some(l) if amount(l) > amount(max) => {
-                        errs.push(format!("maximum {k} usage per Container is {}, but limit is {}", max.0, l.0))
-                    }
+                    None => errs.push(format!(
+                        "maximum {k} usage per Container is {}.  No limit is specified",
+                        max.0
+                    )),
+                    Some(l) if amount(l) > amount(max) => errs.push(format!(
+                        "maximum {k} usage per Container is {}, but limit is {}",
+                        max.0, l.0
+                    )),
                     _ => {
                         if let Some(r) = req.filter(|r| amount(r) > amount(max)) {
-                            errs.push(format!("maximum {k} usage per Container is {}, but request is {}", max.0, r.0));
+                            errs.push(format!(
+                                "maximum {k} usage per Container is {}, but request is {}",
+                                max.0, r.0
+                            ));
                         }
                     }
                 }
@@ -183,9 +225,16 @@ pub fn validate_limit_ranges(store: &Store, obj: &Object) -> Result<(), ApiError
     if errs.is_empty() {
         return Ok(());
     }
-    let msg = if errs.len() == 1 { errs.remove(0) } else { format!("[{}]", errs.join(", ")) };
+    let msg = if errs.len() == 1 {
+        errs.remove(0)
+    } else {
+        format!("[{}]", errs.join(", "))
+    };
     Err(ApiError::new(
         Reason::Forbidden,
-        format!("pods \"{}\" is forbidden: {msg}", pod.metadata.name.as_deref().unwrap_or("")),
+        format!(
+            "pods \"{}\" is forbidden: {msg}",
+            pod.metadata.name.as_deref().unwrap_or("")
+        ),
     ))
 }

@@ -15,10 +15,17 @@ pub const MEMORY_USAGE_ANNOTATION: &str = "kubesim.io/memory-usage";
 pub fn pod_usage(store: &Store, ns: &str, pod: &str) -> Option<(i64, i64)> {
     let p = store.get_as::<Pod>(ns, pod)?;
     let a = p.metadata.annotations.as_ref()?;
-    let cpu = a.get(CPU_USAGE_ANNOTATION).and_then(|v| parse_quantity(v).ok());
-    let mem = a.get(MEMORY_USAGE_ANNOTATION).and_then(|v| parse_quantity(v).ok());
+    let cpu = a
+        .get(CPU_USAGE_ANNOTATION)
+        .and_then(|v| parse_quantity(v).ok());
+    let mem = a
+        .get(MEMORY_USAGE_ANNOTATION)
+        .and_then(|v| parse_quantity(v).ok());
     if cpu.is_none() && mem.is_none() {
         return None;
     }
-    Some((cpu.map(|c| c.milli_value()).unwrap_or(0), mem.map(|m| m.value()).unwrap_or(0)))
+    Some((
+        cpu.map(|c| c.milli_value()).unwrap_or(0),
+        mem.map(|m| m.value()).unwrap_or(0),
+    ))
 }

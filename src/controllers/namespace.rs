@@ -79,11 +79,24 @@ fn delete_all_content(store: &mut Store, ns: &str) -> i64 {
     let pods: Vec<Pod> = store.list_as::<Pod>(Some(ns)).cloned().collect();
     let mut estimate = 0;
     for p in &pods {
-        if !matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed")) {
-            estimate = estimate.max(p.spec.as_ref().and_then(|s| s.termination_grace_period_seconds).unwrap_or(30));
+        if !matches!(
+            p.status.as_ref().and_then(|s| s.phase.as_deref()),
+            Some("Succeeded" | "Failed")
+        ) {
+            estimate = estimate.max(
+                p.spec
+                    .as_ref()
+                    .and_then(|s| s.termination_grace_period_seconds)
+                    .unwrap_or(30),
+            );
         }
         if p.metadata.deletion_timestamp.is_none() {
-            let _ = store.delete(Kind::Pod, ns, p.metadata.name.as_deref().unwrap_or(""), &opts);
+            let _ = store.delete(
+                Kind::Pod,
+                ns,
+                p.metadata.name.as_deref().unwrap_or(""),
+                &opts,
+            );
         }
     }
     if store.iter(Kind::Pod, Some(ns)).next().is_some() {
@@ -133,38 +146,89 @@ fn cond(t: &str, status: &str, reason: &str, msg: String) -> NamespaceCondition 
 }
 
 /// The deletion conditions, in upstream's order.
-fn update_conditions(ctx: &mut Ctx, name: &str, ns: &Namespace, remaining: &BTreeMap<String, usize>, finalizers: &BTreeMap<String, usize>) {
+fn update_conditions(
+    ctx: &mut Ctx,
+    name: &str,
+    ns: &Namespace,
+    remaining: &BTreeMap<String, usize>,
+    finalizers: &BTreeMap<String, usize>,
+) {
     let content = if remaining.is_empty() {
-        cond("NamespaceContentRemaining", "False", "ContentRemoved", "All content successfully removed".into())
+        cond(
+            "NamespaceContentRemaining",
+            "False",
+            "ContentRemoved",
+            "All content successfully removed".into(),
+        )
     } else {
-        let parts: Vec<String> = remaining.iter().map(|(r, n)| format!("{r} has {n} resource instances")).collect();
-        cond("NamespaceContentRemaining", "True", "SomeResourcesRemain", format!("Some resources are remaining: {}", parts.join(", ")))
+        let parts: Vec<String> = remaining
+            .iter()
+            .map(|(r, n)| format!("{r} has {n} resource instances"))
+            .collect();
+        cond(
+            "NamespaceContentRemaining",
+            "True",
+            "SomeResourcesRemain",
+            format!("Some resources are remaining: {}", parts.join(", ")),
+        )
     };
     let fins = if finalizers.is_empty() {
-        cond("NamespaceFinalizersRemaining", "False", "ContentHasNoFinalizers", "All content-preserving finalizers finished".into())
+        cond(
+            "NamespaceFinalizersRemaining",
+            "False",
+            "ContentHasNoFinalizers",
+            "All content-preserving finalizers finished".into(),
+        )
     } else {
-        let parts: Vec<String> = finalizers.iter().map(|(f, n)| format!("{f} in {n} resource instances")).collect();
+        let parts: Vec<String> = finalizers
+            .iter()
+            .map(|(f, n)| format!("{f} in {n} resource instances"))
+            .collect();
         cond(
             "NamespaceFinalizersRemaining",
             "True",
             "SomeFinalizersRemain",
-            format!("Some content in the namespace has finalizers remaining: {}", parts.join(", ")),
+            format!(
+                "Some content in the namespace has finalizers remaining: {}",
+                parts.join(", ")
+            ),
         )
     };
     let wanted = vec![
-        cond("NamespaceDeletionDiscoveryFailure", "False", "ResourcesDiscovered", "All resources successfully discovered".into()),
-        cond("NamespaceDeletionGroupVersionParsingFailure", "False", "ParsedGroupVersions", "All legacy kube types successfully parsed".into()),
-        cond("NamespaceDeletionContentFailure", "False", "ContentDeleted", "All content successfully deleted, may be waiting on finalization".into()),
+        cond(
+            "NamespaceDeletionDiscoveryFailure",
+            "False",
+            "ResourcesDiscovered",
+            "All resources successfully discovered".into(),
+        ),
+        cond(
+            "NamespaceDeletionGroupVersionParsingFailure",
+            "False",
+            "ParsedGroupVersions",
+            "All legacy kube types successfully parsed".into(),
+        ),
+        cond(
+            "NamespaceDeletionContentFailure",
+            "False",
+            "ContentDeleted",
+            "All content successfully deleted, may be waiting on finalization".into(),
+        ),
         content,
         fins,
     ];
     let now = ctx.store.timestamp_secs();
-    let old = ns.status.as_ref().and_then(|s| s.conditions.clone()).unwrap_or_default();
+    let old = ns
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.clone())
+        .unwrap_or_default();
     let merged: Vec<NamespaceCondition> = wanted
         .into_iter()
         .map(|mut c| {
             match old.iter().find(|o| o.type_ == c.type_) {
-                Some(o) if o.status == c.status => c.last_transition_time = o.last_transition_time.clone(),
+                Some(o) if o.status == c.status => {
+                    c.last_transition_time = o.last_transition_time.clone()
+                }
                 _ => c.last_transition_time = Some(now.clone()),
             }
             c

@@ -42,7 +42,10 @@ impl Controller for PodGcController {
             Object::Node(_) if ev.event_type == WatchEventType::Deleted => q.add("gc"),
             Object::Pod(p)
                 if p.metadata.deletion_timestamp.is_some()
-                    && p.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_none() =>
+                    && p.spec
+                        .as_ref()
+                        .and_then(|s| s.node_name.as_deref())
+                        .is_none() =>
             {
                 q.add_after("gc", GC_CHECK_PERIOD)
             }
@@ -52,21 +55,31 @@ impl Controller for PodGcController {
 
     fn reconcile(&mut self, _key: &str, ctx: &mut Ctx) -> Action {
         let now = ctx.now;
-        let nodes: Vec<String> = ctx.store.list_as::<Node>(None).filter_map(|n| n.metadata.name.clone()).collect();
+        let nodes: Vec<String> = ctx
+            .store
+            .list_as::<Node>(None)
+            .filter_map(|n| n.metadata.name.clone())
+            .collect();
         let pods: Vec<Pod> = ctx.store.list_as::<Pod>(None).cloned().collect();
         self.missing_since.retain(|n, _| !nodes.contains(n));
         let mut waiting = false;
         for p in pods {
             let ns = p.metadata.namespace.clone().unwrap_or_default();
             let name = p.metadata.name.clone().unwrap_or_default();
-            let node = p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
+            let node = p
+                .spec
+                .as_ref()
+                .and_then(|s| s.node_name.clone())
+                .unwrap_or_default();
             let force = DeleteOptions {
                 grace_period_seconds: Some(0),
                 ..Default::default()
             };
             if node.is_empty() {
                 if p.metadata.deletion_timestamp.is_some() {
-                    let _ = ctx.store.delete(crate::objects::Kind::Pod, &ns, &name, &force);
+                    let _ = ctx
+                        .store
+                        .delete(crate::objects::Kind::Pod, &ns, &name, &force);
                 }
                 continue;
             }
@@ -84,9 +97,17 @@ impl Controller for PodGcController {
                 if !matches!(st.phase.as_deref(), Some("Succeeded" | "Failed")) {
                     st.phase = Some("Failed".into());
                 }
-                set_pod_condition(st, "DisruptionTarget", "True", Some("DeletionByPodGC"), stamp.clone());
+                set_pod_condition(
+                    st,
+                    "DisruptionTarget",
+                    "True",
+                    Some("DeletionByPodGC"),
+                    stamp.clone(),
+                );
             });
-            let _ = ctx.store.delete(crate::objects::Kind::Pod, &ns, &name, &force);
+            let _ = ctx
+                .store
+                .delete(crate::objects::Kind::Pod, &ns, &name, &force);
             ctx.log.push(format!("{now} pod-garbage-collector deleted orphaned pod {ns}/{name} (node {node} is gone)"));
         }
         if waiting {

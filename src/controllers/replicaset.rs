@@ -40,7 +40,10 @@ impl Controller for ReplicaSetController {
                 // The owning RS, the previous owner, or (orphans) every RS
                 // whose selector matches: it may adopt the pod.
                 let mut keys = Vec::new();
-                for m in [Some(&p.metadata), ev.old.as_ref().map(|o| o.meta())].into_iter().flatten() {
+                for m in [Some(&p.metadata), ev.old.as_ref().map(|o| o.meta())]
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(k) = util::controller_key(m, "ReplicaSet") {
                         keys.push(k);
                     }
@@ -50,7 +53,10 @@ impl Controller for ReplicaSetController {
                     for rs in store.list_as::<ReplicaSet>(Some(ns)) {
                         let sel = rs.spec.as_ref().map(|s| &s.selector);
                         if util::selector_matches(sel, p.metadata.labels.as_ref()) {
-                            keys.push(object_key(Some(ns), rs.metadata.name.as_deref().unwrap_or("")));
+                            keys.push(object_key(
+                                Some(ns),
+                                rs.metadata.name.as_deref().unwrap_or(""),
+                            ));
                         }
                     }
                 }
@@ -87,7 +93,13 @@ fn sync_replica_set(ctx: &mut Ctx, obj: &Object, rs: ReplicaSet) -> Action {
         .into_iter()
         .filter(is_pod_active)
         .collect();
-    let pods = util::claim_pods(ctx.store, Kind::ReplicaSet, &rs.metadata, Some(&spec.selector), active);
+    let pods = util::claim_pods(
+        ctx.store,
+        Kind::ReplicaSet,
+        &rs.metadata,
+        Some(&spec.selector),
+        active,
+    );
 
     let mut manage_err = None;
     if rs.metadata.deletion_timestamp.is_none() {
@@ -116,7 +128,12 @@ fn sync_replica_set(ctx: &mut Ctx, obj: &Object, rs: ReplicaSet) -> Action {
 }
 
 /// `manageReplicas`: create the missing pods or delete the surplus ones.
-fn manage_replicas(ctx: &mut Ctx, obj: &Object, rs: &ReplicaSet, pods: &[Pod]) -> Result<(), String> {
+fn manage_replicas(
+    ctx: &mut Ctx,
+    obj: &Object,
+    rs: &ReplicaSet,
+    pods: &[Pod],
+) -> Result<(), String> {
     let spec = rs.spec.clone().unwrap_or_default();
     let want = spec.replicas.unwrap_or(1).max(0) as usize;
     let ns = rs.metadata.namespace.clone().unwrap_or_default();
@@ -181,7 +198,11 @@ pub fn pods_to_delete(pods: &[Pod], related: &[Pod], diff: usize, now: &Time) ->
     if diff < ranked.len() {
         ranked.sort_by(|a, b| compare_for_deletion(a, b, now));
     }
-    ranked.into_iter().take(diff).map(|(p, _)| p.clone()).collect()
+    ranked
+        .into_iter()
+        .take(diff)
+        .map(|(p, _)| p.clone())
+        .collect()
 }
 
 fn phase_ordinal(p: &Pod) -> i32 {
@@ -216,7 +237,11 @@ fn compare_for_deletion(a: &(&Pod, i32), b: &(&Pod, i32), now: &Time) -> Orderin
     // 1. Unassigned < assigned.
     let (na, nb) = (util::pod_node(pa), util::pod_node(pb));
     if na != nb && (na.is_empty() || nb.is_empty()) {
-        return if na.is_empty() { Ordering::Less } else { Ordering::Greater };
+        return if na.is_empty() {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        };
     }
     // 2. Pending < Unknown < Running.
     let c = phase_ordinal(pa).cmp(&phase_ordinal(pb));
@@ -225,7 +250,11 @@ fn compare_for_deletion(a: &(&Pod, i32), b: &(&Pod, i32), now: &Time) -> Orderin
     }
     // 3. Not ready < ready.
     if is_pod_ready(pa) != is_pod_ready(pb) {
-        return if !is_pod_ready(pa) { Ordering::Less } else { Ordering::Greater };
+        return if !is_pod_ready(pa) {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        };
     }
     // 4. Lower pod-deletion-cost first.
     let c = deletion_cost(pa).cmp(&deletion_cost(pb));
@@ -253,7 +282,10 @@ fn compare_for_deletion(a: &(&Pod, i32), b: &(&Pod, i32), now: &Time) -> Orderin
         return c;
     }
     // 8. Newer first (log2 buckets, ties by UID).
-    let (ca, cb) = (&pa.metadata.creation_timestamp, &pb.metadata.creation_timestamp);
+    let (ca, cb) = (
+        &pa.metadata.creation_timestamp,
+        &pb.metadata.creation_timestamp,
+    );
     if ca != cb {
         if let (Some(ca), Some(cb)) = (ca, cb) {
             let d = log_rank(ca, now) - log_rank(cb, now);
@@ -264,7 +296,12 @@ fn compare_for_deletion(a: &(&Pod, i32), b: &(&Pod, i32), now: &Time) -> Orderin
 }
 
 /// `calculateStatus` (`replica_set_utils.go`).
-fn calculate_status(rs: &ReplicaSet, pods: &[Pod], manage_err: Option<&str>, now: &Time) -> ReplicaSetStatus {
+fn calculate_status(
+    rs: &ReplicaSet,
+    pods: &[Pod],
+    manage_err: Option<&str>,
+    now: &Time,
+) -> ReplicaSetStatus {
     let spec = rs.spec.clone().unwrap_or_default();
     let mut st = rs.status.clone().unwrap_or_default();
     let template_labels = spec

@@ -17,7 +17,14 @@ const COMPONENT: &str = "resourcequota-controller";
 
 /// Resources whose quota requires every container to state them
 /// (`validationSet` in the pod evaluator).
-const VALIDATION_SET: [&str; 6] = ["cpu", "limits.cpu", "limits.memory", "memory", "requests.cpu", "requests.memory"];
+const VALIDATION_SET: [&str; 6] = [
+    "cpu",
+    "limits.cpu",
+    "limits.memory",
+    "memory",
+    "requests.cpu",
+    "requests.memory",
+];
 
 #[derive(Default)]
 pub struct ResourceQuotaController;
@@ -43,7 +50,10 @@ impl Controller for ResourceQuotaController {
         }
         // Any change of content in a namespace may change its quotas' usage.
         for rq in store.list_as::<ResourceQuota>(Some(ns)) {
-            q.add(object_key(Some(ns), rq.metadata.name.as_deref().unwrap_or("")));
+            q.add(object_key(
+                Some(ns),
+                rq.metadata.name.as_deref().unwrap_or(""),
+            ));
         }
     }
 
@@ -52,19 +62,33 @@ impl Controller for ResourceQuotaController {
         let Some(rq) = ctx.store.get_as::<ResourceQuota>(ns, name).cloned() else {
             return Action::AwaitChange;
         };
-        let hard = rq.spec.as_ref().and_then(|s| s.hard.clone()).unwrap_or_default();
+        let hard = rq
+            .spec
+            .as_ref()
+            .and_then(|s| s.hard.clone())
+            .unwrap_or_default();
         let scopes = scopes_of(&rq);
         let used = namespace_usage(ctx.store, ns, &scopes);
         let used_masked: BTreeMap<String, Quantity> = hard
             .keys()
-            .map(|k| (k.clone(), Quantity(format_like(used.get(k).copied().unwrap_or_default(), hard.get(k)))))
+            .map(|k| {
+                (
+                    k.clone(),
+                    Quantity(format_like(
+                        used.get(k).copied().unwrap_or_default(),
+                        hard.get(k),
+                    )),
+                )
+            })
             .collect();
         let st = ResourceQuotaStatus {
             hard: Some(hard),
             used: Some(used_masked),
         };
         if rq.status.as_ref() != Some(&st) {
-            let _ = ctx.store.modify::<ResourceQuota>(ns, name, true, |r| r.status = Some(st.clone()));
+            let _ = ctx
+                .store
+                .modify::<ResourceQuota>(ns, name, true, |r| r.status = Some(st.clone()));
         }
         Action::AwaitChange
     }
@@ -78,7 +102,10 @@ impl Controller for ResourceQuotaController {
 }
 
 fn scopes_of(rq: &ResourceQuota) -> Vec<String> {
-    rq.spec.as_ref().and_then(|s| s.scopes.clone()).unwrap_or_default()
+    rq.spec
+        .as_ref()
+        .and_then(|s| s.scopes.clone())
+        .unwrap_or_default()
 }
 
 /// Whether a pod is in the quota's scopes (Terminating, NotTerminating,
@@ -136,8 +163,19 @@ pub fn object_usage(obj: &Object) -> BTreeMap<String, Amount> {
     match obj {
         Object::Pod(p) => {
             let spec = p.spec.clone().unwrap_or_default();
-            for (res, which) in [("cpu", "requests"), ("memory", "requests"), ("cpu", "limits"), ("memory", "limits"), ("ephemeral-storage", "requests"), ("ephemeral-storage", "limits")] {
-                let sum: i128 = spec.containers.iter().map(|c| container_amount(c, which, res).0).sum();
+            for (res, which) in [
+                ("cpu", "requests"),
+                ("memory", "requests"),
+                ("cpu", "limits"),
+                ("memory", "limits"),
+                ("ephemeral-storage", "requests"),
+                ("ephemeral-storage", "limits"),
+            ] {
+                let sum: i128 = spec
+                    .containers
+                    .iter()
+                    .map(|c| container_amount(c, which, res).0)
+                    .sum();
                 let init_max: i128 = spec
                     .init_containers
                     .iter()
@@ -156,9 +194,18 @@ pub fn object_usage(obj: &Object) -> BTreeMap<String, Amount> {
             }
         }
         Object::Service(s) => {
-            let t = s.spec.as_ref().and_then(|s| s.type_.as_deref()).unwrap_or("ClusterIP");
+            let t = s
+                .spec
+                .as_ref()
+                .and_then(|s| s.type_.as_deref())
+                .unwrap_or("ClusterIP");
             if t == "NodePort" || t == "LoadBalancer" {
-                let n = s.spec.as_ref().and_then(|s| s.ports.as_ref()).map(|p| p.len()).unwrap_or(0);
+                let n = s
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.ports.as_ref())
+                    .map(|p| p.len())
+                    .unwrap_or(0);
                 add(&mut m, "services.nodeports", Amount::from_units(n as i64));
             }
             if t == "LoadBalancer" {
@@ -175,9 +222,21 @@ pub fn object_usage(obj: &Object) -> BTreeMap<String, Amount> {
                 .map(amount)
                 .unwrap_or_default();
             add(&mut m, "requests.storage", req);
-            if let Some(sc) = c.spec.as_ref().and_then(|s| s.storage_class_name.as_deref()) {
-                add(&mut m, &format!("{sc}.storageclass.storage.k8s.io/requests.storage"), req);
-                add(&mut m, &format!("{sc}.storageclass.storage.k8s.io/persistentvolumeclaims"), Amount::from_units(1));
+            if let Some(sc) = c
+                .spec
+                .as_ref()
+                .and_then(|s| s.storage_class_name.as_deref())
+            {
+                add(
+                    &mut m,
+                    &format!("{sc}.storageclass.storage.k8s.io/requests.storage"),
+                    req,
+                );
+                add(
+                    &mut m,
+                    &format!("{sc}.storageclass.storage.k8s.io/persistentvolumeclaims"),
+                    Amount::from_units(1),
+                );
             }
         }
         _ => {}
@@ -187,13 +246,21 @@ pub fn object_usage(obj: &Object) -> BTreeMap<String, Amount> {
 
 fn has(c: &Container, which: &str, res: &str) -> bool {
     let r = c.resources.as_ref();
-    let map = if which == "requests" { r.and_then(|r| r.requests.as_ref()) } else { r.and_then(|r| r.limits.as_ref()) };
+    let map = if which == "requests" {
+        r.and_then(|r| r.requests.as_ref())
+    } else {
+        r.and_then(|r| r.limits.as_ref())
+    };
     map.is_some_and(|m| m.contains_key(res))
 }
 
 fn container_amount(c: &Container, which: &str, res: &str) -> Amount {
     let r = c.resources.as_ref();
-    let map = if which == "requests" { r.and_then(|r| r.requests.as_ref()) } else { r.and_then(|r| r.limits.as_ref()) };
+    let map = if which == "requests" {
+        r.and_then(|r| r.requests.as_ref())
+    } else {
+        r.and_then(|r| r.limits.as_ref())
+    };
     map.and_then(|m| m.get(res)).map(amount).unwrap_or_default()
 }
 
@@ -207,7 +274,11 @@ pub fn namespace_usage(store: &Store, ns: &str, scopes: &[String]) -> BTreeMap<S
         for o in store.iter(*kind, Some(ns)) {
             if let Object::Pod(p) = &**o {
                 // A pod past its deletion time no longer counts.
-                if p.metadata.deletion_timestamp.as_ref().is_some_and(|t| t.0 <= store.timestamp().0) {
+                if p.metadata
+                    .deletion_timestamp
+                    .as_ref()
+                    .is_some_and(|t| t.0 <= store.timestamp().0)
+                {
                     continue;
                 }
                 if !pod_in_scopes(p, scopes) {
@@ -278,7 +349,11 @@ fn pod_constraints(pod: &Pod, required: &BTreeSet<String>) -> Option<String> {
     }
     let mut missing: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     let spec = pod.spec.clone().unwrap_or_default();
-    for c in spec.containers.iter().chain(spec.init_containers.iter().flatten()) {
+    for c in spec
+        .containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten())
+    {
         let mut have = BTreeSet::new();
         for res in ["cpu", "memory"] {
             if has(c, "requests", res) {
@@ -300,13 +375,21 @@ fn pod_constraints(pod: &Pod, required: &BTreeSet<String>) -> Option<String> {
     }
     let parts: Vec<String> = missing
         .iter()
-        .map(|(r, names)| format!("{r} for: {}", names.iter().cloned().collect::<Vec<_>>().join(",")))
+        .map(|(r, names)| {
+            format!(
+                "{r} for: {}",
+                names.iter().cloned().collect::<Vec<_>>().join(",")
+            )
+        })
         .collect();
     Some(format!("must specify {}", parts.join("; ")))
 }
 
 fn pretty(m: &BTreeMap<String, String>) -> String {
-    m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+    m.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The ResourceQuota admission check on create: `exceeded quota` and
@@ -323,14 +406,21 @@ pub fn check_quota(store: &Store, obj: &Object) -> Result<(), ApiError> {
     let forbidden = |msg: String| {
         ApiError::new(
             Reason::Forbidden,
-            format!("{} \"{name}\" is forbidden: {msg}", kind.info().group_resource()),
+            format!(
+                "{} \"{name}\" is forbidden: {msg}",
+                kind.info().group_resource()
+            ),
         )
     };
     let delta = object_usage(obj);
     for rq in store.list_as::<ResourceQuota>(Some(ns)) {
         let qname = rq.metadata.name.clone().unwrap_or_default();
-        let hard = rq.spec.as_ref().and_then(|s| s.hard.clone()).unwrap_or_default();
-        let scopes = scopes_of(&rq);
+        let hard = rq
+            .spec
+            .as_ref()
+            .and_then(|s| s.hard.clone())
+            .unwrap_or_default();
+        let scopes = scopes_of(rq);
         if let Object::Pod(p) = obj {
             if !pod_in_scopes(p, &scopes) {
                 continue;
@@ -369,7 +459,10 @@ pub fn check_quota(store: &Store, obj: &Object) -> Result<(), ApiError> {
         };
         let req_s = fmt(&|k| requested.get(k).copied().unwrap_or_default());
         let used_s = fmt(&|k| used.get(k).copied().unwrap_or_default());
-        let hard_s: BTreeMap<String, String> = exceeded.iter().map(|k| (k.clone(), hard[k].0.clone())).collect();
+        let hard_s: BTreeMap<String, String> = exceeded
+            .iter()
+            .map(|k| (k.clone(), hard[k].0.clone()))
+            .collect();
         return Err(forbidden(format!(
             "exceeded quota: {qname}, requested: {}, used: {}, limited: {}",
             pretty(&req_s),

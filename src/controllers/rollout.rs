@@ -13,7 +13,9 @@ use super::deployment::{self, ANNOTATIONS_TO_SKIP, CHANGE_CAUSE_ANNOTATION, REVI
 use super::util;
 use crate::objects::kinds::{Kind, Object};
 use crate::sim::store::{ApiError, Reason, Store, WatchEventType};
-use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::apps::v1::{
+    ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
+};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use std::collections::BTreeMap;
 
@@ -72,13 +74,14 @@ pub fn status_of(obj: &Object) -> RolloutStatus {
             let st = d.status.clone().unwrap_or_default();
             let g = |v: Option<i32>| v.unwrap_or(0);
             if d.metadata.generation.unwrap_or(0) <= st.observed_generation.unwrap_or(0) {
-                let timed_out = st
-                    .conditions
-                    .iter()
-                    .flatten()
-                    .any(|c| c.type_ == "Progressing" && c.reason.as_deref() == Some(deployment::REASON_TIMED_OUT));
+                let timed_out = st.conditions.iter().flatten().any(|c| {
+                    c.type_ == "Progressing"
+                        && c.reason.as_deref() == Some(deployment::REASON_TIMED_OUT)
+                });
                 if timed_out {
-                    return err(format!("deployment \"{name}\" exceeded its progress deadline"));
+                    return err(format!(
+                        "deployment \"{name}\" exceeded its progress deadline"
+                    ));
                 }
                 let want = d.spec.as_ref().and_then(|s| s.replicas);
                 if let Some(want) = want {
@@ -111,9 +114,15 @@ pub fn status_of(obj: &Object) -> RolloutStatus {
                         false,
                     );
                 }
-                return ok(format!("deployment \"{name}\" successfully rolled out"), true);
+                return ok(
+                    format!("deployment \"{name}\" successfully rolled out"),
+                    true,
+                );
             }
-            ok("Waiting for deployment spec update to be observed...".into(), false)
+            ok(
+                "Waiting for deployment spec update to be observed...".into(),
+                false,
+            )
         }
         Object::DaemonSet(ds) => {
             let name = ds.metadata.name.clone().unwrap_or_default();
@@ -124,7 +133,9 @@ pub fn status_of(obj: &Object) -> RolloutStatus {
                 .and_then(|u| u.type_.as_deref())
                 .unwrap_or("RollingUpdate");
             if strategy != "RollingUpdate" {
-                return err("rollout status is only available for RollingUpdate strategy type".into());
+                return err(
+                    "rollout status is only available for RollingUpdate strategy type".into(),
+                );
             }
             let st = ds.status.clone().unwrap_or_default();
             if ds.metadata.generation.unwrap_or(0) <= st.observed_generation.unwrap_or(0) {
@@ -148,26 +159,40 @@ pub fn status_of(obj: &Object) -> RolloutStatus {
                         false,
                     );
                 }
-                return ok(format!("daemon set \"{name}\" successfully rolled out"), true);
+                return ok(
+                    format!("daemon set \"{name}\" successfully rolled out"),
+                    true,
+                );
             }
-            ok("Waiting for daemon set spec update to be observed...".into(), false)
+            ok(
+                "Waiting for daemon set spec update to be observed...".into(),
+                false,
+            )
         }
         Object::StatefulSet(sts) => {
             let spec = sts.spec.clone().unwrap_or_default();
             let strategy = spec.update_strategy.clone().unwrap_or_default();
             if strategy.type_.as_deref().unwrap_or("RollingUpdate") != "RollingUpdate" {
-                return err("rollout status is only available for RollingUpdate strategy type".into());
+                return err(
+                    "rollout status is only available for RollingUpdate strategy type".into(),
+                );
             }
             let st = sts.status.clone().unwrap_or_default();
             let observed = st.observed_generation.unwrap_or(0);
             if observed == 0 || sts.metadata.generation.unwrap_or(0) > observed {
-                return ok("Waiting for statefulset spec update to be observed...".into(), false);
+                return ok(
+                    "Waiting for statefulset spec update to be observed...".into(),
+                    false,
+                );
             }
             let ready = st.ready_replicas.unwrap_or(0);
             let updated = st.updated_replicas.unwrap_or(0);
             if let Some(want) = spec.replicas {
                 if ready < want {
-                    return ok(format!("Waiting for {} pods to be ready...", want - ready), false);
+                    return ok(
+                        format!("Waiting for {} pods to be ready...", want - ready),
+                        false,
+                    );
                 }
             }
             if let Some(ru) = strategy.rolling_update {
@@ -182,9 +207,17 @@ pub fn status_of(obj: &Object) -> RolloutStatus {
                         );
                     }
                 }
-                return ok(format!("partitioned roll out complete: {updated} new pods have been updated..."), true);
+                return ok(
+                    format!(
+                        "partitioned roll out complete: {updated} new pods have been updated..."
+                    ),
+                    true,
+                );
             }
-            let (cur, upd) = (st.current_revision.unwrap_or_default(), st.update_revision.unwrap_or_default());
+            let (cur, upd) = (
+                st.current_revision.unwrap_or_default(),
+                st.update_revision.unwrap_or_default(),
+            );
             if upd != cur {
                 return ok(
                     format!("waiting for statefulset rolling update to complete {updated} pods at revision {upd}..."),
@@ -199,7 +232,10 @@ pub fn status_of(obj: &Object) -> RolloutStatus {
                 true,
             )
         }
-        other => err(format!("no status viewer has been implemented for {}", other.kind())),
+        other => err(format!(
+            "no status viewer has been implemented for {}",
+            other.kind()
+        )),
     }
 }
 
@@ -233,7 +269,12 @@ pub struct StatusWatch {
 
 impl StatusWatch {
     /// Starts watching: the first line comes from the current object.
-    pub fn start(store: &Store, kind: Kind, ns: &str, name: &str) -> Result<(StatusWatch, Vec<String>), ApiError> {
+    pub fn start(
+        store: &Store,
+        kind: Kind,
+        ns: &str,
+        name: &str,
+    ) -> Result<(StatusWatch, Vec<String>), ApiError> {
         let s = status(store, kind, ns, name)?;
         let mut w = StatusWatch {
             kind,
@@ -323,15 +364,25 @@ fn history_of(store: &Store, obj: &Object) -> BTreeMap<i64, (String, PodTemplate
     match obj {
         Object::Deployment(d) => {
             for rs in deployment::replica_sets_of(store, d) {
-                let Some(rev) = deployment::revision_of(&rs.metadata) else { continue };
-                let cause = util::annotation(&rs.metadata, CHANGE_CAUSE_ANNOTATION).unwrap_or("").to_string();
-                let t = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
+                let Some(rev) = deployment::revision_of(&rs.metadata) else {
+                    continue;
+                };
+                let cause = util::annotation(&rs.metadata, CHANGE_CAUSE_ANNOTATION)
+                    .unwrap_or("")
+                    .to_string();
+                let t = rs
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.template.clone())
+                    .unwrap_or_default();
                 out.insert(rev, (cause, t));
             }
         }
         Object::DaemonSet(_) | Object::StatefulSet(_) => {
             for h in controller_revisions(store, obj) {
-                let cause = util::annotation(&h.metadata, CHANGE_CAUSE_ANNOTATION).unwrap_or("").to_string();
+                let cause = util::annotation(&h.metadata, CHANGE_CAUSE_ANNOTATION)
+                    .unwrap_or("")
+                    .to_string();
                 out.insert(h.revision, (cause, revision_template(&h)));
             }
         }
@@ -367,24 +418,43 @@ fn revision_template(h: &ControllerRevision) -> PodTemplateSpec {
 
 /// `kubectl rollout history`: the whole stdout text (title line, table or
 /// template, trailing empty line).
-pub fn history(store: &Store, kind: Kind, ns: &str, name: &str, revision: Option<i64>) -> Result<String, ApiError> {
+pub fn history(
+    store: &Store,
+    kind: Kind,
+    ns: &str,
+    name: &str,
+    revision: Option<i64>,
+) -> Result<String, ApiError> {
     let obj = get_obj(store, kind, ns, name)?;
     if !matches!(kind, Kind::Deployment | Kind::DaemonSet | Kind::StatefulSet) {
-        return Err(client_error(format!("no history viewer has been implemented for {:?}", kind.info().kind)));
+        return Err(client_error(format!(
+            "no history viewer has been implemented for {:?}",
+            kind.info().kind
+        )));
     }
     let hist = history_of(store, &obj);
     let title = prefix(kind, name);
     match revision.filter(|r| *r > 0) {
         Some(r) => {
             let Some((_, t)) = hist.get(&r) else {
-                return Err(client_error(format!("unable to find the specified revision")));
+                return Err(client_error("unable to find the specified revision"));
             };
-            Ok(format!("{title} with revision #{r}\n{}\n", describe_template(t)))
+            Ok(format!(
+                "{title} with revision #{r}\n{}\n",
+                describe_template(t)
+            ))
         }
         None => {
             let mut rows = vec![vec!["REVISION".to_string(), "CHANGE-CAUSE".to_string()]];
             for (r, (cause, _)) in &hist {
-                rows.push(vec![r.to_string(), if cause.is_empty() { "<none>".into() } else { cause.clone() }]);
+                rows.push(vec![
+                    r.to_string(),
+                    if cause.is_empty() {
+                        "<none>".into()
+                    } else {
+                        cause.clone()
+                    },
+                ]);
             }
             Ok(format!("{title} \n{}\n", tabbed(&rows)))
         }
@@ -396,16 +466,28 @@ pub fn history(store: &Store, kind: Kind, ns: &str, name: &str, revision: Option
 pub fn describe_template(t: &PodTemplateSpec) -> String {
     let mut s = String::from("Pod Template:\n");
     let meta = t.metadata.clone().unwrap_or_default();
-    multiline(&mut s, "  Labels", meta.labels.as_ref().map(|l| l.iter().map(|(k, v)| format!("{k}={v}")).collect()));
+    multiline(
+        &mut s,
+        "  Labels",
+        meta.labels
+            .as_ref()
+            .map(|l| l.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+    );
     if meta.annotations.as_ref().is_some_and(|a| !a.is_empty()) {
         multiline(
             &mut s,
             "  Annotations",
-            meta.annotations.as_ref().map(|a| a.iter().map(|(k, v)| format!("{k}: {v}")).collect()),
+            meta.annotations
+                .as_ref()
+                .map(|a| a.iter().map(|(k, v)| format!("{k}: {v}")).collect()),
         );
     }
     let spec = t.spec.clone().unwrap_or_default();
-    if let Some(sa) = spec.service_account_name.as_deref().filter(|s| !s.is_empty()) {
+    if let Some(sa) = spec
+        .service_account_name
+        .as_deref()
+        .filter(|s| !s.is_empty())
+    {
         s.push_str(&format!("  Service Account:\t{sa}\n"));
     }
     if let Some(ic) = spec.init_containers.as_ref().filter(|c| !c.is_empty()) {
@@ -421,9 +503,19 @@ pub fn describe_template(t: &PodTemplateSpec) -> String {
                 let (ty, detail) = if let Some(c) = &v.persistent_volume_claim {
                     ("PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)", format!("    ClaimName:\t{}\n    ReadOnly:\t{}\n", c.claim_name, c.read_only.unwrap_or(false)))
                 } else if let Some(c) = &v.config_map {
-                    ("ConfigMap (a volume populated by a ConfigMap)", format!("    Name:\t{}\n    Optional:\t{}\n", c.name, c.optional.unwrap_or(false)))
+                    (
+                        "ConfigMap (a volume populated by a ConfigMap)",
+                        format!(
+                            "    Name:\t{}\n    Optional:\t{}\n",
+                            c.name,
+                            c.optional.unwrap_or(false)
+                        ),
+                    )
                 } else if v.empty_dir.is_some() {
-                    ("EmptyDir (a temporary directory that shares a pod's lifetime)", String::new())
+                    (
+                        "EmptyDir (a temporary directory that shares a pod's lifetime)",
+                        String::new(),
+                    )
                 } else {
                     ("<unknown>", String::new())
                 };
@@ -431,13 +523,19 @@ pub fn describe_template(t: &PodTemplateSpec) -> String {
             }
         }
     }
-    if let Some(pc) = spec.priority_class_name.as_deref().filter(|s| !s.is_empty()) {
+    if let Some(pc) = spec
+        .priority_class_name
+        .as_deref()
+        .filter(|s| !s.is_empty())
+    {
         s.push_str(&format!("  Priority Class Name:\t{pc}\n"));
     }
     multiline(
         &mut s,
         "  Node-Selectors",
-        spec.node_selector.as_ref().map(|l| l.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+        spec.node_selector
+            .as_ref()
+            .map(|l| l.iter().map(|(k, v)| format!("{k}={v}")).collect()),
     );
     multiline(
         &mut s,
@@ -486,12 +584,55 @@ fn containers(s: &mut String, label: &str, cs: &[k8s_openapi::api::core::v1::Con
     s.push_str(&format!("  {label}:\n"));
     for c in cs {
         s.push_str(&format!("   {}:\n", c.name));
-        s.push_str(&format!("    Image:\t{}\n", c.image.as_deref().unwrap_or("")));
-        let ports: Vec<String> = c.ports.iter().flatten().map(|p| format!("{}/{}", p.container_port, p.protocol.as_deref().unwrap_or("TCP"))).collect();
-        let host: Vec<String> = c.ports.iter().flatten().map(|p| format!("{}/{}", p.host_port.unwrap_or(0), p.protocol.as_deref().unwrap_or("TCP"))).collect();
-        let or_none = |v: &[String]| if v.is_empty() { "<none>".to_string() } else { v.join(", ") };
-        s.push_str(&format!("    {}:\t{}\n", if ports.len() > 1 { "Ports" } else { "Port" }, or_none(&ports)));
-        s.push_str(&format!("    {}:\t{}\n", if host.len() > 1 { "Host Ports" } else { "Host Port" }, or_none(&host)));
+        s.push_str(&format!(
+            "    Image:\t{}\n",
+            c.image.as_deref().unwrap_or("")
+        ));
+        let ports: Vec<String> = c
+            .ports
+            .iter()
+            .flatten()
+            .map(|p| {
+                format!(
+                    "{}/{}",
+                    p.container_port,
+                    p.protocol.as_deref().unwrap_or("TCP")
+                )
+            })
+            .collect();
+        let host: Vec<String> = c
+            .ports
+            .iter()
+            .flatten()
+            .map(|p| {
+                format!(
+                    "{}/{}",
+                    p.host_port.unwrap_or(0),
+                    p.protocol.as_deref().unwrap_or("TCP")
+                )
+            })
+            .collect();
+        let or_none = |v: &[String]| {
+            if v.is_empty() {
+                "<none>".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        s.push_str(&format!(
+            "    {}:\t{}\n",
+            if ports.len() > 1 { "Ports" } else { "Port" },
+            or_none(&ports)
+        ));
+        s.push_str(&format!(
+            "    {}:\t{}\n",
+            if host.len() > 1 {
+                "Host Ports"
+            } else {
+                "Host Port"
+            },
+            or_none(&host)
+        ));
         for (title, vals) in [("Command", &c.command), ("Args", &c.args)] {
             if let Some(v) = vals.as_ref().filter(|v| !v.is_empty()) {
                 s.push_str(&format!("    {title}:\n"));
@@ -515,7 +656,11 @@ fn containers(s: &mut String, label: &str, cs: &[k8s_openapi::api::core::v1::Con
             Some(env) => {
                 s.push_str("    Environment:\n");
                 for e in env {
-                    s.push_str(&format!("      {}:\t{}\n", e.name, e.value.as_deref().unwrap_or("")));
+                    s.push_str(&format!(
+                        "      {}:\t{}\n",
+                        e.name,
+                        e.value.as_deref().unwrap_or("")
+                    ));
                 }
             }
         }
@@ -524,7 +669,11 @@ fn containers(s: &mut String, label: &str, cs: &[k8s_openapi::api::core::v1::Con
             Some(ms) => {
                 s.push_str("    Mounts:\n");
                 for m in ms {
-                    let ro = if m.read_only.unwrap_or(false) { "ro" } else { "rw" };
+                    let ro = if m.read_only.unwrap_or(false) {
+                        "ro"
+                    } else {
+                        "rw"
+                    };
                     s.push_str(&format!("      {} from {} ({ro})\n", m.mount_path, m.name));
                 }
             }
@@ -537,12 +686,20 @@ fn containers(s: &mut String, label: &str, cs: &[k8s_openapi::api::core::v1::Con
 /// `kubectl rollout undo [--to-revision=N]`: the name-printer line,
 /// `deployment.apps/web rolled back` or `... skipped rollback (current
 /// template already matches revision N)`.
-pub fn undo(store: &mut Store, kind: Kind, ns: &str, name: &str, to_revision: Option<i64>) -> Result<String, ApiError> {
+pub fn undo(
+    store: &mut Store,
+    kind: Kind,
+    ns: &str,
+    name: &str,
+    to_revision: Option<i64>,
+) -> Result<String, ApiError> {
     let obj = get_obj(store, kind, ns, name)?;
     let to = to_revision.unwrap_or(0);
     let p = prefix(kind, name);
     if to < 0 {
-        return Err(client_error(format!("unable to find specified revision {to} in history")));
+        return Err(client_error(format!(
+            "unable to find specified revision {to} in history"
+        )));
     }
     match obj {
         Object::Deployment(d) => {
@@ -552,10 +709,20 @@ pub fn undo(store: &mut Store, kind: Kind, ns: &str, name: &str, to_revision: Op
                 ));
             }
             let rs = deployment_revision(store, &d, to)?;
-            let template = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
-            let current = d.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
+            let template = rs
+                .spec
+                .as_ref()
+                .and_then(|s| s.template.clone())
+                .unwrap_or_default();
+            let current = d
+                .spec
+                .as_ref()
+                .map(|s| s.template.clone())
+                .unwrap_or_default();
             if util::equal_ignore_hash(&template, &current) {
-                return Ok(format!("{p} skipped rollback (current template already matches revision {to})"));
+                return Ok(format!(
+                    "{p} skipped rollback (current template already matches revision {to})"
+                ));
             }
             let mut template = template;
             if let Some(l) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
@@ -593,7 +760,9 @@ pub fn undo(store: &mut Store, kind: Kind, ns: &str, name: &str, to_revision: Op
                 hist.iter().find(|h| h.revision == to)
             };
             let Some(target) = target else {
-                return Err(client_error(format!("unable to find specified revision {to} in history")));
+                return Err(client_error(format!(
+                    "unable to find specified revision {to} in history"
+                )));
             };
             let template = revision_template(target);
             let current = match &obj {
@@ -603,7 +772,9 @@ pub fn undo(store: &mut Store, kind: Kind, ns: &str, name: &str, to_revision: Op
             }
             .unwrap_or_default();
             if template == current {
-                return Ok(format!("{p} skipped rollback (current template already matches revision {to})"));
+                return Ok(format!(
+                    "{p} skipped rollback (current template already matches revision {to})"
+                ));
             }
             match kind {
                 Kind::DaemonSet => store.modify::<DaemonSet>(ns, name, false, |d| {
@@ -615,7 +786,10 @@ pub fn undo(store: &mut Store, kind: Kind, ns: &str, name: &str, to_revision: Op
             };
             Ok(format!("{p} rolled back"))
         }
-        _ => Err(client_error(format!("no rollbacker has been implemented for {:?}", kind.info().kind))),
+        _ => Err(client_error(format!(
+            "no rollbacker has been implemented for {:?}",
+            kind.info().kind
+        ))),
     }
 }
 
@@ -624,7 +798,9 @@ fn deployment_revision(store: &Store, d: &Deployment, to: i64) -> Result<Replica
     let all = deployment::replica_sets_of(store, d);
     let (mut latest, mut latest_rev, mut prev, mut prev_rev) = (None, -1i64, None, -1i64);
     for rs in &all {
-        let Some(v) = util::annotation(&rs.metadata, REVISION_ANNOTATION).and_then(|v| v.parse::<i64>().ok()) else {
+        let Some(v) =
+            util::annotation(&rs.metadata, REVISION_ANNOTATION).and_then(|v| v.parse::<i64>().ok())
+        else {
             continue;
         };
         if to == 0 {
@@ -642,7 +818,9 @@ fn deployment_revision(store: &Store, d: &Deployment, to: i64) -> Result<Replica
         }
     }
     if to > 0 {
-        return Err(client_error(format!("unable to find specified revision {to} in history")));
+        return Err(client_error(format!(
+            "unable to find specified revision {to} in history"
+        )));
     }
     prev.ok_or_else(|| {
         client_error(format!(
@@ -658,7 +836,11 @@ fn deployment_revision(store: &Store, d: &Deployment, to: i64) -> Result<Replica
 /// on the pod template (RFC 3339, virtual time).
 pub fn restart(store: &mut Store, kind: Kind, ns: &str, name: &str) -> Result<String, ApiError> {
     let obj = get_obj(store, kind, ns, name)?;
-    let now = store.timestamp_secs().0.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let now = store
+        .timestamp_secs()
+        .0
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
     let stamp = |t: &mut PodTemplateSpec| {
         t.metadata
             .get_or_insert_with(Default::default)
@@ -669,15 +851,23 @@ pub fn restart(store: &mut Store, kind: Kind, ns: &str, name: &str) -> Result<St
     match obj {
         Object::Deployment(d) => {
             if d.spec.as_ref().and_then(|s| s.paused).unwrap_or(false) {
-                return Err(client_error("can't restart paused deployment (run rollout resume first)"));
+                return Err(client_error(
+                    "can't restart paused deployment (run rollout resume first)",
+                ));
             }
-            store.modify::<Deployment>(ns, name, false, |d| stamp(&mut d.spec.get_or_insert_with(Default::default).template))?;
+            store.modify::<Deployment>(ns, name, false, |d| {
+                stamp(&mut d.spec.get_or_insert_with(Default::default).template)
+            })?;
         }
         Object::DaemonSet(_) => {
-            store.modify::<DaemonSet>(ns, name, false, |d| stamp(&mut d.spec.get_or_insert_with(Default::default).template))?;
+            store.modify::<DaemonSet>(ns, name, false, |d| {
+                stamp(&mut d.spec.get_or_insert_with(Default::default).template)
+            })?;
         }
         Object::StatefulSet(_) => {
-            store.modify::<StatefulSet>(ns, name, false, |s| stamp(&mut s.spec.get_or_insert_with(Default::default).template))?;
+            store.modify::<StatefulSet>(ns, name, false, |s| {
+                stamp(&mut s.spec.get_or_insert_with(Default::default).template)
+            })?;
         }
         _ => {
             return Err(client_error(format!(
@@ -689,11 +879,24 @@ pub fn restart(store: &mut Store, kind: Kind, ns: &str, name: &str) -> Result<St
     Ok(format!("{} restarted", prefix(kind, name)))
 }
 
-fn set_paused(store: &mut Store, kind: Kind, ns: &str, name: &str, paused: bool) -> Result<String, ApiError> {
-    let (verb, done) = if paused { ("pausing", "paused") } else { ("resuming", "resumed") };
+fn set_paused(
+    store: &mut Store,
+    kind: Kind,
+    ns: &str,
+    name: &str,
+    paused: bool,
+) -> Result<String, ApiError> {
+    let (verb, done) = if paused {
+        ("pausing", "paused")
+    } else {
+        ("resuming", "resumed")
+    };
     let obj = get_obj(store, kind, ns, name)?;
     let Object::Deployment(d) = obj else {
-        return Err(client_error(format!("{} \"{name}\" {verb} is not supported", kind.info().group_resource())));
+        return Err(client_error(format!(
+            "{} \"{name}\" {verb} is not supported",
+            kind.info().group_resource()
+        )));
     };
     if d.spec.as_ref().and_then(|s| s.paused).unwrap_or(false) == paused {
         return Ok(format!("{} already {done}", prefix(kind, name)));

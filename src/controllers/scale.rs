@@ -11,9 +11,18 @@ use k8s_openapi::api::core::v1::ReplicationController;
 /// (`deployment.apps/web scaled`). Kinds without a scale subresource fail
 /// as the apiserver answers (`the server could not find the requested
 /// resource`); negative counts fail validation like upstream.
-pub fn scale(store: &mut Store, kind: Kind, ns: &str, name: &str, replicas: i32) -> Result<String, ApiError> {
+pub fn scale(
+    store: &mut Store,
+    kind: Kind,
+    ns: &str,
+    name: &str,
+    replicas: i32,
+) -> Result<String, ApiError> {
     if !kind.info().subresources.contains(&"scale") {
-        return Err(ApiError::new(Reason::NotFound, "the server could not find the requested resource"));
+        return Err(ApiError::new(
+            Reason::NotFound,
+            "the server could not find the requested resource",
+        ));
     }
     store.get(kind, ns, name)?;
     if replicas < 0 {
@@ -26,13 +35,26 @@ pub fn scale(store: &mut Store, kind: Kind, ns: &str, name: &str, replicas: i32)
     }
     let set = Some(replicas);
     match kind {
-        Kind::Deployment => store.modify::<Deployment>(ns, name, false, |d| d.spec.get_or_insert_with(Default::default).replicas = set)?,
-        Kind::ReplicaSet => store.modify::<ReplicaSet>(ns, name, false, |r| r.spec.get_or_insert_with(Default::default).replicas = set)?,
-        Kind::StatefulSet => store.modify::<StatefulSet>(ns, name, false, |s| s.spec.get_or_insert_with(Default::default).replicas = set)?,
+        Kind::Deployment => store.modify::<Deployment>(ns, name, false, |d| {
+            d.spec.get_or_insert_with(Default::default).replicas = set
+        })?,
+        Kind::ReplicaSet => store.modify::<ReplicaSet>(ns, name, false, |r| {
+            r.spec.get_or_insert_with(Default::default).replicas = set
+        })?,
+        Kind::StatefulSet => store.modify::<StatefulSet>(ns, name, false, |s| {
+            s.spec.get_or_insert_with(Default::default).replicas = set
+        })?,
         Kind::ReplicationController => {
-            store.modify::<ReplicationController>(ns, name, false, |r| r.spec.get_or_insert_with(Default::default).replicas = set)?
+            store.modify::<ReplicationController>(ns, name, false, |r| {
+                r.spec.get_or_insert_with(Default::default).replicas = set
+            })?
         }
-        _ => return Err(ApiError::new(Reason::NotFound, "the server could not find the requested resource")),
+        _ => {
+            return Err(ApiError::new(
+                Reason::NotFound,
+                "the server could not find the requested resource",
+            ))
+        }
     };
     Ok(format!("{}/{name} scaled", kind.info().kind_prefix()))
 }

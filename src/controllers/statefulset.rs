@@ -11,7 +11,9 @@ use super::{object_key, split_key, Action, Controller, Ctx, Enqueue};
 use crate::objects::kinds::{Kind, Object};
 use crate::sim::store::{Store, WatchEvent, WriteOptions};
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, Pod, Volume};
+use k8s_openapi::api::core::v1::{
+    PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, Pod, Volume,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 use serde_json::{json, Value};
@@ -39,10 +41,16 @@ impl Controller for StatefulSetController {
 
     fn on_change(&mut self, ev: &WatchEvent, store: &Store, q: &mut Enqueue) {
         match &*ev.object {
-            Object::StatefulSet(s) => q.add(object_key(s.metadata.namespace.as_deref(), s.metadata.name.as_deref().unwrap_or(""))),
+            Object::StatefulSet(s) => q.add(object_key(
+                s.metadata.namespace.as_deref(),
+                s.metadata.name.as_deref().unwrap_or(""),
+            )),
             Object::Pod(p) => {
                 let mut found = false;
-                for m in [Some(&p.metadata), ev.old.as_ref().map(|o| o.meta())].into_iter().flatten() {
+                for m in [Some(&p.metadata), ev.old.as_ref().map(|o| o.meta())]
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(k) = util::controller_key(m, "StatefulSet") {
                         q.add(k);
                         found = true;
@@ -53,7 +61,10 @@ impl Controller for StatefulSetController {
                     for s in store.list_as::<StatefulSet>(Some(ns)) {
                         let sel = s.spec.as_ref().map(|s| &s.selector);
                         if util::selector_matches(sel, p.metadata.labels.as_ref()) {
-                            q.add(object_key(Some(ns), s.metadata.name.as_deref().unwrap_or("")));
+                            q.add(object_key(
+                                Some(ns),
+                                s.metadata.name.as_deref().unwrap_or(""),
+                            ));
                         }
                     }
                 }
@@ -93,12 +104,20 @@ fn replicas_of(set: &StatefulSet) -> i32 {
 }
 
 fn start_ordinal(set: &StatefulSet) -> i32 {
-    set.spec.as_ref().and_then(|s| s.ordinals.as_ref()).and_then(|o| o.start).unwrap_or(0)
+    set.spec
+        .as_ref()
+        .and_then(|s| s.ordinals.as_ref())
+        .and_then(|o| o.start)
+        .unwrap_or(0)
 }
 
 /// `getPatch`: `{"spec":{"template":{...,"$patch":"replace"}}}`, sorted.
 pub fn revision_patch(set: &StatefulSet) -> Value {
-    let template = set.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
+    let template = set
+        .spec
+        .as_ref()
+        .map(|s| s.template.clone())
+        .unwrap_or_default();
     let mut t = serde_json::to_value(template).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut t {
         m.insert("$patch".into(), json!("replace"));
@@ -130,11 +149,17 @@ pub fn new_revision(set: &StatefulSet, revision: i64, collision_count: i32) -> C
     labels.insert(REVISION_LABEL.into(), hash.clone());
     ControllerRevision {
         metadata: ObjectMeta {
-            name: Some(format!("{}-{hash}", set.metadata.name.as_deref().unwrap_or(""))),
+            name: Some(format!(
+                "{}-{hash}",
+                set.metadata.name.as_deref().unwrap_or("")
+            )),
             namespace: set.metadata.namespace.clone(),
             labels: Some(labels),
             annotations: set.metadata.annotations.clone(),
-            owner_references: Some(vec![util::new_controller_ref(Kind::StatefulSet, &set.metadata)]),
+            owner_references: Some(vec![util::new_controller_ref(
+                Kind::StatefulSet,
+                &set.metadata,
+            )]),
             ..Default::default()
         },
         data: Some(RawExtension(data)),
@@ -145,7 +170,11 @@ pub fn new_revision(set: &StatefulSet, revision: i64, collision_count: i32) -> C
 /// `ApplyRevision`: the set with the template of `rev`.
 fn apply_revision(set: &StatefulSet, rev: &ControllerRevision) -> StatefulSet {
     let mut s = set.clone();
-    let mut t = rev.data.as_ref().map(|d| d.0["spec"]["template"].clone()).unwrap_or_default();
+    let mut t = rev
+        .data
+        .as_ref()
+        .map(|d| d.0["spec"]["template"].clone())
+        .unwrap_or_default();
     if let Some(m) = t.as_object_mut() {
         m.remove("$patch");
     }
@@ -164,7 +193,13 @@ fn new_pod(set: &StatefulSet, ord: i32, revision: &str) -> Pod {
     let name = set.metadata.name.clone().unwrap_or_default();
     let ns = set.metadata.namespace.clone().unwrap_or_default();
     let spec = set.spec.clone().unwrap_or_default();
-    let mut pod = util::pod_from_template(&spec.template, &ns, &format!("{name}-"), "", util::new_controller_ref(Kind::StatefulSet, &set.metadata));
+    let mut pod = util::pod_from_template(
+        &spec.template,
+        &ns,
+        &format!("{name}-"),
+        "",
+        util::new_controller_ref(Kind::StatefulSet, &set.metadata),
+    );
     let pod_name = format!("{name}-{ord}");
     pod.metadata.name = Some(pod_name.clone());
     util::set_label(&mut pod.metadata.labels, POD_NAME_LABEL, &pod_name);
@@ -190,7 +225,12 @@ fn new_pod(set: &StatefulSet, ord: i32, revision: &str) -> Pod {
 }
 
 fn pod_revision(p: &Pod) -> &str {
-    p.metadata.labels.as_ref().and_then(|l| l.get(REVISION_LABEL)).map(String::as_str).unwrap_or("")
+    p.metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(REVISION_LABEL))
+        .map(String::as_str)
+        .unwrap_or("")
 }
 
 fn is_created(p: &Pod) -> bool {
@@ -224,7 +264,12 @@ struct Sync<'a, 'b> {
 
 fn sync(ctx: &mut Ctx, set: StatefulSet) -> Action {
     let obj = Object::StatefulSet(set.clone());
-    let mut s = Sync { ctx, set, obj, requeue: None };
+    let mut s = Sync {
+        ctx,
+        set,
+        obj,
+        requeue: None,
+    };
     s.run();
     match s.requeue {
         Some(d) => Action::RequeueAfter(d),
@@ -249,10 +294,16 @@ impl Sync<'_, '_> {
         let ns = self.ns();
         let sel = self.set.spec.as_ref().map(|s| s.selector.clone());
         let all = util::pods_in(self.ctx.store, &ns);
-        let pods: Vec<Pod> = util::claim_pods(self.ctx.store, Kind::StatefulSet, &self.set.metadata, sel.as_ref(), all)
-            .into_iter()
-            .filter(|p| ordinal(&self.name(), p.metadata.name.as_deref().unwrap_or("")).is_some())
-            .collect();
+        let pods: Vec<Pod> = util::claim_pods(
+            self.ctx.store,
+            Kind::StatefulSet,
+            &self.set.metadata,
+            sel.as_ref(),
+            all,
+        )
+        .into_iter()
+        .filter(|p| ordinal(&self.name(), p.metadata.name.as_deref().unwrap_or("")).is_some())
+        .collect();
         let (current, update, revisions, collision) = self.revisions();
         let status = self.update_stateful_set(&pods, &current, &update, collision);
         let status = self.complete_and_write(status);
@@ -265,7 +316,12 @@ impl Sync<'_, '_> {
         let uid = self.set.metadata.uid.clone().unwrap_or_default();
         let sel = self.set.spec.as_ref().map(|s| s.selector.clone());
         let mut out = Vec::new();
-        let all: Vec<ControllerRevision> = self.ctx.store.list_as::<ControllerRevision>(Some(&ns)).cloned().collect();
+        let all: Vec<ControllerRevision> = self
+            .ctx
+            .store
+            .list_as::<ControllerRevision>(Some(&ns))
+            .cloned()
+            .collect();
         for mut h in all {
             if util::is_controlled_by(&h.metadata, &uid) {
                 out.push(h);
@@ -273,23 +329,46 @@ impl Sync<'_, '_> {
                 && util::selector_matches(sel.as_ref(), h.metadata.labels.as_ref())
                 && self.set.metadata.deletion_timestamp.is_none()
             {
-                h.metadata.owner_references = Some(vec![util::new_controller_ref(Kind::StatefulSet, &self.set.metadata)]);
+                h.metadata.owner_references = Some(vec![util::new_controller_ref(
+                    Kind::StatefulSet,
+                    &self.set.metadata,
+                )]);
                 h.metadata.resource_version = None;
-                if let Ok(o) = self.ctx.store.update(Object::ControllerRevision(h), &WriteOptions::default()) {
+                if let Ok(o) = self
+                    .ctx
+                    .store
+                    .update(Object::ControllerRevision(h), &WriteOptions::default())
+                {
                     if let Object::ControllerRevision(c) = &*o {
                         out.push(c.clone());
                     }
                 }
             }
         }
-        out.sort_by(|a, b| a.revision.cmp(&b.revision).then(a.metadata.name.cmp(&b.metadata.name)));
+        out.sort_by(|a, b| {
+            a.revision
+                .cmp(&b.revision)
+                .then(a.metadata.name.cmp(&b.metadata.name))
+        });
         out
     }
 
     /// `getStatefulSetRevisions`.
-    fn revisions(&mut self) -> (ControllerRevision, ControllerRevision, Vec<ControllerRevision>, i32) {
+    fn revisions(
+        &mut self,
+    ) -> (
+        ControllerRevision,
+        ControllerRevision,
+        Vec<ControllerRevision>,
+        i32,
+    ) {
         let revisions = self.list_revisions();
-        let collision = self.set.status.as_ref().and_then(|s| s.collision_count).unwrap_or(0);
+        let collision = self
+            .set
+            .status
+            .as_ref()
+            .and_then(|s| s.collision_count)
+            .unwrap_or(0);
         let next = revisions.last().map(|r| r.revision).unwrap_or(0) + 1;
         let mut update = new_revision(&self.set, next, collision);
         let data = update.data.clone();
@@ -301,19 +380,29 @@ impl Sync<'_, '_> {
                 let mut r = (*last_eq).clone();
                 r.revision = next;
                 r.metadata.resource_version = None;
-                if let Ok(o) = self.ctx.store.update(Object::ControllerRevision(r.clone()), &WriteOptions::default()) {
+                if let Ok(o) = self.ctx.store.update(
+                    Object::ControllerRevision(r.clone()),
+                    &WriteOptions::default(),
+                ) {
                     if let Object::ControllerRevision(c) = &*o {
                         r = c.clone();
                     }
                 }
                 update = r;
             }
-        } else if let Ok(o) = self.ctx.store.create(Object::ControllerRevision(update.clone()), &WriteOptions::default()) {
+        } else if let Ok(o) = self.ctx.store.create(
+            Object::ControllerRevision(update.clone()),
+            &WriteOptions::default(),
+        ) {
             if let Object::ControllerRevision(c) = &*o {
                 update = c.clone();
             }
         }
-        let cur_name = self.set.status.as_ref().and_then(|s| s.current_revision.clone());
+        let cur_name = self
+            .set
+            .status
+            .as_ref()
+            .and_then(|s| s.current_revision.clone());
         let revisions = self.list_revisions();
         let current = revisions
             .iter()
@@ -325,7 +414,13 @@ impl Sync<'_, '_> {
 
     /// `updateStatefulSet`: create, heal and delete pods in ordinal order,
     /// then roll out the update revision from the highest ordinal down.
-    fn update_stateful_set(&mut self, pods: &[Pod], current: &ControllerRevision, update: &ControllerRevision, collision: i32) -> StatefulSetStatus {
+    fn update_stateful_set(
+        &mut self,
+        pods: &[Pod],
+        current: &ControllerRevision,
+        update: &ControllerRevision,
+        collision: i32,
+    ) -> StatefulSetStatus {
         let spec = self.set.spec.clone().unwrap_or_default();
         let min_ready = spec.min_ready_seconds.unwrap_or(0);
         let current_set = apply_revision(&self.set, current);
@@ -335,7 +430,12 @@ impl Sync<'_, '_> {
         let set_name = self.name();
         let start = start_ordinal(&self.set);
         let count = replicas_of(&self.set).max(0);
-        let rolling = spec.update_strategy.as_ref().and_then(|u| u.type_.as_deref()).unwrap_or("RollingUpdate") == "RollingUpdate";
+        let rolling = spec
+            .update_strategy
+            .as_ref()
+            .and_then(|u| u.type_.as_deref())
+            .unwrap_or("RollingUpdate")
+            == "RollingUpdate";
         let partition = spec
             .update_strategy
             .as_ref()
@@ -352,7 +452,9 @@ impl Sync<'_, '_> {
         let mut replicas: Vec<Option<Pod>> = vec![None; count as usize];
         let mut condemned: Vec<Pod> = Vec::new();
         for p in pods {
-            let Some(o) = ordinal(&set_name, p.metadata.name.as_deref().unwrap_or("")) else { continue };
+            let Some(o) = ordinal(&set_name, p.metadata.name.as_deref().unwrap_or("")) else {
+                continue;
+            };
             if o >= start && o < start + count {
                 replicas[(o - start) as usize] = Some(p.clone());
             } else if o >= 0 {
@@ -375,7 +477,9 @@ impl Sync<'_, '_> {
                 })
             })
             .collect();
-        condemned.sort_by_key(|p| std::cmp::Reverse(ordinal(&set_name, p.metadata.name.as_deref().unwrap_or(""))));
+        condemned.sort_by_key(|p| {
+            std::cmp::Reverse(ordinal(&set_name, p.metadata.name.as_deref().unwrap_or("")))
+        });
         let first_unhealthy: Option<String> = replicas
             .iter()
             .filter(|p| is_created(p))
@@ -383,11 +487,22 @@ impl Sync<'_, '_> {
             .find(|p| !is_healthy(p))
             .and_then(|p| p.metadata.name.clone());
         let now = self.ctx.store.timestamp();
-        update_status(&mut status, min_ready, &cur_name, &upd_name, replicas.iter().chain(condemned.iter()), &now);
+        update_status(
+            &mut status,
+            min_ready,
+            &cur_name,
+            &upd_name,
+            replicas.iter().chain(condemned.iter()),
+            &now,
+        );
         if self.set.metadata.deletion_timestamp.is_some() {
             return status;
         }
-        let monotonic = spec.pod_management_policy.as_deref().unwrap_or("OrderedReady") != "Parallel";
+        let monotonic = spec
+            .pod_management_policy
+            .as_deref()
+            .unwrap_or("OrderedReady")
+            != "Parallel";
 
         // Each living replica.
         let mut exit = false;
@@ -398,7 +513,11 @@ impl Sync<'_, '_> {
             }
         }
         // Claim ownerRefs for the retention policy.
-        for p in replicas.iter().chain(condemned.iter()).filter(|p| is_created(p)) {
+        for p in replicas
+            .iter()
+            .chain(condemned.iter())
+            .filter(|p| is_created(p))
+        {
             self.fix_claim_owner_refs(p);
         }
         if !exit {
@@ -412,7 +531,10 @@ impl Sync<'_, '_> {
                     continue;
                 }
                 let first = first_unhealthy.as_deref() == p.metadata.name.as_deref();
-                if monotonic && !first && (!is_running_and_ready(p) || !is_running_and_available(p, min_ready, &now)) {
+                if monotonic
+                    && !first
+                    && (!is_running_and_ready(p) || !is_running_and_available(p, min_ready, &now))
+                {
                     exit = true;
                     break;
                 }
@@ -432,7 +554,14 @@ impl Sync<'_, '_> {
             collision_count: Some(collision),
             ..Default::default()
         };
-        update_status(&mut status, min_ready, &cur_name, &upd_name, fresh_refs.into_iter(), &now);
+        update_status(
+            &mut status,
+            min_ready,
+            &cur_name,
+            &upd_name,
+            fresh_refs.into_iter(),
+            &now,
+        );
         if exit || !rolling {
             return status;
         }
@@ -502,12 +631,19 @@ impl Sync<'_, '_> {
     fn create_claims(&mut self, p: &Pod) {
         let ns = self.ns();
         let set_name = self.name();
-        let Some(ord) = ordinal(&set_name, p.metadata.name.as_deref().unwrap_or("")) else { return };
+        let Some(ord) = ordinal(&set_name, p.metadata.name.as_deref().unwrap_or("")) else {
+            return;
+        };
         let spec = self.set.spec.clone().unwrap_or_default();
         let match_labels = spec.selector.match_labels.clone().unwrap_or_default();
         for t in spec.volume_claim_templates.iter().flatten() {
             let cname = claim_name(t.metadata.name.as_deref().unwrap_or(""), &set_name, ord);
-            if self.ctx.store.try_get(Kind::PersistentVolumeClaim, &ns, &cname).is_some() {
+            if self
+                .ctx
+                .store
+                .try_get(Kind::PersistentVolumeClaim, &ns, &cname)
+                .is_some()
+            {
                 continue;
             }
             let mut labels = t.metadata.labels.clone().unwrap_or_default();
@@ -546,12 +682,23 @@ impl Sync<'_, '_> {
         self.create_claims(p);
         let name = p.metadata.name.clone().unwrap_or_default();
         let set_name = self.name();
-        match self.ctx.store.create(Object::Pod(p.clone()), &WriteOptions::default()) {
-            Ok(_) => self.event("Normal", "SuccessfulCreate", &format!("create Pod {name} in StatefulSet {set_name} successful")),
+        match self
+            .ctx
+            .store
+            .create(Object::Pod(p.clone()), &WriteOptions::default())
+        {
+            Ok(_) => self.event(
+                "Normal",
+                "SuccessfulCreate",
+                &format!("create Pod {name} in StatefulSet {set_name} successful"),
+            ),
             Err(e) => self.event(
                 "Warning",
                 "FailedCreate",
-                &format!("create Pod {name} in StatefulSet {set_name} failed error: {}", e.message),
+                &format!(
+                    "create Pod {name} in StatefulSet {set_name} failed error: {}",
+                    e.message
+                ),
             ),
         }
     }
@@ -560,12 +707,23 @@ impl Sync<'_, '_> {
         let ns = self.ns();
         let name = p.metadata.name.clone().unwrap_or_default();
         let set_name = self.name();
-        match self.ctx.store.delete(Kind::Pod, &ns, &name, &Default::default()) {
-            Ok(_) => self.event("Normal", "SuccessfulDelete", &format!("delete Pod {name} in StatefulSet {set_name} successful")),
+        match self
+            .ctx
+            .store
+            .delete(Kind::Pod, &ns, &name, &Default::default())
+        {
+            Ok(_) => self.event(
+                "Normal",
+                "SuccessfulDelete",
+                &format!("delete Pod {name} in StatefulSet {set_name} successful"),
+            ),
             Err(e) => self.event(
                 "Warning",
                 "FailedDelete",
-                &format!("delete Pod {name} in StatefulSet {set_name} failed error: {}", e.message),
+                &format!(
+                    "delete Pod {name} in StatefulSet {set_name} failed error: {}",
+                    e.message
+                ),
             ),
         }
     }
@@ -575,11 +733,16 @@ impl Sync<'_, '_> {
     /// =Delete → a condemned pod owns it).
     fn fix_claim_owner_refs(&mut self, p: &Pod) {
         let spec = self.set.spec.clone().unwrap_or_default();
-        let pol = spec.persistent_volume_claim_retention_policy.clone().unwrap_or_default();
+        let pol = spec
+            .persistent_volume_claim_retention_policy
+            .clone()
+            .unwrap_or_default();
         let when_deleted = pol.when_deleted.as_deref().unwrap_or("Retain") == "Delete";
         let when_scaled = pol.when_scaled.as_deref().unwrap_or("Retain") == "Delete";
         let set_name = self.name();
-        let Some(ord) = ordinal(&set_name, p.metadata.name.as_deref().unwrap_or("")) else { return };
+        let Some(ord) = ordinal(&set_name, p.metadata.name.as_deref().unwrap_or("")) else {
+            return;
+        };
         let start = start_ordinal(&self.set);
         let scaled_down = !(ord >= start && ord < start + replicas_of(&self.set));
         let ns = self.ns();
@@ -607,7 +770,14 @@ impl Sync<'_, '_> {
         };
         for t in spec.volume_claim_templates.iter().flatten() {
             let cname = claim_name(t.metadata.name.as_deref().unwrap_or(""), &set_name, ord);
-            let Some(claim) = self.ctx.store.get_as::<PersistentVolumeClaim>(&ns, &cname).cloned() else { continue };
+            let Some(claim) = self
+                .ctx
+                .store
+                .get_as::<PersistentVolumeClaim>(&ns, &cname)
+                .cloned()
+            else {
+                continue;
+            };
             let refs = claim.metadata.owner_references.clone().unwrap_or_default();
             let mut new_refs: Vec<OwnerReference> = refs
                 .iter()
@@ -626,9 +796,16 @@ impl Sync<'_, '_> {
             let mut b = new_refs.clone();
             b.sort_by_key(sort_key);
             if a != b {
-                let _ = self.ctx.store.modify::<PersistentVolumeClaim>(&ns, &cname, false, |c| {
-                    c.metadata.owner_references = if new_refs.is_empty() { None } else { Some(new_refs.clone()) };
-                });
+                let _ = self
+                    .ctx
+                    .store
+                    .modify::<PersistentVolumeClaim>(&ns, &cname, false, |c| {
+                        c.metadata.owner_references = if new_refs.is_empty() {
+                            None
+                        } else {
+                            Some(new_refs.clone())
+                        };
+                    });
             }
         }
     }
@@ -643,7 +820,10 @@ impl Sync<'_, '_> {
             .and_then(|u| u.type_.as_deref())
             .unwrap_or("RollingUpdate")
             == "RollingUpdate";
-        if rolling && st.updated_replicas.unwrap_or(0) == st.replicas && st.ready_replicas.unwrap_or(0) == st.replicas {
+        if rolling
+            && st.updated_replicas.unwrap_or(0) == st.replicas
+            && st.ready_replicas.unwrap_or(0) == st.replicas
+        {
             st.current_replicas = st.updated_replicas;
             st.current_revision = st.update_revision.clone();
         }
@@ -653,20 +833,40 @@ impl Sync<'_, '_> {
             let ns = self.ns();
             let name = self.name();
             let s2 = st.clone();
-            let _ = self.ctx.store.modify::<StatefulSet>(&ns, &name, true, |s| s.status = Some(s2));
+            let _ = self
+                .ctx
+                .store
+                .modify::<StatefulSet>(&ns, &name, true, |s| s.status = Some(s2));
         }
         st
     }
 
     /// `truncateHistory`: keep revisionHistoryLimit revisions no pod uses.
-    fn truncate_history(&mut self, revisions: Vec<ControllerRevision>, current: &ControllerRevision, update: &ControllerRevision) {
-        let limit = self.set.spec.as_ref().and_then(|s| s.revision_history_limit).unwrap_or(10).max(0) as usize;
-        let live: Vec<String> = self.fresh_pods().iter().map(|p| pod_revision(p).to_string()).collect();
+    fn truncate_history(
+        &mut self,
+        revisions: Vec<ControllerRevision>,
+        current: &ControllerRevision,
+        update: &ControllerRevision,
+    ) {
+        let limit = self
+            .set
+            .spec
+            .as_ref()
+            .and_then(|s| s.revision_history_limit)
+            .unwrap_or(10)
+            .max(0) as usize;
+        let live: Vec<String> = self
+            .fresh_pods()
+            .iter()
+            .map(|p| pod_revision(p).to_string())
+            .collect();
         let history: Vec<&ControllerRevision> = revisions
             .iter()
             .filter(|r| {
                 let n = r.metadata.name.clone().unwrap_or_default();
-                !live.contains(&n) && r.metadata.name != current.metadata.name && r.metadata.name != update.metadata.name
+                !live.contains(&n)
+                    && r.metadata.name != current.metadata.name
+                    && r.metadata.name != update.metadata.name
             })
             .collect();
         if history.len() <= limit {
@@ -674,13 +874,25 @@ impl Sync<'_, '_> {
         }
         let ns = self.ns();
         for r in history.iter().take(history.len() - limit) {
-            let _ = self.ctx.store.delete(Kind::ControllerRevision, &ns, r.metadata.name.as_deref().unwrap_or(""), &Default::default());
+            let _ = self.ctx.store.delete(
+                Kind::ControllerRevision,
+                &ns,
+                r.metadata.name.as_deref().unwrap_or(""),
+                &Default::default(),
+            );
         }
     }
 }
 
 /// `updateStatus`: counts over the pods.
-fn update_status<'a>(st: &mut StatefulSetStatus, min_ready: i32, cur: &str, upd: &str, pods: impl Iterator<Item = &'a Pod>, now: &Time) {
+fn update_status<'a>(
+    st: &mut StatefulSetStatus,
+    min_ready: i32,
+    cur: &str,
+    upd: &str,
+    pods: impl Iterator<Item = &'a Pod>,
+    now: &Time,
+) {
     let (mut replicas, mut ready, mut available, mut current, mut updated) = (0, 0, 0, 0, 0);
     for p in pods {
         if is_created(p) {
@@ -734,7 +946,10 @@ mod tests {
         let r = new_revision(&set, 1, 0);
         let name = r.metadata.name.clone().unwrap();
         assert!(name.starts_with("web-"));
-        assert!(name[4..].chars().all(|c| "456789bcdf".contains(c)), "{name}");
+        assert!(
+            name[4..].chars().all(|c| "456789bcdf".contains(c)),
+            "{name}"
+        );
         assert_ne!(new_revision(&set, 1, 1).metadata.name, r.metadata.name);
         assert_eq!(r.metadata.labels.unwrap()[REVISION_LABEL], name[4..]);
     }

@@ -13,8 +13,9 @@ use crate::objects::kinds::{Kind, Object};
 use crate::objects::quantity::amount;
 use crate::sim::store::{Store, WatchEvent, WriteOptions};
 use k8s_openapi::api::core::v1::{
-    HostPathVolumeSource, LocalVolumeSource, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
-    ObjectReference, PersistentVolume, PersistentVolumeClaim, PersistentVolumeSpec, Pod, VolumeNodeAffinity,
+    HostPathVolumeSource, LocalVolumeSource, NodeSelector, NodeSelectorRequirement,
+    NodeSelectorTerm, ObjectReference, PersistentVolume, PersistentVolumeClaim,
+    PersistentVolumeSpec, Pod, VolumeNodeAffinity,
 };
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -39,7 +40,10 @@ const PV_PROTECTION: &str = "kubernetes.io/pv-protection";
 fn volume_path(provisioner: &str, pv: &str, pvc_ns: &str, pvc: &str) -> (String, bool) {
     match provisioner {
         "openebs.io/local" => (format!("/var/openebs/local/{pv}"), true),
-        "rancher.io/local-path" => (format!("/opt/local-path-provisioner/{pv}_{pvc_ns}_{pvc}"), false),
+        "rancher.io/local-path" => (
+            format!("/opt/local-path-provisioner/{pv}_{pvc_ns}_{pvc}"),
+            false,
+        ),
         _ => (format!("/var/lib/kubesim/volumes/{pv}"), false),
     }
 }
@@ -73,23 +77,36 @@ pub fn admit_default_storage_class(store: &Store, obj: &mut Object) {
     let default = store
         .list_as::<StorageClass>(None)
         .filter(|sc| is_default_class(sc))
-        .max_by_key(|sc| (sc.metadata.creation_timestamp.as_ref().map(|t| t.0), sc.metadata.name.clone()));
+        .max_by_key(|sc| {
+            (
+                sc.metadata.creation_timestamp.as_ref().map(|t| t.0),
+                sc.metadata.name.clone(),
+            )
+        });
     if let Some(sc) = default {
         spec.storage_class_name = sc.metadata.name.clone();
     }
 }
 
 fn claim_class(c: &PersistentVolumeClaim) -> String {
-    c.spec.as_ref().and_then(|s| s.storage_class_name.clone()).unwrap_or_default()
+    c.spec
+        .as_ref()
+        .and_then(|s| s.storage_class_name.clone())
+        .unwrap_or_default()
 }
 
 fn pods_using(store: &Store, ns: &str, claim: &str) -> Vec<Pod> {
     store
         .list_as::<Pod>(Some(ns))
         .filter(|p| {
-            p.spec.iter().flat_map(|s| s.volumes.iter().flatten()).any(|v| {
-                v.persistent_volume_claim.as_ref().is_some_and(|c| c.claim_name == claim)
-            })
+            p.spec
+                .iter()
+                .flat_map(|s| s.volumes.iter().flatten())
+                .any(|v| {
+                    v.persistent_volume_claim
+                        .as_ref()
+                        .is_some_and(|c| c.claim_name == claim)
+                })
         })
         .cloned()
         .collect()
@@ -105,7 +122,10 @@ impl Controller for PersistentVolumeController {
             Object::PersistentVolumeClaim(c) => {
                 q.add(format!(
                     "pvc:{}",
-                    object_key(c.metadata.namespace.as_deref(), c.metadata.name.as_deref().unwrap_or(""))
+                    object_key(
+                        c.metadata.namespace.as_deref(),
+                        c.metadata.name.as_deref().unwrap_or("")
+                    )
                 ));
                 // The bound volume follows its claim (Released when it goes).
                 if let Some(v) = c.spec.as_ref().and_then(|s| s.volume_name.as_deref()) {
@@ -115,14 +135,25 @@ impl Controller for PersistentVolumeController {
             Object::PersistentVolume(v) => {
                 q.add(format!("pv:{}", v.metadata.name.as_deref().unwrap_or("")));
                 if let Some(r) = v.spec.as_ref().and_then(|s| s.claim_ref.as_ref()) {
-                    q.add(format!("pvc:{}/{}", r.namespace.as_deref().unwrap_or(""), r.name.as_deref().unwrap_or("")));
+                    q.add(format!(
+                        "pvc:{}/{}",
+                        r.namespace.as_deref().unwrap_or(""),
+                        r.name.as_deref().unwrap_or("")
+                    ));
                 }
                 // A new volume may satisfy pending claims.
                 for c in store.list_as::<PersistentVolumeClaim>(None) {
-                    if c.spec.as_ref().and_then(|s| s.volume_name.as_deref()).is_none() {
+                    if c.spec
+                        .as_ref()
+                        .and_then(|s| s.volume_name.as_deref())
+                        .is_none()
+                    {
                         q.add(format!(
                             "pvc:{}",
-                            object_key(c.metadata.namespace.as_deref(), c.metadata.name.as_deref().unwrap_or(""))
+                            object_key(
+                                c.metadata.namespace.as_deref(),
+                                c.metadata.name.as_deref().unwrap_or("")
+                            )
                         ));
                     }
                 }
@@ -139,7 +170,10 @@ impl Controller for PersistentVolumeController {
                 for c in store.list_as::<PersistentVolumeClaim>(None) {
                     q.add(format!(
                         "pvc:{}",
-                        object_key(c.metadata.namespace.as_deref(), c.metadata.name.as_deref().unwrap_or(""))
+                        object_key(
+                            c.metadata.namespace.as_deref(),
+                            c.metadata.name.as_deref().unwrap_or("")
+                        )
                     ));
                 }
             }
@@ -176,9 +210,11 @@ fn set_claim_phase(ctx: &mut Ctx, ns: &str, name: &str, phase: &str) {
         .and_then(|c| c.status.as_ref())
         .and_then(|s| s.phase.clone());
     if cur.as_deref() != Some(phase) {
-        let _ = ctx.store.modify::<PersistentVolumeClaim>(ns, name, true, |c| {
-            c.status.get_or_insert_with(Default::default).phase = Some(phase.into());
-        });
+        let _ = ctx
+            .store
+            .modify::<PersistentVolumeClaim>(ns, name, true, |c| {
+                c.status.get_or_insert_with(Default::default).phase = Some(phase.into());
+            });
     }
 }
 
@@ -208,12 +244,21 @@ fn sync_claim(ctx: &mut Ctx, ns: &str, name: &str) {
         let in_use = pods_using(ctx.store, ns, name)
             .iter()
             .any(|p| !matches!(util::pod_phase(p), "Succeeded" | "Failed"));
-        if !in_use && claim.metadata.finalizers.iter().flatten().any(|f| f == PVC_PROTECTION) {
-            let _ = ctx.store.modify::<PersistentVolumeClaim>(ns, name, false, |c| {
-                if let Some(f) = c.metadata.finalizers.as_mut() {
-                    f.retain(|x| x != PVC_PROTECTION);
-                }
-            });
+        if !in_use
+            && claim
+                .metadata
+                .finalizers
+                .iter()
+                .flatten()
+                .any(|f| f == PVC_PROTECTION)
+        {
+            let _ = ctx
+                .store
+                .modify::<PersistentVolumeClaim>(ns, name, false, |c| {
+                    if let Some(f) = c.metadata.finalizers.as_mut() {
+                        f.retain(|x| x != PVC_PROTECTION);
+                    }
+                });
         }
         return;
     }
@@ -226,11 +271,22 @@ fn sync_claim(ctx: &mut Ctx, ns: &str, name: &str) {
             None => {
                 if claim.status.as_ref().and_then(|s| s.phase.as_deref()) != Some("Lost") {
                     set_claim_phase(ctx, ns, name, "Lost");
-                    event(ctx, &obj, "Warning", "ClaimLost", "Bound claim has lost its PersistentVolume. Data on the volume is lost!", COMPONENT);
+                    event(
+                        ctx,
+                        &obj,
+                        "Warning",
+                        "ClaimLost",
+                        "Bound claim has lost its PersistentVolume. Data on the volume is lost!",
+                        COMPONENT,
+                    );
                 }
             }
             Some(pv) => {
-                let ours = pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()).is_some_and(|r| r.uid == claim.metadata.uid);
+                let ours = pv
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.claim_ref.as_ref())
+                    .is_some_and(|r| r.uid == claim.metadata.uid);
                 if ours {
                     bind(ctx, &pv, &claim);
                 }
@@ -241,9 +297,13 @@ fn sync_claim(ctx: &mut Ctx, ns: &str, name: &str) {
     if let Some(vname) = spec.volume_name.clone().filter(|v| !v.is_empty()) {
         // Pre-bound by the user to a named volume.
         if let Some(pv) = ctx.store.get_as::<PersistentVolume>("", &vname).cloned() {
-            let free = pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()).is_none_or(|r| {
-                r.name.as_deref() == Some(name) && r.namespace.as_deref() == Some(ns)
-            });
+            let free = pv
+                .spec
+                .as_ref()
+                .and_then(|s| s.claim_ref.as_ref())
+                .is_none_or(|r| {
+                    r.name.as_deref() == Some(name) && r.namespace.as_deref() == Some(ns)
+                });
             if free {
                 bind(ctx, &pv, &claim);
             }
@@ -257,20 +317,42 @@ fn sync_claim(ctx: &mut Ctx, ns: &str, name: &str) {
     } else {
         ctx.store.get_as::<StorageClass>("", &class_name).cloned()
     };
-    let delay = class.as_ref().and_then(|c| c.volume_binding_mode.as_deref()) == Some("WaitForFirstConsumer");
+    let delay = class
+        .as_ref()
+        .and_then(|c| c.volume_binding_mode.as_deref())
+        == Some("WaitForFirstConsumer");
     let selected = selected_node(ctx.store, &claim);
-    if let Some(pv) = find_best_match(ctx.store, &claim, if delay { selected.as_deref() } else { None }, delay) {
+    if let Some(pv) = find_best_match(
+        ctx.store,
+        &claim,
+        if delay { selected.as_deref() } else { None },
+        delay,
+    ) {
         bind(ctx, &pv, &claim);
         return;
     }
     set_claim_phase_if_unbound(ctx, ns, name);
     if delay && selected.is_none() {
-        event(ctx, &obj, "Normal", "WaitForFirstConsumer", "waiting for first consumer to be created before binding", COMPONENT);
+        event(
+            ctx,
+            &obj,
+            "Normal",
+            "WaitForFirstConsumer",
+            "waiting for first consumer to be created before binding",
+            COMPONENT,
+        );
         return;
     }
     match class {
         None if class_name.is_empty() => {
-            event(ctx, &obj, "Normal", "FailedBinding", "no persistent volumes available for this claim and no storage class is set", COMPONENT);
+            event(
+                ctx,
+                &obj,
+                "Normal",
+                "FailedBinding",
+                "no persistent volumes available for this claim and no storage class is set",
+                COMPONENT,
+            );
         }
         None => {
             event(
@@ -336,14 +418,22 @@ fn capacity(pv: &PersistentVolume) -> crate::objects::quantity::Amount {
 /// `findBestMatchForClaim`: a volume pre-bound to the claim, else the
 /// smallest available volume that satisfies class, mode, selector, access
 /// modes, size and (when binding is delayed) the selected node.
-fn find_best_match(store: &Store, claim: &PersistentVolumeClaim, node: Option<&str>, delay: bool) -> Option<PersistentVolume> {
+fn find_best_match(
+    store: &Store,
+    claim: &PersistentVolumeClaim,
+    node: Option<&str>,
+    delay: bool,
+) -> Option<PersistentVolume> {
     let ns = claim.metadata.namespace.as_deref().unwrap_or("");
     let name = claim.metadata.name.as_deref().unwrap_or("");
     let spec = claim.spec.clone().unwrap_or_default();
     let class = claim_class(claim);
     let want = request(claim);
     let modes = spec.access_modes.clone().unwrap_or_default();
-    let mode = spec.volume_mode.clone().unwrap_or_else(|| "Filesystem".into());
+    let mode = spec
+        .volume_mode
+        .clone()
+        .unwrap_or_else(|| "Filesystem".into());
     let mut best: Option<PersistentVolume> = None;
     for pv in store.list_as::<PersistentVolume>(None) {
         if pv.metadata.deletion_timestamp.is_some() {
@@ -353,19 +443,31 @@ fn find_best_match(store: &Store, claim: &PersistentVolumeClaim, node: Option<&s
         if let Some(r) = &ps.claim_ref {
             let prebound = r.name.as_deref() == Some(name)
                 && r.namespace.as_deref() == Some(ns)
-                && r.uid.as_deref().is_none_or(|u| u.is_empty() || Some(u) == claim.metadata.uid.as_deref());
+                && r.uid
+                    .as_deref()
+                    .is_none_or(|u| u.is_empty() || Some(u) == claim.metadata.uid.as_deref());
             if prebound {
                 return Some(pv.clone());
             }
             continue;
         }
-        if pv.status.as_ref().and_then(|s| s.phase.as_deref()).is_some_and(|p| p != "Available" && p != "Pending") {
+        if pv
+            .status
+            .as_ref()
+            .and_then(|s| s.phase.as_deref())
+            .is_some_and(|p| p != "Available" && p != "Pending")
+        {
             continue;
         }
         if ps.storage_class_name.clone().unwrap_or_default() != class {
             continue;
         }
-        if ps.volume_mode.clone().unwrap_or_else(|| "Filesystem".into()) != mode {
+        if ps
+            .volume_mode
+            .clone()
+            .unwrap_or_else(|| "Filesystem".into())
+            != mode
+        {
             continue;
         }
         if let Some(sel) = &spec.selector {
@@ -394,7 +496,12 @@ fn find_best_match(store: &Store, claim: &PersistentVolumeClaim, node: Option<&s
 }
 
 fn volume_fits_node(pv: &PersistentVolume, store: &Store, node: &str) -> bool {
-    let Some(req) = pv.spec.as_ref().and_then(|s| s.node_affinity.as_ref()).and_then(|a| a.required.as_ref()) else {
+    let Some(req) = pv
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_affinity.as_ref())
+        .and_then(|a| a.required.as_ref())
+    else {
         return true;
     };
     let Some(n) = store.get_as::<k8s_openapi::api::core::v1::Node>("", node) else {
@@ -428,50 +535,79 @@ fn bind(ctx: &mut Ctx, pv: &PersistentVolume, claim: &PersistentVolumeClaim) {
         field_path: None,
     };
     // The volume.
-    let needs_ref = pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()).is_none_or(|r| r.uid != claim.metadata.uid);
+    let needs_ref = pv
+        .spec
+        .as_ref()
+        .and_then(|s| s.claim_ref.as_ref())
+        .is_none_or(|r| r.uid != claim.metadata.uid);
     if needs_ref {
-        let by_controller = pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()).is_none();
-        let _ = ctx.store.modify::<PersistentVolume>("", &pv_name, false, |v| {
-            v.spec.get_or_insert_with(Default::default).claim_ref = Some(claim_ref.clone());
-            if by_controller {
-                v.metadata
-                    .annotations
-                    .get_or_insert_with(BTreeMap::new)
-                    .insert(BOUND_BY_CONTROLLER.into(), "yes".into());
-            }
-        });
+        let by_controller = pv
+            .spec
+            .as_ref()
+            .and_then(|s| s.claim_ref.as_ref())
+            .is_none();
+        let _ = ctx
+            .store
+            .modify::<PersistentVolume>("", &pv_name, false, |v| {
+                v.spec.get_or_insert_with(Default::default).claim_ref = Some(claim_ref.clone());
+                if by_controller {
+                    v.metadata
+                        .annotations
+                        .get_or_insert_with(BTreeMap::new)
+                        .insert(BOUND_BY_CONTROLLER.into(), "yes".into());
+                }
+            });
     }
     set_volume_phase(ctx, &pv_name, "Bound");
     // The claim.
-    let cur = ctx.store.get_as::<PersistentVolumeClaim>(&ns, &name).cloned();
+    let cur = ctx
+        .store
+        .get_as::<PersistentVolumeClaim>(&ns, &name)
+        .cloned();
     let Some(cur) = cur else { return };
-    let need_claim = cur.spec.as_ref().and_then(|s| s.volume_name.as_deref()) != Some(pv_name.as_str())
+    let need_claim = cur.spec.as_ref().and_then(|s| s.volume_name.as_deref())
+        != Some(pv_name.as_str())
         || util::annotation(&cur.metadata, BIND_COMPLETED).is_none();
     if need_claim {
-        let by_controller = cur.spec.as_ref().and_then(|s| s.volume_name.as_deref()).is_none_or(|v| v.is_empty());
-        let _ = ctx.store.modify::<PersistentVolumeClaim>(&ns, &name, false, |c| {
-            c.spec.get_or_insert_with(Default::default).volume_name = Some(pv_name.clone());
-            let a = c.metadata.annotations.get_or_insert_with(BTreeMap::new);
-            a.insert(BIND_COMPLETED.into(), "yes".into());
-            if by_controller {
-                a.insert(BOUND_BY_CONTROLLER.into(), "yes".into());
-            }
-        });
+        let by_controller = cur
+            .spec
+            .as_ref()
+            .and_then(|s| s.volume_name.as_deref())
+            .is_none_or(|v| v.is_empty());
+        let _ = ctx
+            .store
+            .modify::<PersistentVolumeClaim>(&ns, &name, false, |c| {
+                c.spec.get_or_insert_with(Default::default).volume_name = Some(pv_name.clone());
+                let a = c.metadata.annotations.get_or_insert_with(BTreeMap::new);
+                a.insert(BIND_COMPLETED.into(), "yes".into());
+                if by_controller {
+                    a.insert(BOUND_BY_CONTROLLER.into(), "yes".into());
+                }
+            });
     }
     let pv_now = ctx.store.get_as::<PersistentVolume>("", &pv_name).cloned();
     let (modes, cap) = pv_now
         .and_then(|v| v.spec)
         .map(|s| (s.access_modes, s.capacity))
         .unwrap_or_default();
-    let st_cur = ctx.store.get_as::<PersistentVolumeClaim>(&ns, &name).and_then(|c| c.status.clone());
+    let st_cur = ctx
+        .store
+        .get_as::<PersistentVolumeClaim>(&ns, &name)
+        .and_then(|c| c.status.clone());
     let want = (Some("Bound".to_string()), modes.clone(), cap.clone());
-    if st_cur.as_ref().map(|s| (s.phase.clone(), s.access_modes.clone(), s.capacity.clone())) != Some(want) {
-        let _ = ctx.store.modify::<PersistentVolumeClaim>(&ns, &name, true, |c| {
-            let st = c.status.get_or_insert_with(Default::default);
-            st.phase = Some("Bound".into());
-            st.access_modes = modes.clone();
-            st.capacity = cap.clone();
-        });
+    if st_cur
+        .as_ref()
+        .map(|s| (s.phase.clone(), s.access_modes.clone(), s.capacity.clone()))
+        != Some(want)
+    {
+        let _ = ctx
+            .store
+            .modify::<PersistentVolumeClaim>(&ns, &name, true, |c| {
+                let st = c.status.get_or_insert_with(Default::default);
+                st.phase = Some("Bound".into());
+                st.access_modes = modes.clone();
+                st.capacity = cap.clone();
+            });
     }
 }
 
@@ -484,11 +620,13 @@ fn provision(ctx: &mut Ctx, claim: &PersistentVolumeClaim, sc: &StorageClass, no
     let obj = Object::PersistentVolumeClaim(claim.clone());
     // The PV controller hands the claim to the external provisioner.
     if util::annotation(&claim.metadata, STORAGE_PROVISIONER).is_none() {
-        let _ = ctx.store.modify::<PersistentVolumeClaim>(&ns, &name, false, |c| {
-            let a = c.metadata.annotations.get_or_insert_with(BTreeMap::new);
-            a.insert(BETA_STORAGE_PROVISIONER.into(), provisioner.clone());
-            a.insert(STORAGE_PROVISIONER.into(), provisioner.clone());
-        });
+        let _ = ctx
+            .store
+            .modify::<PersistentVolumeClaim>(&ns, &name, false, |c| {
+                let a = c.metadata.annotations.get_or_insert_with(BTreeMap::new);
+                a.insert(BETA_STORAGE_PROVISIONER.into(), provisioner.clone());
+                a.insert(STORAGE_PROVISIONER.into(), provisioner.clone());
+            });
         event(
             ctx,
             &obj,
@@ -499,11 +637,22 @@ fn provision(ctx: &mut Ctx, claim: &PersistentVolumeClaim, sc: &StorageClass, no
         );
     }
     let pv_name = format!("pvc-{}", claim.metadata.uid.as_deref().unwrap_or(""));
-    if ctx.store.try_get(Kind::PersistentVolume, "", &pv_name).is_some() {
+    if ctx
+        .store
+        .try_get(Kind::PersistentVolume, "", &pv_name)
+        .is_some()
+    {
         return;
     }
     let component = format!("{provisioner}_kubesim-provisioner");
-    event(ctx, &obj, "Normal", "Provisioning", &format!("External provisioner is provisioning volume for claim \"{ns}/{name}\""), &component);
+    event(
+        ctx,
+        &obj,
+        "Normal",
+        "Provisioning",
+        &format!("External provisioner is provisioning volume for claim \"{ns}/{name}\""),
+        &component,
+    );
     let spec = claim.spec.clone().unwrap_or_default();
     let (path, local) = volume_path(&provisioner, &pv_name, &ns, &name);
     let affinity = node.map(|n| VolumeNodeAffinity {
@@ -521,7 +670,10 @@ fn provision(ctx: &mut Ctx, claim: &PersistentVolumeClaim, sc: &StorageClass, no
     let pv = PersistentVolume {
         metadata: ObjectMeta {
             name: Some(pv_name.clone()),
-            annotations: Some(BTreeMap::from([(PROVISIONED_BY.to_string(), provisioner.clone())])),
+            annotations: Some(BTreeMap::from([(
+                PROVISIONED_BY.to_string(),
+                provisioner.clone(),
+            )])),
             ..Default::default()
         },
         spec: Some(PersistentVolumeSpec {
@@ -532,7 +684,9 @@ fn provision(ctx: &mut Ctx, claim: &PersistentVolumeClaim, sc: &StorageClass, no
                     .as_ref()
                     .and_then(|r| r.requests.as_ref())
                     .and_then(|r| r.get("storage").cloned())
-                    .unwrap_or(k8s_openapi::apimachinery::pkg::api::resource::Quantity("0".into())),
+                    .unwrap_or(k8s_openapi::apimachinery::pkg::api::resource::Quantity(
+                        "0".into(),
+                    )),
             )])),
             claim_ref: Some(ObjectReference {
                 api_version: Some("v1".into()),
@@ -543,11 +697,17 @@ fn provision(ctx: &mut Ctx, claim: &PersistentVolumeClaim, sc: &StorageClass, no
                 resource_version: claim.metadata.resource_version.clone(),
                 field_path: None,
             }),
-            persistent_volume_reclaim_policy: Some(sc.reclaim_policy.clone().unwrap_or_else(|| "Delete".into())),
+            persistent_volume_reclaim_policy: Some(
+                sc.reclaim_policy.clone().unwrap_or_else(|| "Delete".into()),
+            ),
             storage_class_name: sc.metadata.name.clone(),
             volume_mode: spec.volume_mode.clone(),
             mount_options: sc.mount_options.clone(),
-            node_affinity: if local || node.is_some() { affinity } else { None },
+            node_affinity: if local || node.is_some() {
+                affinity
+            } else {
+                None
+            },
             local: local.then(|| LocalVolumeSource {
                 path: path.clone(),
                 fs_type: None,
@@ -560,9 +720,26 @@ fn provision(ctx: &mut Ctx, claim: &PersistentVolumeClaim, sc: &StorageClass, no
         }),
         status: None,
     };
-    match ctx.store.create(Object::PersistentVolume(pv), &WriteOptions::default()) {
-        Ok(_) => event(ctx, &obj, "Normal", "ProvisioningSucceeded", &format!("Successfully provisioned volume {pv_name}"), &component),
-        Err(e) => event(ctx, &obj, "Warning", "ProvisioningFailed", &e.message, &component),
+    match ctx
+        .store
+        .create(Object::PersistentVolume(pv), &WriteOptions::default())
+    {
+        Ok(_) => event(
+            ctx,
+            &obj,
+            "Normal",
+            "ProvisioningSucceeded",
+            &format!("Successfully provisioned volume {pv_name}"),
+            &component,
+        ),
+        Err(e) => event(
+            ctx,
+            &obj,
+            "Warning",
+            "ProvisioningFailed",
+            &e.message,
+            &component,
+        ),
     }
 }
 
@@ -571,10 +748,21 @@ fn sync_volume(ctx: &mut Ctx, name: &str) {
     let Some(pv) = ctx.store.get_as::<PersistentVolume>("", name).cloned() else {
         return;
     };
-    let phase = pv.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
+    let phase = pv
+        .status
+        .as_ref()
+        .and_then(|s| s.phase.clone())
+        .unwrap_or_default();
     if pv.metadata.deletion_timestamp.is_some() {
         // pvprotection: a volume goes once it is not bound.
-        if phase != "Bound" && pv.metadata.finalizers.iter().flatten().any(|f| f == PV_PROTECTION) {
+        if phase != "Bound"
+            && pv
+                .metadata
+                .finalizers
+                .iter()
+                .flatten()
+                .any(|f| f == PV_PROTECTION)
+        {
             let _ = ctx.store.modify::<PersistentVolume>("", name, false, |v| {
                 if let Some(f) = v.metadata.finalizers.as_mut() {
                     f.retain(|x| x != PV_PROTECTION);
@@ -595,7 +783,10 @@ fn sync_volume(ctx: &mut Ctx, name: &str) {
     }
     let claim = ctx
         .store
-        .get_as::<PersistentVolumeClaim>(r.namespace.as_deref().unwrap_or(""), r.name.as_deref().unwrap_or(""))
+        .get_as::<PersistentVolumeClaim>(
+            r.namespace.as_deref().unwrap_or(""),
+            r.name.as_deref().unwrap_or(""),
+        )
         .cloned();
     match claim {
         Some(c) if c.metadata.uid == r.uid => {
@@ -610,9 +801,14 @@ fn sync_volume(ctx: &mut Ctx, name: &str) {
             if phase != "Released" && phase != "Failed" {
                 set_volume_phase(ctx, name, "Released");
             }
-            let policy = spec.persistent_volume_reclaim_policy.clone().unwrap_or_else(|| "Retain".into());
+            let policy = spec
+                .persistent_volume_reclaim_policy
+                .clone()
+                .unwrap_or_else(|| "Retain".into());
             if policy == "Delete" && pv.metadata.deletion_timestamp.is_none() {
-                let _ = ctx.store.delete(Kind::PersistentVolume, "", name, &Default::default());
+                let _ = ctx
+                    .store
+                    .delete(Kind::PersistentVolume, "", name, &Default::default());
             }
         }
     }

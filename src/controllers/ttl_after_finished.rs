@@ -27,8 +27,16 @@ impl Controller for TtlAfterFinishedController {
 
     fn on_change(&mut self, ev: &WatchEvent, _store: &Store, q: &mut Enqueue) {
         if let Object::Job(j) = &*ev.object {
-            if j.spec.as_ref().and_then(|s| s.ttl_seconds_after_finished).is_some() && is_job_finished(j) {
-                q.add(object_key(j.metadata.namespace.as_deref(), j.metadata.name.as_deref().unwrap_or("")));
+            if j.spec
+                .as_ref()
+                .and_then(|s| s.ttl_seconds_after_finished)
+                .is_some()
+                && is_job_finished(j)
+            {
+                q.add(object_key(
+                    j.metadata.namespace.as_deref(),
+                    j.metadata.name.as_deref().unwrap_or(""),
+                ));
             }
         }
     }
@@ -41,7 +49,10 @@ impl Controller for TtlAfterFinishedController {
         if job.metadata.deletion_timestamp.is_some() || !is_job_finished(&job) {
             return Action::AwaitChange;
         }
-        let (Some(ttl), Some(done)) = (job.spec.as_ref().and_then(|s| s.ttl_seconds_after_finished), finish_time(&job)) else {
+        let (Some(ttl), Some(done)) = (
+            job.spec.as_ref().and_then(|s| s.ttl_seconds_after_finished),
+            finish_time(&job),
+        ) else {
             return Action::AwaitChange;
         };
         let expire = util::add_secs(&done, ttl as i64);

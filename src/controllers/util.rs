@@ -162,7 +162,10 @@ pub fn selector(ls: Option<&LabelSelector>) -> Selector {
 /// Whether `labels` match a metav1.LabelSelector. An empty selector matches
 /// nothing for controllers (`LabelSelectorAsSelector` of an empty selector
 /// matches everything, but the controllers refuse to act on it).
-pub fn selector_matches(ls: Option<&LabelSelector>, labels: Option<&BTreeMap<String, String>>) -> bool {
+pub fn selector_matches(
+    ls: Option<&LabelSelector>,
+    labels: Option<&BTreeMap<String, String>>,
+) -> bool {
     let s = selector(ls);
     !s.is_empty() && s.matches_opt(labels)
 }
@@ -195,7 +198,11 @@ pub fn claim_pods(
                         if let Some(refs) = p.metadata.owner_references.as_mut() {
                             refs.retain(|r| r.uid != uid);
                         }
-                        if p.metadata.owner_references.as_ref().is_some_and(|r| r.is_empty()) {
+                        if p.metadata
+                            .owner_references
+                            .as_ref()
+                            .is_some_and(|r| r.is_empty())
+                        {
                             p.metadata.owner_references = None;
                         }
                     });
@@ -273,12 +280,26 @@ pub fn create_pod(
             Ok(created) => {
                 let p = Pod::from_object(&created).cloned().expect("pod");
                 let name = p.metadata.name.clone().unwrap_or_default();
-                record(store, owner, "Normal", SUCCESSFUL_CREATE, &format!("Created pod: {name}"), component);
+                record(
+                    store,
+                    owner,
+                    "Normal",
+                    SUCCESSFUL_CREATE,
+                    &format!("Created pod: {name}"),
+                    component,
+                );
                 return Ok(p);
             }
             Err(e) if e.reason == crate::sim::store::Reason::AlreadyExists => last_err = Some(e),
             Err(e) => {
-                record(store, owner, "Warning", FAILED_CREATE, &format!("Error creating: {}", e.message), component);
+                record(
+                    store,
+                    owner,
+                    "Warning",
+                    FAILED_CREATE,
+                    &format!("Error creating: {}", e.message),
+                    component,
+                );
                 return Err(e);
             }
         }
@@ -288,24 +309,50 @@ pub fn create_pod(
 
 /// Deletes a pod and records `SuccessfulDelete` / `FailedDelete`
 /// (`RealPodControl.DeletePod`).
-pub fn delete_pod(store: &mut Store, owner: &Object, pod: &Pod, component: &str) -> Result<(), ApiError> {
+pub fn delete_pod(
+    store: &mut Store,
+    owner: &Object,
+    pod: &Pod,
+    component: &str,
+) -> Result<(), ApiError> {
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     let name = pod.metadata.name.clone().unwrap_or_default();
     match store.delete(Kind::Pod, &ns, &name, &Default::default()) {
         Ok(_) => {
-            record(store, owner, "Normal", SUCCESSFUL_DELETE, &format!("Deleted pod: {name}"), component);
+            record(
+                store,
+                owner,
+                "Normal",
+                SUCCESSFUL_DELETE,
+                &format!("Deleted pod: {name}"),
+                component,
+            );
             Ok(())
         }
         Err(e) if e.reason == crate::sim::store::Reason::NotFound => Ok(()),
         Err(e) => {
-            record(store, owner, "Warning", FAILED_DELETE, &format!("Error deleting: {}", e.message), component);
+            record(
+                store,
+                owner,
+                "Warning",
+                FAILED_DELETE,
+                &format!("Error deleting: {}", e.message),
+                component,
+            );
             Err(e)
         }
     }
 }
 
 /// Records an event about `obj` from `component`.
-pub fn record(store: &mut Store, obj: &Object, type_: &str, reason: &str, message: &str, component: &str) {
+pub fn record(
+    store: &mut Store,
+    obj: &Object,
+    type_: &str,
+    reason: &str,
+    message: &str,
+    component: &str,
+) {
     store.record_event(obj, type_, reason, message, &EventSource::new(component));
 }
 
@@ -352,7 +399,8 @@ pub fn safe_encode_string(s: &str) -> String {
 pub fn sorted_json(v: &Value) -> Value {
     match v {
         Value::Object(m) => {
-            let sorted: BTreeMap<&String, Value> = m.iter().map(|(k, v)| (k, sorted_json(v))).collect();
+            let sorted: BTreeMap<&String, Value> =
+                m.iter().map(|(k, v)| (k, sorted_json(v))).collect();
             let mut out = serde_json::Map::new();
             for (k, v) in sorted {
                 out.insert(k.clone(), v);
@@ -370,8 +418,10 @@ pub fn sorted_json(v: &Value) -> Value {
 /// struct; kubesim feeds it the template's sorted JSON, so values have the
 /// real shape (`7d4b9c8f6`) but differ from a real cluster's.
 pub fn compute_hash(template: &PodTemplateSpec, collision_count: Option<i32>) -> String {
-    let json = serde_json::to_vec(&sorted_json(&serde_json::to_value(template).unwrap_or(Value::Null)))
-        .unwrap_or_default();
+    let json = serde_json::to_vec(&sorted_json(
+        &serde_json::to_value(template).unwrap_or(Value::Null),
+    ))
+    .unwrap_or_default();
     let mut bytes = json;
     if let Some(c) = collision_count {
         let mut b = [0u8; 8];
@@ -414,7 +464,10 @@ pub fn scaled_value(v: &IntOrString, total: i32, round_up: bool) -> Result<i32, 
         IntOrString::Int(i) => Ok(*i),
         IntOrString::String(s) => {
             let Some(p) = s.strip_suffix('%') else {
-                return Err(format!("invalid value for IntOrString: invalid type: string is not a percentage"));
+                return Err(
+                    "invalid value for IntOrString: invalid type: string is not a percentage"
+                        .to_string(),
+                );
             };
             let pct: i64 = p
                 .parse()
@@ -449,11 +502,17 @@ pub fn set_label(labels: &mut Option<BTreeMap<String, String>>, k: &str, v: &str
 
 /// Annotation lookup.
 pub fn annotation<'a>(m: &'a ObjectMeta, k: &str) -> Option<&'a str> {
-    m.annotations.as_ref().and_then(|a| a.get(k)).map(String::as_str)
+    m.annotations
+        .as_ref()
+        .and_then(|a| a.get(k))
+        .map(String::as_str)
 }
 
 /// Whether two optional string maps are equal, treating None as empty.
-pub fn same_map(a: &Option<BTreeMap<String, String>>, b: &Option<BTreeMap<String, String>>) -> bool {
+pub fn same_map(
+    a: &Option<BTreeMap<String, String>>,
+    b: &Option<BTreeMap<String, String>>,
+) -> bool {
     let e = BTreeMap::new();
     a.as_ref().unwrap_or(&e) == b.as_ref().unwrap_or(&e)
 }

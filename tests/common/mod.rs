@@ -29,7 +29,7 @@ pub const BEHAVIOR: &str = "test.kubesim.io/behavior";
 pub fn world(seed: u64) -> World {
     build_world_with(&ClusterSpec::workshop(), seed, |w, _| {
         w.add_controller(Box::new(FakeScheduler));
-        w.add_controller(Box::new(FakeKubelet::default()));
+        w.add_controller(Box::new(FakeKubelet));
         controller_manager(w);
     })
 }
@@ -42,7 +42,10 @@ pub fn secs(s: u64) -> Duration {
 pub fn apply(w: &mut World, yaml: &str) -> Object {
     let v: serde_json::Value = serde_norway::from_str(yaml).expect("yaml");
     let obj = kubesim::objects::manifest::decode_object(v, true).expect("decode");
-    let o = w.store.create(obj, &WriteOptions::default()).expect("create");
+    let o = w
+        .store
+        .create(obj, &WriteOptions::default())
+        .expect("create");
     w.settle();
     (*o).clone()
 }
@@ -71,10 +74,20 @@ pub fn pod_lines(w: &World, ns: &str, prefix: &str) -> Vec<String> {
             format!(
                 "{} node={} phase={} ready={}{}",
                 p.metadata.name.as_deref().unwrap_or(""),
-                p.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or("-"),
-                p.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("-"),
+                p.spec
+                    .as_ref()
+                    .and_then(|s| s.node_name.as_deref())
+                    .unwrap_or("-"),
+                p.status
+                    .as_ref()
+                    .and_then(|s| s.phase.as_deref())
+                    .unwrap_or("-"),
                 ready,
-                if p.metadata.deletion_timestamp.is_some() { " terminating" } else { "" }
+                if p.metadata.deletion_timestamp.is_some() {
+                    " terminating"
+                } else {
+                    ""
+                }
             )
         })
         .collect()
@@ -141,15 +154,28 @@ impl Controller for FakeScheduler {
     }
     fn on_change(&mut self, ev: &WatchEvent, store: &Store, q: &mut Enqueue) {
         match &*ev.object {
-            Object::Pod(p) => {
-                if p.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_none() {
-                    q.add(object_key(p.metadata.namespace.as_deref(), p.metadata.name.as_deref().unwrap_or("")));
-                }
+            Object::Pod(p)
+                if p.spec
+                    .as_ref()
+                    .and_then(|s| s.node_name.as_deref())
+                    .is_none() =>
+            {
+                q.add(object_key(
+                    p.metadata.namespace.as_deref(),
+                    p.metadata.name.as_deref().unwrap_or(""),
+                ));
             }
             Object::Node(_) => {
                 for p in store.list_as::<Pod>(None) {
-                    if p.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_none() {
-                        q.add(object_key(p.metadata.namespace.as_deref(), p.metadata.name.as_deref().unwrap_or("")));
+                    if p.spec
+                        .as_ref()
+                        .and_then(|s| s.node_name.as_deref())
+                        .is_none()
+                    {
+                        q.add(object_key(
+                            p.metadata.namespace.as_deref(),
+                            p.metadata.name.as_deref().unwrap_or(""),
+                        ));
                     }
                 }
             }
@@ -161,7 +187,11 @@ impl Controller for FakeScheduler {
         let Some(pod) = ctx.store.get_as::<Pod>(ns, name).cloned() else {
             return Action::AwaitChange;
         };
-        if pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some()
+        if pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.node_name.as_deref())
+            .is_some()
             || pod.metadata.deletion_timestamp.is_some()
         {
             return Action::AwaitChange;
@@ -226,8 +256,15 @@ impl Controller for FakeKubelet {
     }
     fn on_change(&mut self, ev: &WatchEvent, _store: &Store, q: &mut Enqueue) {
         if let Object::Pod(p) = &*ev.object {
-            if p.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some() {
-                let key = object_key(p.metadata.namespace.as_deref(), p.metadata.name.as_deref().unwrap_or(""));
+            if p.spec
+                .as_ref()
+                .and_then(|s| s.node_name.as_deref())
+                .is_some()
+            {
+                let key = object_key(
+                    p.metadata.namespace.as_deref(),
+                    p.metadata.name.as_deref().unwrap_or(""),
+                );
                 q.add_after(key, Duration::from_secs(1));
             }
         }
@@ -238,8 +275,16 @@ impl Controller for FakeKubelet {
             return Action::AwaitChange;
         };
         let now = ctx.store.timestamp_secs();
-        let phase = pod.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
-        let restart = pod.spec.as_ref().and_then(|s| s.restart_policy.clone()).unwrap_or_else(|| "Always".into());
+        let phase = pod
+            .status
+            .as_ref()
+            .and_then(|s| s.phase.clone())
+            .unwrap_or_default();
+        let restart = pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.restart_policy.clone())
+            .unwrap_or_else(|| "Always".into());
         if pod.metadata.deletion_timestamp.is_some() {
             if phase != "Succeeded" && phase != "Failed" && restart != "Always" {
                 let _ = ctx.store.modify::<Pod>(ns, name, true, |p| {
@@ -255,12 +300,33 @@ impl Controller for FakeKubelet {
         let started = pod.status.as_ref().and_then(|s| s.start_time.clone());
         match phase.as_str() {
             "Pending" if started.is_none() => {
-                let node = pod.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
-                let ip = format!("10.244.{}.{}", node.trim_start_matches("node"), 100 + (kubesim::sim::rng::fnv1a(name.as_bytes()) % 150));
+                let node = pod
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.node_name.clone())
+                    .unwrap_or_default();
+                let ip = format!(
+                    "10.244.{}.{}",
+                    node.trim_start_matches("node"),
+                    100 + (kubesim::sim::rng::fnv1a(name.as_bytes()) % 150)
+                );
                 let bad = b == "bad-image";
                 let _ = ctx.store.modify::<Pod>(ns, name, true, |p| {
-                    let containers: Vec<String> = p.spec.as_ref().map(|s| s.containers.iter().map(|c| c.name.clone()).collect()).unwrap_or_default();
-                    let images: Vec<String> = p.spec.as_ref().map(|s| s.containers.iter().map(|c| c.image.clone().unwrap_or_default()).collect()).unwrap_or_default();
+                    let containers: Vec<String> = p
+                        .spec
+                        .as_ref()
+                        .map(|s| s.containers.iter().map(|c| c.name.clone()).collect())
+                        .unwrap_or_default();
+                    let images: Vec<String> = p
+                        .spec
+                        .as_ref()
+                        .map(|s| {
+                            s.containers
+                                .iter()
+                                .map(|c| c.image.clone().unwrap_or_default())
+                                .collect()
+                        })
+                        .unwrap_or_default();
                     let st = p.status.get_or_insert_with(Default::default);
                     st.start_time = Some(now.clone());
                     st.pod_ip = Some(ip.clone());
@@ -286,7 +352,9 @@ impl Controller for FakeKubelet {
                                     }
                                 } else {
                                     ContainerState {
-                                        running: Some(ContainerStateRunning { started_at: Some(now.clone()) }),
+                                        running: Some(ContainerStateRunning {
+                                            started_at: Some(now.clone()),
+                                        }),
                                         ..Default::default()
                                     }
                                 }),
@@ -295,8 +363,20 @@ impl Controller for FakeKubelet {
                             .collect(),
                     );
                     if bad {
-                        set_pod_condition(st, "Ready", "False", Some("ContainersNotReady"), now.clone());
-                        set_pod_condition(st, "ContainersReady", "False", Some("ContainersNotReady"), now.clone());
+                        set_pod_condition(
+                            st,
+                            "Ready",
+                            "False",
+                            Some("ContainersNotReady"),
+                            now.clone(),
+                        );
+                        set_pod_condition(
+                            st,
+                            "ContainersReady",
+                            "False",
+                            Some("ContainersNotReady"),
+                            now.clone(),
+                        );
                     } else {
                         st.phase = Some("Running".into());
                         let r = if b == "never-ready" { "False" } else { "True" };
@@ -305,7 +385,11 @@ impl Controller for FakeKubelet {
                     }
                 });
                 if let Some(rest) = b.strip_prefix("exit:") {
-                    let secs: u64 = rest.split(':').nth(1).and_then(|s| s.parse().ok()).unwrap_or(1);
+                    let secs: u64 = rest
+                        .split(':')
+                        .nth(1)
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(1);
                     return Action::RequeueAfter(Duration::from_secs(secs));
                 }
                 Action::AwaitChange
@@ -333,14 +417,22 @@ impl Controller for FakeKubelet {
                                 exit_code: code,
                                 reason: Some(if ok { "Completed" } else { "Error" }.into()),
                                 finished_at: Some(now.clone()),
-                                started_at: Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(start)),
+                                started_at: Some(
+                                    k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(start),
+                                ),
                                 ..Default::default()
                             }),
                             ..Default::default()
                         });
                     }
                     set_pod_condition(st, "Ready", "False", Some("PodCompleted"), now.clone());
-                    set_pod_condition(st, "ContainersReady", "False", Some("PodCompleted"), now.clone());
+                    set_pod_condition(
+                        st,
+                        "ContainersReady",
+                        "False",
+                        Some("PodCompleted"),
+                        now.clone(),
+                    );
                 });
                 let _: Option<PodCondition> = None;
                 Action::AwaitChange
@@ -363,8 +455,18 @@ pub fn mark_all_running(w: &mut World) {
     let keys: Vec<(String, String)> = w
         .store
         .list_as::<Pod>(None)
-        .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some())
-        .map(|p| (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default()))
+        .filter(|p| {
+            p.spec
+                .as_ref()
+                .and_then(|s| s.node_name.as_deref())
+                .is_some()
+        })
+        .map(|p| {
+            (
+                p.metadata.namespace.clone().unwrap_or_default(),
+                p.metadata.name.clone().unwrap_or_default(),
+            )
+        })
         .collect();
     for (ns, name) in keys {
         let _ = w.store.modify::<Pod>(&ns, &name, true, |p| {

@@ -44,7 +44,11 @@ fn job_fails_until_backoff_limit() {
         .filter(|l| l.contains("ADDED Pod default/flipcoin-"))
         .map(|l| l.split(' ').next().unwrap().to_string())
         .collect();
-    let j = w.store.get_as::<Job>("default", "flipcoin").unwrap().clone();
+    let j = w
+        .store
+        .get_as::<Job>("default", "flipcoin")
+        .unwrap()
+        .clone();
     let pods = common::pod_lines(&w, "default", "flipcoin-");
     insta::assert_snapshot!(format!(
         "replacement pods created at: {}\n\n{}\n\n{}\n\n{}",
@@ -53,7 +57,11 @@ fn job_fails_until_backoff_limit() {
         common::events(&w, "default", "job-controller").join("\n"),
         common::yaml_of(&j.status)
     ));
-    assert!(j.metadata.labels.unwrap().contains_key("batch.kubernetes.io/controller-uid"));
+    assert!(j
+        .metadata
+        .labels
+        .unwrap()
+        .contains_key("batch.kubernetes.io/controller-uid"));
 }
 
 /// completions 3, parallelism 2: two pods, then the third; SuccessCriteriaMet
@@ -61,7 +69,10 @@ fn job_fails_until_backoff_limit() {
 #[test]
 fn job_completes_with_parallelism() {
     let mut w = common::world(32);
-    common::apply(&mut w, &job("pi", "  completions: 3\n  parallelism: 2", "exit:0:5"));
+    common::apply(
+        &mut w,
+        &job("pi", "  completions: 3\n  parallelism: 2", "exit:0:5"),
+    );
     w.advance(common::secs(1));
     assert_eq!(common::pods(&w, "default", "pi-").len(), 2);
     w.advance(common::secs(30));
@@ -70,7 +81,11 @@ fn job_completes_with_parallelism() {
     assert!(pods.iter().all(|p| p.metadata.finalizers.is_none()));
     let p = &pods[0];
     assert_eq!(p.metadata.labels.as_ref().unwrap()["job-name"], "pi");
-    insta::assert_snapshot!(format!("{}\n{}", common::events(&w, "default", "job-controller").join("\n"), job_status(&w, "pi")));
+    insta::assert_snapshot!(format!(
+        "{}\n{}",
+        common::events(&w, "default", "job-controller").join("\n"),
+        job_status(&w, "pi")
+    ));
 }
 
 /// completionMode Indexed: one pod per index with the index annotation,
@@ -78,7 +93,14 @@ fn job_completes_with_parallelism() {
 #[test]
 fn indexed_job() {
     let mut w = common::world(33);
-    common::apply(&mut w, &job("idx", "  completions: 3\n  parallelism: 3\n  completionMode: Indexed", "exit:0:2"));
+    common::apply(
+        &mut w,
+        &job(
+            "idx",
+            "  completions: 3\n  parallelism: 3\n  completionMode: Indexed",
+            "exit:0:2",
+        ),
+    );
     let names: Vec<String> = common::pods(&w, "default", "idx-")
         .iter()
         .map(|p| {
@@ -91,10 +113,23 @@ fn indexed_job() {
         })
         .collect();
     w.advance(common::secs(20));
-    let st = w.store.get_as::<Job>("default", "idx").unwrap().status.clone().unwrap();
+    let st = w
+        .store
+        .get_as::<Job>("default", "idx")
+        .unwrap()
+        .status
+        .clone()
+        .unwrap();
     assert_eq!(st.completed_indexes.as_deref(), Some("0-2"));
     assert_eq!(st.succeeded, Some(3));
-    assert_eq!(names, ["idx-0- hostname=idx-0 index=0", "idx-1- hostname=idx-1 index=1", "idx-2- hostname=idx-2 index=2"]);
+    assert_eq!(
+        names,
+        [
+            "idx-0- hostname=idx-0 index=0",
+            "idx-1- hostname=idx-1 index=1",
+            "idx-2- hostname=idx-2 index=2"
+        ]
+    );
 }
 
 /// activeDeadlineSeconds: the running pod is deleted and the Job fails
@@ -102,14 +137,32 @@ fn indexed_job() {
 #[test]
 fn job_active_deadline() {
     let mut w = common::world(34);
-    common::apply(&mut w, &job("slow", "  activeDeadlineSeconds: 30", "exit:0:300"));
+    common::apply(
+        &mut w,
+        &job("slow", "  activeDeadlineSeconds: 30", "exit:0:300"),
+    );
     w.advance(common::secs(29));
-    assert!(!kubesim::controllers::job::is_job_finished(w.store.get_as::<Job>("default", "slow").unwrap()));
+    assert!(!kubesim::controllers::job::is_job_finished(
+        w.store.get_as::<Job>("default", "slow").unwrap()
+    ));
     w.advance(common::secs(5));
     let j = w.store.get_as::<Job>("default", "slow").unwrap().clone();
-    let conds: Vec<String> = j.status.unwrap().conditions.unwrap().iter().map(|c| format!("{} {}", c.type_, c.reason.clone().unwrap())).collect();
-    assert_eq!(conds, ["FailureTarget DeadlineExceeded", "Failed DeadlineExceeded"]);
-    assert!(common::events(&w, "default", "job-controller").iter().any(|e| e == "Warning DeadlineExceeded Job/slow: Job was active longer than specified deadline"));
+    let conds: Vec<String> = j
+        .status
+        .unwrap()
+        .conditions
+        .unwrap()
+        .iter()
+        .map(|c| format!("{} {}", c.type_, c.reason.clone().unwrap()))
+        .collect();
+    assert_eq!(
+        conds,
+        ["FailureTarget DeadlineExceeded", "Failed DeadlineExceeded"]
+    );
+    assert!(common::events(&w, "default", "job-controller")
+        .iter()
+        .any(|e| e
+            == "Warning DeadlineExceeded Job/slow: Job was active longer than specified deadline"));
 }
 
 /// podFailurePolicy FailJob on an exit code fails the Job at the first such
@@ -121,8 +174,19 @@ fn pod_failure_policy_fail_job() {
     common::apply(&mut w, &job("pfp", spec, "exit:42:1"));
     w.advance(common::secs(20));
     let j = w.store.get_as::<Job>("default", "pfp").unwrap().clone();
-    let failed = j.status.unwrap().conditions.unwrap().into_iter().find(|c| c.type_ == "Failed").unwrap();
-    let pod = common::pods(&w, "default", "pfp-")[0].metadata.name.clone().unwrap();
+    let failed = j
+        .status
+        .unwrap()
+        .conditions
+        .unwrap()
+        .into_iter()
+        .find(|c| c.type_ == "Failed")
+        .unwrap();
+    let pod = common::pods(&w, "default", "pfp-")[0]
+        .metadata
+        .name
+        .clone()
+        .unwrap();
     assert_eq!(failed.reason.as_deref(), Some("PodFailurePolicy"));
     assert_eq!(failed.message.unwrap(), format!("Container main for pod default/{pod} failed with exit code 42 matching FailJob rule at index 0"));
 }
@@ -132,7 +196,10 @@ fn pod_failure_policy_fail_job() {
 #[test]
 fn ttl_after_finished_deletes_the_job() {
     let mut w = common::world(36);
-    common::apply(&mut w, &job("once", "  ttlSecondsAfterFinished: 60", "exit:0:2"));
+    common::apply(
+        &mut w,
+        &job("once", "  ttlSecondsAfterFinished: 60", "exit:0:2"),
+    );
     w.advance(common::secs(30));
     assert!(w.store.get_as::<Job>("default", "once").is_some());
     w.advance(common::secs(60));
@@ -170,12 +237,17 @@ fn cronjob_every_three_minutes() {
             format!(
                 "{} scheduled={}",
                 j.metadata.name.clone().unwrap(),
-                j.metadata.annotations.as_ref().unwrap()["batch.kubernetes.io/cronjob-scheduled-timestamp"]
+                j.metadata.annotations.as_ref().unwrap()
+                    ["batch.kubernetes.io/cronjob-scheduled-timestamp"]
             )
         })
         .collect();
     jobs.sort();
-    let cj = w.store.get_as::<CronJob>("default", "every3mins").unwrap().clone();
+    let cj = w
+        .store
+        .get_as::<CronJob>("default", "every3mins")
+        .unwrap()
+        .clone();
     insta::assert_snapshot!(format!(
         "{}\n\n{}\n\n{}",
         jobs.join("\n"),
@@ -190,29 +262,52 @@ fn cronjob_every_three_minutes() {
 fn cronjob_concurrency_and_suspend() {
     let long = EVERY3.replace("exit:0:10", "exit:0:250");
     let mut w = common::world(38);
-    common::apply(&mut w, &long.replace("schedule:", "concurrencyPolicy: Forbid\n  schedule:"));
+    common::apply(
+        &mut w,
+        &long.replace("schedule:", "concurrencyPolicy: Forbid\n  schedule:"),
+    );
     w.advance(common::secs(7 * 60));
-    assert_eq!(w.store.list_as::<Job>(Some("default")).count(), 1, "the second run was skipped");
+    assert_eq!(
+        w.store.list_as::<Job>(Some("default")).count(),
+        1,
+        "the second run was skipped"
+    );
     assert!(common::events(&w, "default", "cronjob-controller")
         .iter()
         .any(|e| e.contains("JobAlreadyActive")));
 
     let mut w = common::world(39);
-    common::apply(&mut w, &long.replace("schedule:", "concurrencyPolicy: Replace\n  schedule:"));
+    common::apply(
+        &mut w,
+        &long.replace("schedule:", "concurrencyPolicy: Replace\n  schedule:"),
+    );
     w.advance(common::secs(7 * 60));
     let evs = common::events(&w, "default", "cronjob-controller");
-    assert!(evs.iter().any(|e| e.starts_with("Normal SuccessfulDelete CronJob/every3mins: Deleted job every3mins-")), "{evs:?}");
+    assert!(
+        evs.iter().any(|e| e
+            .starts_with("Normal SuccessfulDelete CronJob/every3mins: Deleted job every3mins-")),
+        "{evs:?}"
+    );
 
     let mut w = common::world(40);
-    common::apply(&mut w, &EVERY3.replace("schedule:", "suspend: true\n  schedule:"));
+    common::apply(
+        &mut w,
+        &EVERY3.replace("schedule:", "suspend: true\n  schedule:"),
+    );
     w.advance(common::secs(10 * 60));
     assert_eq!(w.store.list_as::<Job>(Some("default")).count(), 0);
     w.store
-        .modify::<CronJob>("default", "every3mins", false, |c| c.spec.as_mut().unwrap().suspend = Some(false))
+        .modify::<CronJob>("default", "every3mins", false, |c| {
+            c.spec.as_mut().unwrap().suspend = Some(false)
+        })
         .unwrap();
     w.advance(common::secs(60));
     // Resumed at 09:10: only the most recent missed run (09:09) starts.
-    let names: Vec<String> = w.store.list_as::<Job>(Some("default")).map(|j| j.metadata.name.clone().unwrap()).collect();
+    let names: Vec<String> = w
+        .store
+        .list_as::<Job>(Some("default"))
+        .map(|j| j.metadata.name.clone().unwrap())
+        .collect();
     assert_eq!(names.len(), 1, "{names:?}");
 }
 
@@ -220,7 +315,10 @@ fn cronjob_concurrency_and_suspend() {
 #[test]
 fn cronjob_bad_schedule_is_an_event() {
     let mut w = common::world(41);
-    common::apply(&mut w, &EVERY3.replace("*/3 * * * *", "every three minutes"));
+    common::apply(
+        &mut w,
+        &EVERY3.replace("*/3 * * * *", "every three minutes"),
+    );
     w.advance(common::secs(60));
     assert_eq!(
         common::events(&w, "default", "cronjob-controller"),

@@ -44,18 +44,24 @@ fn add_node(w: &mut World, name: &str) {
         }),
         ..Default::default()
     };
-    w.store.create(Object::Node(n), &WriteOptions::default()).unwrap();
+    w.store
+        .create(Object::Node(n), &WriteOptions::default())
+        .unwrap();
     w.settle();
 }
 
 fn taint(w: &mut World, node: &str, key: &str, effect: &str) {
     w.store
         .modify::<Node>("", node, false, |n| {
-            n.spec.get_or_insert_with(Default::default).taints.get_or_insert_with(Vec::new).push(Taint {
-                key: key.into(),
-                effect: effect.into(),
-                ..Default::default()
-            })
+            n.spec
+                .get_or_insert_with(Default::default)
+                .taints
+                .get_or_insert_with(Vec::new)
+                .push(Taint {
+                    key: key.into(),
+                    effect: effect.into(),
+                    ..Default::default()
+                })
         })
         .unwrap();
     w.settle();
@@ -86,7 +92,9 @@ fn daemonset_follows_worker_nodes() {
     out.push("# node2 tainted NoExecute (pod deleted)".into());
     out.push(status(&w));
     out.extend(common::pod_lines(&w, "default", "rng-"));
-    w.store.delete(Kind::Node, "", "node5", &Default::default()).unwrap();
+    w.store
+        .delete(Kind::Node, "", "node5", &Default::default())
+        .unwrap();
     w.advance(common::secs(10));
     out.push("# node5 removed (its pod is orphaned)".into());
     out.push(status(&w));
@@ -113,14 +121,24 @@ fn daemon_pod_shape() {
     let revs: Vec<String> = w
         .store
         .list_as::<k8s_openapi::api::apps::v1::ControllerRevision>(Some("default"))
-        .map(|r| format!("{} revision={} labels={:?}", r.metadata.name.clone().unwrap(), r.revision, r.metadata.labels.clone().unwrap()))
+        .map(|r| {
+            format!(
+                "{} revision={} labels={:?}",
+                r.metadata.name.clone().unwrap(),
+                r.revision,
+                r.metadata.labels.clone().unwrap()
+            )
+        })
         .collect();
-    insta::assert_snapshot!(format!(
-        "{}\n{}\n{}",
-        common::yaml_of(&pod.metadata.labels),
-        common::yaml_of(&pod.spec.as_ref().unwrap().affinity),
-        common::yaml_of(&pod.spec.as_ref().unwrap().tolerations)
-    ) + "\n" + &revs.join("\n"));
+    insta::assert_snapshot!(
+        format!(
+            "{}\n{}\n{}",
+            common::yaml_of(&pod.metadata.labels),
+            common::yaml_of(&pod.spec.as_ref().unwrap().affinity),
+            common::yaml_of(&pod.spec.as_ref().unwrap().tolerations)
+        ) + "\n"
+            + &revs.join("\n")
+    );
 }
 
 /// RollingUpdate with maxUnavailable 1 (`update.go` rollingUpdate): one node
@@ -132,27 +150,62 @@ fn daemonset_rolling_update() {
     w.advance(common::secs(10));
     w.store
         .modify::<DaemonSet>("default", "rng", false, |d| {
-            d.spec.as_mut().unwrap().template.spec.as_mut().unwrap().containers[0].image = Some("dockercoins/rng:v0.2".into());
+            d.spec
+                .as_mut()
+                .unwrap()
+                .template
+                .spec
+                .as_mut()
+                .unwrap()
+                .containers[0]
+                .image = Some("dockercoins/rng:v0.2".into());
         })
         .unwrap();
     w.settle();
-    let (mut watch, first) = rollout::StatusWatch::start(&w.store, Kind::DaemonSet, "default", "rng").unwrap();
-    let mut lines: Vec<String> = first.into_iter().map(|l| format!("[{}] {l}", w.now())).collect();
+    let (mut watch, first) =
+        rollout::StatusWatch::start(&w.store, Kind::DaemonSet, "default", "rng").unwrap();
+    let mut lines: Vec<String> = first
+        .into_iter()
+        .map(|l| format!("[{}] {l}", w.now()))
+        .collect();
     while !watch.done && w.now() < kubesim::sim::SimTime::ZERO + common::secs(120) {
         let t = w.next_event_time().unwrap();
         w.run_until(t);
-        lines.extend(watch.poll(&w.store).into_iter().map(|l| format!("[{}] {l}", w.now())));
+        lines.extend(
+            watch
+                .poll(&w.store)
+                .into_iter()
+                .map(|l| format!("[{}] {l}", w.now())),
+        );
     }
-    let gen = w.store.get_as::<DaemonSet>("default", "rng").unwrap().metadata.annotations.clone().unwrap();
+    let gen = w
+        .store
+        .get_as::<DaemonSet>("default", "rng")
+        .unwrap()
+        .metadata
+        .annotations
+        .clone()
+        .unwrap();
     assert_eq!(gen["deprecated.daemonset.template.generation"], "2");
-    assert_eq!(rollout::history(&w.store, Kind::DaemonSet, "default", "rng", None).unwrap(), "daemonset.apps/rng \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n");
+    assert_eq!(
+        rollout::history(&w.store, Kind::DaemonSet, "default", "rng", None).unwrap(),
+        "daemonset.apps/rng \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n"
+    );
     insta::assert_snapshot!(format!("{}\n\n{}", lines.join("\n"), status(&w)));
     // Undo goes back to revision 1's template.
-    assert_eq!(rollout::undo(&mut w.store, Kind::DaemonSet, "default", "rng", None).unwrap(), "daemonset.apps/rng rolled back");
+    assert_eq!(
+        rollout::undo(&mut w.store, Kind::DaemonSet, "default", "rng", None).unwrap(),
+        "daemonset.apps/rng rolled back"
+    );
     w.advance(common::secs(60));
     let images: Vec<String> = common::pods(&w, "default", "rng-")
         .iter()
-        .map(|p| p.spec.as_ref().unwrap().containers[0].image.clone().unwrap())
+        .map(|p| {
+            p.spec.as_ref().unwrap().containers[0]
+                .image
+                .clone()
+                .unwrap()
+        })
         .collect();
     assert_eq!(images, vec!["dockercoins/rng:v0.1"; 3]);
 }
@@ -161,19 +214,54 @@ fn daemonset_rolling_update() {
 #[test]
 fn daemonset_on_delete() {
     let mut w = common::world(14);
-    common::apply(&mut w, &RNG.replace("spec:\n  selector", "spec:\n  updateStrategy: {type: OnDelete}\n  selector"));
+    common::apply(
+        &mut w,
+        &RNG.replace(
+            "spec:\n  selector",
+            "spec:\n  updateStrategy: {type: OnDelete}\n  selector",
+        ),
+    );
     w.advance(common::secs(10));
     w.store
         .modify::<DaemonSet>("default", "rng", false, |d| {
-            d.spec.as_mut().unwrap().template.spec.as_mut().unwrap().containers[0].image = Some("x:2".into());
+            d.spec
+                .as_mut()
+                .unwrap()
+                .template
+                .spec
+                .as_mut()
+                .unwrap()
+                .containers[0]
+                .image = Some("x:2".into());
         })
         .unwrap();
     w.advance(common::secs(30));
-    assert_eq!(status(&w), "DESIRED=3 CURRENT=3 READY=3 UP-TO-DATE=0 AVAILABLE=3 MISSCHEDULED=0");
-    let victim = common::pods(&w, "default", "rng-")[0].metadata.name.clone().unwrap();
-    w.store.delete(Kind::Pod, "default", &victim, &Default::default()).unwrap();
+    assert_eq!(
+        status(&w),
+        "DESIRED=3 CURRENT=3 READY=3 UP-TO-DATE=0 AVAILABLE=3 MISSCHEDULED=0"
+    );
+    let victim = common::pods(&w, "default", "rng-")[0]
+        .metadata
+        .name
+        .clone()
+        .unwrap();
+    w.store
+        .delete(Kind::Pod, "default", &victim, &Default::default())
+        .unwrap();
     w.advance(common::secs(30));
-    assert_eq!(status(&w), "DESIRED=3 CURRENT=3 READY=3 UP-TO-DATE=1 AVAILABLE=3 MISSCHEDULED=0");
+    assert_eq!(
+        status(&w),
+        "DESIRED=3 CURRENT=3 READY=3 UP-TO-DATE=1 AVAILABLE=3 MISSCHEDULED=0"
+    );
     let (lines, done) = rollout::status_lines(&w.store, Kind::DaemonSet, "default", "rng");
-    assert_eq!((lines, done), (vec!["error: rollout status is only available for RollingUpdate strategy type".to_string()], true));
+    assert_eq!(
+        (lines, done),
+        (
+            vec![
+                "error: rollout status is only available for RollingUpdate strategy type"
+                    .to_string()
+            ],
+            true
+        )
+    );
 }

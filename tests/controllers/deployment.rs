@@ -32,7 +32,11 @@ fn set_image(w: &mut World, image: &str, behavior: Option<&str>) {
         .modify::<Deployment>("default", "web", false, |d| {
             let t = &mut d.spec.as_mut().unwrap().template;
             t.spec.as_mut().unwrap().containers[0].image = Some(image.into());
-            let a = t.metadata.get_or_insert_with(Default::default).annotations.get_or_insert_with(Default::default);
+            let a = t
+                .metadata
+                .get_or_insert_with(Default::default)
+                .annotations
+                .get_or_insert_with(Default::default);
             match behavior {
                 Some(b) => {
                     a.insert(common::BEHAVIOR.into(), b.into());
@@ -61,7 +65,12 @@ fn rs_lines(w: &World) -> Vec<String> {
                 r.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0),
                 st.replicas,
                 st.ready_replicas.unwrap_or(0),
-                r.metadata.annotations.as_ref().and_then(|a| a.get("deployment.kubernetes.io/revision")).cloned().unwrap_or_default()
+                r.metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get("deployment.kubernetes.io/revision"))
+                    .cloned()
+                    .unwrap_or_default()
             )
         })
         .collect();
@@ -72,8 +81,12 @@ fn rs_lines(w: &World) -> Vec<String> {
 /// Runs `kubectl rollout status` alongside the world for up to `limit`
 /// seconds, returning the lines it printed (with virtual times).
 fn watch_rollout(w: &mut World, limit: u64) -> Vec<String> {
-    let (mut watch, first) = rollout::StatusWatch::start(&w.store, Kind::Deployment, "default", "web").unwrap();
-    let mut out: Vec<String> = first.into_iter().map(|l| format!("[{}] {l}", w.now())).collect();
+    let (mut watch, first) =
+        rollout::StatusWatch::start(&w.store, Kind::Deployment, "default", "web").unwrap();
+    let mut out: Vec<String> = first
+        .into_iter()
+        .map(|l| format!("[{}] {l}", w.now()))
+        .collect();
     let end = w.now() + common::secs(limit);
     while !watch.done && w.now() < end {
         let next = w.next_event_time().unwrap_or(end).min(end);
@@ -108,7 +121,11 @@ fn rolling_update_with_status_lines() {
     w.advance(common::secs(10));
     set_image(&mut w, "nginx:1.27", None);
     let lines = watch_rollout(&mut w, 120);
-    let d = w.store.get_as::<Deployment>("default", "web").unwrap().clone();
+    let d = w
+        .store
+        .get_as::<Deployment>("default", "web")
+        .unwrap()
+        .clone();
     insta::assert_snapshot!(format!(
         "{}\n\n{}\n\n{}\n\n{}",
         lines.join("\n"),
@@ -134,7 +151,11 @@ fn stalled_rollout_then_undo() {
     set_image(&mut w, "dockercoins/worker:v0.3", Some("bad-image"));
     let lines = watch_rollout(&mut w, 700);
     let stuck = rs_lines(&w);
-    let d = w.store.get_as::<Deployment>("default", "web").unwrap().clone();
+    let d = w
+        .store
+        .get_as::<Deployment>("default", "web")
+        .unwrap()
+        .clone();
     let conds = common::yaml_of(&d.status.as_ref().unwrap().conditions);
     let (now_lines, done) = rollout::status_lines(&w.store, Kind::Deployment, "default", "web");
     assert!(done);
@@ -180,15 +201,35 @@ fn history_after_two_undos_is_not_contiguous() {
             let a = r.metadata.annotations.clone().unwrap_or_default();
             format!(
                 "{} revision={} history={}",
-                r.spec.as_ref().unwrap().template.as_ref().unwrap().spec.as_ref().unwrap().containers[0].image.clone().unwrap(),
-                a.get("deployment.kubernetes.io/revision").cloned().unwrap_or_default(),
-                a.get("deployment.kubernetes.io/revision-history").cloned().unwrap_or_default()
+                r.spec
+                    .as_ref()
+                    .unwrap()
+                    .template
+                    .as_ref()
+                    .unwrap()
+                    .spec
+                    .as_ref()
+                    .unwrap()
+                    .containers[0]
+                    .image
+                    .clone()
+                    .unwrap(),
+                a.get("deployment.kubernetes.io/revision")
+                    .cloned()
+                    .unwrap_or_default(),
+                a.get("deployment.kubernetes.io/revision-history")
+                    .cloned()
+                    .unwrap_or_default()
             )
         })
         .collect();
     out.push(rs.join("\n"));
     // --to-revision that does not exist, and undo onto the current template.
-    out.push(rollout::undo(&mut w.store, Kind::Deployment, "default", "web", Some(9)).unwrap_err().message);
+    out.push(
+        rollout::undo(&mut w.store, Kind::Deployment, "default", "web", Some(9))
+            .unwrap_err()
+            .message,
+    );
     out.push(rollout::undo(&mut w.store, Kind::Deployment, "default", "web", Some(5)).unwrap());
     insta::assert_snapshot!(out.join("\n---\n"));
 }
@@ -198,7 +239,10 @@ fn history_after_two_undos_is_not_contiguous() {
 #[test]
 fn recreate_waits_for_old_pods() {
     let mut w = common::world(4);
-    common::apply(&mut w, &web(2, "app:v1").replace("replicas: 2", "replicas: 2\n  strategy: {type: Recreate}"));
+    common::apply(
+        &mut w,
+        &web(2, "app:v1").replace("replicas: 2", "replicas: 2\n  strategy: {type: Recreate}"),
+    );
     w.advance(common::secs(10));
     set_image(&mut w, "app:v2", None);
     let mut log = vec![format!("{:?}", rs_lines(&w))];
@@ -221,7 +265,10 @@ fn scaling_and_self_healing() {
     let mut w = common::world(5);
     common::apply(&mut w, &web(2, "nginx"));
     w.advance(common::secs(10));
-    assert_eq!(scale::scale(&mut w.store, Kind::Deployment, "default", "web", 5).unwrap(), "deployment.apps/web scaled");
+    assert_eq!(
+        scale::scale(&mut w.store, Kind::Deployment, "default", "web", 5).unwrap(),
+        "deployment.apps/web scaled"
+    );
     w.settle();
     assert_eq!(common::pods(&w, "default", "web-").len(), 5);
     // Scale down before the new pods run: the pending ones go first.
@@ -232,21 +279,43 @@ fn scaling_and_self_healing() {
         .collect();
     scale::scale(&mut w.store, Kind::Deployment, "default", "web", 2).unwrap();
     w.advance(common::secs(5));
-    let left: Vec<String> = common::pods(&w, "default", "web-").iter().map(|p| p.metadata.name.clone().unwrap()).collect();
+    let left: Vec<String> = common::pods(&w, "default", "web-")
+        .iter()
+        .map(|p| p.metadata.name.clone().unwrap())
+        .collect();
     assert_eq!(left, running_before, "the two running pods stay");
     // Delete a pod: it is replaced at once.
     let victim = left[0].clone();
-    w.store.delete(Kind::Pod, "default", &victim, &Default::default()).unwrap();
+    w.store
+        .delete(Kind::Pod, "default", &victim, &Default::default())
+        .unwrap();
     w.settle();
-    assert_eq!(common::pods(&w, "default", "web-").iter().filter(|p| p.metadata.deletion_timestamp.is_none()).count(), 2);
+    assert_eq!(
+        common::pods(&w, "default", "web-")
+            .iter()
+            .filter(|p| p.metadata.deletion_timestamp.is_none())
+            .count(),
+        2
+    );
     // Scale the ReplicaSet by hand: the Deployment scales it back.
-    let rs = w.store.list_as::<ReplicaSet>(Some("default")).next().unwrap().metadata.name.clone().unwrap();
+    let rs = w
+        .store
+        .list_as::<ReplicaSet>(Some("default"))
+        .next()
+        .unwrap()
+        .metadata
+        .name
+        .clone()
+        .unwrap();
     scale::scale(&mut w.store, Kind::ReplicaSet, "default", &rs, 4).unwrap();
     w.advance(common::secs(5));
     assert_eq!(common::pods(&w, "default", "web-").len(), 2);
     // Pods can't be scaled (workshop: `kubectl scale pod`).
     let e = scale::scale(&mut w.store, Kind::Pod, "default", &victim, 3).unwrap_err();
-    assert_eq!(e.kubectl_text(), "Error from server (NotFound): the server could not find the requested resource");
+    assert_eq!(
+        e.kubectl_text(),
+        "Error from server (NotFound): the server could not find the requested resource"
+    );
     insta::assert_snapshot!(common::events(&w, "default", "replicaset-controller").join("\n"));
 }
 
@@ -258,15 +327,27 @@ fn adoption_and_release() {
     let mut w = common::world(6);
     common::apply(&mut w, &web(2, "nginx"));
     w.advance(common::secs(10));
-    let pod = common::pods(&w, "default", "web-")[0].metadata.name.clone().unwrap();
+    let pod = common::pods(&w, "default", "web-")[0]
+        .metadata
+        .name
+        .clone()
+        .unwrap();
     w.store
         .modify::<k8s_openapi::api::core::v1::Pod>("default", &pod, false, |p| {
             p.metadata.labels.as_mut().unwrap().remove("app");
         })
         .unwrap();
     w.advance(common::secs(5));
-    let released = w.store.get_as::<k8s_openapi::api::core::v1::Pod>("default", &pod).unwrap().clone();
-    assert!(released.metadata.owner_references.is_none(), "released: {:?}", released.metadata.owner_references);
+    let released = w
+        .store
+        .get_as::<k8s_openapi::api::core::v1::Pod>("default", &pod)
+        .unwrap()
+        .clone();
+    assert!(
+        released.metadata.owner_references.is_none(),
+        "released: {:?}",
+        released.metadata.owner_references
+    );
     let owned = common::pods(&w, "default", "web-")
         .iter()
         .filter(|p| p.metadata.owner_references.is_some())
@@ -275,17 +356,28 @@ fn adoption_and_release() {
     // Put the label back (with the hash): the RS adopts it and deletes one.
     w.store
         .modify::<k8s_openapi::api::core::v1::Pod>("default", &pod, false, |p| {
-            p.metadata.labels.as_mut().unwrap().insert("app".into(), "web".into());
+            p.metadata
+                .labels
+                .as_mut()
+                .unwrap()
+                .insert("app".into(), "web".into());
         })
         .unwrap();
     w.advance(common::secs(5));
     let active = common::pods(&w, "default", "web-")
         .iter()
-        .filter(|p| p.metadata.owner_references.is_some() && p.metadata.deletion_timestamp.is_none())
+        .filter(|p| {
+            p.metadata.owner_references.is_some() && p.metadata.deletion_timestamp.is_none()
+        })
         .count();
     assert_eq!(active, 2);
-    let adopted = w.store.get_as::<k8s_openapi::api::core::v1::Pod>("default", &pod);
-    assert!(adopted.is_some_and(|p| p.metadata.owner_references.is_some()), "orphan adopted");
+    let adopted = w
+        .store
+        .get_as::<k8s_openapi::api::core::v1::Pod>("default", &pod);
+    assert!(
+        adopted.is_some_and(|p| p.metadata.owner_references.is_some()),
+        "orphan adopted"
+    );
 }
 
 /// Pause and resume (`sync.go` checkPausedConditions): a paused Deployment
@@ -295,23 +387,51 @@ fn pause_and_resume() {
     let mut w = common::world(7);
     common::apply(&mut w, &web(2, "nginx:1"));
     w.advance(common::secs(10));
-    assert_eq!(rollout::pause(&mut w.store, Kind::Deployment, "default", "web").unwrap(), "deployment.apps/web paused");
-    assert_eq!(rollout::pause(&mut w.store, Kind::Deployment, "default", "web").unwrap(), "deployment.apps/web already paused");
+    assert_eq!(
+        rollout::pause(&mut w.store, Kind::Deployment, "default", "web").unwrap(),
+        "deployment.apps/web paused"
+    );
+    assert_eq!(
+        rollout::pause(&mut w.store, Kind::Deployment, "default", "web").unwrap(),
+        "deployment.apps/web already paused"
+    );
     w.settle();
     set_image(&mut w, "nginx:2", None);
     w.advance(common::secs(30));
-    assert_eq!(w.store.list_as::<ReplicaSet>(Some("default")).count(), 1, "no rollout while paused");
+    assert_eq!(
+        w.store.list_as::<ReplicaSet>(Some("default")).count(),
+        1,
+        "no rollout while paused"
+    );
     let e = rollout::undo(&mut w.store, Kind::Deployment, "default", "web", None).unwrap_err();
-    assert!(e.message.starts_with("you cannot rollback a paused deployment"));
+    assert!(e
+        .message
+        .starts_with("you cannot rollback a paused deployment"));
     let e = rollout::restart(&mut w.store, Kind::Deployment, "default", "web").unwrap_err();
-    assert_eq!(e.message, "can't restart paused deployment (run rollout resume first)");
+    assert_eq!(
+        e.message,
+        "can't restart paused deployment (run rollout resume first)"
+    );
     let cond = |w: &World| {
         let d = w.store.get_as::<Deployment>("default", "web").unwrap();
-        let c = d.status.as_ref().unwrap().conditions.as_ref().unwrap().iter().find(|c| c.type_ == "Progressing").unwrap().clone();
+        let c = d
+            .status
+            .as_ref()
+            .unwrap()
+            .conditions
+            .as_ref()
+            .unwrap()
+            .iter()
+            .find(|c| c.type_ == "Progressing")
+            .unwrap()
+            .clone();
         format!("{} {}: {}", c.status, c.reason.unwrap(), c.message.unwrap())
     };
     let paused = cond(&w);
-    assert_eq!(rollout::resume(&mut w.store, Kind::Deployment, "default", "web").unwrap(), "deployment.apps/web resumed");
+    assert_eq!(
+        rollout::resume(&mut w.store, Kind::Deployment, "default", "web").unwrap(),
+        "deployment.apps/web resumed"
+    );
     w.settle();
     let resumed_rs = w.store.list_as::<ReplicaSet>(Some("default")).count();
     w.advance(common::secs(30));
@@ -319,7 +439,10 @@ fn pause_and_resume() {
     assert_eq!(resumed_rs, 2);
     assert!(rollout::status_lines(&w.store, Kind::Deployment, "default", "web").1);
     // Restart stamps the template and rolls out once more.
-    assert_eq!(rollout::restart(&mut w.store, Kind::Deployment, "default", "web").unwrap(), "deployment.apps/web restarted");
+    assert_eq!(
+        rollout::restart(&mut w.store, Kind::Deployment, "default", "web").unwrap(),
+        "deployment.apps/web restarted"
+    );
     w.advance(common::secs(30));
     assert_eq!(w.store.list_as::<ReplicaSet>(Some("default")).count(), 3);
 }
@@ -345,7 +468,10 @@ fn min_ready_seconds_paces_the_rollout() {
 #[test]
 fn revision_history_limit_cleans_old_replicasets() {
     let mut w = common::world(9);
-    common::apply(&mut w, &web(1, "app:v0").replace("replicas: 1", "replicas: 1\n  revisionHistoryLimit: 2"));
+    common::apply(
+        &mut w,
+        &web(1, "app:v0").replace("replicas: 1", "replicas: 1\n  revisionHistoryLimit: 2"),
+    );
     w.advance(common::secs(10));
     for i in 1..=4 {
         set_image(&mut w, &format!("app:v{i}"), None);
@@ -354,7 +480,9 @@ fn revision_history_limit_cleans_old_replicasets() {
     let mut revs: Vec<String> = w
         .store
         .list_as::<ReplicaSet>(Some("default"))
-        .map(|r| r.metadata.annotations.as_ref().unwrap()["deployment.kubernetes.io/revision"].clone())
+        .map(|r| {
+            r.metadata.annotations.as_ref().unwrap()["deployment.kubernetes.io/revision"].clone()
+        })
         .collect();
     revs.sort();
     assert_eq!(revs, ["3", "4", "5"]);

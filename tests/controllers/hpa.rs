@@ -39,21 +39,34 @@ fn spread_load(w: &mut World, total: i64) {
     let pods: Vec<String> = w
         .store
         .list_as::<Pod>(Some("default"))
-        .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running") && p.metadata.deletion_timestamp.is_none())
+        .filter(|p| {
+            p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")
+                && p.metadata.deletion_timestamp.is_none()
+        })
         .map(|p| p.metadata.name.clone().unwrap())
         .collect();
     let n = pods.len().max(1) as i64;
     for p in pods {
         w.store
             .modify::<Pod>("default", &p, false, |p| {
-                p.metadata.annotations.get_or_insert_with(Default::default).insert(CPU_USAGE_ANNOTATION.into(), format!("{}m", total / n));
+                p.metadata
+                    .annotations
+                    .get_or_insert_with(Default::default)
+                    .insert(CPU_USAGE_ANNOTATION.into(), format!("{}m", total / n));
             })
             .unwrap();
     }
 }
 
 fn replicas(w: &World) -> i32 {
-    w.store.get_as::<Deployment>("default", "web").unwrap().spec.as_ref().unwrap().replicas.unwrap()
+    w.store
+        .get_as::<Deployment>("default", "web")
+        .unwrap()
+        .spec
+        .as_ref()
+        .unwrap()
+        .replicas
+        .unwrap()
 }
 
 /// Under 800m of load with a 50% target of 100m requests, the HPA scales 1 →
@@ -81,7 +94,11 @@ fn hpa_scales_up_under_load_and_down_after_window() {
             last = r;
         }
     }
-    let h = w.store.get_as::<HorizontalPodAutoscaler>("default", "web").unwrap().clone();
+    let h = w
+        .store
+        .get_as::<HorizontalPodAutoscaler>("default", "web")
+        .unwrap()
+        .clone();
     let conds: Vec<String> = h
         .status
         .as_ref()
@@ -89,7 +106,15 @@ fn hpa_scales_up_under_load_and_down_after_window() {
         .conditions
         .iter()
         .flatten()
-        .map(|c| format!("{} {} {}: {}", c.type_, c.status, c.reason.clone().unwrap(), c.message.clone().unwrap()))
+        .map(|c| {
+            format!(
+                "{} {} {}: {}",
+                c.type_,
+                c.status,
+                c.reason.clone().unwrap(),
+                c.message.clone().unwrap()
+            )
+        })
         .collect();
     insta::assert_snapshot!(format!(
         "{}\n\n{}\n\n{}",

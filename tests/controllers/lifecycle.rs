@@ -5,7 +5,9 @@
 
 use crate::common;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Namespace, PersistentVolume, PersistentVolumeClaim, Pod, ResourceQuota};
+use k8s_openapi::api::core::v1::{
+    Namespace, PersistentVolume, PersistentVolumeClaim, Pod, ResourceQuota,
+};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use kubesim::objects::Kind;
 use kubesim::sim::store::{DeleteOptions, Propagation};
@@ -44,9 +46,20 @@ fn background_deletion_removes_dependents() {
     let mut w = common::world(51);
     common::apply(&mut w, &web("default", 2));
     w.advance(common::secs(5));
-    w.store.delete(Kind::Deployment, "default", "web", &DeleteOptions::default()).unwrap();
+    w.store
+        .delete(
+            Kind::Deployment,
+            "default",
+            "web",
+            &DeleteOptions::default(),
+        )
+        .unwrap();
     w.settle();
-    assert_eq!(counts(&w, "default"), "deploy=0 rs=0 pods=2", "pods terminating");
+    assert_eq!(
+        counts(&w, "default"),
+        "deploy=0 rs=0 pods=2",
+        "pods terminating"
+    );
     w.advance(common::secs(5));
     assert_eq!(counts(&w, "default"), "deploy=0 rs=0 pods=0");
 }
@@ -58,11 +71,19 @@ fn foreground_deletion_waits_for_dependents() {
     let mut w = common::world(52);
     common::apply(&mut w, &web("default", 2));
     w.advance(common::secs(5));
-    let opts = DeleteOptions { propagation: Some(Propagation::Foreground), ..Default::default() };
-    w.store.delete(Kind::Deployment, "default", "web", &opts).unwrap();
+    let opts = DeleteOptions {
+        propagation: Some(Propagation::Foreground),
+        ..Default::default()
+    };
+    w.store
+        .delete(Kind::Deployment, "default", "web", &opts)
+        .unwrap();
     w.settle();
     let d = w.store.get_as::<Deployment>("default", "web").unwrap();
-    assert_eq!(d.metadata.finalizers.as_deref(), Some(&["foregroundDeletion".to_string()][..]));
+    assert_eq!(
+        d.metadata.finalizers.as_deref(),
+        Some(&["foregroundDeletion".to_string()][..])
+    );
     assert_eq!(counts(&w, "default"), "deploy=1 rs=1 pods=2");
     w.advance(common::secs(5));
     assert_eq!(counts(&w, "default"), "deploy=0 rs=0 pods=0");
@@ -74,11 +95,20 @@ fn orphan_deletion_keeps_dependents() {
     let mut w = common::world(53);
     common::apply(&mut w, &web("default", 2));
     w.advance(common::secs(5));
-    let opts = DeleteOptions { propagation: Some(Propagation::Orphan), ..Default::default() };
-    w.store.delete(Kind::Deployment, "default", "web", &opts).unwrap();
+    let opts = DeleteOptions {
+        propagation: Some(Propagation::Orphan),
+        ..Default::default()
+    };
+    w.store
+        .delete(Kind::Deployment, "default", "web", &opts)
+        .unwrap();
     w.advance(common::secs(5));
     assert_eq!(counts(&w, "default"), "deploy=0 rs=1 pods=2");
-    let rs = w.store.list_as::<ReplicaSet>(Some("default")).next().unwrap();
+    let rs = w
+        .store
+        .list_as::<ReplicaSet>(Some("default"))
+        .next()
+        .unwrap();
     assert!(rs.metadata.owner_references.is_none());
 }
 
@@ -88,22 +118,43 @@ fn orphan_deletion_keeps_dependents() {
 #[test]
 fn namespace_deletion() {
     let mut w = common::world(54);
-    common::apply(&mut w, "apiVersion: v1\nkind: Namespace\nmetadata: {name: dev}\n");
+    common::apply(
+        &mut w,
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: dev}\n",
+    );
     common::apply(&mut w, &web("dev", 2));
-    common::apply(&mut w, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, namespace: dev}\ndata: {a: b}\n");
+    common::apply(
+        &mut w,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, namespace: dev}\ndata: {a: b}\n",
+    );
     w.advance(common::secs(5));
-    w.store.delete(Kind::Namespace, "", "dev", &DeleteOptions::default()).unwrap();
+    w.store
+        .delete(Kind::Namespace, "", "dev", &DeleteOptions::default())
+        .unwrap();
     w.settle();
     let mut out = Vec::new();
-    let snap = |w: &World, out: &mut Vec<String>| {
-        match w.store.get_as::<Namespace>("", "dev") {
-            None => out.push(format!("[{}] namespace gone; {}", w.now(), counts(w, "dev"))),
-            Some(n) => {
-                let st = n.status.clone().unwrap();
-                out.push(format!("[{}] phase={} {}", w.now(), st.phase.unwrap(), counts(w, "dev")));
-                for c in st.conditions.unwrap_or_default() {
-                    out.push(format!("    {} {} {}: {}", c.type_, c.status, c.reason.unwrap(), c.message.unwrap()));
-                }
+    let snap = |w: &World, out: &mut Vec<String>| match w.store.get_as::<Namespace>("", "dev") {
+        None => out.push(format!(
+            "[{}] namespace gone; {}",
+            w.now(),
+            counts(w, "dev")
+        )),
+        Some(n) => {
+            let st = n.status.clone().unwrap();
+            out.push(format!(
+                "[{}] phase={} {}",
+                w.now(),
+                st.phase.unwrap(),
+                counts(w, "dev")
+            ));
+            for c in st.conditions.unwrap_or_default() {
+                out.push(format!(
+                    "    {} {} {}: {}",
+                    c.type_,
+                    c.status,
+                    c.reason.unwrap(),
+                    c.message.unwrap()
+                ));
             }
         }
     };
@@ -129,8 +180,17 @@ fn resource_quota_limits_pods() {
     common::apply(&mut w, "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: default}\nspec: {hard: {pods: \"2\", requests.cpu: \"1\", limits.memory: 1Gi}}\n");
     common::apply(&mut w, &web("default", 3));
     w.advance(common::secs(5));
-    let q = w.store.get_as::<ResourceQuota>("default", "q").unwrap().clone();
-    let rs = w.store.list_as::<ReplicaSet>(Some("default")).next().unwrap().clone();
+    let q = w
+        .store
+        .get_as::<ResourceQuota>("default", "q")
+        .unwrap()
+        .clone();
+    let rs = w
+        .store
+        .list_as::<ReplicaSet>(Some("default"))
+        .next()
+        .unwrap()
+        .clone();
     let evs: Vec<String> = common::events(&w, "default", "replicaset-controller")
         .into_iter()
         .filter(|e| e.contains("FailedCreate"))
@@ -145,7 +205,15 @@ fn resource_quota_limits_pods() {
         "{}\n{}\n{}",
         common::yaml_of(&q.status),
         evs.join("\n"),
-        common::yaml_of(&rs.status.unwrap().conditions.unwrap().iter().map(|c| (c.type_.clone(), c.reason.clone())).collect::<Vec<_>>())
+        common::yaml_of(
+            &rs.status
+                .unwrap()
+                .conditions
+                .unwrap()
+                .iter()
+                .map(|c| (c.type_.clone(), c.reason.clone()))
+                .collect::<Vec<_>>()
+        )
     ));
     // A pod without requests meets `must specify`.
     let pod = kubesim::objects::manifest::decode_object(
@@ -166,11 +234,16 @@ fn limit_range_defaults_and_max() {
     let mut w = common::world(56);
     common::apply(&mut w, "apiVersion: v1\nkind: LimitRange\nmetadata: {name: lr, namespace: default}\nspec: {limits: [{type: Container, default: {cpu: 500m}, defaultRequest: {cpu: 100m}, max: {cpu: \"1\"}}]}\n");
     let p = common::apply(&mut w, "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: default}\nspec: {containers: [{name: c, image: nginx}]}\n");
-    let kubesim::objects::Object::Pod(p) = p else { panic!() };
+    let kubesim::objects::Object::Pod(p) = p else {
+        panic!()
+    };
     let res = p.spec.unwrap().containers[0].resources.clone().unwrap();
     assert_eq!(res.requests.unwrap()["cpu"].0, "100m");
     assert_eq!(res.limits.unwrap()["cpu"].0, "500m");
-    assert_eq!(p.metadata.annotations.unwrap()["kubernetes.io/limit-ranger"], "LimitRanger plugin set: cpu request for container c; cpu limit for container c");
+    assert_eq!(
+        p.metadata.annotations.unwrap()["kubernetes.io/limit-ranger"],
+        "LimitRanger plugin set: cpu request for container c; cpu limit for container c"
+    );
     let big = kubesim::objects::manifest::decode_object(
         serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "big", "namespace": "default"}, "spec": {"containers": [{"name": "c", "image": "nginx", "resources": {"limits": {"cpu": "2"}}}]}}),
         true,
@@ -187,12 +260,40 @@ fn pdb_status() {
     common::apply(&mut w, &web("default", 3));
     common::apply(&mut w, "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web, namespace: default}\nspec: {minAvailable: 2, selector: {matchLabels: {app: web}}}\n");
     w.advance(common::secs(5));
-    let st = w.store.get_as::<PodDisruptionBudget>("default", "web").unwrap().status.clone().unwrap();
-    assert_eq!((st.current_healthy, st.desired_healthy, st.disruptions_allowed, st.expected_pods), (3, 2, 1, 3));
+    let st = w
+        .store
+        .get_as::<PodDisruptionBudget>("default", "web")
+        .unwrap()
+        .status
+        .clone()
+        .unwrap();
+    assert_eq!(
+        (
+            st.current_healthy,
+            st.desired_healthy,
+            st.disruptions_allowed,
+            st.expected_pods
+        ),
+        (3, 2, 1, 3)
+    );
     common::apply(&mut w, "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: pct, namespace: default}\nspec: {maxUnavailable: 50%, selector: {matchLabels: {app: web}}}\n");
     w.advance(common::secs(1));
-    let st = w.store.get_as::<PodDisruptionBudget>("default", "pct").unwrap().status.clone().unwrap();
-    assert_eq!((st.current_healthy, st.desired_healthy, st.disruptions_allowed, st.expected_pods), (3, 1, 2, 3));
+    let st = w
+        .store
+        .get_as::<PodDisruptionBudget>("default", "pct")
+        .unwrap()
+        .status
+        .clone()
+        .unwrap();
+    assert_eq!(
+        (
+            st.current_healthy,
+            st.desired_healthy,
+            st.disruptions_allowed,
+            st.expected_pods
+        ),
+        (3, 1, 2, 3)
+    );
 }
 
 fn pv_lines(w: &World) -> Vec<String> {
@@ -202,9 +303,20 @@ fn pv_lines(w: &World) -> Vec<String> {
         .map(|p| {
             format!(
                 "pv/{} {} claim={}",
-                if p.metadata.name.as_deref().unwrap().starts_with("pvc-") { "pvc-<uid>" } else { p.metadata.name.as_deref().unwrap() },
-                p.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(),
-                p.spec.as_ref().and_then(|s| s.claim_ref.as_ref()).and_then(|r| r.name.clone()).unwrap_or_default()
+                if p.metadata.name.as_deref().unwrap().starts_with("pvc-") {
+                    "pvc-<uid>"
+                } else {
+                    p.metadata.name.as_deref().unwrap()
+                },
+                p.status
+                    .as_ref()
+                    .and_then(|s| s.phase.clone())
+                    .unwrap_or_default(),
+                p.spec
+                    .as_ref()
+                    .and_then(|s| s.claim_ref.as_ref())
+                    .and_then(|r| r.name.clone())
+                    .unwrap_or_default()
             )
         })
         .collect();
@@ -212,7 +324,10 @@ fn pv_lines(w: &World) -> Vec<String> {
         format!(
             "pvc/{} {}",
             c.metadata.name.clone().unwrap(),
-            c.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default()
+            c.status
+                .as_ref()
+                .and_then(|s| s.phase.clone())
+                .unwrap_or_default()
         )
     }));
     v
@@ -234,7 +349,14 @@ fn storage_binding_and_provisioning() {
     w.advance(common::secs(1));
     out.push("# PV created".to_string());
     out.extend(pv_lines(&w));
-    w.store.delete(Kind::PersistentVolumeClaim, "default", "data", &Default::default()).unwrap();
+    w.store
+        .delete(
+            Kind::PersistentVolumeClaim,
+            "default",
+            "data",
+            &Default::default(),
+        )
+        .unwrap();
     w.advance(common::secs(1));
     out.push("# claim deleted (Retain)".to_string());
     out.extend(pv_lines(&w));
@@ -247,12 +369,50 @@ fn storage_binding_and_provisioning() {
     w.advance(common::secs(2));
     out.push("# pod scheduled: provisioned and bound".to_string());
     out.extend(pv_lines(&w));
-    let pv = w.store.list_as::<PersistentVolume>(None).find(|p| p.metadata.name.as_deref().unwrap().starts_with("pvc-")).unwrap().clone();
-    out.push(format!("path={}", pv.spec.as_ref().unwrap().local.as_ref().unwrap().path.replace(pv.metadata.name.as_deref().unwrap(), "pvc-<uid>")));
-    w.store.delete(Kind::Pod, "default", "openebs-local-hostpath-pod", &Default::default()).unwrap();
-    w.store.delete(Kind::PersistentVolumeClaim, "default", "local-hostpath-pvc", &Default::default()).unwrap();
+    let pv = w
+        .store
+        .list_as::<PersistentVolume>(None)
+        .find(|p| p.metadata.name.as_deref().unwrap().starts_with("pvc-"))
+        .unwrap()
+        .clone();
+    out.push(format!(
+        "path={}",
+        pv.spec
+            .as_ref()
+            .unwrap()
+            .local
+            .as_ref()
+            .unwrap()
+            .path
+            .replace(pv.metadata.name.as_deref().unwrap(), "pvc-<uid>")
+    ));
+    w.store
+        .delete(
+            Kind::Pod,
+            "default",
+            "openebs-local-hostpath-pod",
+            &Default::default(),
+        )
+        .unwrap();
+    w.store
+        .delete(
+            Kind::PersistentVolumeClaim,
+            "default",
+            "local-hostpath-pvc",
+            &Default::default(),
+        )
+        .unwrap();
     w.advance(common::secs(5));
     out.push("# pod and claim deleted (Delete)".to_string());
     out.extend(pv_lines(&w));
-    insta::assert_snapshot!(format!("{}\n\n{}", out.join("\n"), common::events(&w, "default", "").into_iter().filter(|e| e.contains("PersistentVolumeClaim")).collect::<Vec<_>>().join("\n").replace(&pv.metadata.name.clone().unwrap(), "pvc-<uid>")));
+    insta::assert_snapshot!(format!(
+        "{}\n\n{}",
+        out.join("\n"),
+        common::events(&w, "default", "")
+            .into_iter()
+            .filter(|e| e.contains("PersistentVolumeClaim"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .replace(&pv.metadata.name.clone().unwrap(), "pvc-<uid>")
+    ));
 }

@@ -49,9 +49,21 @@ fn pvcs(w: &World) -> Vec<String> {
             format!(
                 "{} {} {} owners={}",
                 c.metadata.name.clone().unwrap(),
-                c.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(),
-                c.spec.as_ref().and_then(|s| s.volume_name.clone()).map(|v| &v[..4] == "pvc-").map(|b| if b { "pvc-<uid>" } else { "?" }).unwrap_or("-"),
-                c.metadata.owner_references.as_ref().map(|r| r.len()).unwrap_or(0)
+                c.status
+                    .as_ref()
+                    .and_then(|s| s.phase.clone())
+                    .unwrap_or_default(),
+                c.spec
+                    .as_ref()
+                    .and_then(|s| s.volume_name.clone())
+                    .map(|v| &v[..4] == "pvc-")
+                    .map(|b| if b { "pvc-<uid>" } else { "?" })
+                    .unwrap_or("-"),
+                c.metadata
+                    .owner_references
+                    .as_ref()
+                    .map(|r| r.len())
+                    .unwrap_or(0)
             )
         })
         .collect()
@@ -85,9 +97,17 @@ fn statefulset_scales_in_order_and_keeps_claims() {
     w.settle();
     let mut out = vec!["# scale 0 -> 3".to_string()];
     out.extend(timeline(&mut w, 15));
-    out.push(rollout::status_lines(&w.store, Kind::StatefulSet, "default", "web").0.join(""));
+    out.push(
+        rollout::status_lines(&w.store, Kind::StatefulSet, "default", "web")
+            .0
+            .join(""),
+    );
     out.extend(pvcs(&w));
-    let pod = w.store.get_as::<k8s_openapi::api::core::v1::Pod>("default", "web-1").unwrap().clone();
+    let pod = w
+        .store
+        .get_as::<k8s_openapi::api::core::v1::Pod>("default", "web-1")
+        .unwrap()
+        .clone();
     out.push(format!(
         "web-1 hostname={} subdomain={} labels={:?}",
         pod.spec.as_ref().unwrap().hostname.clone().unwrap(),
@@ -100,12 +120,18 @@ fn statefulset_scales_in_order_and_keeps_claims() {
     out.extend(timeline(&mut w, 10));
     out.extend(pvcs(&w));
     // Deleting the StatefulSet keeps the claims too.
-    w.store.delete(Kind::StatefulSet, "default", "web", &Default::default()).unwrap();
+    w.store
+        .delete(Kind::StatefulSet, "default", "web", &Default::default())
+        .unwrap();
     w.advance(common::secs(10));
     out.push("# statefulset deleted".to_string());
     out.extend(common::pod_lines(&w, "default", "web-"));
     out.extend(pvcs(&w));
-    insta::assert_snapshot!(format!("{}\n\n{}", out.join("\n"), common::events(&w, "default", "statefulset-controller").join("\n")));
+    insta::assert_snapshot!(format!(
+        "{}\n\n{}",
+        out.join("\n"),
+        common::events(&w, "default", "statefulset-controller").join("\n")
+    ));
 }
 
 /// Parallel: all pods at once.
@@ -113,7 +139,10 @@ fn statefulset_scales_in_order_and_keeps_claims() {
 fn parallel_creates_all_pods_at_once() {
     let mut w = common::world(22);
     common::apply(&mut w, SC);
-    common::apply(&mut w, &web("Parallel").replace("replicas: 0", "replicas: 3"));
+    common::apply(
+        &mut w,
+        &web("Parallel").replace("replicas: 0", "replicas: 3"),
+    );
     assert_eq!(common::pods(&w, "default", "web-").len(), 3);
 }
 
@@ -123,14 +152,24 @@ fn parallel_creates_all_pods_at_once() {
 fn rolling_update_in_reverse_with_partition() {
     let mut w = common::world(23);
     common::apply(&mut w, SC);
-    common::apply(&mut w, &web("OrderedReady").replace("replicas: 0", "replicas: 3"));
+    common::apply(
+        &mut w,
+        &web("OrderedReady").replace("replicas: 0", "replicas: 3"),
+    );
     w.advance(common::secs(20));
     let set_image = |w: &mut World, partition: i32| {
         w.store
             .modify::<StatefulSet>("default", "web", false, |s| {
                 let spec = s.spec.as_mut().unwrap();
-                spec.template.spec.as_mut().unwrap().containers[0].image = Some("nginx:1.27".into());
-                spec.update_strategy.as_mut().unwrap().rolling_update.as_mut().unwrap().partition = Some(partition);
+                spec.template.spec.as_mut().unwrap().containers[0].image =
+                    Some("nginx:1.27".into());
+                spec.update_strategy
+                    .as_mut()
+                    .unwrap()
+                    .rolling_update
+                    .as_mut()
+                    .unwrap()
+                    .partition = Some(partition);
             })
             .unwrap();
         w.settle();
@@ -138,12 +177,26 @@ fn rolling_update_in_reverse_with_partition() {
     set_image(&mut w, 2);
     let mut out = vec!["# partition 2".to_string()];
     out.extend(timeline(&mut w, 10));
-    out.push(rollout::status_lines(&w.store, Kind::StatefulSet, "default", "web").0.join(""));
+    out.push(
+        rollout::status_lines(&w.store, Kind::StatefulSet, "default", "web")
+            .0
+            .join(""),
+    );
     set_image(&mut w, 0);
     out.push("# partition 0".to_string());
     out.extend(timeline(&mut w, 20));
-    out.push(rollout::status_lines(&w.store, Kind::StatefulSet, "default", "web").0.join(""));
-    let st = w.store.get_as::<StatefulSet>("default", "web").unwrap().status.clone().unwrap();
+    out.push(
+        rollout::status_lines(&w.store, Kind::StatefulSet, "default", "web")
+            .0
+            .join(""),
+    );
+    let st = w
+        .store
+        .get_as::<StatefulSet>("default", "web")
+        .unwrap()
+        .status
+        .clone()
+        .unwrap();
     out.push(common::yaml_of(&st));
     insta::assert_snapshot!(out.join("\n"));
 }
@@ -153,19 +206,44 @@ fn rolling_update_in_reverse_with_partition() {
 fn on_delete_updates_only_deleted_pods() {
     let mut w = common::world(24);
     common::apply(&mut w, SC);
-    common::apply(&mut w, &web("Parallel").replace("replicas: 0", "replicas: 2\n  updateStrategy: {type: OnDelete}"));
+    common::apply(
+        &mut w,
+        &web("Parallel").replace(
+            "replicas: 0",
+            "replicas: 2\n  updateStrategy: {type: OnDelete}",
+        ),
+    );
     w.advance(common::secs(10));
     w.store
         .modify::<StatefulSet>("default", "web", false, |s| {
-            s.spec.as_mut().unwrap().template.spec.as_mut().unwrap().containers[0].image = Some("nginx:1.27".into());
+            s.spec
+                .as_mut()
+                .unwrap()
+                .template
+                .spec
+                .as_mut()
+                .unwrap()
+                .containers[0]
+                .image = Some("nginx:1.27".into());
         })
         .unwrap();
     w.advance(common::secs(10));
     let image = |w: &World, p: &str| {
-        w.store.get_as::<k8s_openapi::api::core::v1::Pod>("default", p).unwrap().spec.as_ref().unwrap().containers[0].image.clone().unwrap()
+        w.store
+            .get_as::<k8s_openapi::api::core::v1::Pod>("default", p)
+            .unwrap()
+            .spec
+            .as_ref()
+            .unwrap()
+            .containers[0]
+            .image
+            .clone()
+            .unwrap()
     };
     assert_eq!(image(&w, "web-1"), "nginx:1.25");
-    w.store.delete(Kind::Pod, "default", "web-1", &Default::default()).unwrap();
+    w.store
+        .delete(Kind::Pod, "default", "web-1", &Default::default())
+        .unwrap();
     w.advance(common::secs(10));
     assert_eq!(image(&w, "web-1"), "nginx:1.27");
     assert_eq!(image(&w, "web-0"), "nginx:1.25");
@@ -182,6 +260,10 @@ fn retention_policy_delete_on_scale_down() {
     w.advance(common::secs(10));
     scale::scale(&mut w.store, Kind::StatefulSet, "default", "web", 1).unwrap();
     w.advance(common::secs(10));
-    let names: Vec<String> = w.store.list_as::<PersistentVolumeClaim>(Some("default")).map(|c| c.metadata.name.clone().unwrap()).collect();
+    let names: Vec<String> = w
+        .store
+        .list_as::<PersistentVolumeClaim>(Some("default"))
+        .map(|c| c.metadata.name.clone().unwrap())
+        .collect();
     assert_eq!(names, ["www-web-0"]);
 }

@@ -81,8 +81,12 @@ fn mutate_on_create(obj: &mut Object) {
                 .or_insert_with(|| "1".into());
         }
         // plugin/pkg/admission/storage/storageobjectinuseprotection.
-        Object::PersistentVolumeClaim(c) => add_finalizer(&mut c.metadata, "kubernetes.io/pvc-protection"),
-        Object::PersistentVolume(v) => add_finalizer(&mut v.metadata, "kubernetes.io/pv-protection"),
+        Object::PersistentVolumeClaim(c) => {
+            add_finalizer(&mut c.metadata, "kubernetes.io/pvc-protection")
+        }
+        Object::PersistentVolume(v) => {
+            add_finalizer(&mut v.metadata, "kubernetes.io/pv-protection")
+        }
         _ => {}
     }
 }

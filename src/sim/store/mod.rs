@@ -779,13 +779,19 @@ impl Store {
     pub fn finalize_pod_deletion(&mut self, ns: &str, name: &str) -> Option<Arc<Object>> {
         let key = (ns.to_string(), name.to_string());
         let cur = self.table(Kind::Pod).get(&key).cloned()?;
-        if cur.meta().finalizers.as_ref().is_some_and(|f| !f.is_empty()) {
+        if cur
+            .meta()
+            .finalizers
+            .as_ref()
+            .is_some_and(|f| !f.is_empty())
+        {
             let mut obj = (*cur).clone();
             let m = obj.meta_mut();
             if m.deletion_grace_period_seconds == Some(0) && m.deletion_timestamp.is_some() {
                 return Some(cur);
             }
-            m.deletion_timestamp.get_or_insert_with(|| self.timestamp_secs());
+            m.deletion_timestamp
+                .get_or_insert_with(|| self.timestamp_secs());
             m.deletion_grace_period_seconds = Some(0);
             let rv = self.next_rv();
             obj.meta_mut().resource_version = Some(rv.to_string());
