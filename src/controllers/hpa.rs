@@ -851,6 +851,38 @@ impl HorizontalPodAutoscalerController {
     }
 }
 
+/// `pkg/apis/autoscaling/v2/defaults.go` `SetDefaults_HorizontalPodAutoscaler`:
+/// minReplicas 1, an 80% CPU target when no metric is given, and the
+/// default rules filled into a `behavior` that is present.
+pub fn set_defaults(h: &mut HorizontalPodAutoscaler) {
+    let Some(spec) = h.spec.as_mut() else { return };
+    spec.min_replicas.get_or_insert(1);
+    if spec.metrics.as_ref().is_none_or(|m| m.is_empty()) {
+        spec.metrics = Some(vec![serde_json::from_value(serde_json::json!({
+            "type": "Resource",
+            "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}
+        }))
+        .expect("static metric")]);
+    }
+    if let Some(b) = spec.behavior.as_mut() {
+        let up = b.scale_up.get_or_insert_with(default_scale_up);
+        let d = default_scale_up();
+        up.select_policy
+            .get_or_insert_with(|| d.select_policy.clone().unwrap_or_default());
+        up.stabilization_window_seconds.get_or_insert(0);
+        if up.policies.is_none() {
+            up.policies = d.policies;
+        }
+        let down = b.scale_down.get_or_insert_with(default_scale_down);
+        let d = default_scale_down();
+        down.select_policy
+            .get_or_insert_with(|| d.select_policy.clone().unwrap_or_default());
+        if down.policies.is_none() {
+            down.policies = d.policies;
+        }
+    }
+}
+
 /// `GenerateHPAScaleUpRules` defaults: max(4 pods, 100%) per 15 s.
 fn default_scale_up() -> HPAScalingRules {
     serde_json::from_value(serde_json::json!({

@@ -265,3 +265,28 @@ fn daemonset_on_delete() {
         )
     );
 }
+
+/// A daemon pod that fails is deleted (`FailedDaemonPod`) and recreated,
+/// with the per-node backoff of `failedPodsBackoff`.
+#[test]
+fn failed_daemon_pods_are_replaced() {
+    let mut w = common::world(15);
+    common::apply(
+        &mut w,
+        &RNG.replace("    metadata: {labels: {app: rng}}", "    metadata: {labels: {app: rng}, annotations: {\"test.kubesim.io/behavior\": \"exit:1:3\"}}"),
+    );
+    w.advance(common::secs(30));
+    let evs = common::events(&w, "default", "daemonset-controller");
+    assert!(
+        evs.iter().any(|e| e.starts_with(
+            "Warning FailedDaemonPod DaemonSet/rng: Found failed daemon pod default/rng-"
+        )),
+        "{evs:?}"
+    );
+    assert!(
+        evs.iter()
+            .filter(|e| e.contains("SuccessfulCreate"))
+            .count()
+            > 3
+    );
+}

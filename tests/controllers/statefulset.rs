@@ -267,3 +267,29 @@ fn retention_policy_delete_on_scale_down() {
         .collect();
     assert_eq!(names, ["www-web-0"]);
 }
+
+/// A StatefulSet pod that fails is deleted and recreated under the same
+/// name (`processReplica`).
+#[test]
+fn failed_pod_is_recreated_with_same_identity() {
+    let mut w = common::world(26);
+    common::apply(&mut w, SC);
+    let y = web("OrderedReady")
+        .replace("replicas: 0", "replicas: 1")
+        .replace("    metadata: {labels: {app: web}}", "    metadata: {labels: {app: web}, annotations: {\"test.kubesim.io/behavior\": \"exit:1:3\"}}");
+    common::apply(&mut w, &y);
+    w.advance(common::secs(20));
+    let evs = common::events(&w, "default", "statefulset-controller");
+    assert!(
+        evs.iter()
+            .filter(|e| e.contains("create Pod web-0 in StatefulSet web successful"))
+            .count()
+            >= 2,
+        "{evs:?}"
+    );
+    assert!(evs
+        .iter()
+        .any(|e| e.contains("delete Pod web-0 in StatefulSet web successful")));
+    // The claim is the same one all along.
+    assert_eq!(evs.iter().filter(|e| e.contains("create Claim")).count(), 1);
+}

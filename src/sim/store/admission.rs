@@ -20,6 +20,9 @@ impl Store {
         old: Option<&Object>,
     ) -> Result<(), ApiError> {
         defaults::apply(obj);
+        if let Object::HorizontalPodAutoscaler(h) = obj {
+            crate::controllers::hpa::set_defaults(h);
+        }
         match op {
             Operation::Create => {
                 mutate_on_create(obj);
