@@ -78,6 +78,47 @@ pub fn job_name(cj_name: &str, scheduled: Timestamp) -> String {
     format!("{cj_name}-{}", scheduled.as_second().div_euclid(60))
 }
 
+/// `kubectl create job NAME --from=cronjob/CJ` (`create_job.go`
+/// `createJobFromCronJob`): the CronJob's job template, annotated
+/// `cronjob.kubernetes.io/instantiate: manual`, controlled by the CronJob
+/// (without blockOwnerDeletion, as kubectl). Create it with `Store::create`.
+pub fn job_from_cronjob(cj: &CronJob, name: &str) -> Job {
+    let tmpl = cj
+        .spec
+        .as_ref()
+        .map(|s| s.job_template.clone())
+        .unwrap_or_default();
+    let tm = tmpl.metadata.clone().unwrap_or_default();
+    let mut annotations = BTreeMap::from([(
+        "cronjob.kubernetes.io/instantiate".to_string(),
+        "manual".to_string(),
+    )]);
+    for (k, v) in tm.annotations.iter().flatten() {
+        annotations.insert(k.clone(), v.clone());
+    }
+    Job {
+        metadata: ObjectMeta {
+            name: Some(name.to_string()),
+            namespace: cj.metadata.namespace.clone(),
+            annotations: Some(annotations),
+            labels: tm.labels.clone(),
+            owner_references: Some(vec![
+                k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference {
+                    api_version: "batch/v1".into(),
+                    kind: "CronJob".into(),
+                    name: cj.metadata.name.clone().unwrap_or_default(),
+                    uid: cj.metadata.uid.clone().unwrap_or_default(),
+                    controller: Some(true),
+                    block_owner_deletion: None,
+                },
+            ]),
+            ..Default::default()
+        },
+        spec: tmpl.spec,
+        status: None,
+    }
+}
+
 fn tz_of(cj: &CronJob) -> Result<TimeZone, String> {
     match cj.spec.as_ref().and_then(|s| s.time_zone.as_deref()) {
         None | Some("") => Ok(TimeZone::UTC),

@@ -326,3 +326,30 @@ fn cronjob_bad_schedule_is_an_event() {
     );
     let _ = Kind::CronJob;
 }
+
+/// `kubectl create job manual --from=cronjob/every3mins`: a Job from the
+/// template, owned by the CronJob, which reports it as unexpected.
+#[test]
+fn job_from_cronjob() {
+    let mut w = common::world(42);
+    common::apply(&mut w, EVERY3);
+    let cj = w
+        .store
+        .get_as::<CronJob>("default", "every3mins")
+        .unwrap()
+        .clone();
+    let job = kubesim::controllers::cronjob::job_from_cronjob(&cj, "manual");
+    w.store
+        .create(kubesim::objects::Object::Job(job), &Default::default())
+        .unwrap();
+    w.advance(common::secs(20));
+    let j = w.store.get_as::<Job>("default", "manual").unwrap();
+    assert_eq!(
+        j.metadata.annotations.as_ref().unwrap()["cronjob.kubernetes.io/instantiate"],
+        "manual"
+    );
+    assert_eq!(j.status.as_ref().unwrap().succeeded, Some(1));
+    assert!(common::events(&w, "default", "cronjob-controller")
+        .iter()
+        .any(|e| e.starts_with("Warning UnexpectedJob CronJob/every3mins: Saw a job that the controller did not create or forgot: manual")));
+}
