@@ -13,6 +13,7 @@ pub mod cli;
 pub mod cluster;
 pub mod controllers;
 pub mod objects;
+pub mod api;
 pub mod printers;
 pub mod scheduler;
 pub mod sim;
