@@ -289,8 +289,8 @@ fn strict_check_patch(kind: Kind, p: &Patch) -> Result<(), ApiError> {
     }
     // Only unknown-field errors count here: a patch is not a whole object.
     match decode_as(kind, probe, true) {
-        Err(ManifestError::Decode { detail, .. }) if detail.starts_with("strict decoding error") => {
-            Err(ApiError::bad_request(detail))
+        Err(e @ ManifestError::Decode { .. }) if e.to_string().contains("strict decoding error") => {
+            Err(ApiError::bad_request(e.to_string()))
         }
         _ => Ok(()),
     }
