@@ -42,10 +42,13 @@ impl Cluster {
 
     fn kubectl_stdin(&self, args: &[&str], stdin: Option<&str>) -> (String, String, i32) {
         let mut cmd = Command::new("kubectl");
-        cmd.arg(format!("--kubeconfig={}", self.dir.join("kubeconfig").display()))
-            .arg(format!("--cache-dir={}", self.dir.join("cache").display()))
-            .args(args)
-            .env_remove("KUBECONFIG");
+        cmd.arg(format!(
+            "--kubeconfig={}",
+            self.dir.join("kubeconfig").display()
+        ))
+        .arg(format!("--cache-dir={}", self.dir.join("cache").display()))
+        .args(args)
+        .env_remove("KUBECONFIG");
         if let Some(input) = stdin {
             use std::io::Write;
             cmd.stdin(std::process::Stdio::piped())
@@ -105,9 +108,15 @@ impl Transcript {
     fn step(&mut self, c: &Cluster, args: &[&str]) -> (String, String, i32) {
         self.step_in(c, args, None)
     }
-    fn step_in(&mut self, c: &Cluster, args: &[&str], stdin: Option<&str>) -> (String, String, i32) {
+    fn step_in(
+        &mut self,
+        c: &Cluster,
+        args: &[&str],
+        stdin: Option<&str>,
+    ) -> (String, String, i32) {
         let (out, err, code) = c.kubectl_stdin(args, stdin);
-        self.0.push_str(&format!("$ kubectl {}  # rc={code}\n", args.join(" ")));
+        self.0
+            .push_str(&format!("$ kubectl {}  # rc={code}\n", args.join(" ")));
         self.0.push_str(&out);
         if !out.is_empty() && !out.ends_with('\n') {
             self.0.push_str("⏎\n");
@@ -149,7 +158,10 @@ fn kubectl_reads_and_writes() {
     t.step(&c, &["run", "web", "--image", "nginx"]);
     t.step(&c, &["run", "web", "--image", "nginx"]);
     t.step(&c, &["get", "pods"]);
-    t.step(&c, &["get", "pods", "-o", "jsonpath={.items[*].metadata.name}"]);
+    t.step(
+        &c,
+        &["get", "pods", "-o", "jsonpath={.items[*].metadata.name}"],
+    );
     let (json_out, _, _) = c.kubectl(&["get", "pods", "-o", "json"]);
     let v: serde_json::Value = serde_json::from_str(&json_out).expect("-o json is JSON");
     assert_eq!(v["kind"], "List");
@@ -159,15 +171,50 @@ fn kubectl_reads_and_writes() {
     assert!(yaml_out.contains("  name: web\n"), "{yaml_out}");
     assert!(yaml_out.contains("kind: Pod\n"));
     t.step(&c, &["get", "pod", "nope"]);
-    t.step(&c, &["create", "deployment", "web", "--image", "nginx", "--replicas", "0"]);
-    t.step(&c, &["get", "deploy", "web", "-o", "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}"]);
+    t.step(
+        &c,
+        &[
+            "create",
+            "deployment",
+            "web",
+            "--image",
+            "nginx",
+            "--replicas",
+            "0",
+        ],
+    );
+    t.step(
+        &c,
+        &[
+            "get",
+            "deploy",
+            "web",
+            "-o",
+            "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}",
+        ],
+    );
     t.step(&c, &["create", "namespace", "x"]);
     t.step(&c, &["create", "configmap", "c", "--from-literal", "a=b"]);
     t.step(&c, &["get", "configmap", "c", "-o", "jsonpath={.data.a}"]);
-    t.step(&c, &["create", "secret", "generic", "s", "--from-literal", "k=v"]);
+    t.step(
+        &c,
+        &["create", "secret", "generic", "s", "--from-literal", "k=v"],
+    );
     t.step(&c, &["get", "secret", "s", "-o", "jsonpath={.data.k}"]);
-    t.step(&c, &["create", "service", "clusterip", "svc", "--tcp", "80:8080"]);
-    t.step(&c, &["get", "svc", "svc", "-o", "jsonpath={.spec.ports[0].targetPort}"]);
+    t.step(
+        &c,
+        &["create", "service", "clusterip", "svc", "--tcp", "80:8080"],
+    );
+    t.step(
+        &c,
+        &[
+            "get",
+            "svc",
+            "svc",
+            "-o",
+            "jsonpath={.spec.ports[0].targetPort}",
+        ],
+    );
     t.step_in(&c, &["apply", "-f", "-"], Some(DEPLOYMENT));
     t.step_in(&c, &["apply", "-f", "-"], Some(DEPLOYMENT));
     t.step_in(
@@ -175,13 +222,31 @@ fn kubectl_reads_and_writes() {
         &["apply", "-f", "-"],
         Some(&DEPLOYMENT.replace("nginx:1.27", "nginx:1.28")),
     );
-    t.step(&c, &["get", "deploy", "api", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]);
+    t.step(
+        &c,
+        &[
+            "get",
+            "deploy",
+            "api",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ],
+    );
     t.step_in(
         &c,
         &["apply", "--server-side", "-f", "-"],
         Some(&DEPLOYMENT.replace("name: api\nspec", "name: ssa\nspec")),
     );
-    t.step(&c, &["get", "deploy", "ssa", "-o", "jsonpath={.metadata.managedFields[0].manager}/{.metadata.managedFields[0].operation}"]);
+    t.step(
+        &c,
+        &[
+            "get",
+            "deploy",
+            "ssa",
+            "-o",
+            "jsonpath={.metadata.managedFields[0].manager}/{.metadata.managedFields[0].operation}",
+        ],
+    );
     t.step_in(
         &c,
         &["apply", "-f", "-"],
@@ -190,13 +255,42 @@ fn kubectl_reads_and_writes() {
     t.step(&c, &["label", "pod", "web", "tier=frontend"]);
     t.step(&c, &["get", "pods", "-l", "tier=frontend", "-o", "name"]);
     t.step(&c, &["annotate", "pod", "web", "note=hello"]);
-    t.step(&c, &["get", "pod", "web", "-o", "jsonpath={.metadata.annotations.note}"]);
+    t.step(
+        &c,
+        &[
+            "get",
+            "pod",
+            "web",
+            "-o",
+            "jsonpath={.metadata.annotations.note}",
+        ],
+    );
     t.step(&c, &["scale", "deployment", "web", "--replicas", "3"]);
-    t.step(&c, &["get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"]);
+    t.step(
+        &c,
+        &["get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"],
+    );
     t.step(&c, &["set", "image", "deploy/web", "nginx=nginx:1.26"]);
-    t.step(&c, &["get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]);
+    t.step(
+        &c,
+        &[
+            "get",
+            "deploy",
+            "web",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ],
+    );
     t.step(&c, &["get", "pods", "-o", "wide", "--show-labels"]);
-    t.step(&c, &["get", "pods", "-o", "custom-columns=NAME:.metadata.name,IMAGE:.spec.containers[0].image"]);
+    t.step(
+        &c,
+        &[
+            "get",
+            "pods",
+            "-o",
+            "custom-columns=NAME:.metadata.name,IMAGE:.spec.containers[0].image",
+        ],
+    );
     t.step(&c, &["logs", "web"]);
     t.step(&c, &["exec", "web", "--", "ls"]);
     t.step(&c, &["cordon", "node2"]);
@@ -233,10 +327,8 @@ fn kubectl_discovery_explain_and_watch() {
     let writer = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(700));
         h.call(|w| {
-            let ns: k8s_openapi::api::core::v1::Namespace = serde_json::from_value(
-                serde_json::json!({"metadata": {"name": "late"}}),
-            )
-            .unwrap();
+            let ns: k8s_openapi::api::core::v1::Namespace =
+                serde_json::from_value(serde_json::json!({"metadata": {"name": "late"}})).unwrap();
             use kubesim::objects::KubeObject;
             w.store
                 .create(ns.into_object(), &Default::default())

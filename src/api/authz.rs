@@ -89,9 +89,7 @@ pub(crate) async fn review(ctx: &Ctx, kind: &str) -> ApiResult {
         json!({})
     } else {
         serde_json::from_slice(&ctx.body).map_err(|e| {
-            ApiError::bad_request(format!(
-                "couldn't get version/kind; json parse error: {e}"
-            ))
+            ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
         })?
     };
     if !body.is_object() {

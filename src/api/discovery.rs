@@ -72,12 +72,19 @@ const ALL_VERBS: &[&str] = &[
     "update",
     "watch",
 ];
-const NAMESPACE_VERBS: &[&str] = &["create", "delete", "get", "list", "patch", "update", "watch"];
+const NAMESPACE_VERBS: &[&str] = &[
+    "create", "delete", "get", "list", "patch", "update", "watch",
+];
 
 fn subresource(kind: Kind, name: &'static str) -> SubResource {
     let info = kind.info();
     let (group, version, k, verbs): (&str, &str, &str, &[&str]) = match name {
-        "status" => (info.group, info.version, info.kind, &["get", "patch", "update"]),
+        "status" => (
+            info.group,
+            info.version,
+            info.kind,
+            &["get", "patch", "update"],
+        ),
         "scale" => ("autoscaling", "v1", "Scale", &["get", "patch", "update"]),
         "log" => ("", "v1", "Pod", &["get"]),
         "eviction" => ("policy", "v1", "Eviction", &["create"]),
@@ -139,7 +146,11 @@ pub fn resources() -> &'static [ApiResource] {
             })
             .collect();
         for (plural, kind, namespaced) in [
-            ("localsubjectaccessreviews", "LocalSubjectAccessReview", true),
+            (
+                "localsubjectaccessreviews",
+                "LocalSubjectAccessReview",
+                true,
+            ),
             ("selfsubjectaccessreviews", "SelfSubjectAccessReview", false),
             ("selfsubjectrulesreviews", "SelfSubjectRulesReview", false),
             ("subjectaccessreviews", "SubjectAccessReview", false),
@@ -330,7 +341,9 @@ pub fn aggregated(core: bool) -> Value {
                 json!({"version": v, "resources": resources, "freshness": "Current"})
             })
             .collect();
-        items.push(json!({"metadata": {"name": g, "creationTimestamp": null}, "versions": versions}));
+        items.push(
+            json!({"metadata": {"name": g, "creationTimestamp": null}, "versions": versions}),
+        );
     }
     json!({
         "kind": "APIGroupDiscoveryList",
@@ -446,7 +459,9 @@ mod tests {
         assert!(resource_list("nope", "v1").is_none());
         let groups = api_group_list();
         assert_eq!(groups["groups"][0]["name"], "apps");
-        assert!(wants_aggregated("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"));
+        assert!(wants_aggregated(
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
+        ));
         assert!(!wants_aggregated("application/json, */*"));
         assert_eq!(version()["minor"], "33");
     }

@@ -101,7 +101,11 @@ async fn route(ctx: Ctx, raw_path: &str) -> ApiResult {
             let core = matches!(p, ApiPath::CoreGroups);
             if discovery::wants_aggregated(&ctx.accept) {
                 let body = serde_json::to_vec(&discovery::aggregated(core)).unwrap_or_default();
-                Ok(bytes_response(200, discovery::AGGREGATED_CONTENT_TYPE, body))
+                Ok(bytes_response(
+                    200,
+                    discovery::AGGREGATED_CONTENT_TYPE,
+                    body,
+                ))
             } else if core {
                 Ok(json_response(
                     200,
@@ -138,7 +142,8 @@ async fn route_resource(ctx: Ctx, rp: ResourcePath) -> ApiResult {
             .map(|v| json_response(200, &v))
             .ok_or_else(not_found_resource);
     }
-    let res = discovery::find(&rp.group, &rp.version, &rp.resource).ok_or_else(not_found_resource)?;
+    let res =
+        discovery::find(&rp.group, &rp.version, &rp.resource).ok_or_else(not_found_resource)?;
     // A namespace in the path of a cluster-scoped resource addresses nothing.
     if !res.namespaced && rp.namespace.is_some() {
         return Err(not_found_resource());
@@ -170,7 +175,9 @@ async fn route_resource(ctx: Ctx, rp: ResourcePath) -> ApiResult {
         ("list", None) => read::list(ctx, kind, ns).await,
         ("watch", name) => watch::watch(ctx, kind, ns, name).await,
         ("create", None) => write::create(ctx, kind, ns.unwrap_or_default()).await,
-        ("update", Some(name)) => write::update(ctx, kind, ns.unwrap_or_default(), name, false).await,
+        ("update", Some(name)) => {
+            write::update(ctx, kind, ns.unwrap_or_default(), name, false).await
+        }
         ("patch", Some(name)) => write::patch(ctx, kind, ns.unwrap_or_default(), name, false).await,
         ("delete", Some(name)) => write::delete(ctx, kind, ns.unwrap_or_default(), name).await,
         ("deletecollection", None) if kind != Kind::Namespace => {
@@ -215,4 +222,3 @@ async fn route_virtual(ctx: Ctx, res: &'static ApiResource, rp: ResourcePath) ->
         _ => Err(method_not_allowed(ctx.method.as_str(), res.plural)),
     }
 }
-

@@ -34,7 +34,13 @@ pub trait LogSource {
 
 /// The placeholder kubelet keeps no log buffers yet: no lines.
 impl LogSource for Kubelet {
-    fn container_log(&self, _ns: &str, _pod: &str, _container: &str, _previous: bool) -> Vec<LogLine> {
+    fn container_log(
+        &self,
+        _ns: &str,
+        _pod: &str,
+        _container: &str,
+        _previous: bool,
+    ) -> Vec<LogLine> {
         Vec::new()
     }
 }
@@ -62,7 +68,10 @@ fn options(ctx: &Ctx) -> Result<LogOptions, ApiError> {
     let q = &ctx.query;
     let int = |k: &str| q.int(k).map_err(ApiError::bad_request);
     let o = LogOptions {
-        container: q.get("container").filter(|c| !c.is_empty()).map(str::to_string),
+        container: q
+            .get("container")
+            .filter(|c| !c.is_empty())
+            .map(str::to_string),
         follow: q.flag("follow"),
         tail_lines: int("tailLines")?,
         since_seconds: int("sinceSeconds")?,
@@ -83,7 +92,10 @@ fn options(ctx: &Ctx) -> Result<LogOptions, ApiError> {
         ));
     }
     if o.since_seconds.is_some_and(|s| s < 1) {
-        return Err(ApiError::new(Reason::Invalid, "PodLogOptions \"\" is invalid: sinceSeconds: Invalid value: must be greater than 0"));
+        return Err(ApiError::new(
+            Reason::Invalid,
+            "PodLogOptions \"\" is invalid: sinceSeconds: Invalid value: must be greater than 0",
+        ));
     }
     Ok(o)
 }
@@ -106,7 +118,9 @@ pub fn pick_container(pod: &Pod, name: &str, requested: Option<&str>) -> Result<
             "container {c} is not valid for pod {name}"
         ))),
         None => {
-            let main: Vec<&String> = spec.map(|s| s.containers.iter().map(|c| &c.name).collect()).unwrap_or_default();
+            let main: Vec<&String> = spec
+                .map(|s| s.containers.iter().map(|c| &c.name).collect())
+                .unwrap_or_default();
             if let Some(d) = pod
                 .metadata
                 .annotations
@@ -119,7 +133,10 @@ pub fn pick_container(pod: &Pod, name: &str, requested: Option<&str>) -> Result<
                 [one] => Ok((*one).clone()),
                 _ => Err(ApiError::bad_request(format!(
                     "a container name must be specified for pod {name}, choose one of: [{}]",
-                    main.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
+                    main.iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
                 ))),
             }
         }
@@ -161,18 +178,11 @@ fn not_started(pod: &Pod, name: &str, container: &str) -> Option<ApiError> {
 }
 
 /// Selects and formats lines (pure): since, tail, timestamps, limitBytes.
-pub fn render(
-    lines: &[LogLine],
-    o: &LogOptions,
-    now: SimTime,
-    epoch: jiff::Timestamp,
-) -> String {
+pub fn render(lines: &[LogLine], o: &LogOptions, now: SimTime, epoch: jiff::Timestamp) -> String {
     let wall = |t: SimTime| epoch + jiff::SignedDuration::from_millis(t.0 as i64);
     let since: Option<SimTime> = match (o.since_seconds, o.since_time) {
         (Some(s), _) => Some(SimTime(now.0.saturating_sub(s as u64 * 1000))),
-        (None, Some(t)) => Some(SimTime(
-            t.duration_since(epoch).as_millis().max(0) as u64,
-        )),
+        (None, Some(t)) => Some(SimTime(t.duration_since(epoch).as_millis().max(0) as u64)),
         _ => None,
     };
     let mut selected: Vec<&LogLine> = lines
@@ -188,7 +198,7 @@ pub fn render(
     let mut out = String::new();
     for l in selected {
         if o.timestamps {
-            out.push_str(&wall(l.at).strftime("%Y-%m-%dT%H:%M:%S.%fZ").to_string());
+            out.push_str(&wall(l.at).strftime("%Y-%m-%dT%H:%M:%S.%9fZ").to_string());
             out.push(' ');
         }
         out.push_str(&l.text);
@@ -220,7 +230,11 @@ fn snapshot(w: &World, ns: &str, name: &str, container: &str, previous: bool) ->
     let finished = match pod {
         None => true,
         Some(p) => {
-            let phase = p.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
+            let phase = p
+                .status
+                .as_ref()
+                .and_then(|s| s.phase.as_deref())
+                .unwrap_or("");
             phase == "Succeeded" || phase == "Failed"
         }
     };

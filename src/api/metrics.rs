@@ -2,8 +2,8 @@
 //! (`sigs.k8s.io/metrics-server/pkg/api`). Usage comes from [`usage`]; until
 //! a component models CPU and memory use, every container uses nothing.
 
-use super::handler::Ctx;
 use super::discovery::ApiResource;
+use super::handler::Ctx;
 use super::path::ResourcePath;
 use super::read::{list_options, stopped};
 use super::response::{json_response, ApiResult};
@@ -94,8 +94,12 @@ pub(crate) async fn handle(ctx: &Ctx, res: &'static ApiResource, rp: &ResourcePa
             if let Some(n) = name {
                 let obj = w.store.get(kind, ns.as_deref().unwrap_or(""), &n)?.clone();
                 return Ok(match &*obj {
-                    crate::objects::Object::Node(node) => with_kind(node_metrics(w, node, &ts), "NodeMetrics"),
-                    crate::objects::Object::Pod(p) => with_kind(pod_metrics(w, p, &ts), "PodMetrics"),
+                    crate::objects::Object::Node(node) => {
+                        with_kind(node_metrics(w, node, &ts), "NodeMetrics")
+                    }
+                    crate::objects::Object::Pod(p) => {
+                        with_kind(pod_metrics(w, p, &ts), "PodMetrics")
+                    }
                     _ => Value::Null,
                 });
             }

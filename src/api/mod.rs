@@ -144,6 +144,10 @@ pub fn start(handle: SimHandle, opts: &ServeOptions, ctrl_c: bool) -> Result<Ser
                 let signal = async move {
                     let _ = rx.wait_for(|v| *v).await;
                 };
+                // Small responses must not wait for delayed ACKs (Nagle).
+                let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                    let _ = tcp.set_nodelay(true);
+                });
                 let _ = axum::serve(listener, router(app))
                     .with_graceful_shutdown(signal)
                     .await;
@@ -265,7 +269,10 @@ pub fn spawn_world(args: &ServeArgs) -> Result<SimHandle, String> {
         None => ClusterSpec::workshop(),
     };
     if !(args.speed.is_finite() && args.speed > 0.0) {
-        return Err(format!("--speed must be a positive number, not {}", args.speed));
+        return Err(format!(
+            "--speed must be a positive number, not {}",
+            args.speed
+        ));
     }
     let world = build_world(&spec, args.seed);
     Ok(runner::spawn(world, Pacing::Paced { speed: args.speed }))

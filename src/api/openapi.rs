@@ -164,7 +164,9 @@ fn build(group: &str, version: &str) -> Value {
         let ok = json!({"200": {"description": "OK", "content": {"application/json": {"schema": obj_ref}}}});
         let field_validation = json!({"name": "fieldValidation", "in": "query", "schema": {"type": "string", "uniqueItems": true},
             "description": "fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore - Warn - Strict"});
-        let mut params = vec![json!({"name": "name", "in": "path", "required": true, "schema": {"type": "string"}})];
+        let mut params = vec![
+            json!({"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}),
+        ];
         if info.namespaced {
             params.push(json!({"name": "namespace", "in": "path", "required": true, "schema": {"type": "string"}}));
         }
@@ -208,28 +210,44 @@ mod tests {
     #[test]
     fn apps_document_has_patch_with_field_validation_and_gvk_schemas() {
         let doc: Value = serde_json::from_slice(document("apps", "v1").unwrap()).unwrap();
-        let patch = &doc["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
-        assert_eq!(patch["x-kubernetes-group-version-kind"]["kind"], "Deployment");
+        let patch =
+            &doc["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
+        assert_eq!(
+            patch["x-kubernetes-group-version-kind"]["kind"],
+            "Deployment"
+        );
         assert!(patch["parameters"]
             .as_array()
             .unwrap()
             .iter()
             .any(|p| p["name"] == "fieldValidation" && p["in"] == "query"));
         let dep = &doc["components"]["schemas"]["io.k8s.api.apps.v1.Deployment"];
-        assert_eq!(dep["x-kubernetes-group-version-kind"][0]["kind"], "Deployment");
-        assert!(dep["description"].as_str().unwrap().starts_with("Deployment enables"));
-        let replicas = &doc["components"]["schemas"]["io.k8s.api.apps.v1.DeploymentSpec"]["properties"]["replicas"];
+        assert_eq!(
+            dep["x-kubernetes-group-version-kind"][0]["kind"],
+            "Deployment"
+        );
+        assert!(dep["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Deployment enables"));
+        let replicas = &doc["components"]["schemas"]["io.k8s.api.apps.v1.DeploymentSpec"]
+            ["properties"]["replicas"];
         assert_eq!(replicas["type"], "integer");
         // References use allOf so that their descriptions survive (as upstream's documents do).
         let spec = &dep["properties"]["spec"];
         assert!(spec.get("$ref").is_none(), "{spec}");
-        assert!(doc["components"]["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"].is_object());
+        assert!(
+            doc["components"]["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"]
+                .is_object()
+        );
     }
 
     #[test]
     fn index_lists_every_group_version_with_a_hash() {
         let idx = index();
-        let core = idx["paths"]["api/v1"]["serverRelativeURL"].as_str().unwrap();
+        let core = idx["paths"]["api/v1"]["serverRelativeURL"]
+            .as_str()
+            .unwrap();
         assert!(core.starts_with("/openapi/v3/api/v1?hash="));
         assert!(idx["paths"]["apis/apps/v1"].is_object());
         assert!(document("nope", "v1").is_none());

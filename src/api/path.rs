@@ -193,7 +193,11 @@ mod tests {
 
         let p = rp("/apis/apps/v1/namespaces/ns1/deployments/web/scale");
         assert_eq!(
-            (p.group.as_str(), p.resource.as_str(), p.subresource.as_deref()),
+            (
+                p.group.as_str(),
+                p.resource.as_str(),
+                p.subresource.as_deref()
+            ),
             ("apps", "deployments", Some("scale"))
         );
         let p = rp("/apis/apps/v1/deployments");
@@ -211,7 +215,11 @@ mod tests {
         assert_eq!(p.name.as_deref(), Some("kube-system"));
         let p = rp("/api/v1/namespaces/x/status");
         assert_eq!(
-            (p.resource.as_str(), p.name.as_deref(), p.subresource.as_deref()),
+            (
+                p.resource.as_str(),
+                p.name.as_deref(),
+                p.subresource.as_deref()
+            ),
             ("namespaces", Some("x"), Some("status"))
         );
         assert_eq!(rp("/api/v1/namespaces").resource, "namespaces");
@@ -233,10 +241,7 @@ mod tests {
             ApiPath::OpenApiV3("".into(), "v1".into())
         );
         assert_eq!(parse("/foo"), ApiPath::Unknown);
-        assert_eq!(
-            parse("/api/v1/namespaces/a/pods/b/c/d"),
-            ApiPath::Unknown
-        );
+        assert_eq!(parse("/api/v1/namespaces/a/pods/b/c/d"), ApiPath::Unknown);
     }
 
     #[test]

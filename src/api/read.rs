@@ -2,10 +2,10 @@
 //! (`k8s.io/apiserver/pkg/endpoints/handlers/get.go`, `response.go`).
 
 use super::handler::Ctx;
-use super::response::{json_response, negotiate, ApiResult, Wants};
+use super::response::{bytes_response, json_response, negotiate, ApiResult, Wants};
 use crate::objects::selectors::{FieldSelector, Selector};
 use crate::objects::{Kind, Object};
-use crate::printers;
+use crate::printers::{self, IncludeObject};
 use crate::sim::store::{ApiError, ListOptions, ListResult};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -53,9 +53,10 @@ pub(crate) async fn get(ctx: Ctx, kind: Kind, ns: String, name: String) -> ApiRe
         .map_err(stopped)??;
     Ok(match wants {
         Wants::Object => json_response(200, &obj.to_json()),
-        Wants::Table(include) => {
-            json_response(200, &printers::table(kind, &[obj], now).to_json(include, rv))
-        }
+        Wants::Table(include) => json_response(
+            200,
+            &printers::table(kind, &[obj], now).to_json(include, rv),
+        ),
     })
 }
 
@@ -72,11 +73,15 @@ pub(crate) async fn list(ctx: Ctx, kind: Kind, ns: Option<String>) -> ApiResult 
         })
         .await
         .map_err(stopped)??;
-    Ok(json_response(200, &render_list(kind, &res, now, wants)))
+    Ok(match wants {
+        Wants::Object => bytes_response(200, "application/json", list_bytes(kind, &res)),
+        Wants::Table(include) => json_response(200, &render_table(kind, &res, now, include)),
+    })
 }
 
-/// A list as `XxxList` or Table JSON.
-pub(crate) fn render_list(kind: Kind, res: &ListResult, now: jiff::Timestamp, wants: Wants) -> Value {
+/// `XxxList` JSON written item by item (lists of 10,000 pods stay cheap).
+pub(crate) fn list_bytes(kind: Kind, res: &ListResult) -> Vec<u8> {
+    let info = kind.info();
     let mut meta = json!({"resourceVersion": res.resource_version.to_string()});
     if let Some(c) = &res.continue_token {
         meta["continue"] = json!(c);
@@ -84,14 +89,43 @@ pub(crate) fn render_list(kind: Kind, res: &ListResult, now: jiff::Timestamp, wa
     if let Some(n) = res.remaining {
         meta["remainingItemCount"] = json!(n);
     }
-    match wants {
-        Wants::Object => list_json(kind, &res.items, meta),
-        Wants::Table(include) => {
-            let mut t = printers::table(kind, &res.items, now).to_json(include, res.resource_version);
-            t["metadata"] = meta;
-            t
+    let mut out = Vec::with_capacity(1024 * (res.items.len() + 1));
+    out.extend_from_slice(
+        format!(
+            "{{\"kind\":\"{}List\",\"apiVersion\":\"{}\",\"metadata\":{},\"items\":[",
+            info.kind,
+            info.api_version(),
+            meta
+        )
+        .as_bytes(),
+    );
+    for (i, o) in res.items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
         }
+        o.write_json(&mut out);
     }
+    out.extend_from_slice(b"]}");
+    out
+}
+
+/// A list as a Table (kubectl get).
+pub(crate) fn render_table(
+    kind: Kind,
+    res: &ListResult,
+    now: jiff::Timestamp,
+    include: IncludeObject,
+) -> Value {
+    let mut meta = json!({"resourceVersion": res.resource_version.to_string()});
+    if let Some(c) = &res.continue_token {
+        meta["continue"] = json!(c);
+    }
+    if let Some(n) = res.remaining {
+        meta["remainingItemCount"] = json!(n);
+    }
+    let mut t = printers::table(kind, &res.items, now).to_json(include, res.resource_version);
+    t["metadata"] = meta;
+    t
 }
 
 /// `{"kind":"PodList","apiVersion":"v1","metadata":{...},"items":[...]}`

@@ -217,13 +217,22 @@ async fn evict(ctx: Ctx, ns: String, name: String) -> ApiResult {
 /// Evicts a pod unless a PodDisruptionBudget forbids it
 /// (`pkg/registry/core/pod/storage/eviction.go`): a pod that is not ready,
 /// or whose budgets all allow a disruption, is deleted; otherwise 429.
-pub fn evict_pod(w: &mut World, ns: &str, name: &str, opts: &DeleteOptions) -> Result<(), ApiError> {
+pub fn evict_pod(
+    w: &mut World,
+    ns: &str,
+    name: &str,
+    opts: &DeleteOptions,
+) -> Result<(), ApiError> {
     let pod = w
         .store
         .get_as::<Pod>(ns, name)
         .cloned()
         .ok_or_else(|| ApiError::not_found(Kind::Pod, name))?;
-    let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
+    let phase = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or("");
     // Terminal or not-yet-ready pods never count against a budget.
     if phase != "Succeeded" && phase != "Failed" && is_ready(&pod) {
         for pdb in w

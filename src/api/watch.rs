@@ -48,12 +48,7 @@ pub struct Encoding {
 
 /// One line of the stream: `{"type":"ADDED","object":{...}}\n`.
 /// `first` adds the Table's column definitions.
-pub fn encode_event(
-    ev: &Event,
-    enc: Encoding,
-    now: jiff::Timestamp,
-    first: bool,
-) -> Vec<u8> {
+pub fn encode_event(ev: &Event, enc: Encoding, now: jiff::Timestamp, first: bool) -> Vec<u8> {
     let object = match enc.wants {
         Wants::Object => ev.object.to_json(),
         Wants::Table(include) => table_event_object(enc.kind, &ev.object, now, include, first),
@@ -158,7 +153,11 @@ pub(crate) async fn watch(
         });
     }
     Store::check_field_selector(kind, &opts.field_selector)?;
-    let timeout = match ctx.query.int("timeoutSeconds").map_err(ApiError::bad_request)? {
+    let timeout = match ctx
+        .query
+        .int("timeoutSeconds")
+        .map_err(ApiError::bad_request)?
+    {
         Some(s) if s > 0 => Duration::from_secs(s as u64),
         _ => DEFAULT_TIMEOUT,
     };
@@ -168,13 +167,14 @@ pub(crate) async fn watch(
         Some(_) => ctx.query.flag("sendInitialEvents"),
         None => rv_param.is_empty() || rv_param == "0",
     };
-    let from: Option<u64> = if rv_param.is_empty() || rv_param == "0" {
-        None
-    } else {
-        Some(rv_param.parse().map_err(|_| {
-            ApiError::bad_request(format!("invalid resource version: {rv_param}"))
-        })?)
-    };
+    let from: Option<u64> =
+        if rv_param.is_empty() || rv_param == "0" {
+            None
+        } else {
+            Some(rv_param.parse().map_err(|_| {
+                ApiError::bad_request(format!("invalid resource version: {rv_param}"))
+            })?)
+        };
     let ns_filter = ns.clone().filter(|_| kind.info().namespaced);
     let start_opts = opts.clone();
     let start = ctx
@@ -222,12 +222,20 @@ pub(crate) async fn watch(
         };
         let mut first = true;
         for ev in &initial {
-            if tx.send(Bytes::from(encode_event(ev, enc, now, first))).await.is_err() {
+            if tx
+                .send(Bytes::from(encode_event(ev, enc, now, first)))
+                .await
+                .is_err()
+            {
                 return;
             }
             first = false;
         }
-        if send_initial && bookmarks && from.is_none() && ctx.query.get("sendInitialEvents").is_some() {
+        if send_initial
+            && bookmarks
+            && from.is_none()
+            && ctx.query.get("sendInitialEvents").is_some()
+        {
             let _ = tx.send(Bytes::from(bookmark(kind, cursor, true))).await;
         }
         let ns_filter = ns.filter(|_| kind.info().namespaced);
@@ -262,7 +270,11 @@ pub(crate) async fn watch(
             match evs {
                 Ok(evs) => {
                     for ev in &evs {
-                        if tx.send(Bytes::from(encode_event(ev, enc, now, first))).await.is_err() {
+                        if tx
+                            .send(Bytes::from(encode_event(ev, enc, now, first)))
+                            .await
+                            .is_err()
+                        {
                             return;
                         }
                         first = false;
@@ -283,7 +295,10 @@ pub(crate) async fn watch(
 }
 
 /// A chunked response fed by `rx`; it ends when the sender is dropped.
-pub(crate) fn stream_response(content_type: &str, rx: tokio::sync::mpsc::Receiver<Bytes>) -> Response {
+pub(crate) fn stream_response(
+    content_type: &str,
+    rx: tokio::sync::mpsc::Receiver<Bytes>,
+) -> Response {
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv()
             .await
@@ -362,8 +377,14 @@ mod tests {
         assert_eq!(first["object"]["rows"].as_array().unwrap().len(), 1);
         assert_eq!(first["object"]["rows"][0]["cells"][0], "web");
         assert_eq!(first["object"]["metadata"]["resourceVersion"], "1007");
-        assert!(!first["object"]["columnDefinitions"].as_array().unwrap().is_empty());
-        assert!(later["object"]["columnDefinitions"].as_array().unwrap().is_empty());
+        assert!(!first["object"]["columnDefinitions"]
+            .as_array()
+            .unwrap()
+            .is_empty());
+        assert!(later["object"]["columnDefinitions"]
+            .as_array()
+            .unwrap()
+            .is_empty());
     }
 
     #[test]
@@ -380,8 +401,17 @@ mod tests {
         assert_eq!(t(WatchEventType::Added, &web, None), Some("ADDED"));
         assert_eq!(t(WatchEventType::Added, &db, None), None);
         assert_eq!(t(WatchEventType::Modified, &web, Some(&db)), Some("ADDED"));
-        assert_eq!(t(WatchEventType::Modified, &db, Some(&web)), Some("DELETED"));
-        assert_eq!(t(WatchEventType::Modified, &web, Some(&web)), Some("MODIFIED"));
-        assert_eq!(filter(WatchEventType::Added, &web, None, Some("other"), &opts).map(|e| e.type_), None);
+        assert_eq!(
+            t(WatchEventType::Modified, &db, Some(&web)),
+            Some("DELETED")
+        );
+        assert_eq!(
+            t(WatchEventType::Modified, &web, Some(&web)),
+            Some("MODIFIED")
+        );
+        assert_eq!(
+            filter(WatchEventType::Added, &web, None, Some("other"), &opts).map(|e| e.type_),
+            None
+        );
     }
 }

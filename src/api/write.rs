@@ -38,7 +38,11 @@ pub(crate) fn field_validation(ctx: &Ctx) -> Result<FieldValidation, ApiError> {
 
 /// The media types of request bodies.
 fn media_type(ct: &str) -> String {
-    ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+    ct.split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
 }
 
 /// Parses a create/update body: JSON (also when no Content-Type is sent, as
@@ -70,7 +74,8 @@ pub(crate) fn parse_json(b: &[u8]) -> Result<Value, ApiError> {
 }
 
 fn parse_yaml(b: &[u8]) -> Result<Value, ApiError> {
-    let text = std::str::from_utf8(b).map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
+    let text =
+        std::str::from_utf8(b).map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
     serde_norway::from_str(text)
         .map_err(|e| ApiError::bad_request(format!("error converting YAML to JSON: yaml: {e}")))
 }
@@ -180,10 +185,19 @@ pub(crate) async fn create(ctx: Ctx, kind: Kind, ns: String) -> ApiResult {
         .call_async(move |w| w.store.create(obj, &opts))
         .await
         .map_err(stopped)??;
-    Ok(with_warnings(json_response(201, &created.to_json()), &warnings))
+    Ok(with_warnings(
+        json_response(201, &created.to_json()),
+        &warnings,
+    ))
 }
 
-pub(crate) async fn update(ctx: Ctx, kind: Kind, ns: String, name: String, status: bool) -> ApiResult {
+pub(crate) async fn update(
+    ctx: Ctx,
+    kind: Kind,
+    ns: String,
+    name: String,
+    status: bool,
+) -> ApiResult {
     let mut v = body_value(&ctx)?;
     check_identity(kind, &ns, &mut v)?;
     match v["metadata"]["name"].as_str() {
@@ -209,7 +223,10 @@ pub(crate) async fn update(ctx: Ctx, kind: Kind, ns: String, name: String, statu
         })
         .await
         .map_err(stopped)??;
-    Ok(with_warnings(json_response(200, &updated.to_json()), &warnings))
+    Ok(with_warnings(
+        json_response(200, &updated.to_json()),
+        &warnings,
+    ))
 }
 
 /// The patch a request carries, by Content-Type (patch.go).
@@ -248,7 +265,13 @@ pub(crate) fn parse_patch(ctx: &Ctx) -> Result<Patch, ApiError> {
     }
 }
 
-pub(crate) async fn patch(ctx: Ctx, kind: Kind, ns: String, name: String, status: bool) -> ApiResult {
+pub(crate) async fn patch(
+    ctx: Ctx,
+    kind: Kind,
+    ns: String,
+    name: String,
+    status: bool,
+) -> ApiResult {
     let p = parse_patch(&ctx)?;
     let opts = write_options(&ctx)?;
     let fv = field_validation(&ctx)?;
@@ -260,7 +283,10 @@ pub(crate) async fn patch(ctx: Ctx, kind: Kind, ns: String, name: String, status
             .call_async(move |w| apply(w, kind, &ns, &name, v, &manager, force, fv, &opts, status))
             .await
             .map_err(stopped)??;
-        return Ok(json_response(if created { 201 } else { 200 }, &obj.to_json()));
+        return Ok(json_response(
+            if created { 201 } else { 200 },
+            &obj.to_json(),
+        ));
     }
     if fv == FieldValidation::Strict {
         strict_check_patch(kind, &p)?;
@@ -289,7 +315,9 @@ fn strict_check_patch(kind: Kind, p: &Patch) -> Result<(), ApiError> {
     }
     // Only unknown-field errors count here: a patch is not a whole object.
     match decode_as(kind, probe, true) {
-        Err(e @ ManifestError::Decode { .. }) if e.to_string().contains("strict decoding error") => {
+        Err(e @ ManifestError::Decode { .. })
+            if e.to_string().contains("strict decoding error") =>
+        {
             Err(ApiError::bad_request(e.to_string()))
         }
         _ => Ok(()),
@@ -384,7 +412,12 @@ pub fn fields_v1(v: &Value, field: &str) -> Value {
                     for (mk, mv) in val.as_object().into_iter().flatten() {
                         if matches!(
                             mk.as_str(),
-                            "name" | "namespace" | "managedFields" | "resourceVersion" | "uid" | "creationTimestamp"
+                            "name"
+                                | "namespace"
+                                | "managedFields"
+                                | "resourceVersion"
+                                | "uid"
+                                | "creationTimestamp"
                         ) {
                             continue;
                         }
@@ -437,7 +470,11 @@ pub(crate) fn delete_options(ctx: &Ctx) -> Result<(DeleteOptions, Option<String>
         dry_run: false,
         precondition_uid: body["preconditions"]["uid"].as_str().map(str::to_string),
     };
-    if let Some(g) = ctx.query.int("gracePeriodSeconds").map_err(ApiError::bad_request)? {
+    if let Some(g) = ctx
+        .query
+        .int("gracePeriodSeconds")
+        .map_err(ApiError::bad_request)?
+    {
         opts.grace_period_seconds = Some(g);
     }
     let policy = ctx
@@ -543,7 +580,8 @@ mod tests {
         assert_eq!(v["kind"], "Deployment");
         assert_eq!(v["metadata"]["namespace"], "ns1");
         assert!(v["metadata"].get("creationTimestamp").is_none());
-        let mut v = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x", "namespace": "a"}});
+        let mut v =
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x", "namespace": "a"}});
         let e = check_identity(Kind::Pod, "b", &mut v).unwrap_err();
         assert_eq!(e.code(), 400);
         let mut v = json!({"apiVersion": "v1", "kind": "Service", "metadata": {}});
@@ -556,7 +594,12 @@ mod tests {
         let v = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "b"}, "bogus": 1});
         let e = decode(Kind::ConfigMap, v.clone(), FieldValidation::Strict).unwrap_err();
         assert_eq!(e.code(), 400);
-        assert!(e.message.contains("strict decoding error: unknown field \"bogus\""), "{}", e.message);
+        assert!(
+            e.message
+                .contains("strict decoding error: unknown field \"bogus\""),
+            "{}",
+            e.message
+        );
         let (_, warnings) = decode(Kind::ConfigMap, v.clone(), FieldValidation::Warn).unwrap();
         assert_eq!(warnings, vec!["unknown field \"bogus\""]);
         let (_, warnings) = decode(Kind::ConfigMap, v, FieldValidation::Ignore).unwrap();

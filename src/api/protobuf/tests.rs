@@ -173,7 +173,10 @@ fn service_ports_with_int_or_string_and_acronym_fields() {
         int_val: Some(0),
         str_val: Some("http".into()),
     };
-    assert_eq!(int_or_string(&named.encode_to_vec()).unwrap(), json!("http"));
+    assert_eq!(
+        int_or_string(&named.encode_to_vec()).unwrap(),
+        json!("http")
+    );
 }
 
 #[test]
@@ -249,7 +252,10 @@ fn times_and_durations() {
         seconds: Some(1_795_424_400),
         nanos: Some(0),
     };
-    assert_eq!(time(&t.encode_to_vec(), false).unwrap(), json!("2026-11-23T09:00:00Z"));
+    assert_eq!(
+        time(&t.encode_to_vec(), false).unwrap(),
+        json!("2026-11-23T09:00:00Z")
+    );
     assert_eq!(go_duration(90_000_000_000), "1m30s");
     assert_eq!(go_duration(0), "0s");
 }
