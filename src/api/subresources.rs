@@ -191,9 +191,9 @@ async fn evict(ctx: Ctx, ns: String, name: String) -> ApiResult {
     };
     if let Some(n) = body["metadata"]["name"].as_str() {
         if !n.is_empty() && n != name {
-            return Err(ApiError::bad_request(format!(
-                "name in URL does not match name in Eviction object"
-            )));
+            return Err(ApiError::bad_request(
+                "name in URL does not match name in Eviction object",
+            ));
         }
     }
     let d = &body["deleteOptions"];
