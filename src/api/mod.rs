@@ -314,3 +314,6 @@ pub fn run_serve_with_front_end(
     handle.stop();
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
