@@ -203,6 +203,38 @@ fn kubectl_reads_and_writes() {
     t.step(&c, &["get", "secret", "s", "-o", "jsonpath={.data.k}"]);
     t.step(
         &c,
+        &[
+            "create", "job", "j", "--image", "busybox", "--", "echo", "hi",
+        ],
+    );
+    t.step(
+        &c,
+        &[
+            "get",
+            "job",
+            "j",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].command}",
+        ],
+    );
+    t.step(
+        &c,
+        &[
+            "create",
+            "cronjob",
+            "cj",
+            "--image",
+            "busybox",
+            "--schedule",
+            "*/5 * * * *",
+        ],
+    );
+    t.step(
+        &c,
+        &["get", "cronjob", "cj", "-o", "jsonpath={.spec.schedule}"],
+    );
+    t.step(
+        &c,
         &["create", "service", "clusterip", "svc", "--tcp", "80:8080"],
     );
     t.step(
@@ -339,5 +371,34 @@ fn kubectl_discovery_explain_and_watch() {
     writer.join().unwrap();
     t.0.push_str("$ kubectl get ns -w --request-timeout=2s\n");
     t.0.push_str(&out);
+    // An empty list first: the columns come with the first watch event.
+    let h = c.handle.clone();
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(700));
+        h.call(|w| {
+            let p: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
+                "metadata": {"name": "w", "namespace": "default"},
+                "spec": {"containers": [{"name": "c", "image": "nginx"}]}
+            }))
+            .unwrap();
+            use kubesim::objects::KubeObject;
+            w.store
+                .create(p.into_object(), &Default::default())
+                .unwrap();
+        });
+    });
+    let (out, err, _) = c.kubectl(&[
+        "get",
+        "pods",
+        "-w",
+        "--output-watch-events",
+        "--request-timeout=2s",
+    ]);
+    writer.join().unwrap();
+    t.0.push_str("$ kubectl get pods -w --output-watch-events --request-timeout=2s\n");
+    t.0.push_str(&out);
+    for l in err.lines() {
+        t.0.push_str(&format!("stderr: {l}\n"));
+    }
     insta::assert_snapshot!("kubectl_discovery_explain_and_watch", t.0);
 }
