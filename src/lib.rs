@@ -9,6 +9,7 @@
 // Object is an enum of the k8s-openapi types; objects live behind Arc.
 #![allow(clippy::large_enum_variant)]
 
+pub mod api;
 pub mod cli;
 pub mod cluster;
 pub mod controllers;

@@ -295,6 +295,21 @@ impl Store {
         })
     }
 
+    /// Whether `obj` passes the label and field selectors of `opts` (watch
+    /// streams filter events with it, as list filters objects).
+    pub fn selects(obj: &Object, opts: &ListOptions) -> bool {
+        opts.label_selector.matches_opt(obj.meta().labels.as_ref())
+            && fields::matches(obj, &opts.field_selector)
+    }
+
+    /// BadRequest for a field selector `kind` does not support.
+    pub fn check_field_selector(kind: Kind, sel: &FieldSelector) -> Result<(), ApiError> {
+        for r in &sel.requirements {
+            fields::check_supported(kind, &r.field)?;
+        }
+        Ok(())
+    }
+
     /// Watch events after `rv`, or 410 Expired when that history is gone.
     pub fn events_since(
         &self,
