@@ -329,12 +329,12 @@ fn kubectl_reads_and_writes() {
     t.step(&c, &["get", "node", "node2"]);
     t.step(&c, &["uncordon", "node2"]);
     t.step(&c, &["delete", "pod", "web", "--dry-run=server"]);
-    t.step(&c, &["delete", "pod", "web"]);
+    t.step(&c, &["delete", "pod", "web", "--wait=false"]);
     t.step(&c, &["run", "a", "--image", "nginx", "--labels", "batch=1"]);
     t.step(&c, &["run", "b", "--image", "nginx", "--labels", "batch=1"]);
-    t.step(&c, &["delete", "pods", "-l", "batch=1"]);
+    t.step(&c, &["delete", "pods", "-l", "batch=1", "--wait=false"]);
     t.step(&c, &["get", "pods"]);
-    t.step(&c, &["delete", "namespace", "x"]);
+    t.step(&c, &["delete", "namespace", "x", "--wait=false"]);
     t.step(&c, &["auth", "can-i", "create", "pods"]);
     t.step(&c, &["auth", "can-i", "create", "pods", "--as", "alice"]);
     t.step(&c, &["get", "foos"]);

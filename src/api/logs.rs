@@ -2,8 +2,8 @@
 //! `sinceSeconds`, `sinceTime`, `timestamps`, `previous`, `limitBytes` and
 //! `container` (`pkg/registry/core/pod/rest/log.go`, `pkg/kubelet/kuberuntime/logs`).
 //!
-//! Lines come from the node agent through [`LogSource`]. The kubelet owns
-//! the container log buffers; this module only selects, formats and streams.
+//! Lines come from the node agent ([`Kubelet::logs`]), which owns the
+//! container log buffers; this module only selects, formats and streams.
 
 use super::handler::Ctx;
 use super::read::stopped;
@@ -17,38 +17,7 @@ use axum::body::Bytes;
 use k8s_openapi::api::core::v1::Pod;
 use std::time::Duration;
 
-/// One line a container wrote, at a virtual time (without its newline).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LogLine {
-    pub at: SimTime,
-    pub text: String,
-}
-
-/// Where container logs come from. The kubelet implements it; the lead can
-/// point [`source`] at whatever component keeps the buffers.
-pub trait LogSource {
-    /// Every line of one container of one pod so far (`previous`: of its
-    /// last terminated instance), oldest first.
-    fn container_log(&self, ns: &str, pod: &str, container: &str, previous: bool) -> Vec<LogLine>;
-}
-
-/// The placeholder kubelet keeps no log buffers yet: no lines.
-impl LogSource for Kubelet {
-    fn container_log(
-        &self,
-        _ns: &str,
-        _pod: &str,
-        _container: &str,
-        _previous: bool,
-    ) -> Vec<LogLine> {
-        Vec::new()
-    }
-}
-
-/// The log source of a world: its kubelet.
-pub fn source(world: &World) -> Option<&dyn LogSource> {
-    world.controller::<Kubelet>().map(|k| k as &dyn LogSource)
-}
+pub use crate::controllers::kubelet::LogLine;
 
 /// The query options of a log request.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -187,7 +156,7 @@ pub fn render(lines: &[LogLine], o: &LogOptions, now: SimTime, epoch: jiff::Time
     };
     let mut selected: Vec<&LogLine> = lines
         .iter()
-        .filter(|l| since.is_none_or(|s| l.at >= s))
+        .filter(|l| since.is_none_or(|s| l.time >= s))
         .collect();
     if let Some(n) = o.tail_lines {
         let n = n.max(0) as usize;
@@ -198,7 +167,7 @@ pub fn render(lines: &[LogLine], o: &LogOptions, now: SimTime, epoch: jiff::Time
     let mut out = String::new();
     for l in selected {
         if o.timestamps {
-            out.push_str(&wall(l.at).strftime("%Y-%m-%dT%H:%M:%S.%9fZ").to_string());
+            out.push_str(&wall(l.time).strftime("%Y-%m-%dT%H:%M:%S.%9fZ").to_string());
             out.push(' ');
         }
         out.push_str(&l.text);
@@ -239,8 +208,13 @@ fn snapshot(w: &World, ns: &str, name: &str, container: &str, previous: bool) ->
         }
     };
     Snapshot {
-        lines: source(w)
-            .map(|s| s.container_log(ns, name, container, previous))
+        // The kubelet keeps the container log buffers.
+        lines: w
+            .controller::<Kubelet>()
+            .and_then(|k| {
+                k.logs(&w.store, ns, name, Some(container), previous, w.now())
+                    .ok()
+            })
             .unwrap_or_default(),
         now: w.now(),
         epoch: w.store.epoch(),
@@ -330,7 +304,7 @@ mod tests {
     fn lines() -> Vec<LogLine> {
         (1..=5)
             .map(|i| LogLine {
-                at: SimTime::from_secs(i * 10),
+                time: SimTime::from_secs(i * 10),
                 text: format!("line {i}"),
             })
             .collect()

@@ -1,6 +1,6 @@
 //! `metrics.k8s.io/v1beta1`: NodeMetrics and PodMetrics for `kubectl top`
-//! (`sigs.k8s.io/metrics-server/pkg/api`). Usage comes from [`usage`]; until
-//! a component models CPU and memory use, every container uses nothing.
+//! (`sigs.k8s.io/metrics-server/pkg/api`). Usage comes from the kubelet's
+//! model of what each container's behaviour uses.
 
 use super::discovery::ApiResource;
 use super::handler::Ctx;
@@ -42,9 +42,21 @@ fn memory_quantity(b: u64) -> String {
     }
 }
 
-/// The usage of one container now. The simulation has no usage model yet.
-pub fn usage(_world: &World, _pod: &Pod, _container: &str) -> Usage {
-    Usage::default()
+/// The usage of one container now, as the kubelet's summary API reports it.
+pub fn usage(world: &World, pod: &Pod, container: &str) -> Usage {
+    let Some(k) = world.controller::<crate::controllers::kubelet::Kubelet>() else {
+        return Usage::default();
+    };
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
+    let name = pod.metadata.name.as_deref().unwrap_or("");
+    k.pod_usage(ns, name, world.now())
+        .into_iter()
+        .find(|(c, _, _)| c == container)
+        .map(|(_, millicores, bytes)| Usage {
+            cpu_nanocores: millicores * 1_000_000,
+            memory_bytes: bytes,
+        })
+        .unwrap_or_default()
 }
 
 fn pod_metrics(w: &World, p: &Pod, ts: &Value) -> Value {

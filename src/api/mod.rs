@@ -248,8 +248,8 @@ pub struct ServeArgs {
     /// Virtual seconds per wall-clock second.
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
-    /// Seed of every random choice in the simulation.
-    #[arg(long, default_value_t = 1)]
+    /// Seed of every random choice (set from the global `--seed`).
+    #[arg(skip = 1u64)]
     pub seed: u64,
     /// Also open the REPL on the same cluster.
     #[arg(long)]

@@ -2,7 +2,7 @@
 
 Run: python3 -m pytest tests/python
 The server is started by the test (`KUBESIM_SERVE_CMD`, default
-`cargo run --quiet --example serve --`), or an already running one is used
+`cargo run --quiet -- serve`), or an already running one is used
 when KUBESIM_KUBECONFIG names its kubeconfig.
 Wire behaviour relied on: shared/docs/kubectl-wire-notes.md section 7.
 """
@@ -27,7 +27,7 @@ def api_client():
     if not kubeconfig:
         tmp = tempfile.TemporaryDirectory()
         kubeconfig = os.path.join(tmp.name, "kubeconfig")
-        cmd = shlex.split(os.environ.get("KUBESIM_SERVE_CMD", "cargo run --quiet --example serve --"))
+        cmd = shlex.split(os.environ.get("KUBESIM_SERVE_CMD", "cargo run --quiet -- serve"))
         proc = subprocess.Popen(
             cmd + ["--port", "0", "--kubeconfig", kubeconfig, "--speed", "10"],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
