@@ -16,3 +16,4 @@ pub mod objects;
 pub mod printers;
 pub mod scheduler;
 pub mod sim;
+pub mod tui;
