@@ -61,6 +61,10 @@ impl LocalSource {
         &self.session.world
     }
 
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.session.world
+    }
+
     /// Fills the app from the world: every object (unmarked), the clock,
     /// the first sample.
     pub fn init(&mut self, app: &mut App) {
@@ -82,7 +86,7 @@ impl LocalSource {
     }
 
     /// Moves the store's changes into the cache, stamped with the world's now.
-    fn drain(&mut self, app: &mut App) {
+    pub fn drain(&mut self, app: &mut App) {
         let store = &self.session.world.store;
         if store.resource_version() == app.cache.rv {
             return;

@@ -82,15 +82,9 @@ impl Theme {
         }
     }
 
+    /// The selected row: reversed, so it shows in its status colour.
     pub fn selected(&self) -> Style {
-        if self.color {
-            Style::new()
-                .bg(Color::Cyan)
-                .fg(Color::Black)
-                .add_modifier(Modifier::BOLD)
-        } else {
-            Style::new().add_modifier(Modifier::REVERSED)
-        }
+        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
     }
 
     pub fn title(&self) -> Style {

@@ -3,7 +3,7 @@
 
 use super::super::app::App;
 use super::super::cache::Change;
-use super::text::{fit, pad};
+use super::text::{fit, pad, width};
 use crate::objects::{Kind, Object};
 use crate::printers::age::human_duration_secs;
 use k8s_openapi::api::core::v1::Event;
@@ -54,20 +54,34 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let inner = block.inner(area);
     let now = app.clock.timestamp();
     let window = app.highlight_window();
-    let lines: Vec<Line> = events
+    let shown: Vec<&&Event> = events.iter().take(inner.height as usize).collect();
+    let obj_name = |e: &Event| {
+        let io = &e.involved_object;
+        format!(
+            "{}/{}",
+            io.kind.clone().unwrap_or_default().to_lowercase(),
+            io.name.clone().unwrap_or_default()
+        )
+    };
+    let reason_w = shown
         .iter()
-        .take(inner.height as usize)
+        .map(|e| width(e.reason.as_deref().unwrap_or("")))
+        .max()
+        .unwrap_or(0);
+    let obj_w = shown
+        .iter()
+        .map(|e| width(&obj_name(e)))
+        .max()
+        .unwrap_or(0)
+        .min(30);
+    let lines: Vec<Line> = shown
+        .iter()
         .map(|e| {
             let ago = last_seen(e)
                 .map(|ts| human_duration_secs(now.duration_since(ts).as_secs()))
                 .unwrap_or_else(|| "<unknown>".into());
             let type_ = e.type_.clone().unwrap_or_default();
-            let io = &e.involved_object;
-            let obj = format!(
-                "{}/{}",
-                io.kind.clone().unwrap_or_default().to_lowercase(),
-                io.name.clone().unwrap_or_default()
-            );
+            let obj = obj_name(e);
             let warn = type_ == "Warning";
             let key = (
                 e.metadata.namespace.clone().unwrap_or_default(),
@@ -83,8 +97,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                 "{mark}{} {} {} {} {}",
                 pad(&ago, 6),
                 pad(&type_, 7),
-                pad(e.reason.as_deref().unwrap_or(""), 17),
-                pad(&obj, 28),
+                pad(e.reason.as_deref().unwrap_or(""), reason_w),
+                pad(&obj, obj_w),
                 e.message.as_deref().unwrap_or("").replace('\n', " ")
             );
             let mut style = if warn {

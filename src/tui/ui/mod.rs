@@ -21,6 +21,11 @@ use super::app::{App, Mode};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::Frame;
 
+/// The explanation pane's lines for a decision (for tests and the REPL).
+pub fn panes_explain_lines(d: &super::adapters::Decision) -> Vec<String> {
+    panes::explain_lines(d)
+}
+
 /// Where each part of the screen goes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Areas {

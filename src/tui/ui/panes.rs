@@ -96,11 +96,12 @@ pub fn explain_lines(d: &Decision) -> Vec<String> {
         .collect();
     let nodes: BTreeSet<&String> = d.filter.keys().chain(d.scores.keys()).collect();
     let name_w = nodes.iter().map(|n| width(n)).max().unwrap_or(4).max(4) + 2;
-    // Score columns are headed by the plugin name, shortened.
-    let col_w: Vec<usize> = plugins.iter().map(|p| width(p).clamp(6, 12) + 1).collect();
+    // Score columns are headed by short plugin names (legend below).
+    let heads: Vec<String> = plugins.iter().map(|p| short_plugin(p)).collect();
+    let col_w: Vec<usize> = heads.iter().map(|h| width(h).max(5) + 2).collect();
     let mut header = format!("  {}{}", pad("NODE", name_w), pad("FILTER", 10));
-    for (p, w) in plugins.iter().zip(&col_w) {
-        header.push_str(&pad(p, *w));
+    for (h, w) in heads.iter().zip(&col_w) {
+        header.push_str(&pad(h, *w));
     }
     if !plugins.is_empty() {
         header.push_str("TOTAL");
@@ -136,7 +137,31 @@ pub fn explain_lines(d: &Decision) -> Vec<String> {
     }
     if !plugins.is_empty() {
         out.push(String::new());
-        out.push("Scores are weighted (normalized 0-100 × plugin weight).".into());
+        out.push("Scores are weighted: normalized (0-100) × the plugin's weight.".into());
+        let legend: Vec<String> = plugins
+            .iter()
+            .zip(&heads)
+            .filter(|(p, h)| p != h)
+            .map(|(p, h)| format!("{h} = {p}"))
+            .collect();
+        if !legend.is_empty() {
+            out.push(legend.join(", "));
+        }
     }
     out
+}
+
+/// Short column heads for the default profile's Score plugins.
+fn short_plugin(p: &str) -> String {
+    match p {
+        "NodeResourcesFit" => "Fit".into(),
+        "NodeResourcesBalancedAllocation" => "Balanced".into(),
+        "ImageLocality" => "Image".into(),
+        "TaintToleration" => "Taint".into(),
+        "NodeAffinity" => "NodeAff".into(),
+        "PodTopologySpread" => "Spread".into(),
+        "InterPodAffinity" => "PodAff".into(),
+        "VolumeBinding" => "Volume".into(),
+        other => fit(other, 12),
+    }
 }
