@@ -511,8 +511,11 @@ impl App {
         let mut sort_column = None;
         let mut descending = false;
         if let Some(s) = &v.sort {
-            if let Some(ci) = headers.iter().position(|h| *h == s.column) {
-                sort_column = Some(ci);
+            let ci = headers.iter().position(|h| *h == s.column);
+            // Time columns sort by the timestamp, even when this kind's
+            // table does not print that column (events by LAST SEEN).
+            if ci.is_some() || is_time_column(&s.column) {
+                sort_column = ci;
                 descending = s.descending;
                 sort_rows(&mut rows, ci, &s.column, s.descending);
             }
@@ -664,14 +667,18 @@ fn event_time(obj: &Object) -> Option<jiff::Timestamp> {
     }
 }
 
-fn sort_rows(rows: &mut [RowModel], ci: usize, column: &str, descending: bool) {
-    let by_time = matches!(column, "AGE" | "LAST SEEN" | "CREATED AT");
+fn is_time_column(column: &str) -> bool {
+    matches!(column, "AGE" | "LAST SEEN" | "CREATED AT")
+}
+
+fn sort_rows(rows: &mut [RowModel], ci: Option<usize>, column: &str, descending: bool) {
+    let by_time = is_time_column(column);
     rows.sort_by(|a, b| {
-        let ord = if by_time {
+        let ord = match ci {
             // Ascending age = newest first.
-            event_time(&b.object).cmp(&event_time(&a.object))
-        } else {
-            natural_cmp(&a.cells[ci], &b.cells[ci])
+            _ if by_time => event_time(&b.object).cmp(&event_time(&a.object)),
+            Some(ci) => natural_cmp(&a.cells[ci], &b.cells[ci]),
+            None => Ordering::Equal,
         };
         let ord = ord.then_with(|| a.key.cmp(&b.key));
         if descending {

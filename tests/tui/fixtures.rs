@@ -332,4 +332,3 @@ pub fn command(app: &mut App, src: &mut LocalSource, line: &str) {
     go(app, src, &chars);
     go(app, src, &[Action::Submit]);
 }
-

@@ -2,7 +2,9 @@
 //! snapshots of the main views, status colours asserted on buffer cells.
 
 use super::fixtures::*;
-use k8s_openapi::api::core::v1::{ContainerState, ContainerStateTerminated, ContainerStatus, PodStatus};
+use k8s_openapi::api::core::v1::{
+    ContainerState, ContainerStateTerminated, ContainerStatus, PodStatus,
+};
 use kubesim::cluster::workshop_world;
 use kubesim::objects::Kind;
 use kubesim::tui::adapters::{Adapters, Decision};
