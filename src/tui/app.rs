@@ -250,6 +250,9 @@ pub struct TableModel {
     pub descending: bool,
     /// Index of the selected row.
     pub selected: Option<usize>,
+    /// The first row in view; rows from here on (as many as asked for)
+    /// have their cells, status and mark.
+    pub offset: usize,
     /// Objects before filtering (for the `[shown/total]` title).
     pub total: usize,
 }
@@ -376,6 +379,59 @@ pub struct App {
     /// Frames drawn so far (messages time out in frames).
     pub frame: u64,
     pub quit: bool,
+    /// Per-object facts that depend only on the object (draw reads it).
+    pub memo: std::cell::RefCell<Memo>,
+}
+
+/// Facts about an object version, kept while the object is.
+#[derive(Default)]
+pub struct Memo {
+    /// By the object's address; the Arc held here keeps the address from
+    /// being reused by another object while the entry exists.
+    entries: std::collections::BTreeMap<usize, MemoEntry>,
+}
+
+pub struct MemoEntry {
+    object: Arc<Object>,
+    class: Option<StatusClass>,
+    requests: Option<super::resources::Resources>,
+}
+
+impl Memo {
+    fn entry(&mut self, obj: &Arc<Object>) -> &mut MemoEntry {
+        self.entries
+            .entry(Arc::as_ptr(obj) as usize)
+            .or_insert_with(|| MemoEntry {
+                object: obj.clone(),
+                class: None,
+                requests: None,
+            })
+    }
+
+    /// Forgets objects nobody else holds any more.
+    pub fn prune(&mut self) {
+        self.entries.retain(|_, e| Arc::strong_count(&e.object) > 1);
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl MemoEntry {
+    fn class(&mut self, f: impl FnOnce() -> StatusClass) -> StatusClass {
+        *self.class.get_or_insert_with(f)
+    }
+    fn requests(
+        &mut self,
+        f: impl FnOnce() -> super::resources::Resources,
+    ) -> super::resources::Resources {
+        *self.requests.get_or_insert_with(f)
+    }
 }
 
 /// How long a highlight lasts, in wall seconds at the current speed.
@@ -407,6 +463,7 @@ impl App {
             context: "kubesim".into(),
             frame: 0,
             quit: false,
+            memo: Default::default(),
         }
     }
 
@@ -451,18 +508,24 @@ impl App {
         objs
     }
 
+    /// The whole resource table, every row with its cells.
+    pub fn table_model(&self) -> TableModel {
+        self.table_window(usize::MAX)
+    }
+
     /// The resource table of the current view: the same columns and cells
     /// as `kubectl get` (the printers' Table), with a NAMESPACE column when
-    /// listing all namespaces, filtered and sorted.
-    pub fn table_model(&self) -> TableModel {
+    /// listing all namespaces, filtered and sorted. Cells are computed for
+    /// the `height` rows in view only, unless a text filter or a sort on a
+    /// printed column needs them all: a frame with 1,000 pods stays cheap.
+    pub fn table_window(&self, height: usize) -> TableModel {
         let v = &self.view;
         let objs = self.scoped_objects();
         let total = objs.len();
         let now_ts = self.clock.timestamp();
-        let table = printers::table(v.kind, &objs, now_ts);
+        let columns = printers::columns(v.kind);
         let with_ns = v.kind.info().namespaced && v.list_namespace().is_none();
-        let visible: Vec<usize> = table
-            .columns
+        let visible: Vec<usize> = columns
             .iter()
             .enumerate()
             .filter(|(_, c)| v.wide || c.priority == 0)
@@ -472,52 +535,68 @@ impl App {
         if with_ns {
             headers.push("NAMESPACE".into());
         }
-        headers.extend(
-            visible
-                .iter()
-                .map(|&i| table.columns[i].name.to_uppercase()),
-        );
-        let filter = FilterSpec::parse(&v.filter);
-        let window = self.highlight_window();
-        let mut rows: Vec<RowModel> = Vec::with_capacity(table.rows.len());
-        for r in table.rows {
-            let meta = r.object.meta();
-            let mut cells: Vec<String> = Vec::with_capacity(headers.len());
+        headers.extend(visible.iter().map(|&i| columns[i].name.to_uppercase()));
+        let name_col = columns
+            .iter()
+            .position(|c| c.format == "name")
+            .and_then(|i| visible.iter().position(|&x| x == i))
+            .map(|i| i + usize::from(with_ns));
+        let cells_of = |o: &Object| -> Vec<String> {
+            let all = printers::cells(o, now_ts);
+            let mut out = Vec::with_capacity(headers.len());
             if with_ns {
-                cells.push(meta.namespace.clone().unwrap_or_default());
+                out.push(o.meta().namespace.clone().unwrap_or_default());
             }
-            cells.extend(
+            out.extend(
                 visible
                     .iter()
-                    .map(|&i| r.cells.get(i).map(printers::Cell::text).unwrap_or_default()),
+                    .map(|&i| all.get(i).map(printers::Cell::text).unwrap_or_default()),
             );
-            if !filter_keeps(&filter, &r.object, &cells) {
-                continue;
+            out
+        };
+        let filter = FilterSpec::parse(&v.filter);
+        let sort_ci = v
+            .sort
+            .as_ref()
+            .and_then(|s| headers.iter().position(|h| *h == s.column));
+        // Sorting by name, namespace or time reads the object, not cells.
+        let sort_needs_cells = match (&v.sort, sort_ci) {
+            (Some(s), Some(ci)) => {
+                !is_time_column(&s.column) && Some(ci) != name_col && s.column != "NAMESPACE"
             }
-            let key = super::cache::key_of(&r.object);
-            let mark = self
-                .cache
-                .mark(v.kind, &key, self.clock.now, window)
-                .map(|m| m.change);
-            let status = classify(&r.object, &headers, &cells);
-            rows.push(RowModel {
-                key,
-                object: r.object,
-                cells,
-                status,
-                mark,
-            });
-        }
+            _ => false,
+        };
+        let all_cells =
+            height == usize::MAX || matches!(filter, FilterSpec::Text { .. }) || sort_needs_cells;
+        let mut rows: Vec<RowModel> = objs
+            .into_iter()
+            .map(|o| RowModel {
+                key: super::cache::key_of(&o),
+                cells: if all_cells { cells_of(&o) } else { Vec::new() },
+                object: o,
+                status: StatusClass::Neutral,
+                mark: None,
+            })
+            .collect();
+        rows.retain(|r| filter_keeps(&filter, &r.object, &r.cells));
         let mut sort_column = None;
         let mut descending = false;
         if let Some(s) = &v.sort {
-            let ci = headers.iter().position(|h| *h == s.column);
             // Time columns sort by the timestamp, even when this kind's
             // table does not print that column (events by LAST SEEN).
-            if ci.is_some() || is_time_column(&s.column) {
-                sort_column = ci;
+            if sort_ci.is_some() || is_time_column(&s.column) {
+                sort_column = sort_ci;
                 descending = s.descending;
-                sort_rows(&mut rows, ci, &s.column, s.descending);
+                let by = if is_time_column(&s.column) {
+                    SortBy::Time
+                } else if sort_ci == name_col {
+                    SortBy::Name
+                } else if s.column == "NAMESPACE" {
+                    SortBy::Namespace
+                } else {
+                    SortBy::Cell(sort_ci.unwrap_or(0))
+                };
+                sort_rows(&mut rows, by, s.descending);
             }
         }
         let selected = match &v.selected {
@@ -529,35 +608,65 @@ impl App {
         } else {
             Some(v.cursor.min(rows.len() - 1))
         });
+        let sel = selected.unwrap_or(0);
+        let offset = if height == 0 || height == usize::MAX || sel < height {
+            0
+        } else {
+            sel + 1 - height
+        };
+        let window = self.highlight_window();
+        let end = offset.saturating_add(height).min(rows.len());
+        for r in &mut rows[offset..end] {
+            if r.cells.is_empty() {
+                r.cells = cells_of(&r.object);
+            }
+            r.status = classify(&r.object, &headers, &r.cells);
+            r.mark = self
+                .cache
+                .mark(v.kind, &r.key, self.clock.now, window)
+                .map(|m| m.change);
+        }
         TableModel {
             headers,
             rows,
             sort_column,
             descending,
             selected,
+            offset,
             total,
         }
     }
 
-    /// The status class of a pod, from its STATUS and READY cells.
-    pub fn pod_class(&self, pod: &Object) -> StatusClass {
-        static COLS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-        let headers = COLS.get_or_init(|| {
-            printers::columns(Kind::Pod)
+    /// The status class of a pod, from its STATUS and READY cells
+    /// (memoized per object version: it does not depend on the time).
+    pub fn pod_class(&self, pod: &Arc<Object>) -> StatusClass {
+        self.memo.borrow_mut().entry(pod).class(|| {
+            static COLS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+            let headers = COLS.get_or_init(|| {
+                printers::columns(Kind::Pod)
+                    .iter()
+                    .map(|c| c.name.to_uppercase())
+                    .collect()
+            });
+            let cells: Vec<String> = printers::cells(pod, self.clock.timestamp())
                 .iter()
-                .map(|c| c.name.to_uppercase())
-                .collect()
-        });
-        let cells: Vec<String> = printers::cells(pod, self.clock.timestamp())
-            .iter()
-            .map(printers::Cell::text)
-            .collect();
-        classify(pod, headers, &cells)
+                .map(printers::Cell::text)
+                .collect();
+            classify(pod, headers, &cells)
+        })
+    }
+
+    /// What a pod requests (memoized per object version).
+    pub fn pod_requests(&self, pod: &Arc<Object>) -> super::resources::Resources {
+        self.memo.borrow_mut().entry(pod).requests(|| match &**pod {
+            Object::Pod(p) => super::resources::pod_requests(p),
+            _ => Default::default(),
+        })
     }
 
     /// The selected row's object.
     pub fn selected_object(&self) -> Option<Arc<Object>> {
-        let t = self.table_model();
+        let t = self.table_window(0);
         t.selected.map(|i| t.rows[i].object.clone())
     }
 }
@@ -671,14 +780,22 @@ fn is_time_column(column: &str) -> bool {
     matches!(column, "AGE" | "LAST SEEN" | "CREATED AT")
 }
 
-fn sort_rows(rows: &mut [RowModel], ci: Option<usize>, column: &str, descending: bool) {
-    let by_time = is_time_column(column);
+#[derive(Copy, Clone)]
+enum SortBy {
+    Time,
+    Name,
+    Namespace,
+    Cell(usize),
+}
+
+fn sort_rows(rows: &mut [RowModel], by: SortBy, descending: bool) {
     rows.sort_by(|a, b| {
-        let ord = match ci {
+        let ord = match by {
             // Ascending age = newest first.
-            _ if by_time => event_time(&b.object).cmp(&event_time(&a.object)),
-            Some(ci) => natural_cmp(&a.cells[ci], &b.cells[ci]),
-            None => Ordering::Equal,
+            SortBy::Time => event_time(&b.object).cmp(&event_time(&a.object)),
+            SortBy::Name => natural_cmp(&a.key.1, &b.key.1),
+            SortBy::Namespace => a.key.0.cmp(&b.key.0),
+            SortBy::Cell(ci) => natural_cmp(&a.cells[ci], &b.cells[ci]),
         };
         let ord = ord.then_with(|| a.key.cmp(&b.key));
         if descending {

@@ -133,7 +133,8 @@ fn normal_action(app: &mut App, action: Action) -> Vec<Effect> {
     if let Some(e) = control(app, &action) {
         return e;
     }
-    let table = app.table_model();
+    // Keys, order and selection only: no cells needed.
+    let table = app.table_window(0);
     let n = table.rows.len();
     let cur = table.selected.unwrap_or(0);
     let select = |app: &mut App, i: usize| {

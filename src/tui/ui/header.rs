@@ -26,7 +26,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let ns = app.view.namespace.clone().unwrap_or_else(|| "all".into());
     let clock = c.timestamp().strftime("%H:%M:%S").to_string();
     let since = human_duration(Duration::from_millis(c.now.0));
-    let run = if c.paused {
+    let run = if !app.capabilities.control {
+        Span::styled("attached", t.key())
+    } else if c.paused {
         Span::styled(
             " PAUSED ",
             t.warn().add_modifier(Modifier::REVERSED | Modifier::BOLD),
@@ -45,17 +47,21 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         Span::styled(format!(" +{since}"), t.dim()),
         sep.clone(),
         run,
-        sep.clone(),
-        Span::raw(format!("seed {}", c.seed)),
-        sep.clone(),
-        Span::raw(format!("{:.0} ev/s", c.events_per_sec)),
     ];
+    if app.capabilities.control {
+        spans.extend([
+            sep.clone(),
+            Span::raw(format!("seed {}", c.seed)),
+            sep.clone(),
+            Span::raw(format!("{:.0} ev/s", c.events_per_sec)),
+        ]);
+    }
     // Lag is news only when there is some.
     let lag = c.lag.as_secs_f64();
     if lag >= 0.5 {
         spans.push(sep);
         spans.push(Span::styled(format!("behind {lag:.1}s"), t.error()));
-    } else if area.width >= 100 {
+    } else if area.width >= 100 && app.capabilities.control {
         spans.push(sep);
         spans.push(Span::styled("lag 0s", t.dim()));
     }

@@ -3,16 +3,17 @@
 //! coloured by status (letters in monochrome).
 
 use super::super::app::{App, StatusClass};
-use super::super::resources::{node_loads, node_of, percent, NodeLoad};
+use super::super::resources::{is_terminated, node_of, percent, NodeLoad};
 use super::text::{bar, fit, pad, width};
 use crate::objects::quantity::format_millicores;
 use crate::objects::{Kind, Object};
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::Node;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A node's conditions as one word list: `Ready`, `NotReady`, plus
 /// `SchedulingDisabled` and any pressure condition that is True.
@@ -55,47 +56,50 @@ struct NodeRow<'a> {
     conditions: String,
     class: StatusClass,
     load: NodeLoad,
-    pods: Vec<&'a Object>,
+    pods: Vec<&'a Arc<Object>>,
 }
 
 fn rows(app: &App) -> Vec<NodeRow<'_>> {
-    let nodes: Vec<&Node> = app
-        .cache
-        .iter(Kind::Node, None)
-        .filter_map(|o| match &**o {
-            Object::Node(n) => Some(n),
-            _ => None,
-        })
-        .collect();
-    let pods: Vec<(&Object, &Pod)> = app
-        .cache
-        .iter(Kind::Pod, None)
-        .filter_map(|o| match &**o {
-            Object::Pod(p) => Some((&**o, p)),
-            _ => None,
-        })
-        .collect();
-    let loads = node_loads(nodes.iter().copied(), pods.iter().map(|(_, p)| *p));
-    let mut by_node: BTreeMap<&str, Vec<&Object>> = BTreeMap::new();
-    for (o, p) in &pods {
-        if let Some(n) = node_of(p) {
-            by_node.entry(n).or_default().push(o);
+    let mut out: Vec<NodeRow> = Vec::new();
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    for o in app.cache.iter(Kind::Node, None) {
+        let Object::Node(n) = &**o else { continue };
+        let (conditions, class) = node_conditions(n);
+        let (allocatable, pod_capacity) = super::super::resources::allocatable(n);
+        let name = n.metadata.name.as_deref().unwrap_or("");
+        index.insert(name, out.len());
+        out.push(NodeRow {
+            name: name.to_string(),
+            conditions,
+            class,
+            load: NodeLoad {
+                allocatable,
+                pod_capacity,
+                ..Default::default()
+            },
+            pods: Vec::new(),
+        });
+    }
+    for o in app.cache.iter(Kind::Pod, None) {
+        let Object::Pod(p) = &**o else { continue };
+        let Some(&i) = node_of(p).and_then(|n| index.get(n)) else {
+            continue;
+        };
+        let row = &mut out[i];
+        row.pods.push(o);
+        // Terminated pods no longer hold their node's resources.
+        if !is_terminated(p) {
+            let r = app.pod_requests(o);
+            row.load.requested.cpu_m += r.cpu_m;
+            row.load.requested.mem += r.mem;
+            row.load.pods += 1;
         }
     }
-    nodes
-        .iter()
-        .map(|n| {
-            let name = n.metadata.name.clone().unwrap_or_default();
-            let (conditions, class) = node_conditions(n);
-            NodeRow {
-                load: loads.get(&name).cloned().unwrap_or_default(),
-                pods: by_node.remove(name.as_str()).unwrap_or_default(),
-                name,
-                conditions,
-                class,
-            }
-        })
-        .collect()
+    let mut memo = app.memo.borrow_mut();
+    if memo.len() > 2 * app.cache.count(Kind::Pod) + 64 {
+        memo.prune();
+    }
+    out
 }
 
 fn usage_spans<'a>(
@@ -113,7 +117,7 @@ fn usage_spans<'a>(
     ]
 }
 
-fn tiles<'a>(app: &App, pods: &[&Object], max: usize) -> Vec<Span<'a>> {
+fn tiles<'a>(app: &App, pods: &[&Arc<Object>], max: usize) -> Vec<Span<'a>> {
     let mut spans = Vec::new();
     for (i, p) in pods.iter().enumerate() {
         if i + 1 == max && pods.len() > max {

@@ -2,7 +2,7 @@
 //! count and the filter; kubectl's columns with a sort arrow; rows coloured
 //! by status, highlighted when they just changed, marked `+ ~ -`.
 
-use super::super::app::{App, TableModel};
+use super::super::app::{App, RowModel, TableModel};
 use super::super::theme::Theme;
 use super::text::{fit, width};
 use ratatui::layout::{Constraint, Rect};
@@ -11,11 +11,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 use ratatui::Frame;
 
-/// Column widths: each column's widest cell, the last one taking the rest.
-fn widths(t: &TableModel, avail: usize) -> Vec<Constraint> {
+/// Column widths: each column's widest cell in view, the last one taking
+/// the rest.
+fn widths(t: &TableModel, rows: &[RowModel], avail: usize) -> Vec<Constraint> {
     let n = t.headers.len();
     let mut w: Vec<usize> = t.headers.iter().map(|h| width(h) + 1).collect();
-    for r in &t.rows {
+    for r in rows {
         for (i, c) in r.cells.iter().enumerate().take(n) {
             w[i] = w[i].max(width(c));
         }
@@ -38,8 +39,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         return;
     }
     let th: &Theme = &app.theme;
-    let t = app.table_model();
     let v = &app.view;
+    // Borders and the header line take 3 rows.
+    let body_h = area.height.saturating_sub(3) as usize;
+    let t = app.table_window(body_h);
     let mut title = vec![Span::styled(
         format!(" {}[{}] ", v.title(), t.rows.len()),
         th.title(),
@@ -79,18 +82,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     ))
     .style(th.header());
     // Only the rows in view are built: a frame with 1,000 pods stays cheap.
-    let body_h = inner.height.saturating_sub(1) as usize;
-    let sel = t.selected.unwrap_or(0);
-    let offset = if body_h == 0 || sel < body_h {
-        0
-    } else {
-        sel + 1 - body_h
-    };
-    let rows: Vec<Row> = t
-        .rows
+    let offset = t.offset;
+    let shown = &t.rows[offset..(offset + body_h).min(t.rows.len())];
+    let rows: Vec<Row> = shown
         .iter()
-        .skip(offset)
-        .take(body_h)
         .map(|r| {
             let mut style: Style = th.status(r.status);
             if let Some(c) = r.mark {
@@ -104,7 +99,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         })
         .collect();
     let mut state = TableState::default().with_selected(t.selected.map(|s| s - offset));
-    let table = Table::new(rows, widths(&t, inner.width as usize))
+    let table = Table::new(rows, widths(&t, shown, inner.width as usize))
         .header(header)
         .block(block)
         .column_spacing(2)
