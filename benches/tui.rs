@@ -119,6 +119,8 @@ fn main() {
     bench(&mut app, 80, 24, "pods, all namespaces, 80x24");
     app.view.filter = "-l app=worker".into();
     bench(&mut app, 200, 60, "pods filtered by label, 200x60");
+    app.view.filter = "worker-7d4b9c8f5-004".into();
+    bench(&mut app, 200, 60, "pods filtered by text, 200x60");
     app.view.filter.clear();
     app.view.sort = Some(kubesim::tui::app::Sort {
         column: "STATUS".into(),

@@ -395,6 +395,7 @@ pub struct MemoEntry {
     object: Arc<Object>,
     class: Option<StatusClass>,
     requests: Option<super::resources::Resources>,
+    cells: Option<Vec<String>>,
 }
 
 impl Memo {
@@ -405,6 +406,7 @@ impl Memo {
                 object: obj.clone(),
                 class: None,
                 requests: None,
+                cells: None,
             })
     }
 
@@ -423,6 +425,9 @@ impl Memo {
 }
 
 impl MemoEntry {
+    fn cells(&mut self, f: impl FnOnce() -> Vec<String>) -> &[String] {
+        self.cells.get_or_insert_with(f)
+    }
     fn class(&mut self, f: impl FnOnce() -> StatusClass) -> StatusClass {
         *self.class.get_or_insert_with(f)
     }
@@ -566,18 +571,30 @@ impl App {
             }
             _ => false,
         };
-        let all_cells =
-            height == usize::MAX || matches!(filter, FilterSpec::Text { .. }) || sort_needs_cells;
-        let mut rows: Vec<RowModel> = objs
-            .into_iter()
-            .map(|o| RowModel {
-                key: super::cache::key_of(&o),
-                cells: if all_cells { cells_of(&o) } else { Vec::new() },
-                object: o,
-                status: StatusClass::Neutral,
-                mark: None,
-            })
-            .collect();
+        let fresh_cells = height == usize::MAX;
+        let memo_cells =
+            !fresh_cells && (matches!(filter, FilterSpec::Text { .. }) || sort_needs_cells);
+        let mut rows: Vec<RowModel> = {
+            let mut memo = self.memo.borrow_mut();
+            objs.into_iter()
+                .map(|o| RowModel {
+                    key: super::cache::key_of(&o),
+                    // Filtering and sorting read cells memoized per object
+                    // version (their ages may be a little old; rows in
+                    // view get fresh cells below).
+                    cells: if fresh_cells {
+                        cells_of(&o)
+                    } else if memo_cells {
+                        memo.entry(&o).cells(|| cells_of(&o)).to_vec()
+                    } else {
+                        Vec::new()
+                    },
+                    object: o,
+                    status: StatusClass::Neutral,
+                    mark: None,
+                })
+                .collect()
+        };
         rows.retain(|r| filter_keeps(&filter, &r.object, &r.cells));
         let mut sort_column = None;
         let mut descending = false;
@@ -617,7 +634,7 @@ impl App {
         let window = self.highlight_window();
         let end = offset.saturating_add(height).min(rows.len());
         for r in &mut rows[offset..end] {
-            if r.cells.is_empty() {
+            if !fresh_cells {
                 r.cells = cells_of(&r.object);
             }
             r.status = classify(&r.object, &headers, &r.cells);
