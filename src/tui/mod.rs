@@ -159,3 +159,96 @@ pub fn run(args: TuiArgs) -> Result<(), String> {
         terminal::setup().map_err(|e| format!("cannot open the terminal: {e}"))?;
     terminal::run_loop(&mut term, &mut app, &mut src).map_err(|e| format!("terminal error: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser, Subcommand};
+
+    /// The binary's shape: global `--seed`/`--cluster` (cli::WorldArgs) and
+    /// a `tui` subcommand with its own `--seed`/`--cluster`.
+    #[derive(Parser, Debug)]
+    struct Cli {
+        #[command(flatten)]
+        world: crate::cli::WorldArgs,
+        #[command(subcommand)]
+        command: Sub,
+    }
+
+    #[derive(Subcommand, Debug)]
+    enum Sub {
+        Tui(TuiArgs),
+    }
+
+    fn parse(args: &[&str]) -> (crate::cli::WorldArgs, TuiArgs) {
+        let cli = Cli::try_parse_from(args).unwrap();
+        let Sub::Tui(t) = cli.command;
+        (cli.world, t)
+    }
+
+    #[test]
+    fn tui_args_sit_beside_the_global_world_args() {
+        Cli::command().debug_assert();
+        let (_, t) = parse(&["kubesim", "tui", "--seed", "5", "--speed", "10", "lab.yaml"]);
+        assert_eq!(t.seed, Some(5));
+        assert_eq!(t.speed, 10.0);
+        assert_eq!(t.file.as_deref(), Some(Path::new("lab.yaml")));
+        // A global --seed before the subcommand reaches the tui too: the
+        // same argument id, so clap hands the global's value down.
+        let (w, t) = parse(&["kubesim", "--seed", "3", "tui"]);
+        assert_eq!(w.seed, 3);
+        assert_eq!(t.seed, Some(3));
+        let (_, t) = parse(&["kubesim", "tui", "--attach", "http://127.0.0.1:6443"]);
+        assert_eq!(t.attach.as_deref(), Some("http://127.0.0.1:6443"));
+    }
+
+    #[test]
+    fn files_are_told_apart() {
+        assert_eq!(
+            file_kind("apiVersion: kubesim.io/v1\nkind: Cluster\nnodes: []\n"),
+            FileKind::Cluster
+        );
+        assert_eq!(
+            file_kind("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\napiVersion: apps/v1\nkind: Deployment\n"),
+            FileKind::Manifests
+        );
+        assert_eq!(
+            file_kind("kubectl run web --image=nginx\nsim advance 20s\n"),
+            FileKind::Script
+        );
+    }
+
+    #[test]
+    fn a_script_file_runs_before_the_dashboard_opens() {
+        let dir = std::env::temp_dir().join(format!("kubesim-tui-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let script = dir.join("start.txt");
+        std::fs::write(&script, "kubectl run web --image=nginx\nsim advance 20s\n").unwrap();
+        let args = TuiArgs {
+            file: Some(script.clone()),
+            seed: Some(4),
+            ..Default::default()
+        };
+        let (s, note) = build_session(&args).unwrap();
+        assert_eq!(note, None);
+        assert_eq!(s.world.seed(), 4);
+        assert_eq!(s.world.now(), crate::sim::SimTime::from_secs(20));
+        assert!(s
+            .world
+            .store
+            .try_get(crate::objects::Kind::Pod, "default", "web")
+            .is_some());
+        std::fs::write(&script, "kubectl frobnicate\n").unwrap();
+        let (_, note) = build_session(&args).unwrap();
+        assert!(note.unwrap().contains("unknown command"));
+        let missing = TuiArgs {
+            file: Some(dir.join("nope.yaml")),
+            ..Default::default()
+        };
+        let Err(e) = build_session(&missing) else {
+            panic!("a missing file is an error")
+        };
+        assert!(e.starts_with("cannot read"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
