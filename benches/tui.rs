@@ -30,7 +30,7 @@ fn now() -> Instant {
 }
 
 fn pod(i: usize, w: &kubesim::sim::World) -> Pod {
-    let running = i % 10 != 0;
+    let running = !i.is_multiple_of(10);
     Pod {
         metadata: ObjectMeta {
             name: Some(format!("worker-7d4b9c8f5-{i:05}")),

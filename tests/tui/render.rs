@@ -264,3 +264,45 @@ fn a_repl_line_from_the_command_line_runs_through_the_repl_parser() {
         "error: the server doesn't have a resource type \"pdos\""
     );
 }
+
+// ----- charts ----------------------------------------------------------
+
+#[test]
+fn charts_come_from_samples_and_show_dockercoins_when_it_runs() {
+    let mut w = workshop_world(1);
+    create_pod(
+        &mut w,
+        "worker",
+        &[("app", "worker")],
+        Some("node2"),
+        "dockercoins/worker:v0.1",
+        None,
+    );
+    // A stand-in for the network's DockerCoins counter: climbs, then
+    // plateaus at 10 hashes/s (one worker per 3.3/s, ten workers' ceiling).
+    let adapters = Adapters {
+        hash_rate: Box::new(|w| Some((w.now().as_secs_f64() / 30.0).min(10.0))),
+        ..Default::default()
+    };
+    let t0 = wall();
+    let mut src = kubesim::tui::source::LocalSource::new(w, 10.0, t0, adapters);
+    let mut app = kubesim::tui::app::App::new(
+        kubesim::tui::app::Clock::new(jiff::Timestamp::UNIX_EPOCH, 1, 10.0),
+        Theme::COLOR,
+    );
+    src.init(&mut app);
+    use kubesim::tui::source::Source;
+    // Thirty wall seconds at ×10: 300 virtual seconds, a sample every 5.
+    src.advance(
+        &mut app,
+        t0 + Duration::from_secs(30),
+        Duration::from_secs(3600),
+    );
+    assert_eq!(app.sampler.samples().len(), 61);
+    assert_eq!(app.sampler.last().unwrap().hash_rate, Some(10.0));
+    let t = render(&mut app, 100, 45);
+    insta::assert_snapshot!("charts_100x45", t.backend());
+    let buf = t.backend().buffer();
+    assert!(find(buf, "DockerCoins: hashes/s 10.0").is_some());
+    assert_eq!(fg_of(buf, "hashes/s 10.0"), Color::Yellow);
+}

@@ -111,7 +111,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let last = samples.last().copied();
     let hash = app.sampler.has_hash_rate();
     let n = if hash { 3 } else { 2 };
-    let side_by_side = area.width >= 3 * 40 && area.height < 20;
+    // Short and wide (the narrow layout's strip): side by side.
+    let side_by_side = area.width >= n as u16 * 30 && area.height < 6 * n as u16;
     let parts = if side_by_side {
         Layout::horizontal(vec![Constraint::Ratio(1, n); n as usize]).split(area)
     } else {

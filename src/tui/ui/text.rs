@@ -34,7 +34,7 @@ pub fn bar(percent: u16, width: usize) -> String {
     let full = eighths / 8;
     let mut s: String = "█".repeat(full);
     if full < width {
-        s.push(if eighths % 8 == 0 {
+        s.push(if eighths.is_multiple_of(8) {
             '·'
         } else {
             EIGHTHS[eighths % 8]
