@@ -161,6 +161,13 @@ impl LocalSource {
             if seg == target {
                 return true;
             }
+            if let Some(d) = deadline {
+                #[allow(clippy::disallowed_methods)] // the pacing edge: the frame budget
+                let late = Instant::now() >= d;
+                if late {
+                    return false;
+                }
+            }
         }
     }
 
