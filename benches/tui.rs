@@ -106,6 +106,15 @@ fn main() {
     );
     src.init(&mut app);
     app.view.namespace = None;
+    // The first frame fills the per-object memo (status classes, requests).
+    let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let start = now();
+    term.draw(|f| ui::draw(f, &app)).unwrap();
+    let cold = start.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "{:<44} {cold:>7.2} ms",
+        "first frame (status memo cold), 200x60"
+    );
     println!(
         "kubesim tui: one frame with {} pods",
         app.cache.count(kubesim::objects::Kind::Pod)
@@ -127,4 +136,22 @@ fn main() {
         descending: false,
     });
     bench(&mut app, 200, 60, "pods sorted by STATUS, 200x60");
+
+    // The simulation side of a frame: ten virtual minutes (120 chart
+    // samples over 1,000 pods) in one advance, as at ×600 for one second.
+    use kubesim::tui::source::Source;
+    let t0 = now();
+    src.apply(&mut app, kubesim::tui::update::Effect::SetSpeed(600.0), t0);
+    let start = now();
+    src.advance(
+        &mut app,
+        t0 + Duration::from_secs(1),
+        Duration::from_secs(3600),
+    );
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "{:<44} {ms:>7.2} ms ({} samples)",
+        "advance 600 virtual s, 1,000 pods",
+        app.sampler.samples().len()
+    );
 }

@@ -16,14 +16,12 @@
 
 use super::app::{App, Capabilities, Clock, Mode, ObjRef};
 use super::cache::Cache;
-use super::sampler;
 use super::source::{show_output, Source};
 use super::theme::Theme;
 use super::update::Effect;
 use crate::cli::output::Output;
 use crate::objects::{Kind, Object};
 use crate::sim::SimTime;
-use k8s_openapi::api::core::v1::{Node, Pod};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::mpsc::{channel, Receiver, Sender};
@@ -394,17 +392,7 @@ impl AttachSource {
             app.cache.replace_kind(k, objs, app.clock.now);
         }
         app.cache.expire(app.clock.now, app.highlight_window());
-        let nodes: Vec<&Node> = app
-            .cache
-            .iter(Kind::Node, None)
-            .filter_map(|o| crate::objects::KubeObject::from_object(o))
-            .collect();
-        let pods: Vec<&Pod> = app
-            .cache
-            .iter(Kind::Pod, None)
-            .filter_map(|o| crate::objects::KubeObject::from_object(o))
-            .collect();
-        let sample = sampler::measure(app.clock.now, &nodes, &pods, None);
+        let sample = app.measure(None);
         if app.sampler.next_due() <= app.clock.now {
             app.sampler.record(sample);
         }

@@ -103,35 +103,6 @@ pub fn allocatable(node: &Node) -> (Resources, i64) {
     (from_map(alloc), pods)
 }
 
-/// The load of every node, by name; pods on unknown nodes are ignored.
-pub fn node_loads<'a>(
-    nodes: impl Iterator<Item = &'a Node>,
-    pods: impl Iterator<Item = &'a Pod>,
-) -> BTreeMap<String, NodeLoad> {
-    let mut out: BTreeMap<String, NodeLoad> = BTreeMap::new();
-    for n in nodes {
-        let (alloc, cap) = allocatable(n);
-        out.insert(
-            n.metadata.name.clone().unwrap_or_default(),
-            NodeLoad {
-                allocatable: alloc,
-                pod_capacity: cap,
-                ..Default::default()
-            },
-        );
-    }
-    for p in pods {
-        if is_terminated(p) {
-            continue;
-        }
-        if let Some(load) = node_of(p).and_then(|n| out.get_mut(n)) {
-            load.requested.add(pod_requests(p));
-            load.pods += 1;
-        }
-    }
-    out
-}
-
 /// A percentage, 0 when there is nothing to divide by.
 pub fn percent(part: i64, whole: i64) -> u16 {
     if whole <= 0 {

@@ -1,15 +1,15 @@
 //! Samples the simulation every N virtual seconds for the charts: cluster
 //! cpu and memory requested against allocatable, pods by phase, and
-//! DockerCoins' hash rate when an adapter provides it.
+//! DockerCoins' hash rate when an adapter provides it (`App::measure`
+//! takes a sample from the cache).
 //!
 //! Samples are taken at exact multiples of the interval in virtual time (the
 //! local runner stops the world on each sample instant), so the charts of a
 //! seed are the same whatever the speed or the frame rate: they come from
 //! the simulation, never from wall-clock polling.
 
-use super::resources::{node_loads, Resources};
+use super::resources::Resources;
 use crate::sim::SimTime;
-use k8s_openapi::api::core::v1::{Node, Pod};
 use std::collections::VecDeque;
 use std::time::Duration;
 
@@ -32,33 +32,6 @@ pub struct Sample {
     pub phases: PhaseCounts,
     /// DockerCoins hashes per second, as webui computes it.
     pub hash_rate: Option<f64>,
-}
-
-/// Measures the cluster from its pods and nodes.
-pub fn measure(at: SimTime, nodes: &[&Node], pods: &[&Pod], hash_rate: Option<f64>) -> Sample {
-    let loads = node_loads(nodes.iter().copied(), pods.iter().copied());
-    let mut s = Sample {
-        at,
-        hash_rate,
-        ..Default::default()
-    };
-    for l in loads.values() {
-        s.requested.cpu_m += l.requested.cpu_m;
-        s.requested.mem += l.requested.mem;
-        s.allocatable.cpu_m += l.allocatable.cpu_m;
-        s.allocatable.mem += l.allocatable.mem;
-    }
-    for p in pods {
-        let phase = p.status.as_ref().and_then(|s| s.phase.as_deref());
-        match phase {
-            Some("Running") => s.phases.running += 1,
-            Some("Succeeded") => s.phases.succeeded += 1,
-            Some("Failed") => s.phases.failed += 1,
-            Some("Unknown") => s.phases.unknown += 1,
-            _ => s.phases.pending += 1,
-        }
-    }
-    s
 }
 
 /// A ring of samples taken every `interval` of virtual time.

@@ -10,14 +10,12 @@
 
 use super::adapters::Adapters;
 use super::app::{App, Mode, ObjRef, Pane};
-use super::sampler;
 use super::update::Effect;
 use crate::cli::output::Output;
 use crate::cli::session::{run_words, Session};
 use crate::objects::{Kind, Object};
 use crate::sim::pacing::Pacer;
 use crate::sim::{SimTime, World};
-use k8s_openapi::api::core::v1::{Node, Pod};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
@@ -121,11 +119,11 @@ impl LocalSource {
         if app.sampler.next_due() > w.now() {
             return;
         }
-        let nodes: Vec<&Node> = w.store.list_as::<Node>(None).collect();
-        let pods: Vec<&Pod> = w.store.list_as::<Pod>(None).collect();
+        // The cache holds the store's objects (drained up to now).
         let hash = (self.adapters.hash_rate)(w);
-        app.sampler
-            .record(sampler::measure(w.now(), &nodes, &pods, hash));
+        app.clock.now = w.now();
+        let sample = app.measure(hash);
+        app.sampler.record(sample);
     }
 
     /// Runs the world to `target`, stopping on sample instants; gives up
