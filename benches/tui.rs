@@ -106,6 +106,10 @@ fn main() {
     );
     src.init(&mut app);
     app.view.namespace = None;
+    println!(
+        "kubesim tui: one frame with {} pods",
+        app.cache.count(kubesim::objects::Kind::Pod)
+    );
     // The first frame fills the per-object memo (status classes, requests).
     let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
     let start = now();
@@ -114,10 +118,6 @@ fn main() {
     println!(
         "{:<44} {cold:>7.2} ms",
         "first frame (status memo cold), 200x60"
-    );
-    println!(
-        "kubesim tui: one frame with {} pods",
-        app.cache.count(kubesim::objects::Kind::Pod)
     );
     bench(
         &mut app,

@@ -25,6 +25,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             )],
             None => vec!["Loading…".into()],
         }
+    } else if pane.lines.is_empty() {
+        vec![match app.mode {
+            Mode::Logs => "(no log lines yet; new lines appear here)".to_string(),
+            _ => "(loading…)".to_string(),
+        }]
     } else {
         pane.lines.clone()
     };
