@@ -19,7 +19,7 @@ pub struct Binding {
 pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: ":",
-        what: "command: a view (:pods, :deploy kube-system) or a REPL line (:kubectl scale ...)",
+        what: "command: :pods, :deploy NS, or a REPL line (:kubectl scale ...)",
         hint: Some("cmd"),
     },
     Binding {
@@ -88,8 +88,8 @@ pub const BINDINGS: &[Binding] = &[
         hint: None,
     },
     Binding {
-        keys: "N A S ...",
-        what: "sort by the column starting with that letter (shift); again: reverse",
+        keys: "N A S …",
+        what: "shift+letter: sort by the column it starts; again: reverse",
         hint: None,
     },
     Binding {

@@ -306,3 +306,22 @@ fn charts_come_from_samples_and_show_dockercoins_when_it_runs() {
     assert!(find(buf, "DockerCoins: hashes/s 10.0").is_some());
     assert_eq!(fg_of(buf, "hashes/s 10.0"), Color::Yellow);
 }
+
+#[test]
+fn help_fits_an_80x24_terminal() {
+    let (_src, mut app) = source(workshop_world(1), Adapters::default(), Theme::MONO);
+    kubesim::tui::update::update(&mut app, Action::Help);
+    let t = render(&mut app, 80, 24);
+    insta::assert_snapshot!("help_80x24", t.backend());
+}
+
+#[test]
+fn long_command_output_opens_a_pane() {
+    let (mut src, mut app) = source(workshop_world(1), Adapters::default(), Theme::MONO);
+    command(&mut app, &mut src, "get nodes");
+    assert_eq!(app.mode, Mode::Output);
+    let t = render(&mut app, 80, 24);
+    insta::assert_snapshot!("output_get_nodes_80x24", t.backend());
+    go(&mut app, &mut src, &[Action::Back]);
+    assert_eq!(app.mode, Mode::Normal);
+}
