@@ -9,6 +9,7 @@
 //! the simulation, never from wall-clock polling.
 
 use super::resources::Resources;
+use crate::objects::{Kind, Object};
 use crate::sim::SimTime;
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -99,6 +100,45 @@ impl Sampler {
     /// Whether any sample carried a hash rate (DockerCoins runs).
     pub fn has_hash_rate(&self) -> bool {
         self.samples.iter().any(|s| s.hash_rate.is_some())
+    }
+}
+
+impl super::app::App {
+    /// The cluster now, for the charts: requested and allocatable summed
+    /// over nodes (pod requests memoized per object version), pods by phase.
+    pub fn measure(&self, hash_rate: Option<f64>) -> Sample {
+        let mut s = Sample {
+            at: self.clock.now,
+            hash_rate,
+            ..Default::default()
+        };
+        let mut nodes = std::collections::BTreeSet::new();
+        for o in self.cache.iter(Kind::Node, None) {
+            if let Object::Node(n) = &**o {
+                let (alloc, _) = super::resources::allocatable(n);
+                s.allocatable.cpu_m += alloc.cpu_m;
+                s.allocatable.mem += alloc.mem;
+                nodes.insert(n.metadata.name.as_deref().unwrap_or(""));
+            }
+        }
+        for o in self.cache.iter(Kind::Pod, None) {
+            let Object::Pod(p) = &**o else { continue };
+            let phase = p.status.as_ref().and_then(|st| st.phase.as_deref());
+            match phase {
+                Some("Running") => s.phases.running += 1,
+                Some("Succeeded") => s.phases.succeeded += 1,
+                Some("Failed") => s.phases.failed += 1,
+                Some("Unknown") => s.phases.unknown += 1,
+                _ => s.phases.pending += 1,
+            }
+            let bound = super::resources::node_of(p).is_some_and(|n| nodes.contains(n));
+            if bound && !super::resources::is_terminated(p) {
+                let r = self.pod_requests(o);
+                s.requested.cpu_m += r.cpu_m;
+                s.requested.mem += r.mem;
+            }
+        }
+        s
     }
 }
 
