@@ -76,7 +76,7 @@ impl App {
                     .map(|c| c.name.to_uppercase())
                     .collect()
             });
-            let cells: Vec<String> = printers::cells(pod, self.clock.timestamp())
+            let cells: Vec<String> = super::table::row_cells(pod, self.clock.timestamp())
                 .iter()
                 .map(printers::Cell::text)
                 .collect();

@@ -127,8 +127,8 @@ impl App {
             .position(|c| c.format == "name")
             .and_then(|i| visible.iter().position(|&x| x == i))
             .map(|i| i + usize::from(with_ns));
-        let cells_of = |o: &Object| -> Vec<String> {
-            let all = printers::cells(o, now_ts);
+        let cells_of = |o: &Arc<Object>| -> Vec<String> {
+            let all = row_cells(o, now_ts);
             let mut out = Vec::with_capacity(headers.len());
             if with_ns {
                 out.push(o.meta().namespace.clone().unwrap_or_default());
@@ -249,6 +249,16 @@ fn filter_keeps(f: &FilterSpec, obj: &Object, cells: &[String]) -> bool {
             selector.matches_opt(obj.meta().labels.as_ref()) != *invert
         }
     }
+}
+
+/// One object's cells, through the printers' Table (the interface the REPL
+/// and the HTTP API's Table responses share).
+pub fn row_cells(obj: &Arc<Object>, now: jiff::Timestamp) -> Vec<printers::Cell> {
+    printers::table(obj.kind(), std::slice::from_ref(obj), now)
+        .rows
+        .pop()
+        .map(|r| r.cells)
+        .unwrap_or_default()
 }
 
 /// The instant an event last happened (lastTimestamp, eventTime, creation).
