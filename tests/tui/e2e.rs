@@ -131,10 +131,23 @@ fn tui_in_tmux_runs_commands_and_restores_the_terminal() {
     // The controllers (and the scheduler) bring up three pods.
     t.command("pods");
     t.wait_for("pods(default)[3]", 30);
-    t.command("kubectl get deploy web");
-    let screen = t.wait_for("3/3", 30);
-    assert!(screen.contains("web"), "{screen}");
-    t.key("Escape");
+    // `kubectl get` output opens a pane: ask again until all are ready.
+    #[allow(clippy::disallowed_methods)] // a test waiting on a real terminal
+    let start = Instant::now();
+    loop {
+        t.command("kubectl get deploy web");
+        // The pane's title, not the prompt being typed.
+        let screen = t.wait_for("┌ :kubectl get deploy web", 10);
+        t.key("Escape");
+        if screen.contains("3/3") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "web never became 3/3:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
 
     t.keys("q");
     let after = t.wait_for("EXITED:0", 10);
