@@ -17,3 +17,4 @@ pub mod objects;
 pub mod printers;
 pub mod scheduler;
 pub mod sim;
+pub mod tui;
