@@ -332,3 +332,10 @@ pub fn command(app: &mut App, src: &mut LocalSource, line: &str) {
     go(app, src, &chars);
     go(app, src, &[Action::Submit]);
 }
+
+/// The workshop cluster with no components running: objects stay exactly
+/// as a test writes them (no scheduler, kubelet or controller rewrites a
+/// fixture pod), for rendering tests of given states.
+pub fn static_world(seed: u64) -> World {
+    kubesim::cluster::build_world_with(&kubesim::cluster::ClusterSpec::workshop(), seed, |_, _| {})
+}

@@ -32,7 +32,10 @@ fn selected(app: &App) -> String {
 
 /// Three pods in default: api (oldest), web-10, web-9 (newest).
 fn three_pods() -> (LocalSource, App) {
-    let mut w = workshop_world(1);
+    three_pods_in(crate::fixtures::static_world(1))
+}
+
+fn three_pods_in(mut w: kubesim::sim::World) -> (LocalSource, App) {
     create_pod(
         &mut w,
         "api",
@@ -448,7 +451,11 @@ fn panes_open_on_the_selected_object_and_esc_closes_them() {
 
 #[test]
 fn space_plus_minus_and_n_drive_the_simulation() {
-    let (mut src, mut app) = three_pods();
+    // Only the scheduler runs: `n` must be what binds the pending pod.
+    let w = kubesim::cluster::build_world_with(&kubesim::cluster::ClusterSpec::workshop(), 1, |w, _| {
+        w.add_controller(Box::new(kubesim::scheduler::Scheduler::new()))
+    });
+    let (mut src, mut app) = three_pods_in(w);
     assert_eq!(update(&mut app, Action::TogglePause), vec![Effect::Pause]);
     go(&mut app, &mut src, &[Action::TogglePause]);
     assert!(app.clock.paused);

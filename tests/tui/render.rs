@@ -45,7 +45,7 @@ fn workshop_cluster_at_rest_160x48_uses_the_room() {
 
 #[test]
 fn deployment_mid_rollout_drills_down_to_its_pods() {
-    let mut w = workshop_world(1);
+    let mut w = crate::fixtures::static_world(1);
     mid_rollout(&mut w);
     let (mut src, mut app) = source(w, Adapters::default(), Theme::COLOR);
     rollout_step(src.world_mut());
@@ -70,7 +70,7 @@ fn deployment_mid_rollout_drills_down_to_its_pods() {
 
 #[test]
 fn highlights_fade_after_a_couple_of_virtual_seconds() {
-    let mut w = workshop_world(1);
+    let mut w = crate::fixtures::static_world(1);
     mid_rollout(&mut w);
     let (mut src, mut app) = source(w, Adapters::default(), Theme::COLOR);
     rollout_step(src.world_mut());
@@ -94,7 +94,7 @@ fn highlights_fade_after_a_couple_of_virtual_seconds() {
 
 #[test]
 fn crash_looping_pod_is_red_and_readable_without_colour() {
-    let mut w = workshop_world(1);
+    let mut w = crate::fixtures::static_world(1);
     w.advance(Duration::from_secs(200));
     let st = running(&w, true);
     create_pod(
@@ -190,7 +190,7 @@ fn canned_decision() -> Decision {
 
 #[test]
 fn pending_pod_explains_itself_with_each_nodes_verdict() {
-    let mut w = workshop_world(1);
+    let mut w = crate::fixtures::static_world(1);
     w.advance(Duration::from_secs(30));
     create_pod(&mut w, "big", &[("app", "big")], None, "nginx", None);
     let adapters = Adapters {
@@ -269,7 +269,7 @@ fn a_repl_line_from_the_command_line_runs_through_the_repl_parser() {
 
 #[test]
 fn charts_come_from_samples_and_show_dockercoins_when_it_runs() {
-    let mut w = workshop_world(1);
+    let mut w = crate::fixtures::static_world(1);
     create_pod(
         &mut w,
         "worker",
