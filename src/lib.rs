@@ -9,6 +9,7 @@
 // Object is an enum of the k8s-openapi types; objects live behind Arc.
 #![allow(clippy::large_enum_variant)]
 
+pub mod api;
 pub mod cli;
 pub mod cluster;
 pub mod controllers;
@@ -16,3 +17,4 @@ pub mod objects;
 pub mod printers;
 pub mod scheduler;
 pub mod sim;
+pub mod tui;

@@ -47,6 +47,10 @@ pub enum Commands {
     Repl,
     /// Run the lines of FILE (or - for stdin), echoing each as `$ LINE`.
     Script(ScriptArgs),
+    /// Serve the Kubernetes HTTP API, so the real kubectl drives the simulation.
+    Serve(crate::api::ServeArgs),
+    /// The live dashboard a class watches while the cluster changes.
+    Tui(crate::tui::TuiArgs),
 }
 
 #[derive(Args, Debug)]
@@ -76,6 +80,42 @@ impl WorldArgs {
 /// Runs the binary; returns the process exit code.
 pub fn main_entry() -> i32 {
     let cli = Cli::parse();
+    if let Some(Commands::Tui(args)) = &cli.command {
+        let mut args = args.clone();
+        args.seed.get_or_insert(cli.world.seed);
+        if args.cluster.is_none() {
+            args.cluster = cli.world.cluster.clone();
+        }
+        return match crate::tui::run(args) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("error: {e}");
+                1
+            }
+        };
+    }
+    if let Some(Commands::Serve(args)) = &cli.command {
+        let mut args = args.clone();
+        // --seed and --cluster may be given before the subcommand too.
+        if args.cluster.is_none() {
+            args.cluster = cli.world.cluster.clone();
+        }
+        args.seed = cli.world.seed;
+        let result = if args.repl {
+            crate::api::run_serve_with_front_end(&args, |handle| {
+                repl::run_remote(handle);
+            })
+        } else {
+            crate::api::run_serve(&args)
+        };
+        return match result {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("error: {e}");
+                1
+            }
+        };
+    }
     let world = match cli.world.build() {
         Ok(w) => w,
         Err(e) => {
@@ -85,6 +125,7 @@ pub fn main_entry() -> i32 {
     };
     match cli.command {
         None | Some(Commands::Repl) => repl::run(world),
+        Some(Commands::Serve(_)) | Some(Commands::Tui(_)) => unreachable!("handled above"),
         Some(Commands::Script(args)) => {
             let text = if args.file == "-" {
                 let mut s = String::new();

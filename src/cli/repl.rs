@@ -367,3 +367,25 @@ pub fn interact<B: Backend>(backend: B, color: bool) -> i32 {
     }
     code
 }
+
+impl WorldAccess for crate::sim::runner::SimHandle {
+    fn with<R: Send + 'static>(&self, f: impl FnOnce(&mut World) -> R + Send + 'static) -> R {
+        self.call(f)
+    }
+    fn pause(&self) {
+        crate::sim::runner::SimHandle::pause(self)
+    }
+    fn resume(&self) {
+        crate::sim::runner::SimHandle::resume(self)
+    }
+    fn set_speed(&self, speed: f64) {
+        crate::sim::runner::SimHandle::set_speed(self, speed)
+    }
+}
+
+/// The REPL on a world that runs on its own thread (`kubesim serve --repl`):
+/// each line runs there, between events, at the current virtual time.
+pub fn run_remote(handle: crate::sim::runner::SimHandle) -> i32 {
+    let color = color_wanted();
+    interact(Remote::new(handle), color)
+}

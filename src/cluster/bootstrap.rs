@@ -199,18 +199,12 @@ pub fn create_objects(world: &mut World, spec: &ClusterSpec) {
 
     // DaemonSets: kube-proxy and cilium, one pod per node.
     let node_count = spec.nodes.len() as i32;
-    for (ds_name, app_label, image, hash) in [
-        (
-            "cilium",
-            "cilium",
-            "quay.io/cilium/cilium:v1.17.4",
-            "5c7d8f9b46",
-        ),
+    for (ds_name, app_label, image) in [
+        ("cilium", "cilium", "quay.io/cilium/cilium:v1.17.4"),
         (
             "kube-proxy",
             "kube-proxy",
             "registry.k8s.io/kube-proxy:v1.33.5",
-            "6b8c7d9f54",
         ),
     ] {
         let ds_uid = format!("{}", b.world.store.resource_version());
@@ -242,18 +236,25 @@ pub fn create_objects(world: &mut World, spec: &ClusterSpec) {
             ..Default::default()
         });
         b.create(Object::DaemonSet(ds));
-        let owner_uid = b
+        let stored: DaemonSet = b
             .world
             .store
-            .try_get(crate::objects::Kind::DaemonSet, "kube-system", ds_name)
-            .and_then(|o| o.meta().uid.clone())
-            .unwrap_or(ds_uid);
+            .get_as::<DaemonSet>("kube-system", ds_name)
+            .cloned()
+            .expect("created");
+        let owner_uid = stored.metadata.uid.clone().unwrap_or(ds_uid);
+        // The controller's revision and hash, as the DaemonSet controller
+        // recorded them when the lab was set up.
+        let hash = crate::controllers::daemonset::template_hash(&stored);
+        let mut rev = crate::controllers::daemonset::new_revision(&stored, 1);
+        rev.metadata.creation_timestamp = Some(b.at(20));
+        b.create(Object::ControllerRevision(rev));
         for (i, n) in spec.nodes.iter().enumerate() {
             let suffix = boot_suffix(&mut b, 5);
             let name = format!("{ds_name}-{suffix}");
             let mut pod = system_pod(&b, &name, &n.name, i, true, &[(ds_name, image, "")], 25);
             pod.metadata.labels = Some(BTreeMap::from([
-                ("controller-revision-hash".into(), hash.into()),
+                ("controller-revision-hash".into(), hash.clone()),
                 ("k8s-app".into(), app_label.into()),
                 ("pod-template-generation".into(), "1".into()),
             ]));
@@ -266,6 +267,14 @@ pub fn create_objects(world: &mut World, spec: &ClusterSpec) {
             spec.tolerations = Some(vec![
                 serde_json::from_value(json!({"operator": "Exists"})).unwrap()
             ]);
+            spec.node_selector = Some(BTreeMap::from([(
+                "kubernetes.io/os".to_string(),
+                "linux".to_string(),
+            )]));
+            crate::controllers::daemonset::add_daemon_tolerations(spec);
+            spec.affinity = Some(crate::controllers::daemonset::node_name_affinity(
+                None, &n.name,
+            ));
             b.create(Object::Pod(pod));
         }
     }
@@ -275,13 +284,12 @@ pub fn create_objects(world: &mut World, spec: &ClusterSpec) {
         .filter(|i| !spec.nodes[*i].control_plane)
         .collect();
     let cp_only = worker_indices.is_empty();
-    for (dep_name, app_label, image, replicas, hash, on_cp) in [
+    for (dep_name, app_label, image, replicas, on_cp) in [
         (
             "cilium-operator",
             "cilium-operator",
             "quay.io/cilium/operator-generic:v1.17.4",
             1,
-            "7f9c8d6b5d",
             true,
         ),
         (
@@ -289,7 +297,6 @@ pub fn create_objects(world: &mut World, spec: &ClusterSpec) {
             "kube-dns",
             "registry.k8s.io/coredns/coredns:v1.12.0",
             2,
-            "668d6bf9bc",
             true,
         ),
     ] {
@@ -312,6 +319,17 @@ pub fn create_objects(world: &mut World, spec: &ClusterSpec) {
         let Object::Deployment(mut dep) = dep else {
             unreachable!()
         };
+        // The pod-template-hash the Deployment controller computes from the
+        // stored (defaulted) template, so it finds this ReplicaSet as new.
+        let hash_owned = {
+            let mut probe = Object::Deployment(dep.clone());
+            crate::objects::defaults::apply(&mut probe);
+            let Object::Deployment(d) = probe else {
+                unreachable!()
+            };
+            crate::controllers::util::compute_hash(&d.spec.unwrap_or_default().template, None)
+        };
+        let hash: &str = &hash_owned;
         dep.metadata.creation_timestamp = Some(b.at(20));
         dep.status = Some(DeploymentStatus {
             available_replicas: Some(replicas),
@@ -498,6 +516,14 @@ fn boot_suffix(b: &mut Boot, n: usize) -> String {
 
 fn qty(s: &str) -> Quantity {
     Quantity(s.to_string())
+}
+
+/// A Node object for `n` as node number `i` (for `sim node add`): the
+/// same shape as the bootstrap nodes.
+pub(crate) fn node_object(world: &mut World, spec: &ClusterSpec, n: &NodeSpec, i: usize) -> Node {
+    let born = Time(spec.epoch());
+    let b = Boot { world, born };
+    make_node(&b, spec, n, i)
 }
 
 fn make_node(b: &Boot, spec: &ClusterSpec, n: &NodeSpec, i: usize) -> Node {

@@ -5,6 +5,7 @@
 mod bootstrap;
 mod spec;
 
+pub(crate) use bootstrap::node_object;
 pub use spec::{ClusterSpec, NodeSpec};
 
 use crate::sim::World;
@@ -13,9 +14,19 @@ use crate::sim::World;
 /// (scheduler, node agents, controllers), which see those objects as their
 /// initial list.
 pub fn build_world(spec: &ClusterSpec, seed: u64) -> World {
+    build_world_with(spec, seed, install_components)
+}
+
+/// Builds the world for `spec` with the components `install` adds (tests
+/// use it to run the controllers with a stand-in scheduler or kubelet).
+pub fn build_world_with(
+    spec: &ClusterSpec,
+    seed: u64,
+    install: impl FnOnce(&mut World, &ClusterSpec),
+) -> World {
     let mut world = World::new(seed, spec.epoch());
     bootstrap::create_objects(&mut world, spec);
-    install_components(&mut world, spec);
+    install(&mut world, spec);
     world.settle();
     world
 }
@@ -25,6 +36,34 @@ pub fn build_world(spec: &ClusterSpec, seed: u64) -> World {
 pub fn install_components(world: &mut World, spec: &ClusterSpec) {
     world.add_controller(Box::new(crate::scheduler::Scheduler::new()));
     world.add_controller(Box::new(crate::controllers::kubelet::Kubelet::new(spec)));
+    world.add_controller(Box::new(
+        crate::controllers::node_lifecycle::NodeLifecycle::new(),
+    ));
+    world.add_controller(Box::new(
+        crate::controllers::node_lifecycle::TaintEviction::new(),
+    ));
+    controller_manager(world);
+}
+
+/// kube-controller-manager: the workload controllers, one line each.
+pub fn controller_manager(world: &mut World) {
+    use crate::controllers as c;
+    world.add_controller(Box::new(c::replicaset::ReplicaSetController::new()));
+    world.add_controller(Box::new(c::deployment::DeploymentController::new()));
+    world.add_controller(Box::new(c::daemonset::DaemonSetController::new()));
+    world.add_controller(Box::new(c::statefulset::StatefulSetController::new()));
+    world.add_controller(Box::new(c::job::JobController::new()));
+    world.add_controller(Box::new(c::cronjob::CronJobController::new()));
+    world.add_controller(Box::new(
+        c::ttl_after_finished::TtlAfterFinishedController::new(),
+    ));
+    world.add_controller(Box::new(c::garbage_collector::GarbageCollector::new()));
+    world.add_controller(Box::new(c::namespace::NamespaceController::new()));
+    world.add_controller(Box::new(c::podgc::PodGcController::new()));
+    world.add_controller(Box::new(c::hpa::HorizontalPodAutoscalerController::new()));
+    world.add_controller(Box::new(c::disruption::DisruptionController::new()));
+    world.add_controller(Box::new(c::storage::PersistentVolumeController::new()));
+    world.add_controller(Box::new(c::resourcequota::ResourceQuotaController::new()));
 }
 
 /// The workshop cluster with the default seed: what `kubesim` starts.

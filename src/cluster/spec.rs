@@ -21,6 +21,10 @@ pub struct ClusterSpec {
     #[serde(default = "default_kubelet_version")]
     pub kubelet_version: String,
     pub nodes: Vec<NodeSpec>,
+    /// Extra registry images (added before the built-in catalogue, so they
+    /// may also override it). See `controllers::kubelet::images`.
+    #[serde(default)]
+    pub images: Vec<crate::controllers::kubelet::images::ImageSpec>,
 }
 
 /// One node of the cluster.
@@ -112,6 +116,7 @@ impl ClusterSpec {
             cluster_age_seconds: default_age(),
             kubelet_version: default_kubelet_version(),
             nodes,
+            images: Vec::new(),
         }
     }
 

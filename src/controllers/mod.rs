@@ -6,7 +6,29 @@
 //! per pending key, at a virtual time, and the controller converges that key
 //! by writing through the store. A reconcile may ask to run again later.
 
+pub mod cron;
+pub mod cronjob;
+pub mod daemonset;
+pub mod deployment;
+pub mod disruption;
+pub mod garbage_collector;
+pub mod hpa;
+pub mod job;
 pub mod kubelet;
+pub mod limitrange;
+pub mod metrics;
+pub mod namespace;
+pub mod node_lifecycle;
+pub mod podgc;
+pub mod replicaset;
+pub mod resourcequota;
+pub mod rollout;
+pub mod scale;
+pub mod statefulset;
+pub mod storage;
+pub mod timings;
+pub mod ttl_after_finished;
+pub mod util;
 
 use crate::sim::rng::SimRng;
 use crate::sim::store::{Store, WatchEvent};

@@ -118,6 +118,13 @@ macro_rules! kinds {
             pub fn meta_mut(&mut self) -> &mut ObjectMeta {
                 match self { $(Object::$variant(o) => &mut o.metadata),* }
             }
+            /// Writes the JSON form straight to `out` (no intermediate
+            /// `Value`: the API's large lists use it).
+            pub fn write_json(&self, out: &mut Vec<u8>) {
+                match self {
+                    $(Object::$variant(o) => serde_json::to_writer(out, o).expect("k8s types serialize")),*
+                }
+            }
             /// The JSON form, with apiVersion and kind, as the API serves it.
             pub fn to_json(&self) -> serde_json::Value {
                 match self {

@@ -7,17 +7,33 @@
 //! apiserver's printers); layout follows kubectl's `cli-runtime` printers.
 
 pub mod age;
+pub mod autoscaling;
+pub mod config;
+pub mod describe;
+mod descriptions;
+pub mod events;
+pub mod format;
 pub mod layout;
-mod node;
-mod pod;
-mod simple;
+pub mod messages;
+pub mod node;
+pub mod output;
+pub mod pod;
+pub mod policy;
+pub mod rbac;
+pub mod services;
+pub mod simple;
+pub mod storage;
+pub mod workloads;
+
+#[cfg(test)]
+mod tests;
 
 use crate::objects::{Kind, Object};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
 pub use age::human_duration;
-pub use layout::{render_table, PrintOptions};
+pub use layout::{no_resources_message, render_table, render_tables, PrintOptions, WatchPrinter};
 
 /// One column definition of a `meta.k8s.io/v1` Table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -154,20 +170,66 @@ pub fn table(kind: Kind, objects: &[Arc<Object>], now: jiff::Timestamp) -> Table
     }
 }
 
-/// The column definitions of a kind.
+/// The column definitions of a kind: one arm per kind, so a kind without a
+/// printer is a visible choice (the default table).
 pub fn columns(kind: Kind) -> Vec<Column> {
     match kind {
         Kind::Pod => pod::columns(),
         Kind::Node => node::columns(),
-        _ => simple::columns(kind),
+        Kind::ReplicationController => workloads::replication_controller_columns(),
+        Kind::Service => services::service_columns(),
+        Kind::ConfigMap => config::config_map_columns(),
+        Kind::Endpoints => services::endpoints_columns(),
+        Kind::Event => events::columns(),
+        Kind::PersistentVolumeClaim => storage::persistent_volume_claim_columns(),
+        Kind::PersistentVolume => storage::persistent_volume_columns(),
+        Kind::ResourceQuota => policy::resource_quota_columns(),
+        Kind::Secret => config::secret_columns(),
+        Kind::ServiceAccount => config::service_account_columns(),
+        Kind::ControllerRevision => workloads::controller_revision_columns(),
+        Kind::DaemonSet => workloads::daemon_set_columns(),
+        Kind::Deployment => workloads::deployment_columns(),
+        Kind::ReplicaSet => workloads::replica_set_columns(),
+        Kind::StatefulSet => workloads::stateful_set_columns(),
+        Kind::HorizontalPodAutoscaler => autoscaling::columns(),
+        Kind::CronJob => workloads::cron_job_columns(),
+        Kind::Job => workloads::job_columns(),
+        Kind::EndpointSlice => services::endpoint_slice_columns(),
+        Kind::IngressClass => services::ingress_class_columns(),
+        Kind::Ingress => services::ingress_columns(),
+        Kind::NetworkPolicy => services::network_policy_columns(),
+        Kind::PodDisruptionBudget => policy::pdb_columns(),
+        Kind::ClusterRoleBinding => rbac::binding_columns(true),
+        Kind::RoleBinding => rbac::binding_columns(false),
+        Kind::PriorityClass => policy::priority_class_columns(),
+        Kind::StorageClass => storage::storage_class_columns(),
+        Kind::Namespace | Kind::Lease => simple::columns(kind),
+        // No printer upstream: the apiserver's default table.
+        Kind::LimitRange | Kind::Role | Kind::ClusterRole => simple::default_columns(),
     }
 }
 
-/// The cells of one object's row.
+/// The cells of one object's row (all of them, wide ones included).
 pub fn cells(obj: &Object, now: jiff::Timestamp) -> Vec<Cell> {
+    if let Some(c) = workloads::cells(obj, now)
+        .or_else(|| services::cells(obj, now))
+        .or_else(|| config::cells(obj, now))
+        .or_else(|| storage::cells(obj, now))
+        .or_else(|| policy::cells(obj, now))
+    {
+        return c;
+    }
     match obj {
         Object::Pod(p) => pod::cells(p, now),
         Object::Node(n) => node::cells(n, now),
+        Object::Event(e) => events::cells(e, now),
+        Object::HorizontalPodAutoscaler(h) => autoscaling::cells(h, now),
+        Object::RoleBinding(b) => {
+            rbac::binding_cells(&b.metadata, &b.role_ref, b.subjects.as_ref(), now)
+        }
+        Object::ClusterRoleBinding(b) => {
+            rbac::binding_cells(&b.metadata, &b.role_ref, b.subjects.as_ref(), now)
+        }
         other => simple::cells(other, now),
     }
 }
@@ -209,16 +271,26 @@ pub enum IncludeObject {
 pub fn row_json(r: &Row, include: IncludeObject) -> Value {
     let cells: Vec<Value> = r.cells.iter().map(Cell::to_json).collect();
     let mut row = json!({"cells": cells});
+    // printPod's row conditions: a finished pod is "Completed".
+    if let Object::Pod(p) = r.object.as_ref() {
+        let phase = p.status.as_ref().and_then(|s| s.phase.as_deref());
+        let cond = match phase {
+            Some("Succeeded") => Some(("Succeeded", "The pod has completed successfully.")),
+            Some("Failed") => Some(("Failed", "The pod failed.")),
+            _ => None,
+        };
+        if let Some((reason, message)) = cond {
+            row["conditions"] = json!([{"type": "Completed", "status": "True", "reason": reason, "message": message}]);
+        }
+    }
     match include {
         IncludeObject::Object => row["object"] = r.object.to_json(),
         IncludeObject::Metadata => {
-            let info = r.object.kind().info();
             row["object"] = json!({
                 "kind": "PartialObjectMetadata",
                 "apiVersion": "meta.k8s.io/v1",
                 "metadata": serde_json::to_value(r.object.meta()).unwrap_or(Value::Null),
             });
-            let _ = info;
         }
         IncludeObject::None => {}
     }

@@ -1,5 +1,6 @@
 //! The Node table: `printNode` in pkg/printers/internalversion/printers.go.
 
+use super::descriptions as d;
 use super::{age_cell, Cell, Column};
 use k8s_openapi::api::core::v1::Node;
 use std::collections::BTreeSet;
@@ -10,12 +11,12 @@ pub fn columns() -> Vec<Column> {
         Column::new("Status", "string", "The status of the node"),
         Column::new("Roles", "string", "The roles of the node"),
         Column::age(),
-        Column::new("Version", "string", "Kubelet Version reported by the node."),
-        Column::new("Internal-IP", "string", "List of internal IPs for the node.").wide(),
-        Column::new("External-IP", "string", "List of external IPs for the node.").wide(),
-        Column::new("OS-Image", "string", "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).").wide(),
-        Column::new("Kernel-Version", "string", "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).").wide(),
-        Column::new("Container-Runtime", "string", "Container Runtime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).").wide(),
+        Column::new("Version", "string", d::NODE_KUBELET_VERSION),
+        Column::new("Internal-IP", "string", d::NODE_ADDRESSES).wide(),
+        Column::new("External-IP", "string", d::NODE_ADDRESSES).wide(),
+        Column::new("OS-Image", "string", d::NODE_OS_IMAGE).wide(),
+        Column::new("Kernel-Version", "string", d::NODE_KERNEL).wide(),
+        Column::new("Container-Runtime", "string", d::NODE_RUNTIME).wide(),
     ]
 }
 

@@ -2,6 +2,7 @@
 //! including its STATUS / READY / RESTARTS algorithm (printers.md §1 Pod).
 
 use super::age::{age_since, human_duration_secs, secs_between};
+use super::descriptions as d;
 use super::{age_cell, Cell, Column};
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -13,10 +14,10 @@ pub fn columns() -> Vec<Column> {
         Column::new("Status", "string", "The aggregate status of the containers in this pod."),
         Column::new("Restarts", "string", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."),
         Column::age(),
-        Column::new("IP", "string", "The IP address assigned to the pod.").wide(),
-        Column::new("Node", "string", "The node that the pod is assigned to.").wide(),
-        Column::new("Nominated Node", "string", "The node that the pod is nominated to.").wide(),
-        Column::new("Readiness Gates", "string", "The readiness gates of the pod.").wide(),
+        Column::new("IP", "string", d::POD_IP).wide(),
+        Column::new("Node", "string", d::POD_NODE_NAME).wide(),
+        Column::new("Nominated Node", "string", d::POD_NOMINATED).wide(),
+        Column::new("Readiness Gates", "string", d::POD_READINESS_GATES).wide(),
     ]
 }
 

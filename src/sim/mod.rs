@@ -4,6 +4,7 @@
 pub mod pacing;
 pub mod queue;
 pub mod rng;
+pub mod runner;
 pub mod store;
 pub mod time;
 pub mod world;

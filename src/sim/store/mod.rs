@@ -9,6 +9,7 @@
 mod admission;
 pub mod error;
 mod events;
+mod eviction;
 mod fields;
 
 pub use error::{ApiError, FieldError, Reason};
@@ -294,6 +295,21 @@ impl Store {
         })
     }
 
+    /// Whether `obj` passes the label and field selectors of `opts` (watch
+    /// streams filter events with it, as list filters objects).
+    pub fn selects(obj: &Object, opts: &ListOptions) -> bool {
+        opts.label_selector.matches_opt(obj.meta().labels.as_ref())
+            && fields::matches(obj, &opts.field_selector)
+    }
+
+    /// BadRequest for a field selector `kind` does not support.
+    pub fn check_field_selector(kind: Kind, sel: &FieldSelector) -> Result<(), ApiError> {
+        for r in &sel.requirements {
+            fields::check_supported(kind, &r.field)?;
+        }
+        Ok(())
+    }
+
     /// Watch events after `rv`, or 410 Expired when that history is gone.
     pub fn events_since(
         &self,
@@ -380,7 +396,7 @@ impl Store {
                 obj.meta_mut().name = Some(format!("{prefix}{suffix}"));
             }
         }
-        self.admit(&mut obj, admission::Operation::Create)?;
+        self.admit(&mut obj, admission::Operation::Create, None)?;
         let key = Self::key_of(&obj);
         if self.table(kind).contains_key(&key) {
             return Err(ApiError::already_exists(kind, &key.1));
@@ -409,6 +425,7 @@ impl Store {
             m.creation_timestamp
                 .get_or_insert_with(|| self.timestamp_secs());
             m.uid.get_or_insert_with(|| self.rng.uuid());
+            admission::after_uid(&mut obj);
             return Ok(Arc::new(obj));
         }
         let uid = self.rng.uuid();
@@ -425,6 +442,7 @@ impl Store {
         if has_spec(kind) {
             m.generation = Some(1);
         }
+        admission::after_uid(&mut obj);
         let arc = Arc::new(obj);
         self.objects[kind as usize].insert(key, arc.clone());
         self.push_event(WatchEventType::Added, arc.clone(), None);
@@ -496,7 +514,7 @@ impl Store {
             .decode(json.clone())
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
         if which == UpdateKind::Main {
-            self.admit(&mut obj, admission::Operation::Update)?;
+            self.admit(&mut obj, admission::Operation::Update, Some(&old))?;
         }
         // generation bumps when anything outside metadata and status changes.
         let spec_changed = strip_meta_status(&obj.to_json()) != strip_meta_status(&old_json);
@@ -515,10 +533,13 @@ impl Store {
         }
         let rv = self.next_rv();
         obj.meta_mut().resource_version = Some(rv.to_string());
-        // Finalizers removed from an object being deleted: it goes now.
+        // Finalizers removed from an object being deleted: it goes now. A
+        // pod goes only once its kubelet confirmed the kill (grace 0), a
+        // namespace once its spec.finalizers are done too.
         if obj.meta().deletion_timestamp.is_some()
             && obj.meta().finalizers.as_ref().is_none_or(|f| f.is_empty())
-            && kind != Kind::Pod
+            && (kind != Kind::Pod || obj.meta().deletion_grace_period_seconds == Some(0))
+            && !namespace_finalizing(&obj)
         {
             let arc = Arc::new(obj);
             self.objects[kind as usize].remove(&key);
@@ -654,7 +675,7 @@ impl Store {
         {
             finalizers.push("orphan".into());
         }
-        let graceful = grace > 0 || !finalizers.is_empty();
+        let graceful = grace > 0 || !finalizers.is_empty() || namespace_finalizing(&cur);
         if opts.dry_run {
             return Ok(cur);
         }
@@ -768,9 +789,34 @@ impl Store {
     }
 
     /// Removes a pod whose containers have stopped (the kubelet's final
-    /// delete with grace 0).
+    /// delete with grace 0). A pod that still has finalizers (a Job's
+    /// `batch.kubernetes.io/job-tracking`) stays, with grace 0, until they
+    /// are removed; the update that removes the last one deletes it.
     pub fn finalize_pod_deletion(&mut self, ns: &str, name: &str) -> Option<Arc<Object>> {
-        self.remove(Kind::Pod, &(ns.to_string(), name.to_string()))
+        let key = (ns.to_string(), name.to_string());
+        let cur = self.table(Kind::Pod).get(&key).cloned()?;
+        if cur
+            .meta()
+            .finalizers
+            .as_ref()
+            .is_some_and(|f| !f.is_empty())
+        {
+            let mut obj = (*cur).clone();
+            let m = obj.meta_mut();
+            if m.deletion_grace_period_seconds == Some(0) && m.deletion_timestamp.is_some() {
+                return Some(cur);
+            }
+            m.deletion_timestamp
+                .get_or_insert_with(|| self.timestamp_secs());
+            m.deletion_grace_period_seconds = Some(0);
+            let rv = self.next_rv();
+            obj.meta_mut().resource_version = Some(rv.to_string());
+            let arc = Arc::new(obj);
+            self.objects[Kind::Pod as usize].insert(key, arc.clone());
+            self.push_event(WatchEventType::Modified, arc.clone(), Some(cur));
+            return Some(arc);
+        }
+        self.remove(Kind::Pod, &key)
     }
 
     /// Removes an object whose finalizers are done, regardless of kind.
@@ -810,6 +856,19 @@ fn has_spec(kind: Kind) -> bool {
             | Kind::PriorityClass
             | Kind::StorageClass
     )
+}
+
+/// A namespace whose `spec.finalizers` (the namespace controller's
+/// `kubernetes`) are not done yet stays while Terminating.
+fn namespace_finalizing(obj: &Object) -> bool {
+    match obj {
+        Object::Namespace(n) => n
+            .spec
+            .as_ref()
+            .and_then(|s| s.finalizers.as_ref())
+            .is_some_and(|f| !f.is_empty()),
+        _ => false,
+    }
 }
 
 fn copy_field(dst: &mut Value, src: &Value, field: &str) {
