@@ -905,6 +905,13 @@ fn restart(ctx: &mut Ctx) -> Output {
     out
 }
 
+/// Text through kubectl's tab writer (minwidth 0, padding 2).
+fn tabbed(text: &str) -> String {
+    let mut w = crate::printers::describe::tabwriter::TabWriter::new(0, 2);
+    w.write(text);
+    w.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -933,11 +940,4 @@ mod tests {
             ("deployment \"web\" successfully rolled out\n".into(), true)
         );
     }
-}
-
-/// Text through kubectl's tab writer (minwidth 0, padding 2).
-fn tabbed(text: &str) -> String {
-    let mut w = crate::printers::describe::tabwriter::TabWriter::new(0, 2);
-    w.write(text);
-    w.finish()
 }
