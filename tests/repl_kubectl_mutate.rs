@@ -569,16 +569,17 @@ fn rollout_history_undo_pause_resume_restart() {
         &mut s,
         "kubectl rollout history deployment/web --revision=1",
     );
+    // history.go printTemplate: DescribePodTemplate through a bare
+    // PrefixWriter (no tab writer), the ReplicaSet's template with its
+    // pod-template-hash label.
     assert!(
         h.starts_with(
-            "deployment.apps/web with revision #1\nPod Template:\n  Labels:       app=web\n"
+            "deployment.apps/web with revision #1\nPod Template:\n  Labels:\tapp=web\n\tpod-template-hash="
         ),
         "{h}"
     );
     assert!(
-        h.contains(
-            "    Image:         nginx:1.27\n    Port:          80/TCP\n    Host Port:     0/TCP\n"
-        ),
+        h.contains("    Image:\tnginx:1.27\n    Port:\t80/TCP\n    Host Port:\t0/TCP\n"),
         "{h}"
     );
     // Undo: back to the previous revision's template (json-patch), or skip.

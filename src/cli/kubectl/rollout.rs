@@ -1,9 +1,9 @@
 //! `kubectl rollout status|history|undo|pause|resume|restart`
-//! (`k8s.io/kubectl/pkg/cmd/rollout/*.go`). The computations are the
-//! client-side ones of `k8s.io/kubectl/pkg/polymorphichelpers`
-//! (`rollout_status.go`, `history.go`, `rollback.go`), kept as pure
-//! functions here ([`status_message`], [`history`], [`undo_plan`],
-//! [`restart_patch`]) so the lead can swap in the controllers' library.
+//! (`k8s.io/kubectl/pkg/cmd/rollout/*.go`). Status lines and history text
+//! come from the controllers' rollout library (`controllers::rollout`);
+//! undo, restart, pause and resume are computed here as the patches
+//! kubectl sends ([`undo_plan`], [`restart_patch`]), so `--dry-run` and
+//! `-o` work on them.
 
 use super::{Command, Ctx, DryRun};
 use crate::cli::flags::{flag, FlagSpec};
@@ -98,146 +98,27 @@ fn i(v: &Value) -> i64 {
 }
 
 /// One status line and whether the rollout is done
-/// (`polymorphichelpers/rollout_status.go`).
+/// (`polymorphichelpers/rollout_status.go`, through the controllers'
+/// rollout library), after `--revision`'s check for deployments.
 pub fn status_message(obj: &Object, revision: i64) -> Result<(String, bool), String> {
-    let v = obj.to_json();
-    let name = obj.meta().name.clone().unwrap_or_default();
-    let generation = i(&v["metadata"]["generation"]);
-    let st = &v["status"];
-    match obj.kind() {
-        Kind::Deployment => {
-            if revision > 0 {
-                let rev: i64 = v["metadata"]["annotations"][REVISION]
-                    .as_str()
-                    .and_then(|r| r.parse().ok())
-                    .unwrap_or(0);
-                if rev != revision {
-                    return Err(format!("desired revision ({revision}) is different from the running revision ({rev})"));
-                }
-            }
-            if generation <= i(&st["observedGeneration"]) {
-                let timed_out = st["conditions"].as_array().into_iter().flatten().any(|c| {
-                    c["type"] == "Progressing" && c["reason"] == "ProgressDeadlineExceeded"
-                });
-                if timed_out {
-                    return Err(format!(
-                        "deployment \"{name}\" exceeded its progress deadline"
-                    ));
-                }
-                let replicas = v["spec"]["replicas"].as_i64();
-                let updated = i(&st["updatedReplicas"]);
-                if let Some(r) = replicas {
-                    if updated < r {
-                        return Ok((format!("Waiting for deployment \"{name}\" rollout to finish: {updated} out of {r} new replicas have been updated...\n"), false));
-                    }
-                }
-                let total = i(&st["replicas"]);
-                if total > updated {
-                    return Ok((format!("Waiting for deployment \"{name}\" rollout to finish: {} old replicas are pending termination...\n", total - updated), false));
-                }
-                let available = i(&st["availableReplicas"]);
-                if available < updated {
-                    return Ok((format!("Waiting for deployment \"{name}\" rollout to finish: {available} of {updated} updated replicas are available...\n"), false));
-                }
-                return Ok((
-                    format!("deployment \"{name}\" successfully rolled out\n"),
-                    true,
-                ));
-            }
-            Ok((
-                "Waiting for deployment spec update to be observed...\n".into(),
-                false,
-            ))
+    if revision > 0 && obj.kind() == Kind::Deployment {
+        let rev: i64 = obj
+            .meta()
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(REVISION))
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(0);
+        if rev != revision {
+            return Err(format!(
+                "desired revision ({revision}) is different from the running revision ({rev})"
+            ));
         }
-        Kind::DaemonSet => {
-            let ty = v["spec"]["updateStrategy"]["type"]
-                .as_str()
-                .unwrap_or("RollingUpdate");
-            if ty != "RollingUpdate" {
-                return Err(
-                    "rollout status is only available for RollingUpdate strategy type".into(),
-                );
-            }
-            if generation <= i(&st["observedGeneration"]) {
-                let updated = i(&st["updatedNumberScheduled"]);
-                let desired = i(&st["desiredNumberScheduled"]);
-                if updated < desired {
-                    return Ok((format!("Waiting for daemon set \"{name}\" rollout to finish: {updated} out of {desired} new pods have been updated...\n"), false));
-                }
-                let available = i(&st["numberAvailable"]);
-                if available < desired {
-                    return Ok((format!("Waiting for daemon set \"{name}\" rollout to finish: {available} of {desired} updated pods are available...\n"), false));
-                }
-                return Ok((
-                    format!("daemon set \"{name}\" successfully rolled out\n"),
-                    true,
-                ));
-            }
-            Ok((
-                "Waiting for daemon set spec update to be observed...\n".into(),
-                false,
-            ))
-        }
-        Kind::StatefulSet => {
-            let ty = v["spec"]["updateStrategy"]["type"]
-                .as_str()
-                .unwrap_or("RollingUpdate");
-            if ty != "RollingUpdate" {
-                return Err(
-                    "rollout status is only available for RollingUpdate strategy type".into(),
-                );
-            }
-            let observed = i(&st["observedGeneration"]);
-            if observed == 0 || generation > observed {
-                return Ok((
-                    "Waiting for statefulset spec update to be observed...\n".into(),
-                    false,
-                ));
-            }
-            let replicas = v["spec"]["replicas"].as_i64();
-            let ready = i(&st["readyReplicas"]);
-            if let Some(r) = replicas {
-                if ready < r {
-                    return Ok((
-                        format!("Waiting for {} pods to be ready...\n", r - ready),
-                        false,
-                    ));
-                }
-            }
-            let updated = i(&st["updatedReplicas"]);
-            if let (Some(r), Some(p)) = (
-                replicas,
-                v["spec"]["updateStrategy"]["rollingUpdate"]["partition"].as_i64(),
-            ) {
-                if updated < r - p {
-                    return Ok((format!("Waiting for partitioned roll out to finish: {updated} out of {} new pods have been updated...\n", r - p), false));
-                }
-                return Ok((
-                    format!(
-                        "partitioned roll out complete: {updated} new pods have been updated...\n"
-                    ),
-                    true,
-                ));
-            }
-            let (upd_rev, cur_rev) = (
-                st["updateRevision"].as_str().unwrap_or(""),
-                st["currentRevision"].as_str().unwrap_or(""),
-            );
-            if upd_rev != cur_rev {
-                return Ok((format!("waiting for statefulset rolling update to complete {updated} pods at revision {upd_rev}...\n"), false));
-            }
-            Ok((
-                format!(
-                    "statefulset rolling update complete {} pods at revision {cur_rev}...\n",
-                    i(&st["currentReplicas"])
-                ),
-                true,
-            ))
-        }
-        other => Err(format!(
-            "no status viewer has been implemented for {}",
-            other.info().kind
-        )),
+    }
+    let s = crate::controllers::rollout::status_of(obj);
+    match s.error {
+        Some(e) => Err(e),
+        None => Ok((s.message + "\n", s.done)),
     }
 }
 
@@ -611,156 +492,22 @@ fn history_cmd(ctx: &mut Ctx) -> Output {
         .unwrap_or(0);
     let mut out = Output::default();
     for obj in objs {
-        let h = match history(&ctx.world.store, &obj) {
-            Ok(h) => h,
-            Err(e) => {
-                out.extend(Output::error(e));
-                continue;
+        let m = obj.meta();
+        match crate::controllers::rollout::history(
+            &ctx.world.store,
+            obj.kind(),
+            m.namespace.as_deref().unwrap_or(""),
+            m.name.as_deref().unwrap_or(""),
+            Some(revision).filter(|r| *r > 0),
+        ) {
+            Ok(text) => out.stdout.push_str(&text),
+            Err(e) if e.reason == crate::sim::store::Reason::BadRequest => {
+                out.extend(Output::error(e.message))
             }
-        };
-        let prefix = super::name_of(&obj);
-        if revision > 0 {
-            let Some((_, template)) = h.get(&revision) else {
-                out.extend(Output::error(
-                    "unable to find the specified revision".to_string(),
-                ));
-                continue;
-            };
-            out.push_out(&format!("{prefix} with revision #{revision}"));
-            out.stdout.push_str(&pod_template_text(template));
-            out.stdout.push('\n');
-            continue;
+            Err(e) => out.extend(Output::err(e.kubectl_text())),
         }
-        let mut t = String::from("REVISION\tCHANGE-CAUSE\n");
-        for (rev, (cause, _)) in &h {
-            t.push_str(&format!(
-                "{rev}\t{}\n",
-                cause
-                    .clone()
-                    .filter(|c| !c.is_empty())
-                    .unwrap_or_else(|| "<none>".into())
-            ));
-        }
-        out.stdout.push_str(&format!("{prefix} \n{}\n", tabbed(&t)));
     }
     out
-}
-
-/// A pod template as `rollout history --revision` prints it (describe's
-/// `DescribePodTemplate`).
-fn pod_template_text(t: &Value) -> String {
-    let mut s = String::from("Pod Template:\n");
-    let labels: Vec<String> = t["metadata"]["labels"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
-        .collect();
-    s.push_str(&format!(
-        "  Labels:\t{}\n",
-        if labels.is_empty() {
-            "<none>".into()
-        } else {
-            labels.join("\n\t")
-        }
-    ));
-    let ann: Vec<String> = t["metadata"]["annotations"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or("")))
-        .collect();
-    s.push_str(&format!(
-        "  Annotations:\t{}\n",
-        if ann.is_empty() {
-            "<none>".into()
-        } else {
-            ann.join("\n\t")
-        }
-    ));
-    s.push_str("  Containers:\n");
-    for c in t["spec"]["containers"].as_array().into_iter().flatten() {
-        s.push_str(&format!("   {}:\n", c["name"].as_str().unwrap_or("")));
-        s.push_str(&format!(
-            "    Image:\t{}\n",
-            c["image"].as_str().unwrap_or("")
-        ));
-        let ports: Vec<String> = c["ports"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|p| {
-                format!(
-                    "{}/{}",
-                    p["containerPort"],
-                    p["protocol"].as_str().unwrap_or("TCP")
-                )
-            })
-            .collect();
-        s.push_str(&format!(
-            "    Port:\t{}\n",
-            if ports.is_empty() {
-                "<none>".into()
-            } else {
-                ports.join(", ")
-            }
-        ));
-        let host: Vec<String> = c["ports"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|p| {
-                format!(
-                    "{}/{}",
-                    p["hostPort"].as_i64().unwrap_or(0),
-                    p["protocol"].as_str().unwrap_or("TCP")
-                )
-            })
-            .collect();
-        s.push_str(&format!(
-            "    Host Port:\t{}\n",
-            if host.is_empty() {
-                "<none>".into()
-            } else {
-                host.join(", ")
-            }
-        ));
-        if let Some(cmd) = c["command"].as_array() {
-            s.push_str("    Command:\n");
-            for x in cmd {
-                s.push_str(&format!("      {}\n", x.as_str().unwrap_or("")));
-            }
-        }
-        if let Some(args) = c["args"].as_array() {
-            s.push_str("    Args:\n");
-            for x in args {
-                s.push_str(&format!("      {}\n", x.as_str().unwrap_or("")));
-            }
-        }
-        let env: Vec<String> = c["env"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|e| {
-                format!(
-                    "{}:\t{}",
-                    e["name"].as_str().unwrap_or(""),
-                    e["value"].as_str().unwrap_or("")
-                )
-            })
-            .collect();
-        if env.is_empty() {
-            s.push_str("    Environment:\t<none>\n");
-        } else {
-            s.push_str("    Environment:\n");
-            for e in env {
-                s.push_str(&format!("      {e}\n"));
-            }
-        }
-        s.push_str("    Mounts:\t<none>\n");
-    }
-    s.push_str("  Volumes:\t<none>\n  Node-Selectors:\t<none>\n  Tolerations:\t<none>\n");
-    tabbed(&s)
 }
 
 fn undo(ctx: &mut Ctx) -> Output {
@@ -903,13 +650,6 @@ fn restart(ctx: &mut Ctx) -> Output {
         }
     }
     out
-}
-
-/// Text through kubectl's tab writer (minwidth 0, padding 2).
-fn tabbed(text: &str) -> String {
-    let mut w = crate::printers::describe::tabwriter::TabWriter::new(0, 2);
-    w.write(text);
-    w.finish()
 }
 
 #[cfg(test)]
