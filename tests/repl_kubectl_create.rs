@@ -350,3 +350,24 @@ fn run_flags_and_words() {
     assert_eq!(o.stderr, "error: timed out waiting for the condition\n");
     assert_eq!(o.stdout, "pod \"testcurl\" deleted\n");
 }
+
+/// `kubectl run -i [--rm]` (run.go handleAttachPod): waits for the pod to
+/// run or complete, shows what the container prints (its logs, or the
+/// CLI's own answer for what the kubelet does not model), returns the
+/// container's exit code with --restart=Never, deletes the pod with --rm.
+#[test]
+fn run_attached_commands() {
+    let mut s = session();
+    let text = "\
+kubectl run -it --rm --restart=Never tmp --image=alpine -- echo hello
+kubectl run -i --rm --restart=Never tmp2 --image=busybox -- cat /etc/resolv.conf
+kubectl run -i --rm --restart=Never tmp3 --image=alpine -- sh -c 'echo bye; exit 3'
+echo $?
+kubectl run -i --rm --restart=Never tmp4 --image=alpine -- ping -c 3 127.0.0.1
+kubectl run -it --rm tmp5 --image=alpine -- sh
+kubectl run -i keep --restart=Never --image=alpine -- echo kept
+kubectl get pods
+";
+    let (t, _) = kubesim::cli::script::run(&mut s, text, true);
+    insta::assert_snapshot!("run_attached", t);
+}

@@ -42,10 +42,9 @@ pub fn exec(ctx: &mut Ctx) -> Output {
     in_container(ctx, &pod, container.as_deref(), &cmd)
 }
 
-/// Runs `cmd` in a container of `pod` (also used by `kubectl run -i`).
+/// Runs `cmd` in a running container of `pod` (`kubectl exec`).
 pub fn in_container(ctx: &mut Ctx, pod: &Pod, container: Option<&str>, cmd: &[String]) -> Output {
     let name = pod.metadata.name.clone().unwrap_or_default();
-    let ns = pod.metadata.namespace.clone().unwrap_or_default();
     let spec = pod.spec.clone().unwrap_or_default();
     let default_container = pod
         .metadata
@@ -87,6 +86,18 @@ pub fn in_container(ctx: &mut Ctx, pod: &Pod, container: Option<&str>, cmd: &[St
             "unable to upgrade connection: container not found (\"{cname}\")"
         ));
     }
+    answer(ctx, pod, &cname, cmd)
+}
+
+/// What a command prints in a container of a pod, as far as kubesim
+/// answers it itself (identity and DNS files from the pod's spec), else
+/// through the network and exec hooks. No state checks: the caller
+/// decided the container runs (or ran) the command.
+pub fn answer(ctx: &mut Ctx, pod: &Pod, cname: &str, cmd: &[String]) -> Output {
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let ns = pod.metadata.namespace.clone().unwrap_or_default();
+    let spec = pod.spec.clone().unwrap_or_default();
+    let cname = cname.to_string();
     let c = spec
         .containers
         .iter()

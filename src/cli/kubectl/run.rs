@@ -231,7 +231,9 @@ pub fn run(ctx: &mut Ctx) -> Output {
         out.extend(ctx.print_object(&created, "created", dry));
         return out;
     }
-    // Attach: wait for the pod to run, then show what its command prints.
+    // Attach (run.go handleAttachPod): wait until the pod runs and is
+    // ready, or has completed; a completed pod's logs are printed, a
+    // running one is followed until its container ends.
     ctx.world.settle();
     let timeout = ctx
         .args
@@ -239,24 +241,7 @@ pub fn run(ctx: &mut Ctx) -> Output {
         .and_then(|t| crate::sim::time::parse_duration(t).ok())
         .unwrap_or(Duration::from_secs(60));
     let give_up = ctx.world.now() + timeout;
-    let mut running: Option<Pod> = None;
-    loop {
-        if let Some(p) = ctx.world.store.get_as::<Pod>(&ns, &name) {
-            let phase = p
-                .status
-                .as_ref()
-                .and_then(|s| s.phase.as_deref())
-                .unwrap_or("");
-            if phase == "Running" || phase == "Succeeded" || phase == "Failed" {
-                running = Some(p.clone());
-                break;
-            }
-        }
-        let next = ctx.world.now() + Duration::from_secs(1);
-        if next > give_up || !ctx.wait_until(next) {
-            break;
-        }
-    }
+    let cname = created_container(&created).name;
     let cmd: Vec<String> = {
         let c = created_container(&created);
         c.command
@@ -266,23 +251,118 @@ pub fn run(ctx: &mut Ctx) -> Output {
             .chain(c.args.clone().unwrap_or_default())
             .collect()
     };
-    match running {
+    let state = |ctx: &Ctx| -> (Option<Pod>, bool, bool) {
+        let p = ctx.world.store.get_as::<Pod>(&ns, &name).cloned();
+        let phase = p
+            .as_ref()
+            .and_then(|p| p.status.as_ref())
+            .and_then(|s| s.phase.clone())
+            .unwrap_or_default();
+        let ready = p
+            .as_ref()
+            .and_then(|p| p.status.as_ref())
+            .and_then(|s| s.conditions.as_ref())
+            .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+        let completed = phase == "Succeeded" || phase == "Failed";
+        (p, phase == "Running" && ready, completed)
+    };
+    // An interactive shell (no command, or a bare shell) needs a terminal
+    // kubesim does not have: say so at once rather than wait.
+    let bare_shell = cmd.is_empty()
+        || (cmd.len() == 1
+            && matches!(
+                cmd[0].rsplit('/').next().unwrap_or(""),
+                "sh" | "bash" | "ash" | "zsh"
+            ));
+    let mut attached: Option<Pod> = None;
+    if bare_shell {
+        out.extend(Output::error(
+            "kubesim cannot open an interactive shell in a container; give the command to run: kubectl run NAME --image=IMAGE -i --rm --restart=Never -- COMMAND",
+        ));
+    }
+    while !bare_shell {
+        let (p, running, completed) = state(ctx);
+        if running || completed {
+            attached = p;
+            break;
+        }
+        let next = ctx.world.now() + Duration::from_secs(1);
+        if next > give_up || !ctx.wait_until(next) {
+            break;
+        }
+    }
+    let restart = created_container_policy(&created);
+    match attached {
+        None if bare_shell => ctx.flush(&mut out),
         None => {
             out.extend(Output::error("timed out waiting for the condition"));
             ctx.flush(&mut out);
         }
         Some(p) => {
-            if ctx.args.bool("tty") && ctx.term.interactive && !ctx.args.bool("quiet") {
+            let (_, _, completed) = state(ctx);
+            if !completed && ctx.args.bool("tty") && !ctx.args.bool("quiet") {
                 out.push_err("If you don't see a command prompt, try pressing enter.");
             }
-            if cmd.is_empty() {
-                out.extend(Output::error(
-                    "kubesim cannot open an interactive shell in a container; give the command to run: kubectl run NAME --image=IMAGE -i --rm -- COMMAND",
-                ));
-            } else {
-                let o = super::exec::in_container(ctx, &p, None, &cmd);
-                out.extend(o);
-                ctx.flush(&mut out);
+            {
+                // Follow the container's output until it ends.
+                let deadline = ctx.stream_deadline();
+                let mut shown = 0;
+                loop {
+                    let lines =
+                        (ctx.hooks.logs)(ctx.world, &ns, &name, &cname, false).unwrap_or_default();
+                    for l in lines.iter().skip(shown) {
+                        out.push_out(&l.text);
+                    }
+                    shown = shown.max(lines.len());
+                    ctx.flush(&mut out);
+                    let (_, _, completed) = state(ctx);
+                    if completed {
+                        break;
+                    }
+                    let next = ctx.world.now() + Duration::from_secs(1);
+                    if deadline.is_some_and(|d| next > d) || !ctx.wait_until(next) {
+                        break;
+                    }
+                }
+                // What the kubelet does not model (a file's contents, the
+                // host name, a request) comes from the CLI's own answers.
+                if shown == 0 && !cmd.is_empty() {
+                    let o = super::exec::answer(ctx, &p, &cname, &cmd);
+                    out.extend(o);
+                    ctx.flush(&mut out);
+                }
+            }
+            // run.go: with --restart=Never/OnFailure the exit code is returned.
+            if out.code == 0 && (restart == "Never" || restart == "OnFailure") {
+                let (p, _, completed) = state(ctx);
+                if let (true, Some(p)) = (completed, p) {
+                    let st = p.status.clone().unwrap_or_default();
+                    if st.phase.as_deref() == Some("Failed") {
+                        let term = st
+                            .container_statuses
+                            .as_ref()
+                            .and_then(|c| c.first())
+                            .and_then(|c| c.state.as_ref())
+                            .and_then(|s| s.terminated.clone());
+                        match term {
+                            Some(t) if t.exit_code != 0 => {
+                                // An exec.CodeExitError: printed bare, its
+                                // code is kubectl's exit code.
+                                out.extend(
+                                    Output::err(format!(
+                                        "pod {ns}/{name} terminated ({})\n{}",
+                                        t.reason.clone().unwrap_or_default(),
+                                        t.message.clone().unwrap_or_default()
+                                    ))
+                                    .with_code(t.exit_code),
+                                );
+                            }
+                            _ => out.extend(Output::error(format!(
+                                "pod {ns}/{name} failed with unknown exit code"
+                            ))),
+                        }
+                    }
+                }
             }
         }
     }
@@ -297,6 +377,17 @@ pub fn run(ctx: &mut Ctx) -> Output {
         }
     }
     out
+}
+
+fn created_container_policy(o: &Object) -> String {
+    match o {
+        Object::Pod(p) => p
+            .spec
+            .as_ref()
+            .and_then(|s| s.restart_policy.clone())
+            .unwrap_or_else(|| "Always".into()),
+        _ => "Always".into(),
+    }
 }
 
 fn created_container(o: &Object) -> Container {
