@@ -12,12 +12,21 @@ pub enum Operation {
 }
 
 impl Store {
-    pub(super) fn admit(&self, obj: &mut Object, op: Operation) -> Result<(), ApiError> {
+    pub(super) fn admit(&mut self, obj: &mut Object, op: Operation) -> Result<(), ApiError> {
         defaults::apply(obj);
         if op == Operation::Create {
             mutate_on_create(obj);
         }
-        validation::validate(obj)
+        validation::validate(obj)?;
+        // The Service registry allocates ClusterIPs and NodePorts after
+        // validation (pkg/registry/core/service/storage/alloc.go).
+        if let Object::Service(svc) = obj {
+            let mut rng = self.service_alloc_rng.clone();
+            let result = crate::net::ipam::allocate_service(self, svc, &mut rng);
+            self.service_alloc_rng = rng;
+            result?;
+        }
+        Ok(())
     }
 }
 

@@ -1,0 +1,6 @@
+//! The simulated cluster network: addresses, Services, endpoints, DNS,
+//! kube-proxy, NetworkPolicy, Ingress and the traffic of the applications
+//! that run in pods. See `docs/network.md`.
+
+pub mod addr;
+pub mod ipam;
