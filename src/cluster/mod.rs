@@ -25,6 +25,7 @@ pub fn build_world(spec: &ClusterSpec, seed: u64) -> World {
 pub fn install_components(world: &mut World, spec: &ClusterSpec) {
     world.add_controller(Box::new(crate::scheduler::Scheduler::new()));
     world.add_controller(Box::new(crate::controllers::kubelet::Kubelet::new(spec)));
+    world.add_controller(Box::new(crate::net::endpoints::EndpointsController::new()));
 }
 
 /// The workshop cluster with the default seed: what `kubesim` starts.

@@ -4,3 +4,5 @@
 
 pub mod addr;
 pub mod ipam;
+pub mod endpoints;
+pub mod testkit;
