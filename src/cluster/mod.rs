@@ -26,6 +26,7 @@ pub fn install_components(world: &mut World, spec: &ClusterSpec) {
     world.add_controller(Box::new(crate::scheduler::Scheduler::new()));
     world.add_controller(Box::new(crate::controllers::kubelet::Kubelet::new(spec)));
     world.add_controller(Box::new(crate::net::endpoints::EndpointsController::new()));
+    world.add_controller(Box::new(crate::net::endpointslice::EndpointSliceController::new()));
 }
 
 /// The workshop cluster with the default seed: what `kubesim` starts.

@@ -5,4 +5,5 @@
 pub mod addr;
 pub mod ipam;
 pub mod endpoints;
+pub mod endpointslice;
 pub mod testkit;
