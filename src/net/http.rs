@@ -15,6 +15,8 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub user_agent: String,
+    /// Sent inside TLS (`https://`).
+    pub tls: bool,
 }
 
 impl HttpRequest {
@@ -26,6 +28,7 @@ impl HttpRequest {
             headers: Vec::new(),
             body: Vec::new(),
             user_agent: String::new(),
+            tls: false,
         }
     }
     pub fn header(&self, name: &str) -> Option<&str> {
