@@ -382,6 +382,9 @@ impl Engine {
                 c.proc_gen = proc_gen;
                 c.listener = listener;
                 c.seen_src = seen_src;
+                // Queueing in the network stacks: up to 100 µs per connection.
+                let fwd_us = fwd_us + self.rng.below(fwd_us.min(400) / 4 + 1);
+                let c = &mut self.conns[r.idx as usize];
                 c.back_us = fwd_us;
                 c.back_path = path;
                 // SYN, SYN-ACK, then the ACK carrying the request.
@@ -766,7 +769,10 @@ impl Engine {
             (_, Some(Req::Connect)) => 0,
             _ => 200,
         };
-        self.schedule(now + us, Act::Done(r));
+        // Servers are not metronomes: up to a quarter of the framework's
+        // share (at most 250 µs) of jitter.
+        let jitter = self.rng.below(us.min(1000) / 4 + 1);
+        self.schedule(now + us + jitter, Act::Done(r));
     }
 
     /// Leaves the station and lets the next request in.
@@ -1100,6 +1106,7 @@ impl Engine {
             let p = &mut self.topo.pods[id as usize];
             p.uid = d.uid.clone();
             p.site = site;
+            p.node_name = d.node.clone();
             p.host_network = d.host_network;
             p.labels = d.labels.clone();
             p.hostname = d.hostname.clone();
@@ -1388,7 +1395,7 @@ fn apiserver_answer(h: &HttpRequest, now: jiff::Timestamp) -> HttpResponse {
             json(
                 403,
                 format!(
-                    "{{\n  \"kind\": \"Status\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {{}},\n  \"status\": \"Failure\",\n  \"message\": \"forbidden: User \\\"{user}\\\" cannot get path \\\"{path}\\\"\",\n  \"reason\": \"Forbidden\",\n  \"details\": {{}},\n  \"code\": 403\n}}"
+                    "{{\n  \"kind\": \"Status\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {{}},\n  \"status\": \"Failure\",\n  \"message\": \"forbidden: User \\\"{user}\\\" cannot get path \\\"{path}\\\"\",\n  \"reason\": \"Forbidden\",\n  \"details\": {{}},\n  \"code\": 403\n}}\n"
                 ),
             )
         }

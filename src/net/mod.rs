@@ -86,11 +86,21 @@ impl Network {
     /// kube-proxy's rules at its next allowed sync.
     fn apply(&mut self, store: &Store) {
         let dirty = std::mem::take(&mut self.dirty);
-        for (kind, ns, name) in dirty {
+        // Nodes and namespaces first: pods refer to them.
+        let (first, rest): (Vec<_>, Vec<_>) = dirty
+            .into_iter()
+            .partition(|(k, _, _)| matches!(k, Kind::Node | Kind::Namespace));
+        for (kind, ns, name) in first.into_iter().chain(rest) {
             match kind {
                 Kind::Node => {
                     if let Some(n) = store.get_as::<Node>("", &name) {
-                        self.eng.topo.upsert_node(topology::describe_node(n));
+                        let site = self.eng.topo.upsert_node(topology::describe_node(n));
+                        // Pods bound before the node was known.
+                        for p in self.eng.topo.pods.iter_mut() {
+                            if p.live && p.node_name.as_deref() == Some(name.as_str()) {
+                                p.site = site;
+                            }
+                        }
                         self.eng.net_gen += 1;
                     }
                     let hosts = self

@@ -236,3 +236,34 @@ fn next_free_ip(world: &World, node: &Node) -> String {
 pub fn key(ns: &str, name: &str) -> String {
     object_key(Some(ns), name)
 }
+
+/// A Service's ClusterIP.
+pub fn cluster_ip(world: &World, ns: &str, name: &str) -> String {
+    world
+        .store
+        .get_as::<k8s_openapi::api::core::v1::Service>(ns, name)
+        .and_then(|s| s.spec.as_ref()?.cluster_ip.clone())
+        .expect("service has a ClusterIP")
+}
+
+/// A Service's first NodePort.
+pub fn node_port(world: &World, ns: &str, name: &str) -> u16 {
+    world
+        .store
+        .get_as::<k8s_openapi::api::core::v1::Service>(ns, name)
+        .and_then(|s| s.spec.as_ref()?.ports.as_ref()?.first()?.node_port)
+        .expect("service has a NodePort") as u16
+}
+
+/// Creates a Service the way `kubectl expose deployment NAME --port P`
+/// does: selector `app: NAME`, one unnamed port.
+pub fn expose(world: &mut World, ns: &str, name: &str, port: u16, type_: &str) {
+    create(
+        world,
+        serde_json::json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": name, "namespace": ns, "labels": {"app": name}},
+            "spec": {"type": type_, "selector": {"app": name},
+                     "ports": [{"port": port, "protocol": "TCP", "targetPort": port}]}}),
+    )
+    .expect("service is created");
+}

@@ -9,7 +9,7 @@
 
 use super::addr::{parse_ip, Cidr, Ip};
 use super::apps::{classify, AppKind};
-use super::latency::{Micros, Site, OUTSIDE};
+use super::latency::{Site, OUTSIDE};
 use super::logs::LogBuffer;
 use super::redis::RedisDb;
 use k8s_openapi::api::core::v1::{Node, Pod};
@@ -95,6 +95,7 @@ pub struct PodRt {
     pub uid: String,
     pub ip: Ip,
     pub site: Site,
+    pub node_name: Option<String>,
     pub host_network: bool,
     pub labels: BTreeMap<String, String>,
     pub hostname: String,
@@ -367,5 +368,3 @@ impl Topology {
     }
 }
 
-/// Time of a process start, for deciding when its first action happens.
-pub type StartTime = Micros;
