@@ -200,6 +200,8 @@ pub struct Stats {
     /// Requests sent (connections opened and requests on kept connections).
     pub requests: u64,
     pub events: u64,
+    /// Name lookups computed (not served from a client's cache).
+    pub lookups: u64,
 }
 
 /// The traffic engine.
@@ -272,6 +274,11 @@ impl Engine {
             seq: self.seq,
             act,
         });
+    }
+
+    /// Events waiting in the heap.
+    pub fn pending_events(&self) -> usize {
+        self.heap.len()
     }
 
     /// The time of the next event.
@@ -697,6 +704,7 @@ impl Engine {
     /// Resolves `name` for a process in `src`'s pod (or on a node):
     /// the address and the time the lookup took.
     pub fn resolve(&mut self, src: Src, name: &str) -> Result<(Ip, Micros), (Failure, Micros)> {
+        self.stats.lookups += 1;
         let pod_ns = src
             .pod
             .filter(|p| !self.topo.pods[*p as usize].host_network)
@@ -1173,7 +1181,7 @@ impl Engine {
         pr.state = match pr.app {
             AppKind::Redis => ProcState::Redis(Box::new(RedisDb::new())),
             AppKind::Worker { sleep_us } => {
-                ProcState::Worker(Box::new(super::dockercoins::Worker::new(sleep_us)))
+                ProcState::Worker(super::dockercoins::Worker::new(sleep_us))
             }
             AppKind::Webui => ProcState::Webui(Box::default()),
             _ => ProcState::None,

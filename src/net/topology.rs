@@ -65,7 +65,8 @@ pub struct Listener {
 pub enum ProcState {
     #[default]
     None,
-    Worker(Box<super::dockercoins::Worker>),
+    /// Inline: the worker's state is touched at every one of its events.
+    Worker(super::dockercoins::Worker),
     Redis(Box<RedisDb>),
     Webui(Box<super::dockercoins::Webui>),
 }
