@@ -229,3 +229,40 @@ fn same_seed_same_history() {
     };
     assert_eq!(run(), run());
 }
+
+/// The scenario manifests are valid objects the store accepts, and the
+/// Services they define carry DockerCoins' traffic once pods run.
+#[test]
+fn scenario_manifests_are_valid() {
+    use kubesim::objects::manifest::{decode_object, parse_documents};
+    let mut w = kubesim::cluster::workshop_world(4);
+    for file in [
+        "scenarios/dockercoins/dockercoins.yaml",
+        "scenarios/dockercoins/rng-daemonset.yaml",
+        "scenarios/dockercoins/netpol-dockercoins.yaml",
+        "scenarios/ingress/traefik.yaml",
+    ] {
+        let text = std::fs::read_to_string(file).unwrap();
+        for doc in parse_documents(&text).unwrap() {
+            let obj = decode_object(doc, true).unwrap_or_else(|e| panic!("{file}: {e}"));
+            w.store
+                .create(obj, &Default::default())
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+        }
+    }
+    // kube-proxy programs the new Services within its 1 s minSyncPeriod.
+    w.advance(Duration::from_millis(1100));
+    let svc = w.store.get_as::<k8s_openapi::api::core::v1::Service>("default", "webui").unwrap();
+    assert_eq!(svc.spec.as_ref().unwrap().type_.as_deref(), Some("NodePort"));
+    for (app, image, i) in [
+        ("redis", "redis", 0),
+        ("hasher", "dockercoins/hasher:v0.1", 1),
+        ("rng", "dockercoins/rng:v0.1", 2),
+        ("webui", "dockercoins/webui:v0.1", 0),
+        ("worker", "dockercoins/worker:v0.1", 1),
+    ] {
+        deployment_pod(&mut w, app, image, i);
+    }
+    w.advance(Duration::from_secs(30));
+    assert!(hashes(&w) > 50, "mining through the manifests' Services");
+}

@@ -16,6 +16,7 @@ pub mod dns;
 pub mod dockercoins;
 pub mod endpoints;
 pub mod endpointslice;
+pub mod expose;
 pub mod engine;
 pub mod http;
 pub mod ingress;
