@@ -41,17 +41,37 @@ fn run(s: &Shape) {
     expose(&mut w, "default", "webui", 80, "NodePort");
     w.advance(Duration::from_secs(2));
     let node = |i: usize| workers_nodes[i % workers_nodes.len()].clone();
-    run_pod(&mut w, TestPod::new("redis-0", "redis").label("app", "redis"), &node(0));
-    run_pod(&mut w, TestPod::new("webui-0", "dockercoins/webui:v0.1").label("app", "webui"), &node(1));
+    run_pod(
+        &mut w,
+        TestPod::new("redis-0", "redis").label("app", "redis"),
+        &node(0),
+    );
+    run_pod(
+        &mut w,
+        TestPod::new("webui-0", "dockercoins/webui:v0.1").label("app", "webui"),
+        &node(1),
+    );
     for i in 0..s.rngs {
-        run_pod(&mut w, TestPod::new(&format!("rng-{i}"), "dockercoins/rng:v0.1").label("app", "rng"), &node(i));
+        run_pod(
+            &mut w,
+            TestPod::new(&format!("rng-{i}"), "dockercoins/rng:v0.1").label("app", "rng"),
+            &node(i),
+        );
     }
     for i in 0..s.hashers {
-        run_pod(&mut w, TestPod::new(&format!("hasher-{i}"), "dockercoins/hasher:v0.1").label("app", "hasher"), &node(i + 7));
+        run_pod(
+            &mut w,
+            TestPod::new(&format!("hasher-{i}"), "dockercoins/hasher:v0.1").label("app", "hasher"),
+            &node(i + 7),
+        );
     }
     let setup = Instant::now();
     for i in 0..s.workers {
-        run_pod(&mut w, TestPod::new(&format!("worker-{i}"), "dockercoins/worker:v0.1").label("app", "worker"), &node(i));
+        run_pod(
+            &mut w,
+            TestPod::new(&format!("worker-{i}"), "dockercoins/worker:v0.1").label("app", "worker"),
+            &node(i),
+        );
     }
     let setup = setup.elapsed();
     w.advance(Duration::from_secs(10)); // warm up
@@ -88,9 +108,27 @@ fn run(s: &Shape) {
 
 fn main() {
     let shapes = [
-        Shape { name: "10 workers, 1 rng, 1 hasher", workers: 10, rngs: 1, hashers: 1, virtual_secs: 3600 },
-        Shape { name: "1000 workers, 1 rng, 1 hasher", workers: 1000, rngs: 1, hashers: 1, virtual_secs: 600 },
-        Shape { name: "1000 workers, 200 rng, 20 hashers", workers: 1000, rngs: 200, hashers: 20, virtual_secs: 300 },
+        Shape {
+            name: "10 workers, 1 rng, 1 hasher",
+            workers: 10,
+            rngs: 1,
+            hashers: 1,
+            virtual_secs: 3600,
+        },
+        Shape {
+            name: "1000 workers, 1 rng, 1 hasher",
+            workers: 1000,
+            rngs: 1,
+            hashers: 1,
+            virtual_secs: 600,
+        },
+        Shape {
+            name: "1000 workers, 200 rng, 20 hashers",
+            workers: 1000,
+            rngs: 200,
+            hashers: 20,
+            virtual_secs: 300,
+        },
     ];
     for s in &shapes {
         run(s);

@@ -17,7 +17,11 @@ const NODES: [&str; 3] = ["node2", "node3", "node4"];
 
 fn deployment_pod(w: &mut World, app: &str, image: &str, i: usize) {
     let name = format!("{app}-6c7d8f9b5-{i:05}");
-    run_pod(w, TestPod::new(&name, image).label("app", app), NODES[i % 3]);
+    run_pod(
+        w,
+        TestPod::new(&name, image).label("app", app),
+        NODES[i % 3],
+    );
 }
 
 fn hashes(w: &World) -> i64 {
@@ -61,8 +65,12 @@ fn the_workshop_storyline() {
         t.push_str(l);
         t.push('\n');
     }
-    assert!(log.iter().any(|l| l.contains("Error -2 connecting to redis:6379. Name does not resolve.")));
-    assert!(log.iter().any(|l| l.ends_with("ERROR:__main__:Waiting 10s and restarting.")));
+    assert!(log
+        .iter()
+        .any(|l| l.contains("Error -2 connecting to redis:6379. Name does not resolve.")));
+    assert!(log
+        .iter()
+        .any(|l| l.ends_with("ERROR:__main__:Waiting 10s and restarting.")));
 
     // kubectl expose deployment redis --port 6379 (and rng, hasher; webui NodePort)
     let exposed = w.now();
@@ -78,7 +86,10 @@ fn the_workshop_storyline() {
         .into_iter()
         .find(|l| l.time > exposed && l.text.contains("units of work done"))
         .expect("the worker recovers");
-    assert!(recovered.time - exposed <= Duration::from_secs(10), "within 10 s: {recovered:?}");
+    assert!(
+        recovered.time - exposed <= Duration::from_secs(10),
+        "within 10 s: {recovered:?}"
+    );
     t.push_str("$ kubectl logs deploy/worker --tail 4   # after exposing\n");
     for l in &log[log.len() - 4..] {
         t.push_str(l);
@@ -144,7 +155,9 @@ fn the_workshop_storyline() {
     w.advance(Duration::from_secs(10));
     let rds = rate(&mut w, 60);
     assert!(rds > 15.0, "rng DaemonSet: {rds}");
-    t.push_str(&format!("# rng DaemonSet (+3 pods): {rds:.2} hashes/s over 60 s\n"));
+    t.push_str(&format!(
+        "# rng DaemonSet (+3 pods): {rds:.2} hashes/s over 60 s\n"
+    ));
     let s = hash_rate_samples(&mut w, "default", Duration::from_secs(5)).unwrap();
     t.push_str(&format_hash_rates(&s).stdout);
     let o = httping(&mut w, &node1, &rng, 3);
@@ -190,7 +203,8 @@ fn a_vanishing_server_resets_connections() {
     }
     w.advance(Duration::from_secs(10));
     // The container is gone (the kubelet removed the pod).
-    w.store.finalize_pod_deletion("default", "rng-6c7d8f9b5-00002");
+    w.store
+        .finalize_pod_deletion("default", "rng-6c7d8f9b5-00002");
     w.settle();
     w.advance(Duration::from_secs(3));
     let errors: usize = (10..15)
@@ -252,8 +266,14 @@ fn scenario_manifests_are_valid() {
     }
     // kube-proxy programs the new Services within its 1 s minSyncPeriod.
     w.advance(Duration::from_millis(1100));
-    let svc = w.store.get_as::<k8s_openapi::api::core::v1::Service>("default", "webui").unwrap();
-    assert_eq!(svc.spec.as_ref().unwrap().type_.as_deref(), Some("NodePort"));
+    let svc = w
+        .store
+        .get_as::<k8s_openapi::api::core::v1::Service>("default", "webui")
+        .unwrap();
+    assert_eq!(
+        svc.spec.as_ref().unwrap().type_.as_deref(),
+        Some("NodePort")
+    );
     for (app, image, i) in [
         ("redis", "redis", 0),
         ("hasher", "dockercoins/hasher:v0.1", 1),

@@ -3,7 +3,9 @@
 //! NetworkPolicy, Ingress, load balancers and partitions.
 
 use kubesim::net::testkit::{cluster_ip, create, expose, node_port, run_pod, set_ready, TestPod};
-use kubesim::net::tools::{curl, httping, nslookup, ping, resolv_conf, wget, CurlOpts, Origin, WgetOpts};
+use kubesim::net::tools::{
+    curl, httping, nslookup, ping, resolv_conf, wget, CurlOpts, Origin, WgetOpts,
+};
 use kubesim::net::{network, network_mut};
 use kubesim::sim::World;
 use serde_json::json;
@@ -27,7 +29,15 @@ fn get(w: &mut World, from: &Origin, url: &str) -> kubesim::net::tools::ToolOutp
 }
 
 fn get_m(w: &mut World, from: &Origin, url: &str, secs: f64) -> kubesim::net::tools::ToolOutput {
-    curl(w, from, url, &CurlOpts { max_time: Some(secs), ..Default::default() })
+    curl(
+        w,
+        from,
+        url,
+        &CurlOpts {
+            max_time: Some(secs),
+            ..Default::default()
+        },
+    )
 }
 
 fn settle_proxy(w: &mut World) {
@@ -41,7 +51,11 @@ fn settle_proxy(w: &mut World) {
 fn cluster_ips_balance_across_ready_pods_at_random() {
     let mut w = world();
     for (i, node) in ["node2", "node3", "node4"].iter().enumerate() {
-        run_pod(&mut w, TestPod::new(&format!("blue-{i}"), "jpetazzo/color").label("app", "blue"), node);
+        run_pod(
+            &mut w,
+            TestPod::new(&format!("blue-{i}"), "jpetazzo/color").label("app", "blue"),
+            node,
+        );
     }
     expose(&mut w, "default", "blue", 80, "ClusterIP");
     settle_proxy(&mut w);
@@ -78,7 +92,11 @@ fn cluster_ips_balance_across_ready_pods_at_random() {
 fn session_affinity_pins_each_client_to_one_endpoint() {
     let mut w = world();
     for (i, node) in ["node2", "node3", "node4"].iter().enumerate() {
-        run_pod(&mut w, TestPod::new(&format!("s-{i}"), "jpetazzo/color").label("app", "s"), node);
+        run_pod(
+            &mut w,
+            TestPod::new(&format!("s-{i}"), "jpetazzo/color").label("app", "s"),
+            node,
+        );
     }
     create(
         &mut w,
@@ -89,7 +107,15 @@ fn session_affinity_pins_each_client_to_one_endpoint() {
     settle_proxy(&mut w);
     let ip = cluster_ip(&w, "default", "s");
     let first = get(&mut w, &node1(), &format!("http://{ip}/")).stdout;
-    let who = |s: &str| s.split("This is pod ").nth(1).unwrap().split(' ').next().unwrap().to_string();
+    let who = |s: &str| {
+        s.split("This is pod ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_string()
+    };
     for _ in 0..20 {
         let o = get(&mut w, &node1(), &format!("http://{ip}/"));
         assert_eq!(who(&o.stdout), who(&first));
@@ -107,22 +133,40 @@ fn a_service_without_endpoints_refuses_and_unknown_addresses_time_out() {
     assert_eq!(o.code, 7);
     assert_eq!(
         o.stderr,
-        format!("curl: (7) Failed to connect to {ip} port 80 after 0 ms: Couldn't connect to server\n")
+        format!(
+            "curl: (7) Failed to connect to {ip} port 80 after 0 ms: Couldn't connect to server\n"
+        )
     );
     // A pod with nothing listening on the port resets the connection.
-    let pip = run_pod(&mut w, TestPod::new("quiet", "alpine").container(json!({"args": ["sleep", "3600"]})), "node2");
+    let pip = run_pod(
+        &mut w,
+        TestPod::new("quiet", "alpine").container(json!({"args": ["sleep", "3600"]})),
+        "node2",
+    );
     let o = get(&mut w, &node1(), &format!("http://{pip}:8080/"));
     assert_eq!(o.code, 7, "{o:?}");
     // A port the Service does not have: no rule, dropped, curl -m times out.
     let before = w.now();
     let o = get_m(&mut w, &node1(), &format!("http://{ip}:81/"), 5.0);
-    assert_eq!(o.stderr, "curl: (28) Connection timed out after 5001 milliseconds\n");
+    assert_eq!(
+        o.stderr,
+        "curl: (28) Connection timed out after 5001 milliseconds\n"
+    );
     assert_eq!(o.code, 28);
-    assert_eq!((w.now() - before).as_millis(), 5000, "the tool waited in virtual time");
+    assert_eq!(
+        (w.now() - before).as_millis(),
+        5000,
+        "the tool waited in virtual time"
+    );
     // An address nobody has, without -m: the kernel gives up after ~127 s.
     let o = get(&mut w, &node1(), "http://10.244.7.7/");
     assert_eq!(o.code, 28);
-    assert!(o.stderr.starts_with("curl: (28) Failed to connect to 10.244.7.7 port 80 after 127"), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .starts_with("curl: (28) Failed to connect to 10.244.7.7 port 80 after 127"),
+        "{}",
+        o.stderr
+    );
 }
 
 /// slides/k8s/kubectlexpose.md, service-types.md: NodePorts answer on every
@@ -130,7 +174,11 @@ fn a_service_without_endpoints_refuses_and_unknown_addresses_time_out() {
 #[test]
 fn node_ports_and_load_balancers_answer_from_outside() {
     let mut w = world();
-    run_pod(&mut w, TestPod::new("web-1", "nginx").label("app", "web"), "node3");
+    run_pod(
+        &mut w,
+        TestPod::new("web-1", "nginx").label("app", "web"),
+        "node3",
+    );
     expose(&mut w, "default", "web", 80, "NodePort");
     settle_proxy(&mut w);
     let np = node_port(&w, "default", "web");
@@ -142,7 +190,9 @@ fn node_ports_and_load_balancers_answer_from_outside() {
     let o = get_m(&mut w, &Origin::Outside, &format!("http://{ip}/"), 2.0);
     assert_eq!(o.code, 28, "ClusterIPs are cluster-internal: {o:?}");
     // From a node, the ClusterIP works.
-    assert!(get(&mut w, &node1(), &format!("http://{ip}/")).stdout.contains("nginx"));
+    assert!(get(&mut w, &node1(), &format!("http://{ip}/"))
+        .stdout
+        .contains("nginx"));
 
     // LoadBalancer: the simulated MetalLB hands out 172.18.255.200.
     create(
@@ -152,8 +202,15 @@ fn node_ports_and_load_balancers_answer_from_outside() {
     )
     .unwrap();
     settle_proxy(&mut w);
-    let s = w.store.get_as::<k8s_openapi::api::core::v1::Service>("default", "lb").unwrap().clone();
-    let lb_ip = s.status.unwrap().load_balancer.unwrap().ingress.unwrap()[0].ip.clone().unwrap();
+    let s = w
+        .store
+        .get_as::<k8s_openapi::api::core::v1::Service>("default", "lb")
+        .unwrap()
+        .clone();
+    let lb_ip = s.status.unwrap().load_balancer.unwrap().ingress.unwrap()[0]
+        .ip
+        .clone()
+        .unwrap();
     assert_eq!(lb_ip, "172.18.255.200");
     let o = get(&mut w, &Origin::Outside, &format!("http://{lb_ip}:8080/"));
     assert!(o.stdout.contains("Welcome to nginx!"), "{o:?}");
@@ -165,8 +222,18 @@ fn node_ports_and_load_balancers_answer_from_outside() {
 #[test]
 fn names_resolve_as_coredns_and_the_hosts_file_answer_them() {
     let mut w = world();
-    create(&mut w, json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "blue"}})).unwrap();
-    run_pod(&mut w, TestPod::new("color-1", "jpetazzo/color").ns("blue").label("app", "color"), "node2");
+    create(
+        &mut w,
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "blue"}}),
+    )
+    .unwrap();
+    run_pod(
+        &mut w,
+        TestPod::new("color-1", "jpetazzo/color")
+            .ns("blue")
+            .label("app", "color"),
+        "node2",
+    );
     expose(&mut w, "blue", "color", 80, "ClusterIP");
     run_pod(&mut w, TestPod::new("client", "nginx"), "node3");
     create(
@@ -177,13 +244,22 @@ fn names_resolve_as_coredns_and_the_hosts_file_answer_them() {
     .unwrap();
     let db0 = run_pod(
         &mut w,
-        TestPod::new("db-0", "nginx").label("app", "db").spec(json!({"hostname": "db-0", "subdomain": "db"})),
+        TestPod::new("db-0", "nginx")
+            .label("app", "db")
+            .spec(json!({"hostname": "db-0", "subdomain": "db"})),
         "node4",
     );
     settle_proxy(&mut w);
-    for name in ["color.blue", "color.blue.svc", "color.blue.svc.cluster.local"] {
+    for name in [
+        "color.blue",
+        "color.blue.svc",
+        "color.blue.svc.cluster.local",
+    ] {
         let o = get(&mut w, &pod("client"), &format!("http://{name}/"));
-        assert!(o.stdout.contains("This is pod blue/color-1"), "{name}: {o:?}");
+        assert!(
+            o.stdout.contains("This is pod blue/color-1"),
+            "{name}: {o:?}"
+        );
     }
     let o = get(&mut w, &pod("client"), "http://color/");
     assert_eq!(o.stderr, "curl: (6) Could not resolve host: color\n");
@@ -212,10 +288,28 @@ fn names_resolve_as_coredns_and_the_hosts_file_answer_them() {
 #[test]
 fn network_policies_drop_what_they_do_not_allow_in_both_directions() {
     let mut w = world();
-    let ip = run_pod(&mut w, TestPod::new("testweb", "nginx").label("app", "testweb"), "node2");
-    run_pod(&mut w, TestPod::new("testcurl", "centos").label("run", "testcurl").container(json!({"args": ["sleep", "1d"]})), "node3");
-    run_pod(&mut w, TestPod::new("testkurl", "centos").label("run", "testkurl").container(json!({"args": ["sleep", "1d"]})), "node4");
-    assert!(get(&mut w, &node1(), &format!("http://{ip}/")).stdout.contains("Welcome to nginx!"));
+    let ip = run_pod(
+        &mut w,
+        TestPod::new("testweb", "nginx").label("app", "testweb"),
+        "node2",
+    );
+    run_pod(
+        &mut w,
+        TestPod::new("testcurl", "centos")
+            .label("run", "testcurl")
+            .container(json!({"args": ["sleep", "1d"]})),
+        "node3",
+    );
+    run_pod(
+        &mut w,
+        TestPod::new("testkurl", "centos")
+            .label("run", "testkurl")
+            .container(json!({"args": ["sleep", "1d"]})),
+        "node4",
+    );
+    assert!(get(&mut w, &node1(), &format!("http://{ip}/"))
+        .stdout
+        .contains("Welcome to nginx!"));
     create(
         &mut w,
         json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "deny-all-for-testweb"},
@@ -223,7 +317,10 @@ fn network_policies_drop_what_they_do_not_allow_in_both_directions() {
     )
     .unwrap();
     let o = get_m(&mut w, &node1(), &format!("http://{ip}/"), 3.0);
-    assert_eq!(o.stderr, "curl: (28) Connection timed out after 3001 milliseconds\n");
+    assert_eq!(
+        o.stderr,
+        "curl: (28) Connection timed out after 3001 milliseconds\n"
+    );
     create(
         &mut w,
         json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "allow-testcurl-for-testweb"},
@@ -231,11 +328,22 @@ fn network_policies_drop_what_they_do_not_allow_in_both_directions() {
                         "ingress": [{"from": [{"podSelector": {"matchLabels": {"run": "testcurl"}}}]}]}}),
     )
     .unwrap();
-    assert!(get_m(&mut w, &pod("testcurl"), &format!("http://{ip}/"), 3.0).stdout.contains("Welcome to nginx!"));
-    assert_eq!(get_m(&mut w, &pod("testkurl"), &format!("http://{ip}/"), 3.0).code, 28);
+    assert!(
+        get_m(&mut w, &pod("testcurl"), &format!("http://{ip}/"), 3.0)
+            .stdout
+            .contains("Welcome to nginx!")
+    );
+    assert_eq!(
+        get_m(&mut w, &pod("testkurl"), &format!("http://{ip}/"), 3.0).code,
+        28
+    );
     // ICMP too (no ports in the allowing rule).
-    assert!(ping(&mut w, &pod("testcurl"), &ip, 1).stdout.contains("1 packets received"));
-    assert!(ping(&mut w, &pod("testkurl"), &ip, 1).stdout.contains("0 packets received"));
+    assert!(ping(&mut w, &pod("testcurl"), &ip, 1)
+        .stdout
+        .contains("1 packets received"));
+    assert!(ping(&mut w, &pod("testkurl"), &ip, 1)
+        .stdout
+        .contains("0 packets received"));
 
     // Egress: testcurl may only talk to port 80 of testweb; DNS is cut too.
     create(
@@ -245,11 +353,18 @@ fn network_policies_drop_what_they_do_not_allow_in_both_directions() {
                         "egress": [{"to": [{"ipBlock": {"cidr": "10.244.0.0/16", "except": ["10.244.3.0/24"]}}], "ports": [{"port": 80}]}]}}),
     )
     .unwrap();
-    assert!(get_m(&mut w, &pod("testcurl"), &format!("http://{ip}/"), 3.0).stdout.contains("nginx"));
+    assert!(
+        get_m(&mut w, &pod("testcurl"), &format!("http://{ip}/"), 3.0)
+            .stdout
+            .contains("nginx")
+    );
     let o = get_m(&mut w, &pod("testcurl"), "http://kubernetes.default/", 20.0);
     assert_eq!(o.code, 6, "DNS to CoreDNS is not allowed: {o:?}");
     let k_ip = run_pod(&mut w, TestPod::new("other", "nginx"), "node4"); // 10.244.3.x: excepted
-    assert_eq!(get_m(&mut w, &pod("testcurl"), &format!("http://{k_ip}/"), 2.0).code, 28);
+    assert_eq!(
+        get_m(&mut w, &pod("testcurl"), &format!("http://{k_ip}/"), 2.0).code,
+        28
+    );
 }
 
 #[test]
@@ -268,13 +383,30 @@ fn namespace_policies_keep_dockercoins_mining_and_webui_public() {
     w.advance(Duration::from_secs(10));
     assert!(redis_hashes(&w) > before + 20, "the app keeps mining");
     let np = node_port(&w, "default", "webui");
-    assert!(get(&mut w, &Origin::Outside, &format!("http://node2:{np}/json")).stdout.contains("\"hashes\""));
+    assert!(
+        get(&mut w, &Origin::Outside, &format!("http://node2:{np}/json"))
+            .stdout
+            .contains("\"hashes\"")
+    );
     let rng = cluster_ip(&w, "default", "rng");
-    assert_eq!(get_m(&mut w, &node1(), &format!("http://{rng}/"), 2.0).code, 28, "rng is cut off from the node");
+    assert_eq!(
+        get_m(&mut w, &node1(), &format!("http://{rng}/"), 2.0).code,
+        28,
+        "rng is cut off from the node"
+    );
     // A pod in another namespace is cut off as well.
-    create(&mut w, json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "other"}})).unwrap();
+    create(
+        &mut w,
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "other"}}),
+    )
+    .unwrap();
     run_pod(&mut w, TestPod::new("probe", "nginx").ns("other"), "node2");
-    let o = get_m(&mut w, &Origin::Pod("other".into(), "probe".into()), "http://rng.default/", 2.0);
+    let o = get_m(
+        &mut w,
+        &Origin::Pod("other".into(), "probe".into()),
+        "http://rng.default/",
+        2.0,
+    );
     assert_eq!(o.code, 28);
 }
 
@@ -291,13 +423,21 @@ fn deploy_minimal_dockercoins(w: &mut World) {
         ("webui", "dockercoins/webui:v0.1", "node2"),
         ("worker", "dockercoins/worker:v0.1", "node3"),
     ] {
-        run_pod(w, TestPod::new(&format!("{n}-1"), img).label("app", n), node);
+        run_pod(
+            w,
+            TestPod::new(&format!("{n}-1"), img).label("app", n),
+            node,
+        );
     }
     w.advance(Duration::from_secs(15));
 }
 
 fn redis_hashes(w: &World) -> i64 {
-    network(w).unwrap().redis_counters("default", "redis-1").unwrap().0
+    network(w)
+        .unwrap()
+        .redis_counters("default", "redis-1")
+        .unwrap()
+        .0
 }
 
 /// slides/k8s/ingress.md with Traefik as a host-network pod: 404 before
@@ -307,7 +447,9 @@ fn ingress_routes_by_host_and_path() {
     let mut w = world();
     run_pod(
         &mut w,
-        TestPod::new("traefik-x", "traefik:v3.3").label("app", "traefik").spec(json!({"hostNetwork": true})),
+        TestPod::new("traefik-x", "traefik:v3.3")
+            .label("app", "traefik")
+            .spec(json!({"hostNetwork": true})),
         "node2",
     );
     create(
@@ -316,7 +458,11 @@ fn ingress_routes_by_host_and_path() {
                "spec": {"controller": "traefik.io/ingress-controller"}}),
     )
     .unwrap();
-    run_pod(&mut w, TestPod::new("blue-1", "jpetazzo/color").label("app", "blue"), "node3");
+    run_pod(
+        &mut w,
+        TestPod::new("blue-1", "jpetazzo/color").label("app", "blue"),
+        "node3",
+    );
     expose(&mut w, "default", "blue", 80, "ClusterIP");
     settle_proxy(&mut w);
     let host = "blue.10.10.0.12.nip.io";
@@ -329,8 +475,13 @@ fn ingress_routes_by_host_and_path() {
                    "backend": {"service": {"name": "blue", "port": {"number": 80}}}}]}}]}}),
     )
     .unwrap();
-    assert!(get(&mut w, &Origin::Outside, &format!("http://{host}/")).stdout.contains("This is pod default/blue-1"));
-    assert_eq!(get(&mut w, &Origin::Outside, &format!("http://{host}/hello")).stdout, "404 page not found\n");
+    assert!(get(&mut w, &Origin::Outside, &format!("http://{host}/"))
+        .stdout
+        .contains("This is pod default/blue-1"));
+    assert_eq!(
+        get(&mut w, &Origin::Outside, &format!("http://{host}/hello")).stdout,
+        "404 page not found\n"
+    );
     create(
         &mut w,
         json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "blue-with-prefix"},
@@ -341,8 +492,19 @@ fn ingress_routes_by_host_and_path() {
     let o = get(&mut w, &Origin::Outside, &format!("http://{host}/hello"));
     assert!(o.stdout.contains("serving /hello"), "{o:?}");
     // Other hosts still get 404; the Host header is what counts.
-    assert_eq!(get(&mut w, &Origin::Outside, "http://node2/").stdout, "404 page not found\n");
-    let o = curl(&mut w, &Origin::Outside, "http://node2/x", &CurlOpts { headers: vec![("Host".into(), host.into())], ..Default::default() });
+    assert_eq!(
+        get(&mut w, &Origin::Outside, "http://node2/").stdout,
+        "404 page not found\n"
+    );
+    let o = curl(
+        &mut w,
+        &Origin::Outside,
+        "http://node2/x",
+        &CurlOpts {
+            headers: vec![("Host".into(), host.into())],
+            ..Default::default()
+        },
+    );
     assert!(o.stdout.contains("This is pod default/blue-1"), "{o:?}");
     // A backend without endpoints: 503.
     expose(&mut w, "default", "empty", 80, "ClusterIP");
@@ -353,8 +515,19 @@ fn ingress_routes_by_host_and_path() {
     )
     .unwrap();
     settle_proxy(&mut w);
-    let o = curl(&mut w, &Origin::Outside, "http://node2/", &CurlOpts { include: true, ..Default::default() });
-    assert!(o.stdout.starts_with("HTTP/1.1 503 Service Unavailable\n"), "{o:?}");
+    let o = curl(
+        &mut w,
+        &Origin::Outside,
+        "http://node2/",
+        &CurlOpts {
+            include: true,
+            ..Default::default()
+        },
+    );
+    assert!(
+        o.stdout.starts_with("HTTP/1.1 503 Service Unavailable\n"),
+        "{o:?}"
+    );
 }
 
 /// Partitions drop packets between nodes; latency shows in httping.
@@ -363,10 +536,27 @@ fn partitions_and_latency_are_injectable_faults() {
     let mut w = world();
     let ip = run_pod(&mut w, TestPod::new("web", "nginx"), "node3");
     run_pod(&mut w, TestPod::new("client", "nginx"), "node2");
-    assert_eq!(get(&mut w, &pod("client"), &format!("http://{ip}/")).code, 0);
-    network_mut(&mut w).unwrap().partition("node2", "node3").unwrap();
-    assert_eq!(get_m(&mut w, &pod("client"), &format!("http://{ip}/"), 2.0).code, 28);
-    assert_eq!(get(&mut w, &Origin::Node("node4".into()), &format!("http://{ip}/")).code, 0);
+    assert_eq!(
+        get(&mut w, &pod("client"), &format!("http://{ip}/")).code,
+        0
+    );
+    network_mut(&mut w)
+        .unwrap()
+        .partition("node2", "node3")
+        .unwrap();
+    assert_eq!(
+        get_m(&mut w, &pod("client"), &format!("http://{ip}/"), 2.0).code,
+        28
+    );
+    assert_eq!(
+        get(
+            &mut w,
+            &Origin::Node("node4".into()),
+            &format!("http://{ip}/")
+        )
+        .code,
+        0
+    );
     network_mut(&mut w).unwrap().heal_all();
     network_mut(&mut w)
         .unwrap()
@@ -374,7 +564,11 @@ fn partitions_and_latency_are_injectable_faults() {
         .unwrap();
     let o = httping(&mut w, &pod("client"), &ip, 1);
     // SYN, SYN-ACK, request, answer: four crossings of the slow link.
-    assert!(o.stdout.contains("time=201.") || o.stdout.contains("time=200."), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("time=201.") || o.stdout.contains("time=200."),
+        "{}",
+        o.stdout
+    );
 }
 
 /// The workshop's view of the tools: exact output for a small session.
@@ -397,13 +591,42 @@ fn tool_transcript() {
         }
         let _ = w;
     };
-    let o = curl(&mut w, &node1(), &format!("http://{rng}/"), &CurlOpts::default());
+    let o = curl(
+        &mut w,
+        &node1(),
+        &format!("http://{rng}/"),
+        &CurlOpts::default(),
+    );
     run(&mut w, "curl http://$RNG/", o);
-    let o = curl(&mut w, &node1(), &format!("http://{hasher}/"), &CurlOpts { include: true, ..Default::default() });
+    let o = curl(
+        &mut w,
+        &node1(),
+        &format!("http://{hasher}/"),
+        &CurlOpts {
+            include: true,
+            ..Default::default()
+        },
+    );
     run(&mut w, "curl -i http://$HASHER/", o);
-    let o = curl(&mut w, &node1(), &format!("http://{hasher}/"), &CurlOpts { data: Some("hello".into()), ..Default::default() });
+    let o = curl(
+        &mut w,
+        &node1(),
+        &format!("http://{hasher}/"),
+        &CurlOpts {
+            data: Some("hello".into()),
+            ..Default::default()
+        },
+    );
     run(&mut w, "curl -d hello http://$HASHER/", o);
-    let o = curl(&mut w, &Origin::Outside, &format!("http://node1:{np}/"), &CurlOpts { location: true, ..Default::default() });
+    let o = curl(
+        &mut w,
+        &Origin::Outside,
+        &format!("http://node1:{np}/"),
+        &CurlOpts {
+            location: true,
+            ..Default::default()
+        },
+    );
     run(&mut w, "curl -L http://node1:$PORT/ (from outside)", o);
     let o = httping(&mut w, &node1(), &hasher, 3);
     run(&mut w, "httping -c 3 $HASHER", o);
@@ -415,18 +638,49 @@ fn tool_transcript() {
     run(&mut w, "kubectl exec worker-1 -- nslookup hasher", o);
     let o = nslookup(&mut w, &pod("worker-1"), "nothere");
     run(&mut w, "kubectl exec worker-1 -- nslookup nothere", o);
-    let o = wget(&mut w, &pod("worker-1"), "http://webui/json", &WgetOpts { to_stdout: true, quiet: true, ..Default::default() });
-    run(&mut w, "kubectl exec worker-1 -- wget -qO- http://webui/json", o);
-    let o = wget(&mut w, &pod("worker-1"), "http://nothere/", &WgetOpts::default());
+    let o = wget(
+        &mut w,
+        &pod("worker-1"),
+        "http://webui/json",
+        &WgetOpts {
+            to_stdout: true,
+            quiet: true,
+            ..Default::default()
+        },
+    );
+    run(
+        &mut w,
+        "kubectl exec worker-1 -- wget -qO- http://webui/json",
+        o,
+    );
+    let o = wget(
+        &mut w,
+        &pod("worker-1"),
+        "http://nothere/",
+        &WgetOpts::default(),
+    );
     run(&mut w, "kubectl exec worker-1 -- wget http://nothere/", o);
     let o = curl(&mut w, &node1(), "https://10.96.0.1/", &CurlOpts::default());
     run(&mut w, "curl https://10.96.0.1/", o);
-    let o = curl(&mut w, &node1(), "https://10.96.0.1/", &CurlOpts { insecure: true, ..Default::default() });
+    let o = curl(
+        &mut w,
+        &node1(),
+        "https://10.96.0.1/",
+        &CurlOpts {
+            insecure: true,
+            ..Default::default()
+        },
+    );
     run(&mut w, "curl -k https://10.96.0.1/", o);
     let o = curl(&mut w, &node1(), "http://rng/", &CurlOpts::default());
     run(&mut w, "curl http://rng/ (from node1)", o);
     let redis = cluster_ip(&w, "default", "redis");
-    let o = curl(&mut w, &node1(), &format!("http://{redis}:6379/"), &CurlOpts::default());
+    let o = curl(
+        &mut w,
+        &node1(),
+        &format!("http://{redis}:6379/"),
+        &CurlOpts::default(),
+    );
     run(&mut w, "curl http://$REDIS:6379/", o);
     insta::assert_snapshot!(t);
 }
@@ -438,10 +692,23 @@ fn logs_come_from_the_apps_and_can_be_taken() {
     w.advance(Duration::from_secs(5));
     let net = network(&w).unwrap();
     let rng = net.logs("default", "rng-1", None);
-    assert!(rng.iter().any(|l| l.text.ends_with("\"GET /32 HTTP/1.1\" 200 -")), "{rng:?}");
+    assert!(
+        rng.iter()
+            .any(|l| l.text.ends_with("\"GET /32 HTTP/1.1\" 200 -")),
+        "{rng:?}"
+    );
     let worker = net.logs("default", "worker-1", Some("worker"));
-    assert!(worker.iter().any(|l| l.text.ends_with("units of work done, updating hash counter")));
-    let taken = network_mut(&mut w).unwrap().take_logs("default", "hasher-1");
-    assert!(taken.iter().any(|(c, l)| c == "hasher" && l.text.contains("\"POST / HTTP/1.1\" 200 64 0.10")));
-    assert!(network(&w).unwrap().logs("default", "hasher-1", None).is_empty());
+    assert!(worker.iter().any(|l| l
+        .text
+        .ends_with("units of work done, updating hash counter")));
+    let taken = network_mut(&mut w)
+        .unwrap()
+        .take_logs("default", "hasher-1");
+    assert!(taken
+        .iter()
+        .any(|(c, l)| c == "hasher" && l.text.contains("\"POST / HTTP/1.1\" 200 64 0.10")));
+    assert!(network(&w)
+        .unwrap()
+        .logs("default", "hasher-1", None)
+        .is_empty());
 }

@@ -26,7 +26,9 @@ pub fn install_components(world: &mut World, spec: &ClusterSpec) {
     world.add_controller(Box::new(crate::scheduler::Scheduler::new()));
     world.add_controller(Box::new(crate::controllers::kubelet::Kubelet::new(spec)));
     world.add_controller(Box::new(crate::net::endpoints::EndpointsController::new()));
-    world.add_controller(Box::new(crate::net::endpointslice::EndpointSliceController::new()));
+    world.add_controller(Box::new(
+        crate::net::endpointslice::EndpointSliceController::new(),
+    ));
     world.add_controller(Box::new(crate::net::service_lb::ServiceLb::new()));
     world.add_controller(Box::new(crate::net::Network::new(world.seed())));
 }

@@ -119,7 +119,10 @@ mod tests {
         assert!(c.contains(parse_ip("10.111.255.254").unwrap()));
         assert!(!c.contains(parse_ip("10.112.0.1").unwrap()));
         assert_eq!(c.last(), parse_ip("10.111.255.255").unwrap());
-        assert_eq!(Cidr::parse("10.244.1.7/24").unwrap().to_string(), "10.244.1.0/24");
+        assert_eq!(
+            Cidr::parse("10.244.1.7/24").unwrap().to_string(),
+            "10.244.1.0/24"
+        );
         assert_eq!(Cidr::parse("1.2.3.4").unwrap().prefix, 32);
         assert_eq!(Cidr::parse("0.0.0.0/0").unwrap().size(), 1 << 32);
         assert!(Cidr::parse("1.2.3.4/33").is_none());

@@ -33,7 +33,9 @@ pub enum AppKind {
     Rng,
     Hasher,
     /// The DockerCoins worker; its pre-request sleep in microseconds.
-    Worker { sleep_us: Micros },
+    Worker {
+        sleep_us: Micros,
+    },
     Webui,
     /// Traefik, an ingress controller.
     Traefik,
@@ -69,7 +71,12 @@ impl AppKind {
             AppKind::Traefik => vec![(80, UNLIMITED), (443, UNLIMITED), (8080, UNLIMITED)],
             AppKind::IngressNginx => vec![(80, UNLIMITED), (443, UNLIMITED)],
             AppKind::ApiServer => vec![(6443, UNLIMITED)],
-            AppKind::CoreDns => vec![(53, UNLIMITED), (8080, UNLIMITED), (8181, UNLIMITED), (9153, UNLIMITED)],
+            AppKind::CoreDns => vec![
+                (53, UNLIMITED),
+                (8080, UNLIMITED),
+                (8181, UNLIMITED),
+                (9153, UNLIMITED),
+            ],
             AppKind::PythonHttp(p) => vec![(*p, 1)],
         }
     }
@@ -163,10 +170,7 @@ pub fn classify(c: &Container) -> AppKind {
         .collect();
     // `python -m http.server [port]` in any Python image.
     if let Some(i) = argv.iter().position(|a| *a == "http.server") {
-        let port = argv
-            .get(i + 1)
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(8000);
+        let port = argv.get(i + 1).and_then(|p| p.parse().ok()).unwrap_or(8000);
         return AppKind::PythonHttp(port);
     }
     let base = repo.rsplit('/').next().unwrap_or(&repo);
@@ -184,7 +188,10 @@ pub fn classify(c: &Container) -> AppKind {
         "httpd" => AppKind::Httpd,
         "redis" | "bitnami/redis" => AppKind::Redis,
         "elasticsearch" => AppKind::Elasticsearch(
-            tag.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(8),
+            tag.split('.')
+                .next()
+                .and_then(|m| m.parse().ok())
+                .unwrap_or(8),
         ),
         "traefik" => AppKind::Traefik,
         _ if repo.ends_with("ingress-nginx/controller") => AppKind::IngressNginx,
@@ -196,9 +203,7 @@ pub fn classify(c: &Container) -> AppKind {
     // the image's server replaces it: `nginx -- sleep 3600` serves nothing.
     let overridden = match (c.command.as_ref(), c.args.as_ref()) {
         (Some(cmd), _) if !cmd.is_empty() => Some(cmd[0].as_str()),
-        (_, Some(args)) if !args.is_empty() && !args[0].starts_with('-') => {
-            Some(args[0].as_str())
-        }
+        (_, Some(args)) if !args.is_empty() && !args[0].starts_with('-') => Some(args[0].as_str()),
         _ => None,
     };
     match (kind, overridden) {
@@ -301,7 +306,12 @@ pub fn nginx_error_page(code: u16) -> String {
     )
 }
 
-fn go_response(now: jiff::Timestamp, status: u16, ctype: &str, body: impl Into<Vec<u8>>) -> HttpResponse {
+fn go_response(
+    now: jiff::Timestamp,
+    status: u16,
+    ctype: &str,
+    body: impl Into<Vec<u8>>,
+) -> HttpResponse {
     HttpResponse::new(status)
         .h("Date", http_date(now))
         .h("Content-Type", ctype)
@@ -473,7 +483,12 @@ pub fn serve_simple(kind: AppKind, cx: &ServeCtx, req: &HttpRequest) -> HttpResp
 const WERKZEUG_404: &str = "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n";
 
 /// A Flask/werkzeug response.
-pub fn werkzeug(now: jiff::Timestamp, status: u16, ctype: &str, body: impl Into<Vec<u8>>) -> HttpResponse {
+pub fn werkzeug(
+    now: jiff::Timestamp,
+    status: u16,
+    ctype: &str,
+    body: impl Into<Vec<u8>>,
+) -> HttpResponse {
     HttpResponse::new(status)
         .h("Server", "Werkzeug/3.1.3 Python/3.13.1")
         .h("Date", http_date(now))
@@ -519,26 +534,64 @@ mod tests {
 
     #[test]
     fn images_map_to_their_servers() {
-        assert_eq!(classify(&container("dockercoins/rng:v0.1", None, None)), AppKind::Rng);
+        assert_eq!(
+            classify(&container("dockercoins/rng:v0.1", None, None)),
+            AppKind::Rng
+        );
         assert_eq!(
             classify(&container("dockercoins/worker:v0.2", None, None)),
-            AppKind::Worker { sleep_us: 1_000_000 }
+            AppKind::Worker {
+                sleep_us: 1_000_000
+            }
         );
         assert_eq!(
             classify(&container("docker.io/library/nginx:1.27", None, None)),
             AppKind::Nginx
         );
-        assert_eq!(classify(&container("elasticsearch:2", None, None)), AppKind::Elasticsearch(2));
-        assert_eq!(classify(&container("alpine", None, Some(vec!["ping", "127.0.0.1"]))), AppKind::Generic);
-        assert_eq!(classify(&container("nginx", None, Some(vec!["sleep", "3600"]))), AppKind::None);
-        assert_eq!(classify(&container("nginx", Some(vec!["nginx", "-g", "daemon off;"]), None)), AppKind::Nginx);
-        assert_eq!(classify(&container("redis", None, Some(vec!["--appendonly", "yes"]))), AppKind::Redis);
         assert_eq!(
-            classify(&container("python:3", Some(vec!["python", "-m", "http.server", "8080"]), None)),
+            classify(&container("elasticsearch:2", None, None)),
+            AppKind::Elasticsearch(2)
+        );
+        assert_eq!(
+            classify(&container("alpine", None, Some(vec!["ping", "127.0.0.1"]))),
+            AppKind::Generic
+        );
+        assert_eq!(
+            classify(&container("nginx", None, Some(vec!["sleep", "3600"]))),
+            AppKind::None
+        );
+        assert_eq!(
+            classify(&container(
+                "nginx",
+                Some(vec!["nginx", "-g", "daemon off;"]),
+                None
+            )),
+            AppKind::Nginx
+        );
+        assert_eq!(
+            classify(&container("redis", None, Some(vec!["--appendonly", "yes"]))),
+            AppKind::Redis
+        );
+        assert_eq!(
+            classify(&container(
+                "python:3",
+                Some(vec!["python", "-m", "http.server", "8080"]),
+                None
+            )),
             AppKind::PythonHttp(8080)
         );
-        assert_eq!(parse_image("registry.k8s.io/coredns/coredns:v1.12.0").0, "registry.k8s.io/coredns/coredns");
-        assert_eq!(classify(&container("registry.k8s.io/coredns/coredns:v1.12.0", None, None)), AppKind::CoreDns);
+        assert_eq!(
+            parse_image("registry.k8s.io/coredns/coredns:v1.12.0").0,
+            "registry.k8s.io/coredns/coredns"
+        );
+        assert_eq!(
+            classify(&container(
+                "registry.k8s.io/coredns/coredns:v1.12.0",
+                None,
+                None
+            )),
+            AppKind::CoreDns
+        );
     }
 
     #[test]

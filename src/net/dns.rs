@@ -62,6 +62,9 @@ pub struct Answer {
     pub queries: u32,
 }
 
+/// CNAME records followed: (alias, target).
+pub type Cnames = Vec<(String, String)>;
+
 /// Why a name did not resolve.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DnsError {
@@ -133,14 +136,14 @@ impl Dns {
                 }
                 s.eps
                     .iter()
-                    .find(|e| {
-                        e.hostname.as_deref() == Some(*host) || dashed(e.ip) == *host
-                    })
+                    .find(|e| e.hostname.as_deref() == Some(*host) || dashed(e.ip) == *host)
                     .map(|e| Record::A(vec![e.ip]))
             }
             [ns, "svc"] if self.namespaces.iter().any(|n| n == ns) => Some(Record::NoData),
             ["svc"] => Some(Record::NoData),
-            [dashed_ip, _ns, "pod"] => parse_ip(&dashed_ip.replace('-', ".")).map(|ip| Record::A(vec![ip])),
+            [dashed_ip, _ns, "pod"] => {
+                parse_ip(&dashed_ip.replace('-', ".")).map(|ip| Record::A(vec![ip]))
+            }
             _ => None,
         }
     }
@@ -183,7 +186,7 @@ impl Dns {
     }
 
     /// Follows CNAMEs from `fqdn`; None for NXDOMAIN.
-    fn follow(&self, fqdn: &str, queries: &mut u32) -> Option<(Vec<(String, String)>, Vec<Ip>)> {
+    fn follow(&self, fqdn: &str, queries: &mut u32) -> Option<(Cnames, Vec<Ip>)> {
         let mut cnames = Vec::new();
         let mut name = fqdn.to_string();
         for _ in 0..8 {
@@ -215,7 +218,10 @@ impl Dns {
         let local = if lname == "localhost" {
             Some(0x7f00_0001)
         } else {
-            self.hosts.iter().find(|(n, _)| *n == lname).map(|(_, ip)| *ip)
+            self.hosts
+                .iter()
+                .find(|(n, _)| *n == lname)
+                .map(|(_, ip)| *ip)
         };
         if let Some(ip) = local {
             return Ok(Answer {

@@ -13,8 +13,8 @@
 //! is not written anywhere: it follows from these delays and from rng
 //! serving one request at a time.
 
-use super::engine::{Client, Engine, Failure, Persist, Req, Resp};
 use super::addr::Ip;
+use super::engine::{Client, Engine, Failure, Persist, Req, Resp};
 use super::http::{http_date, HttpRequest, HttpResponse};
 use super::latency::Micros;
 use super::logs::Entry;
@@ -155,10 +155,18 @@ impl Engine {
     /// `requests.post("http://hasher/", ...)` (which = 1).
     fn worker_http(&mut self, pod: PodId, proc: u16, which: usize) {
         let client = self.client_of(pod, proc);
-        self.worker(pod, proc).phase = if which == 0 { Phase::Rng } else { Phase::Hasher };
+        self.worker(pod, proc).phase = if which == 0 {
+            Phase::Rng
+        } else {
+            Phase::Hasher
+        };
         match self.worker_resolve(pod, proc, which) {
             Ok((ip, cost)) => {
-                let req = if which == 0 { Req::RngGet(32) } else { Req::HashPost };
+                let req = if which == 0 {
+                    Req::RngGet(32)
+                } else {
+                    Req::HashPost
+                };
                 let src = self.pod_src(pod);
                 self.open(src, ip, 80, Proto::Tcp, req, client, cost);
             }
@@ -208,7 +216,12 @@ impl Engine {
                     self.log(pod, proc, Entry::Coin(h));
                     self.worker(pod, proc).phase = Phase::Coin;
                     self.worker(pod, proc).hash = h;
-                    let field = format!("{h:016x}{:016x}{:016x}{:016x}", self.rng.next_u64(), self.rng.next_u64(), self.rng.next_u64());
+                    let field = format!(
+                        "{h:016x}{:016x}{:016x}{:016x}",
+                        self.rng.next_u64(),
+                        self.rng.next_u64(),
+                        self.rng.next_u64()
+                    );
                     let value = format!("{:016x}{:016x}", self.rng.next_u64(), self.rng.next_u64());
                     self.worker_redis(pod, proc, RedisCmd::HSet("wallet", field, value));
                 } else {
@@ -218,17 +231,31 @@ impl Engine {
             }
             Phase::Coin => {
                 if let Resp::Redis(RedisReply::Int(0)) = resp {
-                    self.log(pod, proc, Entry::Text("INFO:__main__:We already had that coin".into()));
+                    self.log(
+                        pod,
+                        proc,
+                        Entry::Text("INFO:__main__:We already had that coin".into()),
+                    );
                 }
                 if let Resp::Redis(RedisReply::Error(e)) = resp {
-                    return self.worker_error(pod, proc, phase, &format!("redis.exceptions.ResponseError: {e}"));
+                    return self.worker_error(
+                        pod,
+                        proc,
+                        phase,
+                        &format!("redis.exceptions.ResponseError: {e}"),
+                    );
                 }
                 self.worker(pod, proc).loops_done += 1;
                 self.worker_loop_top(pod, proc);
             }
             Phase::Incr => {
                 if let Resp::Redis(RedisReply::Error(e)) = resp {
-                    return self.worker_error(pod, proc, phase, &format!("redis.exceptions.ResponseError: {e}"));
+                    return self.worker_error(
+                        pod,
+                        proc,
+                        phase,
+                        &format!("redis.exceptions.ResponseError: {e}"),
+                    );
                 }
                 let now = self.now;
                 let w = self.worker(pod, proc);
@@ -249,7 +276,10 @@ impl Engine {
             for l in lines {
                 pr.log.push(now, Entry::Text(l.into()));
             }
-            pr.log.push(now, Entry::Text("ERROR:__main__:Waiting 10s and restarting.".into()));
+            pr.log.push(
+                now,
+                Entry::Text("ERROR:__main__:Waiting 10s and restarting.".into()),
+            );
         }
         let w = self.worker(pod, proc);
         w.phase = Phase::Backoff;
@@ -324,7 +354,9 @@ impl Engine {
         match self.resolve(src, "redis") {
             Ok((ip, cost)) => match self.connect_persist(src, ip, 6379) {
                 Ok(p) => {
-                    if let ProcState::Webui(w) = &mut self.topo.pods[pod as usize].procs[proc as usize].state {
+                    if let ProcState::Webui(w) =
+                        &mut self.topo.pods[pod as usize].procs[proc as usize].state
+                    {
                         w.redis = Some(p);
                     }
                     self.send_on(&p, src, Req::Redis(cmd), client, cost + 2 * p.fwd_us);
@@ -392,11 +424,15 @@ impl Engine {
             (_, res) => {
                 // node-redis reports and drops the connection; the handler
                 // answers with the error.
-                if let ProcState::Webui(w) = &mut self.topo.pods[pod as usize].procs[proc as usize].state {
+                if let ProcState::Webui(w) =
+                    &mut self.topo.pods[pod as usize].procs[proc as usize].state
+                {
                     w.redis = None;
                 }
                 let msg = match res {
-                    Err(Failure::DnsNotFound) => "Redis error Error: getaddrinfo ENOTFOUND redis".to_string(),
+                    Err(Failure::DnsNotFound) => {
+                        "Redis error Error: getaddrinfo ENOTFOUND redis".to_string()
+                    }
                     Err(Failure::Refused) => "Redis error Error: connect ECONNREFUSED".to_string(),
                     Err(_) => "Redis error Error: Connection timeout".to_string(),
                     Ok(_) => "Redis error ReplyError: unexpected reply".to_string(),

@@ -105,8 +105,7 @@ impl Controller for EndpointsController {
                 .annotations
                 .as_ref()
                 .is_some_and(|a| a.contains_key(OVER_CAPACITY));
-            if cur.subsets == subsets_opt && cur_labels == labels && cur_truncated == truncated
-            {
+            if cur.subsets == subsets_opt && cur_labels == labels && cur_truncated == truncated {
                 return Action::AwaitChange;
             }
         }
@@ -178,7 +177,10 @@ pub(crate) fn services_for_pod_event(ev: &WatchEvent, store: &Store) -> Vec<Stri
         };
         let sel = Selector::from_map(sel);
         if sel.matches_opt(p.metadata.labels.as_ref()) || sel.matches_opt(old_labels.as_ref()) {
-            keys.push(object_key(Some(&ns), s.metadata.name.as_deref().unwrap_or("")));
+            keys.push(object_key(
+                Some(&ns),
+                s.metadata.name.as_deref().unwrap_or(""),
+            ));
         }
     }
     keys
@@ -320,8 +322,13 @@ pub fn desired_subsets(svc: &Service, pods: &[Pod]) -> (Vec<EndpointSubset>, boo
 fn repack(entries: Vec<(EndpointAddress, bool, Vec<EndpointPort>)>) -> (Vec<EndpointSubset>, bool) {
     let mut total = 0usize;
     let mut truncated = false;
-    let mut groups: BTreeMap<String, (Vec<EndpointPort>, Vec<EndpointAddress>, Vec<EndpointAddress>)> =
-        BTreeMap::new();
+    // port-set key -> (ports, ready, not ready)
+    type Group = (
+        Vec<EndpointPort>,
+        Vec<EndpointAddress>,
+        Vec<EndpointAddress>,
+    );
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     for (addr, ready, mut ports) in entries {
         if total >= MAX_ENDPOINTS {
             truncated = true;

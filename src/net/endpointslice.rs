@@ -94,7 +94,11 @@ impl Controller for EndpointSliceController {
                 Ok(())
             }
             Some(svc) => {
-                let has_selector = svc.spec.as_ref().and_then(|s| s.selector.as_ref()).is_some();
+                let has_selector = svc
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.selector.as_ref())
+                    .is_some();
                 if has_selector {
                     sync_from_pods(ctx.store, &svc)
                 } else {
@@ -125,7 +129,9 @@ fn slices_of<'a>(
 ) -> impl Iterator<Item = &'a EndpointSlice> + 'a {
     store.list_as::<EndpointSlice>(Some(ns)).filter(move |s| {
         let l = s.metadata.labels.as_ref();
-        l.and_then(|l| l.get(SERVICE_NAME_LABEL)).map(String::as_str) == Some(svc)
+        l.and_then(|l| l.get(SERVICE_NAME_LABEL))
+            .map(String::as_str)
+            == Some(svc)
             && managed_by.is_none_or(|m| {
                 l.and_then(|l| l.get(MANAGED_BY_LABEL)).map(String::as_str) == Some(m)
             })
@@ -143,7 +149,11 @@ fn delete_slices(store: &mut Store, ns: &str, svc: &str, managed_by: Option<&str
 
 /// `podToEndpoint`: one endpoint per pod with its conditions.
 fn pod_to_endpoint(store: &Store, svc: &Service, pod: &Pod) -> Endpoint {
-    let publish = svc.spec.as_ref().and_then(|s| s.publish_not_ready_addresses) == Some(true);
+    let publish = svc
+        .spec
+        .as_ref()
+        .and_then(|s| s.publish_not_ready_addresses)
+        == Some(true);
     let serving = is_pod_ready(pod);
     let terminating = is_terminating(pod);
     let node_name = pod.spec.as_ref().and_then(|s| s.node_name.clone());
@@ -361,7 +371,12 @@ fn mirror_endpoints(store: &mut Store, svc: &Service) -> Result<(), crate::sim::
             .iter()
             .flatten()
             .map(|a| mk(a, true))
-            .chain(ss.not_ready_addresses.iter().flatten().map(|a| mk(a, false)))
+            .chain(
+                ss.not_ready_addresses
+                    .iter()
+                    .flatten()
+                    .map(|a| mk(a, false)),
+            )
             .collect();
         desired.push((ports, eps));
     }
@@ -383,7 +398,10 @@ fn mirror_endpoints(store: &mut Store, svc: &Service) -> Result<(), crate::sim::
             endpoints: eps,
             ports: (!ports.is_empty()).then_some(ports),
         };
-        match store.get_as::<EndpointSlice>("default", "kubernetes").cloned() {
+        match store
+            .get_as::<EndpointSlice>("default", "kubernetes")
+            .cloned()
+        {
             None => {
                 store.create(Object::EndpointSlice(slice), &WriteOptions::default())?;
             }

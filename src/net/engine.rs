@@ -261,7 +261,12 @@ impl Engine {
     /// A key that changes whenever a cached routing decision may change.
     #[inline]
     pub fn route_key(&self) -> [u64; 4] {
-        [self.dns.gen, self.proxy.gen, self.policies.gen, self.net_gen]
+        [
+            self.dns.gen,
+            self.proxy.gen,
+            self.policies.gen,
+            self.net_gen,
+        ]
     }
 
     // ----- the event loop ----------------------------------------------
@@ -346,6 +351,7 @@ impl Engine {
 
     /// Opens a connection from `src` to `dst:port` and sends `req` once it
     /// is established. `delay` is time spent before (a DNS lookup).
+    #[allow(clippy::too_many_arguments)]
     pub fn open(
         &mut self,
         src: Src,
@@ -398,7 +404,9 @@ impl Engine {
                 c.t_connected = now + delay + 2 * fwd_us;
                 self.schedule(now + delay + 3 * fwd_us, Act::Arrive(r));
             }
-            Route::Refused { rtt } => self.schedule(now + delay + rtt, Act::Fail(r, Failure::Refused)),
+            Route::Refused { rtt } => {
+                self.schedule(now + delay + rtt, Act::Fail(r, Failure::Refused))
+            }
             Route::Dropped => self.schedule(
                 now + delay + timings::SYN_TIMEOUT_US,
                 Act::Fail(r, Failure::Timeout),
@@ -408,7 +416,12 @@ impl Engine {
     }
 
     /// Establishes a kept connection (routing as `open` does).
-    pub(crate) fn connect_persist(&mut self, src: Src, dst: Ip, port: u16) -> Result<Persist, (Failure, Micros)> {
+    pub(crate) fn connect_persist(
+        &mut self,
+        src: Src,
+        dst: Ip,
+        port: u16,
+    ) -> Result<Persist, (Failure, Micros)> {
         match self.route(src, dst, port, Proto::Tcp) {
             Route::To {
                 pod,
@@ -436,7 +449,14 @@ impl Engine {
     }
 
     /// Sends a request on a kept connection.
-    pub(crate) fn send_on(&mut self, p: &Persist, src: Src, req: Req, client: Client, delay: Micros) -> ConnRef {
+    pub(crate) fn send_on(
+        &mut self,
+        p: &Persist,
+        src: Src,
+        req: Req,
+        client: Client,
+        delay: Micros,
+    ) -> ConnRef {
         self.stats.requests += 1;
         let r = self.alloc_conn();
         let now = self.now + delay;
@@ -464,7 +484,10 @@ impl Engine {
             let t = now + p.fwd_us + p.back_us;
             self.schedule(t, Act::Fail(r, Failure::Reset));
         } else if self.links.is_cut(p.path.0, p.path.1) {
-            self.schedule(now + timings::ESTABLISHED_TIMEOUT_US, Act::Fail(r, Failure::Timeout));
+            self.schedule(
+                now + timings::ESTABLISHED_TIMEOUT_US,
+                Act::Fail(r, Failure::Timeout),
+            );
         } else {
             self.schedule(now + p.fwd_us, Act::Arrive(r));
         }
@@ -477,7 +500,10 @@ impl Engine {
     pub(crate) fn route(&mut self, src: Src, dst: Ip, port: u16, proto: Proto) -> Route {
         // Loopback stays in the network namespace.
         if dst >> 24 == 127 {
-            return match src.pod.filter(|p| !self.topo.pods[*p as usize].host_network) {
+            return match src
+                .pod
+                .filter(|p| !self.topo.pods[*p as usize].host_network)
+            {
                 Some(p) => self.deliver_pod(src, p, port, proto, src.ip, src.site, 0),
                 None => self.deliver_host(src, src.site, port, src.site, 0),
             };
@@ -509,7 +535,10 @@ impl Engine {
             } else {
                 self.links.one_way(src.site, entry)
             };
-            return match self.proxy.pick(rule, src.ip, local, self.now, &mut self.rng) {
+            return match self
+                .proxy
+                .pick(rule, src.ip, local, self.now, &mut self.rng)
+            {
                 Pick::Reject => Route::Refused {
                     rtt: 2 * base + 2 * self.links.same_node_us,
                 },
@@ -537,7 +566,10 @@ impl Engine {
                     let ext_local = self.proxy.svc(rule).ext_local;
                     let base = self.links.one_way(src.site, n);
                     let local = ext_local.then_some(n);
-                    return match self.proxy.pick(rule, src.ip, local, self.now, &mut self.rng) {
+                    return match self
+                        .proxy
+                        .pick(rule, src.ip, local, self.now, &mut self.rng)
+                    {
                         Pick::Reject => Route::Refused { rtt: 2 * base },
                         Pick::Drop => Route::Dropped,
                         Pick::To(ep) => {
@@ -558,10 +590,24 @@ impl Engine {
     }
 
     fn node_ip(&self, site: Site) -> Ip {
-        self.topo.nodes.get(site as usize).map(|n| n.ip).unwrap_or(0)
+        self.topo
+            .nodes
+            .get(site as usize)
+            .map(|n| n.ip)
+            .unwrap_or(0)
     }
 
-    fn deliver_ip(&mut self, src: Src, ip: Ip, port: u16, proto: Proto, seen: Ip, entry: Site, base: Micros) -> Route {
+    #[allow(clippy::too_many_arguments)]
+    fn deliver_ip(
+        &mut self,
+        src: Src,
+        ip: Ip,
+        port: u16,
+        proto: Proto,
+        seen: Ip,
+        entry: Site,
+        base: Micros,
+    ) -> Route {
         match self.topo.by_ip.get(&ip).copied() {
             Some(IpOwner::Pod(p)) => self.deliver_pod(src, p, port, proto, seen, entry, base),
             Some(IpOwner::Node(n)) => self.deliver_host(src, n, port, entry, base),
@@ -589,7 +635,16 @@ impl Engine {
 
     /// To a pod's address: partitions, NetworkPolicy, then its listener.
     #[allow(clippy::too_many_arguments)]
-    fn deliver_pod(&mut self, src: Src, p: PodId, port: u16, proto: Proto, seen: Ip, entry: Site, base: Micros) -> Route {
+    fn deliver_pod(
+        &mut self,
+        src: Src,
+        p: PodId,
+        port: u16,
+        proto: Proto,
+        seen: Ip,
+        entry: Site,
+        base: Micros,
+    ) -> Route {
         let pod = &self.topo.pods[p as usize];
         if !pod.live {
             return Route::Dropped;
@@ -675,7 +730,10 @@ impl Engine {
         if dst_pod.is_some() {
             routers.insert(site);
         }
-        if src.pod.is_some_and(|p| !self.topo.pods[p as usize].host_network) {
+        if src
+            .pod
+            .is_some_and(|p| !self.topo.pods[p as usize].host_network)
+        {
             routers.insert(src.site);
         } else {
             routers.remove(&src.site);
@@ -793,12 +851,13 @@ impl Engine {
             st.in_service.swap_remove(i);
             st.busy -= 1;
         }
-        while st.busy < st.capacity {
-            let Some(next) = st.queue.pop_front() else { break };
-            st.busy += 1;
-            st.in_service.push(next);
-            self.start_service(next);
-            break;
+        // One left, so at most one more is let in.
+        if st.busy < st.capacity {
+            if let Some(next) = st.queue.pop_front() {
+                st.busy += 1;
+                st.in_service.push(next);
+                self.start_service(next);
+            }
         }
     }
 
@@ -822,7 +881,10 @@ impl Engine {
         };
         let back = self.conns[r.idx as usize].back_us;
         if self.links.is_cut(cut.0, cut.1) {
-            self.schedule(now + timings::ESTABLISHED_TIMEOUT_US, Act::Fail(r, Failure::Timeout));
+            self.schedule(
+                now + timings::ESTABLISHED_TIMEOUT_US,
+                Act::Fail(r, Failure::Timeout),
+            );
         } else {
             self.schedule(now + back, Act::Reply(r));
         }
@@ -902,7 +964,9 @@ impl Engine {
             (AppKind::IngressNginx, Req::Http(h)) => {
                 self.ingress_request(r, &h, super::ingress::ControllerKind::Nginx)
             }
-            (AppKind::ApiServer, Req::Http(h)) => Some(Resp::Http(Box::new(apiserver_answer(&h, self.wall())))),
+            (AppKind::ApiServer, Req::Http(h)) => {
+                Some(Resp::Http(Box::new(apiserver_answer(&h, self.wall()))))
+            }
             (app, Req::Http(h)) => {
                 let wall = self.wall();
                 let p = &self.topo.pods[pod as usize];
@@ -927,9 +991,19 @@ impl Engine {
             // A worker's fast request reaching another kind of server:
             // answered as that server answers a plain HTTP request.
             (app, Req::RngGet(_) | Req::HashPost) => {
-                let method = if matches!(c.req, Some(Req::HashPost)) { "POST" } else { "GET" };
-                let path = match c.req { Some(Req::RngGet(n)) => format!("/{n}"), _ => "/".into() };
-                let h = HttpRequest { method: method.into(), ..HttpRequest::get("", &path) };
+                let method = if matches!(c.req, Some(Req::HashPost)) {
+                    "POST"
+                } else {
+                    "GET"
+                };
+                let path = match c.req {
+                    Some(Req::RngGet(n)) => format!("/{n}"),
+                    _ => "/".into(),
+                };
+                let h = HttpRequest {
+                    method: method.into(),
+                    ..HttpRequest::get("", &path)
+                };
                 let p = &self.topo.pods[pod as usize];
                 let cx = ServeCtx {
                     ns: &p.ns,
@@ -960,8 +1034,14 @@ impl Engine {
                 let tls = {
                     let c = &self.conns[r.idx as usize];
                     let p = &self.topo.pods[c.server as usize];
-                    let port = p.listeners.get(c.listener as usize).map(|l| l.port).unwrap_or(0);
-                    p.procs.get(c.proc as usize).is_some_and(|pr| pr.app.is_tls(port))
+                    let port = p
+                        .listeners
+                        .get(c.listener as usize)
+                        .map(|l| l.port)
+                        .unwrap_or(0);
+                    p.procs
+                        .get(c.proc as usize)
+                        .is_some_and(|pr| pr.app.is_tls(port))
                 };
                 let c = &mut self.conns[r.idx as usize];
                 let out = Outcome::Response {
@@ -1067,7 +1147,9 @@ impl Engine {
     /// When the tool's connection was (or will be) established, if it is.
     pub fn tool_connected(&self, id: u32) -> Option<Micros> {
         let (r, _) = self.tools.get(&id)?;
-        self.conn(*r).map(|c| c.t_connected).filter(|t| *t != Micros::MAX)
+        self.conn(*r)
+            .map(|c| c.t_connected)
+            .filter(|t| *t != Micros::MAX)
     }
 
     /// Collects (and forgets) a tool request; later answers are dropped.
@@ -1105,7 +1187,11 @@ impl Engine {
         let ip = d.ip.unwrap_or(0);
         {
             let p = &self.topo.pods[id as usize];
-            if p.ip != ip || p.site != site || p.labels != d.labels || p.host_network != d.host_network {
+            if p.ip != ip
+                || p.site != site
+                || p.labels != d.labels
+                || p.host_network != d.host_network
+            {
                 self.net_gen += 1;
             }
         }
@@ -1274,13 +1360,17 @@ impl Engine {
     fn process_env(&self, id: PodId, own: &[(String, String)]) -> Vec<(String, String)> {
         let p = &self.topo.pods[id as usize];
         let mut env = vec![
-            ("PATH".to_string(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string()),
+            (
+                "PATH".to_string(),
+                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string(),
+            ),
             ("HOSTNAME".to_string(), p.hostname.clone()),
             ("HOME".to_string(), "/root".to_string()),
         ];
         let mut svcs: Vec<(&str, &super::dns::DnsSvc)> = Vec::new();
         for ((ns, name), s) in &self.dns.services {
-            let linked = (p.enable_service_links && *ns == p.ns) || (ns == "default" && name == "kubernetes");
+            let linked = (p.enable_service_links && *ns == p.ns)
+                || (ns == "default" && name == "kubernetes");
             if linked && s.cluster_ip.is_some() {
                 svcs.push((name, s));
             }
@@ -1301,7 +1391,13 @@ impl Engine {
                     Proto::Sctp => "sctp",
                 };
                 if !pname.is_empty() {
-                    env.push((format!("{up}_SERVICE_PORT_{}", pname.to_ascii_uppercase().replace('-', "_")), port.to_string()));
+                    env.push((
+                        format!(
+                            "{up}_SERVICE_PORT_{}",
+                            pname.to_ascii_uppercase().replace('-', "_")
+                        ),
+                        port.to_string(),
+                    ));
                 }
                 let base = format!("{up}_PORT_{port}_{}", pr.to_ascii_uppercase());
                 env.push((base.clone(), format!("{pr}://{ip}:{port}")));
@@ -1316,7 +1412,13 @@ impl Engine {
 }
 
 /// The access log line a simple server writes for a request.
-fn access_entry(app: AppKind, client: Ip, h: &HttpRequest, resp: &HttpResponse, dur: Micros) -> Option<Entry> {
+fn access_entry(
+    app: AppKind,
+    client: Ip,
+    h: &HttpRequest,
+    resp: &HttpResponse,
+    dur: Micros,
+) -> Option<Entry> {
     let method: &'static str = match h.method.as_str() {
         "GET" => "GET",
         "HEAD" => "HEAD",
@@ -1376,8 +1478,14 @@ fn apiserver_answer(h: &HttpRequest, now: jiff::Timestamp) -> HttpResponse {
             .h("Audit-Id", "4f5c7a2e-8d1b-4c3e-9a6f-2b7d9e0c1a3b")
             .h("Cache-Control", "no-cache, private")
             .h("Content-Type", "application/json")
-            .h("X-Kubernetes-Pf-Flowschema-Uid", "6b0c3f0e-2f1a-4f43-8d53-5c7f2d1e9a10")
-            .h("X-Kubernetes-Pf-Prioritylevel-Uid", "1d5b2a7c-9e3f-4b8a-a6c1-7f0e3d2b9c84")
+            .h(
+                "X-Kubernetes-Pf-Flowschema-Uid",
+                "6b0c3f0e-2f1a-4f43-8d53-5c7f2d1e9a10",
+            )
+            .h(
+                "X-Kubernetes-Pf-Prioritylevel-Uid",
+                "1d5b2a7c-9e3f-4b8a-a6c1-7f0e3d2b9c84",
+            )
             .h("Date", super::http::http_date(now))
             .body(body)
     };

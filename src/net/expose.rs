@@ -63,7 +63,10 @@ fn parse_map(s: &str) -> Result<BTreeMap<String, String>, ExposeError> {
     Ok(m)
 }
 
-fn map_selector(sel: Option<&LabelSelector>, what: &str) -> Result<BTreeMap<String, String>, ExposeError> {
+fn map_selector(
+    sel: Option<&LabelSelector>,
+    what: &str,
+) -> Result<BTreeMap<String, String>, ExposeError> {
     let Some(sel) = sel else {
         return Ok(BTreeMap::new());
     };
@@ -101,12 +104,11 @@ pub fn expose_service(
     opts: &ExposeOpts,
 ) -> Result<Service, ExposeError> {
     let kind = Kind::from_resource_name(resource).ok_or_else(|| {
-        ExposeError::Kubectl(format!("the server doesn't have a resource type \"{resource}\""))
+        ExposeError::Kubectl(format!(
+            "the server doesn't have a resource type \"{resource}\""
+        ))
     })?;
-    let obj = store
-        .get(kind, ns, name)
-        .map_err(|e| ExposeError::Api(e))?
-        .clone();
+    let obj = store.get(kind, ns, name).map_err(ExposeError::Api)?.clone();
     // What the object offers: selector, ports, labels.
     let (selector, ports, labels) = match &*obj {
         Object::Pod(p) => {
@@ -135,7 +137,13 @@ pub fn expose_service(
                 .ports
                 .iter()
                 .flatten()
-                .map(|p| (p.port, p.protocol.clone().unwrap_or_else(|| "TCP".into()), p.name.clone()))
+                .map(|p| {
+                    (
+                        p.port,
+                        p.protocol.clone().unwrap_or_else(|| "TCP".into()),
+                        p.name.clone(),
+                    )
+                })
                 .collect();
             (sel, ports, s.metadata.labels.clone().unwrap_or_default())
         }
@@ -275,9 +283,13 @@ mod tests {
                                              "ports": [{"containerPort": 80}, {"containerPort": 443}]}]}}}}),
         )
         .unwrap();
-        let s = expose_service(&w.store, "default", "deploy", "web", &ExposeOpts::default()).unwrap();
+        let s =
+            expose_service(&w.store, "default", "deploy", "web", &ExposeOpts::default()).unwrap();
         let spec = s.spec.clone().unwrap();
-        assert_eq!(spec.selector.unwrap().get("app").map(String::as_str), Some("web"));
+        assert_eq!(
+            spec.selector.unwrap().get("app").map(String::as_str),
+            Some("web")
+        );
         let ports = spec.ports.unwrap();
         assert_eq!(ports.len(), 2);
         assert_eq!(ports[1].name.as_deref(), Some("port-2"));
@@ -287,18 +299,35 @@ mod tests {
             "default",
             "deployment",
             "web",
-            &ExposeOpts { port: Some(8080), target_port: Some("80".into()), type_: Some("NodePort".into()), ..Default::default() },
+            &ExposeOpts {
+                port: Some(8080),
+                target_port: Some("80".into()),
+                type_: Some("NodePort".into()),
+                ..Default::default()
+            },
         )
         .unwrap();
         let p = &s.spec.as_ref().unwrap().ports.as_ref().unwrap()[0];
-        assert_eq!((p.port, p.target_port.clone()), (8080, Some(IntOrString::Int(80))));
+        assert_eq!(
+            (p.port, p.target_port.clone()),
+            (8080, Some(IntOrString::Int(80)))
+        );
         // A created Service gets its address and node port.
-        let created = w.store.create(Object::Service(s), &Default::default()).unwrap();
-        let Object::Service(c) = &*created else { unreachable!() };
+        let created = w
+            .store
+            .create(Object::Service(s), &Default::default())
+            .unwrap();
+        let Object::Service(c) = &*created else {
+            unreachable!()
+        };
         assert!(c.spec.as_ref().unwrap().cluster_ip.is_some());
 
         // No ports anywhere.
-        run_pod(&mut w, TestPod::new("bare", "alpine").label("run", "bare"), "node2");
+        run_pod(
+            &mut w,
+            TestPod::new("bare", "alpine").label("run", "bare"),
+            "node2",
+        );
         assert_eq!(
             expose_service(&w.store, "default", "pod", "bare", &ExposeOpts::default())
                 .unwrap_err()
@@ -306,14 +335,29 @@ mod tests {
             "error: couldn't find port via --port flag or introspection"
         );
         run_pod(&mut w, TestPod::new("nolabels", "nginx"), "node2");
-        assert!(expose_service(&w.store, "default", "po", "nolabels", &ExposeOpts { port: Some(80), ..Default::default() })
-            .unwrap_err()
-            .to_string()
-            .contains("the pod has no labels and cannot be exposed"));
+        assert!(expose_service(
+            &w.store,
+            "default",
+            "po",
+            "nolabels",
+            &ExposeOpts {
+                port: Some(80),
+                ..Default::default()
+            }
+        )
+        .unwrap_err()
+        .to_string()
+        .contains("the pod has no labels and cannot be exposed"));
         assert_eq!(
-            expose_service(&w.store, "default", "deploy", "nope", &ExposeOpts::default())
-                .unwrap_err()
-                .to_string(),
+            expose_service(
+                &w.store,
+                "default",
+                "deploy",
+                "nope",
+                &ExposeOpts::default()
+            )
+            .unwrap_err()
+            .to_string(),
             "Error from server (NotFound): deployments.apps \"nope\" not found"
         );
         assert_eq!(

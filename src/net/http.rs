@@ -190,7 +190,10 @@ mod tests {
     #[test]
     fn response_heads_are_counted_with_crlf() {
         let r = HttpResponse::new(200).h("Server", "x").body("hi");
-        assert_eq!(r.head_text(), "HTTP/1.1 200 OK\r\nServer: x\r\nContent-Length: 2\r\n\r\n");
+        assert_eq!(
+            r.head_text(),
+            "HTTP/1.1 200 OK\r\nServer: x\r\nContent-Length: 2\r\n\r\n"
+        );
         let q = HttpRequest {
             headers: vec![("Host".into(), "Blue.Example:80".into())],
             ..HttpRequest::get("x", "/a?b")

@@ -215,7 +215,9 @@ fn compile(ns: &str, ing: &Ingress) -> Compiled {
     for rule in spec.rules.iter().flatten() {
         let host = rule.host.clone().filter(|h| !h.is_empty());
         for p in rule.http.iter().flat_map(|h| h.paths.iter()) {
-            let Some(b) = backend(ns, &p.backend) else { continue };
+            let Some(b) = backend(ns, &p.backend) else {
+                continue;
+            };
             routes.push(Route {
                 host: host.clone().map(|h| h.to_ascii_lowercase()),
                 path: p.path.clone().unwrap_or_else(|| "/".into()),
@@ -256,22 +258,23 @@ impl super::engine::Engine {
             RouteResult::NotFound => return Some(Resp::Http(Box::new(not_found()))),
             RouteResult::To(b) => b,
         };
-        let eps: Vec<super::proxy::ProxyEp> = match self.proxy.by_name(&backend.ns, &backend.service) {
-            Some(s) => s
-                .ports
-                .iter()
-                .find(|p| match &backend.port {
-                    BackendPort::Number(n) => p.port == *n,
-                    BackendPort::Name(name) => p.name == *name,
-                })
-                .map(|p| p.ready.clone())
-                .unwrap_or_default(),
-            // Traefik ignores routes to missing Services: 404.
-            None if kind == ControllerKind::Traefik => {
-                return Some(Resp::Http(Box::new(not_found())))
-            }
-            None => Vec::new(),
-        };
+        let eps: Vec<super::proxy::ProxyEp> =
+            match self.proxy.by_name(&backend.ns, &backend.service) {
+                Some(s) => s
+                    .ports
+                    .iter()
+                    .find(|p| match &backend.port {
+                        BackendPort::Number(n) => p.port == *n,
+                        BackendPort::Name(name) => p.name == *name,
+                    })
+                    .map(|p| p.ready.clone())
+                    .unwrap_or_default(),
+                // Traefik ignores routes to missing Services: 404.
+                None if kind == ControllerKind::Traefik => {
+                    return Some(Resp::Http(Box::new(not_found())))
+                }
+                None => Vec::new(),
+            };
         if eps.is_empty() {
             let resp = match kind {
                 ControllerKind::Traefik => super::http::HttpResponse::new(503)
@@ -310,13 +313,21 @@ impl super::engine::Engine {
         let resp = match result {
             Ok(Resp::Http(h)) => Resp::Http(h),
             other => {
-                let code = if matches!(other, Err(super::engine::Failure::Timeout)) { 504 } else { 502 };
+                let code = if matches!(other, Err(super::engine::Failure::Timeout)) {
+                    504
+                } else {
+                    502
+                };
                 Resp::Http(Box::new(match app {
                     super::apps::AppKind::IngressNginx => nginx_page(now, code),
                     _ => super::http::HttpResponse::new(code)
                         .h("Date", super::http::http_date(now))
                         .h("Content-Type", "text/plain; charset=utf-8")
-                        .body(if code == 502 { "Bad Gateway" } else { "Gateway Timeout" }),
+                        .body(if code == 502 {
+                            "Bad Gateway"
+                        } else {
+                            "Gateway Timeout"
+                        }),
                 }))
             }
         };
@@ -361,25 +372,85 @@ mod tests {
             }
             r
         };
-        t.set_ingress("default", "blue", Some(&ing(json!({"spec": {"rules": [rule(None, "/blue", "Exact", "blue")]}}))));
-        assert_eq!(t.route(ControllerKind::Traefik, "blue.10.10.0.11.nip.io", "/"), RouteResult::NotFound);
-        assert_eq!(t.route(ControllerKind::Traefik, "10.10.0.11", "/blue"), to("blue"));
-        assert_eq!(t.route(ControllerKind::Traefik, "10.10.0.11", "/blue/x"), RouteResult::NotFound);
-        t.set_ingress("default", "bd", Some(&ing(json!({"spec": {"rules": [rule(Some("blue.a.nip.io"), "/", "Exact", "blue2")]}}))));
-        assert_eq!(t.route(ControllerKind::Traefik, "blue.a.nip.io", "/"), to("blue2"));
-        assert_eq!(t.route(ControllerKind::Traefik, "blue.a.nip.io", "/hello"), RouteResult::NotFound);
-        t.set_ingress("default", "bp", Some(&ing(json!({"spec": {"rules": [rule(Some("blue.a.nip.io"), "/", "Prefix", "blue3")]}}))));
-        assert_eq!(t.route(ControllerKind::Traefik, "blue.a.nip.io", "/hello"), to("blue3"));
+        t.set_ingress(
+            "default",
+            "blue",
+            Some(&ing(
+                json!({"spec": {"rules": [rule(None, "/blue", "Exact", "blue")]}}),
+            )),
+        );
+        assert_eq!(
+            t.route(ControllerKind::Traefik, "blue.10.10.0.11.nip.io", "/"),
+            RouteResult::NotFound
+        );
+        assert_eq!(
+            t.route(ControllerKind::Traefik, "10.10.0.11", "/blue"),
+            to("blue")
+        );
+        assert_eq!(
+            t.route(ControllerKind::Traefik, "10.10.0.11", "/blue/x"),
+            RouteResult::NotFound
+        );
+        t.set_ingress(
+            "default",
+            "bd",
+            Some(&ing(
+                json!({"spec": {"rules": [rule(Some("blue.a.nip.io"), "/", "Exact", "blue2")]}}),
+            )),
+        );
+        assert_eq!(
+            t.route(ControllerKind::Traefik, "blue.a.nip.io", "/"),
+            to("blue2")
+        );
+        assert_eq!(
+            t.route(ControllerKind::Traefik, "blue.a.nip.io", "/hello"),
+            RouteResult::NotFound
+        );
+        t.set_ingress(
+            "default",
+            "bp",
+            Some(&ing(
+                json!({"spec": {"rules": [rule(Some("blue.a.nip.io"), "/", "Prefix", "blue3")]}}),
+            )),
+        );
+        assert_eq!(
+            t.route(ControllerKind::Traefik, "blue.a.nip.io", "/hello"),
+            to("blue3")
+        );
         // Exact wins over Prefix for the same path.
-        assert_eq!(t.route(ControllerKind::Traefik, "blue.a.nip.io", "/"), to("blue2"));
+        assert_eq!(
+            t.route(ControllerKind::Traefik, "blue.a.nip.io", "/"),
+            to("blue2")
+        );
         // Prefix matches by path element.
-        t.set_ingress("default", "foo", Some(&ing(json!({"spec": {"rules": [rule(None, "/foo", "Prefix", "foo")]}}))));
+        t.set_ingress(
+            "default",
+            "foo",
+            Some(&ing(
+                json!({"spec": {"rules": [rule(None, "/foo", "Prefix", "foo")]}}),
+            )),
+        );
         assert_eq!(t.route(ControllerKind::Traefik, "x", "/foo/bar"), to("foo"));
-        assert_eq!(t.route(ControllerKind::Traefik, "x", "/foobar"), RouteResult::NotFound);
+        assert_eq!(
+            t.route(ControllerKind::Traefik, "x", "/foobar"),
+            RouteResult::NotFound
+        );
         // Wildcard hosts cover one label.
-        t.set_ingress("default", "wild", Some(&ing(json!({"spec": {"rules": [rule(Some("*.example.com"), "/", "Prefix", "wild")]}}))));
-        assert_eq!(t.route(ControllerKind::Traefik, "a.example.com", "/"), to("wild"));
-        assert_eq!(t.route(ControllerKind::Traefik, "a.b.example.com", "/x"), RouteResult::NotFound);
+        t.set_ingress(
+            "default",
+            "wild",
+            Some(&ing(
+                json!({"spec": {"rules": [rule(Some("*.example.com"), "/", "Prefix", "wild")]}}),
+            )),
+        );
+        assert_eq!(
+            t.route(ControllerKind::Traefik, "a.example.com", "/"),
+            to("wild")
+        );
+        assert_eq!(
+            t.route(ControllerKind::Traefik, "a.b.example.com", "/x"),
+            RouteResult::NotFound
+        );
     }
 
     #[test]
@@ -392,10 +463,19 @@ mod tests {
                 "defaultBackend": {"service": {"name": "fallback", "port": {"number": 80}}}}}))),
         );
         // No such class yet: nobody serves it.
-        assert_eq!(t.route(ControllerKind::Nginx, "x", "/"), RouteResult::NotFound);
-        let class: IngressClass = serde_json::from_value(json!({"metadata": {"name": "nginx"}, "spec": {"controller": "k8s.io/ingress-nginx"}})).unwrap();
+        assert_eq!(
+            t.route(ControllerKind::Nginx, "x", "/"),
+            RouteResult::NotFound
+        );
+        let class: IngressClass = serde_json::from_value(
+            json!({"metadata": {"name": "nginx"}, "spec": {"controller": "k8s.io/ingress-nginx"}}),
+        )
+        .unwrap();
         t.set_class("nginx", Some(&class));
         assert_eq!(t.route(ControllerKind::Nginx, "x", "/"), to("fallback"));
-        assert_eq!(t.route(ControllerKind::Traefik, "x", "/"), RouteResult::NotFound);
+        assert_eq!(
+            t.route(ControllerKind::Traefik, "x", "/"),
+            RouteResult::NotFound
+        );
     }
 }

@@ -168,12 +168,8 @@ pub fn allocate_service(
             }
             // A type change away from NodePort releases what the old
             // object held; anything else is the user asking for it.
-            let held = old_spec.is_some_and(|o| {
-                o.ports
-                    .iter()
-                    .flatten()
-                    .any(|op| op.node_port == Some(np))
-            });
+            let held = old_spec
+                .is_some_and(|o| o.ports.iter().flatten().any(|op| op.node_port == Some(np)));
             if held {
                 p.node_port = None;
             } else {
@@ -203,12 +199,8 @@ pub fn allocate_service(
         for (i, w) in wanted.iter().enumerate() {
             let Some(np) = *w else { continue };
             let field = format!("spec.ports[{i}].nodePort");
-            let held_by_old = old_spec.is_some_and(|o| {
-                o.ports
-                    .iter()
-                    .flatten()
-                    .any(|op| op.node_port == Some(np))
-            });
+            let held_by_old = old_spec
+                .is_some_and(|o| o.ports.iter().flatten().any(|op| op.node_port == Some(np)));
             if !(NODE_PORT_MIN..=NODE_PORT_MAX).contains(&np) {
                 errs.push(FieldError::invalid(
                     field,
@@ -256,8 +248,8 @@ pub fn allocate_service(
             }
             // externalTrafficPolicy: Local on a LoadBalancer gets a health
             // check port from the same range (alloc.go allocHealthCheckNodePort).
-            let needs_hc = type_ == "LoadBalancer"
-                && spec.external_traffic_policy.as_deref() == Some("Local");
+            let needs_hc =
+                type_ == "LoadBalancer" && spec.external_traffic_policy.as_deref() == Some("Local");
             if needs_hc {
                 let hc = spec
                     .health_check_node_port

@@ -16,8 +16,8 @@ pub mod dns;
 pub mod dockercoins;
 pub mod endpoints;
 pub mod endpointslice;
-pub mod expose;
 pub mod engine;
+pub mod expose;
 pub mod http;
 pub mod ingress;
 pub mod ipam;
@@ -238,10 +238,15 @@ impl Network {
     /// The value of `hashes` and the size of `wallet` in a Redis pod.
     pub fn redis_counters(&self, ns: &str, pod: &str) -> Option<(i64, usize)> {
         let id = self.eng.topo.pod_id(ns, pod)?;
-        self.eng.topo.pods[id as usize].procs.iter().find_map(|p| match &p.state {
-            topology::ProcState::Redis(db) => Some((db.int("hashes").unwrap_or(0), db.hash_len("wallet"))),
-            _ => None,
-        })
+        self.eng.topo.pods[id as usize]
+            .procs
+            .iter()
+            .find_map(|p| match &p.state {
+                topology::ProcState::Redis(db) => {
+                    Some((db.int("hashes").unwrap_or(0), db.hash_len("wallet")))
+                }
+                _ => None,
+            })
     }
 
     /// Requests simulated so far.
@@ -301,7 +306,12 @@ impl Network {
     }
 
     /// Sets the base one-way latencies (same node, across nodes, from outside).
-    pub fn set_hop_latency(&mut self, same_node: Duration, cross_node: Duration, outside: Duration) {
+    pub fn set_hop_latency(
+        &mut self,
+        same_node: Duration,
+        cross_node: Duration,
+        outside: Duration,
+    ) {
         self.eng.links.same_node_us = same_node.as_micros() as Micros;
         self.eng.links.cross_node_us = cross_node.as_micros() as Micros;
         self.eng.links.outside_us = outside.as_micros() as Micros;
@@ -356,7 +366,11 @@ fn dns_view(store: &Store, s: &Service) -> Option<dns::DnsSvc> {
     })
 }
 
-fn slices_of<'a>(store: &'a Store, ns: &str, svc: &'a str) -> impl Iterator<Item = &'a EndpointSlice> + 'a {
+fn slices_of<'a>(
+    store: &'a Store,
+    ns: &str,
+    svc: &'a str,
+) -> impl Iterator<Item = &'a EndpointSlice> + 'a {
     store.list_as::<EndpointSlice>(Some(ns)).filter(move |s| {
         s.metadata
             .labels
@@ -409,7 +423,10 @@ impl Controller for Network {
         self.eng.run_until(now_us);
         self.apply(ctx.store);
         let proxy_wake = self.sync_proxy(ctx.store, now_us);
-        let next = [self.eng.next_time(), proxy_wake].into_iter().flatten().min();
+        let next = [self.eng.next_time(), proxy_wake]
+            .into_iter()
+            .flatten()
+            .min();
         match next {
             None => Action::AwaitChange,
             Some(t) => {

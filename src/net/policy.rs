@@ -129,10 +129,10 @@ impl Policies {
             // Named ports resolve on the destination pod.
             let dst_pod = f.dst_pod;
             for r in rules {
-                if r.peers
-                    .as_ref()
-                    .is_some_and(|ps| !ps.iter().any(|peer| peer_matches(topo, &p.ns, peer, peer_ip, peer_pod)))
-                {
+                if r.peers.as_ref().is_some_and(|ps| {
+                    !ps.iter()
+                        .any(|peer| peer_matches(topo, &p.ns, peer, peer_ip, peer_pod))
+                }) {
                     continue;
                 }
                 if r.ports.is_empty() || r.ports.iter().any(|m| port_matches(m, f.port, dst_pod)) {
@@ -144,7 +144,13 @@ impl Policies {
     }
 }
 
-fn peer_matches(topo: &Topology, policy_ns: &str, peer: &Peer, ip: Ip, pod: Option<&PodRt>) -> bool {
+fn peer_matches(
+    topo: &Topology,
+    policy_ns: &str,
+    peer: &Peer,
+    ip: Ip,
+    pod: Option<&PodRt>,
+) -> bool {
     match peer {
         Peer::Block { cidr, except } => cidr.contains(ip) && !except.iter().any(|e| e.contains(ip)),
         Peer::Pods { ns, pods } => {
@@ -219,20 +225,33 @@ fn compile(ns: &str, np: &NetworkPolicy) -> Policy {
 
 fn rule(peers: Option<&Vec<NetworkPolicyPeer>>, ports: Option<&Vec<NetworkPolicyPort>>) -> Rule {
     let peers = peers.filter(|p| !p.is_empty()).map(|ps| {
-        ps.iter()
-            .filter_map(|p| {
-                if let Some(b) = &p.ip_block {
-                    return Some(Peer::Block {
-                        cidr: Cidr::parse(&b.cidr)?,
-                        except: b.except.iter().flatten().filter_map(|e| Cidr::parse(e)).collect(),
-                    });
+        let mut out = Vec::new();
+        for p in ps {
+            match &p.ip_block {
+                // Validation rejects bad CIDRs; one that slipped through matches nothing.
+                Some(b) => {
+                    if let Some(cidr) = Cidr::parse(&b.cidr) {
+                        out.push(Peer::Block {
+                            cidr,
+                            except: b
+                                .except
+                                .iter()
+                                .flatten()
+                                .filter_map(|e| Cidr::parse(e))
+                                .collect(),
+                        });
+                    }
                 }
-                Some(Peer::Pods {
-                    ns: p.namespace_selector.as_ref().map(Selector::from_label_selector),
+                None => out.push(Peer::Pods {
+                    ns: p
+                        .namespace_selector
+                        .as_ref()
+                        .map(Selector::from_label_selector),
                     pods: p.pod_selector.as_ref().map(Selector::from_label_selector),
-                })
-            })
-            .collect()
+                }),
+            }
+        }
+        out
     });
     let ports = ports
         .iter()

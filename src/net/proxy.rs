@@ -174,7 +174,9 @@ impl Proxy {
     }
 
     pub fn svc(&self, r: RuleRef) -> &ProxySvc {
-        self.svcs[r.svc as usize].as_ref().expect("rule refers to a programmed Service")
+        self.svcs[r.svc as usize]
+            .as_ref()
+            .expect("rule refers to a programmed Service")
     }
 
     pub fn by_name(&self, ns: &str, name: &str) -> Option<&ProxySvc> {
@@ -212,7 +214,11 @@ impl Proxy {
                     .copied()
                     .collect::<Vec<_>>();
                 if local.is_empty() {
-                    return if base.is_empty() { Pick::Reject } else { Pick::Drop };
+                    return if base.is_empty() {
+                        Pick::Reject
+                    } else {
+                        Pick::Drop
+                    };
                 }
                 &local
             }
@@ -302,7 +308,11 @@ pub fn build(svc: &Service, slices: &[&EndpointSlice], topo: &Topology) -> Optio
         .as_ref()
         .and_then(|s| s.load_balancer.as_ref())
         .and_then(|l| l.ingress.as_ref())
-        .map(|v| v.iter().filter_map(|i| i.ip.as_deref().and_then(parse_ip)).collect())
+        .map(|v| {
+            v.iter()
+                .filter_map(|i| i.ip.as_deref().and_then(parse_ip))
+                .collect()
+        })
         .unwrap_or_default();
     let affinity_us = (spec.session_affinity.as_deref() == Some("ClientIP")).then(|| {
         let secs = spec

@@ -160,7 +160,7 @@ impl RedisDb {
                 Err(_) => RedisReply::Error(NOT_INT.into()),
             }),
             "hset" => {
-                if a.len() < 3 || a.len() % 2 == 0 {
+                if a.len() < 3 || a.len().is_multiple_of(2) {
                     return RedisReply::Error(format!(
                         "ERR wrong number of arguments for '{lower}' command"
                     ));
@@ -323,16 +323,31 @@ mod tests {
         assert_eq!(db.exec(&RedisCmd::IncrBy("hashes", 0)), RedisReply::Int(4));
         assert_eq!(run(&mut db, "GET hashes"), "\"4\"\n");
         assert_eq!(run(&mut db, "get nothing"), "(nil)\n");
-        assert_eq!(db.exec(&RedisCmd::HSet("wallet", "0abc".into(), "x".into())), RedisReply::Int(1));
-        assert_eq!(db.exec(&RedisCmd::HSet("wallet", "0abc".into(), "y".into())), RedisReply::Int(0));
+        assert_eq!(
+            db.exec(&RedisCmd::HSet("wallet", "0abc".into(), "x".into())),
+            RedisReply::Int(1)
+        );
+        assert_eq!(
+            db.exec(&RedisCmd::HSet("wallet", "0abc".into(), "y".into())),
+            RedisReply::Int(0)
+        );
         assert_eq!(db.exec(&RedisCmd::HLen("wallet")), RedisReply::Int(1));
         assert_eq!(run(&mut db, "HINCRBY stats n 5"), "(integer) 5\n");
         assert_eq!(run(&mut db, "HGETALL stats"), "1) \"n\"\n2) \"5\"\n");
-        assert_eq!(run(&mut db, "INCRBY wallet 1"), format!("(error) {WRONGTYPE}\n"));
+        assert_eq!(
+            run(&mut db, "INCRBY wallet 1"),
+            format!("(error) {WRONGTYPE}\n")
+        );
         assert_eq!(run(&mut db, "SET s abc"), "OK\n");
         assert_eq!(run(&mut db, "INCR s"), format!("(error) {NOT_INT}\n"));
-        assert_eq!(run(&mut db, "KEYS *"), "1) \"hashes\"\n2) \"s\"\n3) \"stats\"\n4) \"wallet\"\n");
-        assert_eq!(run(&mut db, "GET"), "(error) ERR wrong number of arguments for 'get' command\n");
+        assert_eq!(
+            run(&mut db, "KEYS *"),
+            "1) \"hashes\"\n2) \"s\"\n3) \"stats\"\n4) \"wallet\"\n"
+        );
+        assert_eq!(
+            run(&mut db, "GET"),
+            "(error) ERR wrong number of arguments for 'get' command\n"
+        );
         assert_eq!(
             run(&mut db, "FOO bar"),
             "(error) ERR unknown command 'FOO', with args beginning with: 'bar' \n"

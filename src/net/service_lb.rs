@@ -29,7 +29,11 @@ fn lb_ips(s: &Service) -> Vec<Ip> {
         .as_ref()
         .and_then(|st| st.load_balancer.as_ref())
         .and_then(|l| l.ingress.as_ref())
-        .map(|v| v.iter().filter_map(|i| i.ip.as_deref().and_then(parse_ip)).collect())
+        .map(|v| {
+            v.iter()
+                .filter_map(|i| i.ip.as_deref().and_then(parse_ip))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -88,7 +92,9 @@ impl Controller for ServiceLb {
             .and_then(|s| s.load_balancer_ip.as_deref())
             .and_then(parse_ip);
         let ip = match wanted {
-            Some(ip) if (LB_POOL_FIRST..=LB_POOL_LAST).contains(&ip) && !used.contains(&ip) => Some(ip),
+            Some(ip) if (LB_POOL_FIRST..=LB_POOL_LAST).contains(&ip) && !used.contains(&ip) => {
+                Some(ip)
+            }
             Some(_) => None,
             None => (LB_POOL_FIRST..=LB_POOL_LAST).find(|ip| !used.contains(ip)),
         };

@@ -150,7 +150,12 @@ pub fn start_pod(world: &mut World, ns: &str, name: &str) -> String {
     status.pod_ips = Some(vec![PodIP { ip: ip.clone() }]);
     status.host_ip = Some(node_ip.clone());
     status.start_time = Some(now.clone());
-    for c in ["PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready"] {
+    for c in [
+        "PodReadyToStartContainers",
+        "Initialized",
+        "ContainersReady",
+        "Ready",
+    ] {
         set_pod_condition(status, c, "True", None, now.clone());
     }
     status.container_statuses = Some(
@@ -204,7 +209,8 @@ pub fn set_ready(world: &mut World, ns: &str, name: &str, ready: bool) {
 
 /// Creates any object from JSON (a Service, a NetworkPolicy...).
 pub fn create(world: &mut World, v: Value) -> Result<(), crate::sim::store::ApiError> {
-    let obj = decode_object(v, true).map_err(|e| crate::sim::store::ApiError::bad_request(e.to_string()))?;
+    let obj = decode_object(v, true)
+        .map_err(|e| crate::sim::store::ApiError::bad_request(e.to_string()))?;
     world.store.create(obj, &WriteOptions::default())?;
     world.settle();
     Ok(())

@@ -45,7 +45,8 @@ pub struct CurlOpts {
     pub progress: bool,
 }
 
-const CERT_ERROR: &str = "curl: (60) SSL certificate problem: unable to get local issuer certificate
+const CERT_ERROR: &str =
+    "curl: (60) SSL certificate problem: unable to get local issuer certificate
 More details here: https://curl.se/docs/sslcerts.html
 
 curl failed to verify the legitimacy of the server and therefore could not
@@ -53,7 +54,8 @@ establish a secure connection to it. To learn more about this situation and
 how to fix it, please visit the web page mentioned above.
 ";
 
-const BINARY_WARNING: &str = "Warning: Binary output can mess up your terminal. Use \"--output -\" to tell 
+const BINARY_WARNING: &str =
+    "Warning: Binary output can mess up your terminal. Use \"--output -\" to tell 
 Warning: curl to output it to your terminal anyway, or consider \"--output 
 Warning: <FILE>\" to save to a file.
 ";
@@ -74,7 +76,9 @@ pub fn curl(world: &mut World, from: &Origin, url: &str, opts: &CurlOpts) -> Too
     }
     let error = |out: &mut ToolOutput, code: i32, msg: String| {
         if meter {
-            out.err("  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0\n");
+            out.err(
+                "  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0\n",
+            );
         }
         if show_err {
             out.err(msg);
@@ -86,7 +90,11 @@ pub fn curl(world: &mut World, from: &Origin, url: &str, opts: &CurlOpts) -> Too
     };
     for _redirect in 0..50 {
         let Some((scheme, host, port, path)) = parse_url(&url) else {
-            error(&mut out, 3, "curl: (3) URL rejected: Malformed input to a URL function".into());
+            error(
+                &mut out,
+                3,
+                "curl: (3) URL rejected: Malformed input to a URL function".into(),
+            );
             return out;
         };
         let method = if opts.head {
@@ -108,7 +116,8 @@ pub fn curl(world: &mut World, from: &Origin, url: &str, opts: &CurlOpts) -> Too
         }
         if let Some(d) = &opts.data {
             req.body = d.clone().into_bytes();
-            req.headers.push(("Content-Length".into(), d.len().to_string()));
+            req.headers
+                .push(("Content-Length".into(), d.len().to_string()));
             req.headers.push((
                 "Content-Type".into(),
                 "application/x-www-form-urlencoded".into(),
@@ -118,7 +127,14 @@ pub fn curl(world: &mut World, from: &Origin, url: &str, opts: &CurlOpts) -> Too
         let max_us = opts
             .max_time
             .map(|s| ((s * 1e6) as u64).saturating_sub(elapsed));
-        let (ex, t0, t1) = exchange(world, src, &host, port, Req::Http(Box::new(req.clone())), max_us);
+        let (ex, t0, t1) = exchange(
+            world,
+            src,
+            &host,
+            port,
+            Req::Http(Box::new(req.clone())),
+            max_us,
+        );
         let took = |t: u64| ms(t - start);
         let ip = match &ex {
             Exchanged::Response { ip, .. } | Exchanged::Failed { ip, .. } => Some(*ip),
@@ -137,20 +153,45 @@ pub fn curl(world: &mut World, from: &Origin, url: &str, opts: &CurlOpts) -> Too
                 if opts.verbose {
                     out.err("* Closing connection\n");
                 }
-                error(&mut out, 6, format!("curl: (6) Could not resolve host: {host}"));
+                error(
+                    &mut out,
+                    6,
+                    format!("curl: (6) Could not resolve host: {host}"),
+                );
                 return out;
             }
             Exchanged::Deadline { ip: None, .. } => {
-                error(&mut out, 28, format!("curl: (28) Resolving timed out after {} milliseconds", took(t1)));
+                error(
+                    &mut out,
+                    28,
+                    format!(
+                        "curl: (28) Resolving timed out after {} milliseconds",
+                        took(t1)
+                    ),
+                );
                 return out;
             }
-            Exchanged::Deadline { connected: false, .. } => {
-                error(&mut out, 28, format!("curl: (28) Connection timed out after {} milliseconds", took(t1) + 1));
+            Exchanged::Deadline {
+                connected: false, ..
+            } => {
+                error(
+                    &mut out,
+                    28,
+                    format!(
+                        "curl: (28) Connection timed out after {} milliseconds",
+                        took(t1) + 1
+                    ),
+                );
                 return out;
             }
-            Exchanged::Deadline { connected: true, .. } => {
+            Exchanged::Deadline {
+                connected: true, ..
+            } => {
                 if opts.verbose {
-                    out.err(format!("* Connected to {host} ({}) port {port}\n", IpDisplay(ip.unwrap_or(0))));
+                    out.err(format!(
+                        "* Connected to {host} ({}) port {port}\n",
+                        IpDisplay(ip.unwrap_or(0))
+                    ));
                 }
                 error(
                     &mut out,
@@ -198,7 +239,11 @@ pub fn curl(world: &mut World, from: &Origin, url: &str, opts: &CurlOpts) -> Too
                 let h = match resp {
                     Resp::Http(h) => *h,
                     _ => {
-                        error(&mut out, 1, "curl: (1) Received HTTP/0.9 when not allowed".into());
+                        error(
+                            &mut out,
+                            1,
+                            "curl: (1) Received HTTP/0.9 when not allowed".into(),
+                        );
                         return out;
                     }
                 };
@@ -210,7 +255,9 @@ pub fn curl(world: &mut World, from: &Origin, url: &str, opts: &CurlOpts) -> Too
                     url = if loc.contains("://") {
                         loc.to_string()
                     } else {
-                        let authority = if (scheme == "http" && port == 80) || (scheme == "https" && port == 443) {
+                        let authority = if (scheme == "http" && port == 80)
+                            || (scheme == "https" && port == 443)
+                        {
                             host.clone()
                         } else {
                             format!("{host}:{port}")
@@ -223,7 +270,11 @@ pub fn curl(world: &mut World, from: &Origin, url: &str, opts: &CurlOpts) -> Too
                     continue;
                 }
                 if opts.fail && h.status >= 400 {
-                    error(&mut out, 22, format!("curl: (22) The requested URL returned error: {}", h.status));
+                    error(
+                        &mut out,
+                        22,
+                        format!("curl: (22) The requested URL returned error: {}", h.status),
+                    );
                     return out;
                 }
                 if opts.include || opts.head {
@@ -252,7 +303,11 @@ pub fn curl(world: &mut World, from: &Origin, url: &str, opts: &CurlOpts) -> Too
             }
         }
     }
-    error(&mut out, 47, "curl: (47) Maximum (50) redirects followed".into());
+    error(
+        &mut out,
+        47,
+        "curl: (47) Maximum (50) redirects followed".into(),
+    );
     out
 }
 
@@ -266,8 +321,18 @@ fn head(h: &HttpResponse) -> String {
     s
 }
 
-fn verbose_exchange(out: &mut ToolOutput, host: &str, ip: u32, port: u16, req: &crate::net::http::HttpRequest, h: &HttpResponse) {
-    out.err(format!("* Connected to {host} ({}) port {port}\n", IpDisplay(ip)));
+fn verbose_exchange(
+    out: &mut ToolOutput,
+    host: &str,
+    ip: u32,
+    port: u16,
+    req: &crate::net::http::HttpRequest,
+    h: &HttpResponse,
+) {
+    out.err(format!(
+        "* Connected to {host} ({}) port {port}\n",
+        IpDisplay(ip)
+    ));
     out.err(format!("> {} {} HTTP/1.1\n", req.method, req.path));
     for (k, v) in &req.headers {
         out.err(format!("> {k}: {v}\n"));
@@ -292,7 +357,7 @@ fn max5(v: u64) -> String {
 }
 
 fn meter_line(bytes: u64, us: u64) -> String {
-    let speed = if us == 0 { bytes } else { bytes * 1_000_000 / us };
+    let speed = (bytes * 1_000_000).checked_div(us).unwrap_or(bytes);
     let spent = if us >= 1_000_000 {
         let s = us / 1_000_000;
         format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)

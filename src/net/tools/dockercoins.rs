@@ -23,25 +23,42 @@ pub struct HashRateSample {
 }
 
 /// Polls the web UI of namespace `ns` every second for `duration`.
-pub fn hash_rate_samples(world: &mut World, ns: &str, duration: Duration) -> Result<Vec<HashRateSample>, String> {
+pub fn hash_rate_samples(
+    world: &mut World,
+    ns: &str,
+    duration: Duration,
+) -> Result<Vec<HashRateSample>, String> {
     world.settle();
     let svc = world
         .store
         .get_as::<k8s_openapi::api::core::v1::Service>(ns, "webui")
         .cloned()
-        .ok_or_else(|| format!("Error from server (NotFound): services \"webui\" not found"))?;
+        .ok_or_else(|| "Error from server (NotFound): services \"webui\" not found".to_string())?;
     let spec = svc.spec.unwrap_or_default();
-    let port = spec.ports.as_ref().and_then(|p| p.first()).cloned().unwrap_or_default();
+    let port = spec
+        .ports
+        .as_ref()
+        .and_then(|p| p.first())
+        .cloned()
+        .unwrap_or_default();
     let eng = super::net(world).engine();
     let first_node = eng.topo.nodes.first().ok_or("no nodes")?.clone();
     let (src, host, dport) = match port.node_port {
         Some(np) => (
-            Src { ip: OUTSIDE_CLIENT_IP, site: OUTSIDE, pod: None },
+            Src {
+                ip: OUTSIDE_CLIENT_IP,
+                site: OUTSIDE,
+                pod: None,
+            },
             IpDisplay(first_node.ip).to_string(),
             np as u16,
         ),
         None => (
-            Src { ip: first_node.ip, site: 0, pod: None },
+            Src {
+                ip: first_node.ip,
+                site: 0,
+                pod: None,
+            },
             spec.cluster_ip.clone().unwrap_or_default(),
             port.port as u16,
         ),
@@ -53,8 +70,19 @@ pub fn hash_rate_samples(world: &mut World, ns: &str, duration: Duration) -> Res
     let mut tick = start;
     while tick < end {
         let req = http_request("GET", &host, dport, "/json", "Mozilla/5.0");
-        let (ex, _, _) = exchange(world, src, &host, dport, Req::Http(Box::new(req)), Some(1_000_000));
-        if let Exchanged::Response { resp: Resp::Http(h), .. } = ex {
+        let (ex, _, _) = exchange(
+            world,
+            src,
+            &host,
+            dport,
+            Req::Http(Box::new(req)),
+            Some(1_000_000),
+        );
+        if let Exchanged::Response {
+            resp: Resp::Http(h),
+            ..
+        } = ex
+        {
             if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&h.body) {
                 let hashes = match &v["hashes"] {
                     serde_json::Value::String(s) => s.parse().unwrap_or(0),
@@ -97,7 +125,12 @@ pub fn format_hash_rates(samples: &[HashRateSample]) -> ToolOutput {
             Some(v) => format!("~{v:.1} hashes/second"),
             None => "-".into(),
         };
-        out.out(format!("{:<9} {:>6}  {:>5}  {speed}\n", s.time.to_string(), s.hashes, s.coins));
+        out.out(format!(
+            "{:<9} {:>6}  {:>5}  {speed}\n",
+            s.time.to_string(),
+            s.hashes,
+            s.coins
+        ));
     }
     out
 }

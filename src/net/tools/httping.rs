@@ -41,7 +41,11 @@ pub fn httping(world: &mut World, from: &Origin, url: &str, count: u32) -> ToolO
         );
         let ms = (t1 - t0) as f64 / 1000.0;
         match ex {
-            Exchanged::Response { resp: Resp::Http(h), ip, .. } => {
+            Exchanged::Response {
+                resp: Resp::Http(h),
+                ip,
+                ..
+            } => {
                 ok += 1;
                 times.push(ms);
                 out.out(format!(
@@ -57,7 +61,9 @@ pub fn httping(world: &mut World, from: &Origin, url: &str, count: u32) -> ToolO
             }
             Exchanged::Unresolved | Exchanged::Deadline { ip: None, .. } => {
                 err += 1;
-                out.out(format!("problem resolving host {host} (Name or service not known)\n"));
+                out.out(format!(
+                    "problem resolving host {host} (Name or service not known)\n"
+                ));
             }
             Exchanged::Failed { failure, .. } => {
                 err += 1;
@@ -90,14 +96,20 @@ pub fn httping(world: &mut World, from: &Origin, url: &str, count: u32) -> ToolO
     out.out(format!(
         "{} connects, {ok} ok, {:3.2}% failed, time {:.0}ms\n",
         ok + err,
-        if count == 0 { 0.0 } else { err as f64 * 100.0 / count as f64 },
+        if count == 0 {
+            0.0
+        } else {
+            err as f64 * 100.0 / count as f64
+        },
         total
     ));
     if ok > 0 {
         let min = times.iter().cloned().fold(f64::MAX, f64::min);
         let max = times.iter().cloned().fold(0.0, f64::max);
         let avg = times.iter().sum::<f64>() / ok as f64;
-        out.out(format!("round-trip min/avg/max = {min:.1}/{avg:.1}/{max:.1} ms\n"));
+        out.out(format!(
+            "round-trip min/avg/max = {min:.1}/{avg:.1}/{max:.1} ms\n"
+        ));
     } else {
         out.code = 127;
     }

@@ -105,10 +105,9 @@ pub(crate) fn source(world: &mut World, from: &Origin) -> Result<Src, String> {
             pod: None,
         }),
         Origin::Node(n) => {
-            let site = eng
-                .topo
-                .node_site(n)
-                .ok_or_else(|| format!("ssh: Could not resolve hostname {n}: Name or service not known"))?;
+            let site = eng.topo.node_site(n).ok_or_else(|| {
+                format!("ssh: Could not resolve hostname {n}: Name or service not known")
+            })?;
             Ok(Src {
                 ip: eng.topo.nodes[site as usize].ip,
                 site,
@@ -212,19 +211,19 @@ pub(crate) fn exchange(
             return (Exchanged::Unresolved, start, end);
         }
     };
-    let id = net(world)
-        .engine_mut()
-        .tool_open(src, ip, port, req, cost);
+    let id = net(world).engine_mut().tool_open(src, ip, port, req, cost);
     let deadline = SimTime(limit.div_ceil(1000));
     drive(world, deadline, |n| n.engine().tool_peek(id).is_some());
     let eng = net(world).engine_mut();
     let connected_at = eng.tool_connected(id);
     let outcome = eng.tool_take(id);
     let out = match outcome {
-        Some(Outcome::Response { resp, done, tls, .. }) if done <= limit => {
-            (Exchanged::Response { resp, ip, tls }, done)
+        Some(Outcome::Response {
+            resp, done, tls, ..
+        }) if done <= limit => (Exchanged::Response { resp, ip, tls }, done),
+        Some(Outcome::Failed { failure, at }) if at <= limit => {
+            (Exchanged::Failed { failure, ip }, at)
         }
-        Some(Outcome::Failed { failure, at }) if at <= limit => (Exchanged::Failed { failure, ip }, at),
         _ => (
             Exchanged::Deadline {
                 ip: Some(ip),
@@ -237,7 +236,13 @@ pub(crate) fn exchange(
 }
 
 /// An HTTP request as the tools send it.
-pub(crate) fn http_request(method: &str, host: &str, port: u16, path: &str, agent: &str) -> HttpRequest {
+pub(crate) fn http_request(
+    method: &str,
+    host: &str,
+    port: u16,
+    path: &str,
+    agent: &str,
+) -> HttpRequest {
     let host_header = if port == 80 || port == 443 {
         host.to_string()
     } else {
@@ -258,4 +263,3 @@ pub(crate) fn http_request(method: &str, host: &str, port: u16, path: &str, agen
 pub(crate) fn ms(us: Micros) -> u64 {
     us / 1000
 }
-

@@ -16,7 +16,12 @@ pub fn nslookup(world: &mut World, from: &Origin, name: &str) -> ToolOutput {
     };
     let ns = match from {
         Origin::Pod(ns, _) => ns.clone(),
-        _ => return ToolOutput::fail(1, "nslookup: kubesim models nslookup inside pods (kubectl exec)\n"),
+        _ => {
+            return ToolOutput::fail(
+                1,
+                "nslookup: kubesim models nslookup inside pods (kubectl exec)\n",
+            )
+        }
     };
     let mut out = ToolOutput::default();
     let server = IpDisplay(dns::DNS_SERVICE_IP);
@@ -30,7 +35,9 @@ pub fn nslookup(world: &mut World, from: &Origin, name: &str) -> ToolOutput {
             return out;
         }
         Err(_) => {
-            out.out(format!(";; communications error to {server}#53: connection refused\n"));
+            out.out(format!(
+                ";; communications error to {server}#53: connection refused\n"
+            ));
             out.code = 1;
             return out;
         }
@@ -43,7 +50,11 @@ pub fn nslookup(world: &mut World, from: &Origin, name: &str) -> ToolOutput {
             for (from, to) in &a.cnames {
                 out.out(format!("{from}\tcanonical name = {to}\n"));
             }
-            let shown = a.cnames.last().map(|(_, t)| t.clone()).unwrap_or(a.name.clone());
+            let shown = a
+                .cnames
+                .last()
+                .map(|(_, t)| t.clone())
+                .unwrap_or(a.name.clone());
             for ip in &a.ips {
                 out.out(format!("Name:\t{shown}\nAddress: {}\n", IpDisplay(*ip)));
             }

@@ -47,11 +47,19 @@ pub fn ping(world: &mut World, from: &Origin, host: &str, count: u32) -> ToolOut
             let ms = rtt as f64 / 1000.0;
             rtts.push(ms);
             if busybox {
-                out.out(format!("64 bytes from {ips}: seq={seq} ttl={ttl} time={ms:.3} ms\n"));
+                out.out(format!(
+                    "64 bytes from {ips}: seq={seq} ttl={ttl} time={ms:.3} ms\n"
+                ));
             } else if named {
-                out.out(format!("64 bytes from {host} ({ips}): icmp_seq={} ttl={ttl} time={ms:.3} ms\n", seq + 1));
+                out.out(format!(
+                    "64 bytes from {host} ({ips}): icmp_seq={} ttl={ttl} time={ms:.3} ms\n",
+                    seq + 1
+                ));
             } else {
-                out.out(format!("64 bytes from {ips}: icmp_seq={} ttl={ttl} time={ms:.3} ms\n", seq + 1));
+                out.out(format!(
+                    "64 bytes from {ips}: icmp_seq={} ttl={ttl} time={ms:.3} ms\n",
+                    seq + 1
+                ));
             }
         }
         if seq + 1 < count {
@@ -65,17 +73,25 @@ pub fn ping(world: &mut World, from: &Origin, host: &str, count: u32) -> ToolOut
         // Waits a little for late replies.
         sleep(world, 1_000_000);
     }
-    let loss = if count == 0 { 0 } else { (count - received) * 100 / count };
+    let loss = ((count - received) * 100).checked_div(count).unwrap_or(0);
     out.out(format!("\n--- {host} ping statistics ---\n"));
     let (min, max) = (
         rtts.iter().cloned().fold(f64::MAX, f64::min),
         rtts.iter().cloned().fold(0.0, f64::max),
     );
-    let avg = if received > 0 { rtts.iter().sum::<f64>() / received as f64 } else { 0.0 };
+    let avg = if received > 0 {
+        rtts.iter().sum::<f64>() / received as f64
+    } else {
+        0.0
+    };
     if busybox {
-        out.out(format!("{count} packets transmitted, {received} packets received, {loss}% packet loss\n"));
+        out.out(format!(
+            "{count} packets transmitted, {received} packets received, {loss}% packet loss\n"
+        ));
         if received > 0 {
-            out.out(format!("round-trip min/avg/max = {min:.3}/{avg:.3}/{max:.3} ms\n"));
+            out.out(format!(
+                "round-trip min/avg/max = {min:.3}/{avg:.3}/{max:.3} ms\n"
+            ));
         }
     } else {
         let time = (count.saturating_sub(1)) as u64 * 1000 + if received > 0 { 2 } else { 40 };
@@ -83,8 +99,11 @@ pub fn ping(world: &mut World, from: &Origin, host: &str, count: u32) -> ToolOut
             "{count} packets transmitted, {received} received, {loss}% packet loss, time {time}ms\n"
         ));
         if received > 0 {
-            let mdev = (rtts.iter().map(|r| (r - avg) * (r - avg)).sum::<f64>() / received as f64).sqrt();
-            out.out(format!("rtt min/avg/max/mdev = {min:.3}/{avg:.3}/{max:.3}/{mdev:.3} ms\n"));
+            let mdev =
+                (rtts.iter().map(|r| (r - avg) * (r - avg)).sum::<f64>() / received as f64).sqrt();
+            out.out(format!(
+                "rtt min/avg/max/mdev = {min:.3}/{avg:.3}/{max:.3}/{mdev:.3} ms\n"
+            ));
         }
     }
     if received == 0 {

@@ -35,7 +35,11 @@ pub fn wget(world: &mut World, from: &Origin, url: &str, opts: &WgetOpts) -> Too
         return ToolOutput::fail(1, "wget: not an http or ftp url: https\n");
     }
     let mut req = http_request(
-        if opts.post_data.is_some() { "POST" } else { "GET" },
+        if opts.post_data.is_some() {
+            "POST"
+        } else {
+            "GET"
+        },
         &host,
         port,
         &path,
@@ -46,7 +50,11 @@ pub fn wget(world: &mut World, from: &Origin, url: &str, opts: &WgetOpts) -> Too
     }
     let max = Some((opts.timeout.unwrap_or(900.0) * 1e6) as u64);
     let (ex, _, _) = exchange(world, src, &host, port, Req::Http(Box::new(req)), max);
-    let file = path.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or("index.html");
+    let file = path
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("index.html");
     let ip = match &ex {
         Exchanged::Response { ip, .. } | Exchanged::Failed { ip, .. } => Some(*ip),
         Exchanged::Deadline { ip, .. } => *ip,
@@ -73,7 +81,10 @@ pub fn wget(world: &mut World, from: &Origin, url: &str, opts: &WgetOpts) -> Too
                 Failure::Reset => "Connection reset by peer",
                 _ => "Host is unreachable",
             };
-            out.err(format!("wget: can't connect to remote host ({}): {why}\n", IpDisplay(ip)));
+            out.err(format!(
+                "wget: can't connect to remote host ({}): {why}\n",
+                IpDisplay(ip)
+            ));
             out.code = 1;
         }
         Exchanged::Response { resp, .. } => {
@@ -83,7 +94,10 @@ pub fn wget(world: &mut World, from: &Origin, url: &str, opts: &WgetOpts) -> Too
                 return out;
             };
             if h.status >= 400 {
-                out.err(format!("wget: server returned error: {}\n", h.status_line()));
+                out.err(format!(
+                    "wget: server returned error: {}\n",
+                    h.status_line()
+                ));
                 out.code = 1;
                 return out;
             }
