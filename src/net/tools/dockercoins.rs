@@ -28,7 +28,7 @@ pub fn hash_rate_samples(
     ns: &str,
     duration: Duration,
 ) -> Result<Vec<HashRateSample>, String> {
-    world.settle();
+    super::source(world, &super::Origin::Outside)?;
     let svc = world
         .store
         .get_as::<k8s_openapi::api::core::v1::Service>(ns, "webui")

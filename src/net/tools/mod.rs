@@ -96,6 +96,9 @@ fn net(world: &mut World) -> &mut Network {
 /// The connection source of an origin.
 pub(crate) fn source(world: &mut World, from: &Origin) -> Result<Src, String> {
     world.settle();
+    if network_mut(world).is_none() {
+        return Err("error: this world has no network component".into());
+    }
     let net = net(world);
     let eng = net.engine();
     match from {
