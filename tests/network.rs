@@ -712,3 +712,41 @@ fn logs_come_from_the_apps_and_can_be_taken() {
         .logs("default", "hasher-1", None)
         .is_empty());
 }
+
+/// The workshop's older edition: `kubectl run elastic --image=elasticsearch:2
+/// --replicas=7`, `curl http://$IP:9200/` — "Connection refused" while the
+/// JVM starts, then banners from different pods.
+#[test]
+fn elasticsearch_refuses_until_it_has_started_then_names_the_pod() {
+    let mut w = world();
+    for i in 0..3 {
+        run_pod(
+            &mut w,
+            TestPod::new(&format!("elastic-{i}"), "elasticsearch:2").label("run", "elastic"),
+            ["node2", "node3", "node4"][i],
+        );
+    }
+    create(
+        &mut w,
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "elastic"},
+               "spec": {"selector": {"run": "elastic"}, "ports": [{"port": 9200}]}}),
+    )
+    .unwrap();
+    settle_proxy(&mut w);
+    let ip = cluster_ip(&w, "default", "elastic");
+    let o = get(&mut w, &node1(), &format!("http://{ip}:9200/"));
+    assert_eq!(o.code, 7, "{o:?}");
+    w.advance(Duration::from_secs(6));
+    let mut names = std::collections::BTreeSet::new();
+    for _ in 0..20 {
+        let o = get(&mut w, &node1(), &format!("http://{ip}:9200/"));
+        assert!(
+            o.stdout.contains("\"tagline\" : \"You Know, for Search\""),
+            "{o:?}"
+        );
+        let name = o.stdout.lines().nth(1).unwrap().to_string();
+        names.insert(name);
+    }
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names.contains("  \"name\" : \"elastic-0\","));
+}

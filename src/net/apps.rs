@@ -81,6 +81,22 @@ impl AppKind {
         }
     }
 
+    /// How long after its container starts the program binds its ports
+    /// (connections before that are refused).
+    pub fn listen_delay_us(&self) -> Micros {
+        match self {
+            // A JVM with Elasticsearch 2's plugins and node discovery.
+            AppKind::Elasticsearch(_) => 6_000_000,
+            // Ruby loading Sinatra and Thin.
+            AppKind::Hasher => 1_000_000,
+            // Python importing Flask.
+            AppKind::Rng => 500_000,
+            // Node.js loading Express.
+            AppKind::Webui => 300_000,
+            _ => 0,
+        }
+    }
+
     /// Whether the port speaks TLS.
     pub fn is_tls(&self, port: u16) -> bool {
         matches!(

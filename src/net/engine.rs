@@ -1097,6 +1097,14 @@ impl Engine {
         if !self.proc_alive(pod, proc, gen) {
             return;
         }
+        let pr = &mut self.topo.pods[pod as usize].procs[proc as usize];
+        if !pr.listening {
+            // Start-up is over: the server binds its ports.
+            pr.listening = true;
+            self.rebuild_listeners(pod);
+            self.net_gen += 1;
+            return;
+        }
         self.worker_wake(pod, proc);
     }
 
@@ -1216,6 +1224,7 @@ impl Engine {
                         container: cd.name.clone(),
                         app: cd.app,
                         running: false,
+                        listening: false,
                         gen: 0,
                         identity: String::new(),
                         state: ProcState::None,
@@ -1263,6 +1272,8 @@ impl Engine {
         let pr = &mut p.procs[idx];
         pr.running = true;
         pr.gen = pr.gen.wrapping_add(1);
+        let bind_after = pr.app.listen_delay_us();
+        pr.listening = bind_after == 0;
         pr.env = env;
         pr.state = match pr.app {
             AppKind::Redis => ProcState::Redis(Box::new(RedisDb::new())),
@@ -1276,6 +1287,16 @@ impl Engine {
             pr.log.text(now, line);
         }
         let (app, gen) = (pr.app, pr.gen);
+        if bind_after > 0 {
+            self.schedule(
+                now + bind_after,
+                Act::Wake {
+                    pod: id,
+                    proc: idx as u16,
+                    gen,
+                },
+            );
+        }
         if let AppKind::Worker { .. } = app {
             // Python starts and imports its modules first.
             self.schedule(
@@ -1298,6 +1319,7 @@ impl Engine {
             return;
         }
         pr.running = false;
+        pr.listening = false;
         pr.state = ProcState::None;
         let mut orphans = Vec::new();
         for l in p.listeners.iter_mut().filter(|l| l.proc as usize == idx) {
@@ -1318,7 +1340,7 @@ impl Engine {
         let p = &mut self.topo.pods[id as usize];
         let mut want: Vec<(u16, u16, u32)> = Vec::new();
         for (i, pr) in p.procs.iter().enumerate() {
-            if !pr.running {
+            if !pr.running || !pr.listening {
                 continue;
             }
             let ports: Vec<(u16, u32)> = match pr.app {

@@ -77,6 +77,9 @@ pub struct Proc {
     pub container: String,
     pub app: AppKind,
     pub running: bool,
+    /// Its server sockets are open (some programs take a while after
+    /// their container starts: a JVM, Ruby, Python importing Flask).
+    pub listening: bool,
     /// Bumped at every start: events and connections of an older
     /// incarnation are recognised and dropped.
     pub gen: u32,
