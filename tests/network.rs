@@ -4,7 +4,7 @@
 
 use kubesim::net::testkit::{cluster_ip, create, expose, node_port, run_pod, set_ready, TestPod};
 use kubesim::net::tools::{
-    curl, httping, nslookup, ping, resolv_conf, wget, CurlOpts, Origin, WgetOpts,
+    curl, httping, nc, nslookup, ping, resolv_conf, wget, CurlOpts, Origin, WgetOpts,
 };
 use kubesim::net::{network, network_mut};
 use kubesim::sim::World;
@@ -675,6 +675,10 @@ fn tool_transcript() {
     let o = curl(&mut w, &node1(), "http://rng/", &CurlOpts::default());
     run(&mut w, "curl http://rng/ (from node1)", o);
     let redis = cluster_ip(&w, "default", "redis");
+    let o = nc(&mut w, &node1(), &redis, 6379, Some(2.0));
+    run(&mut w, "nc -zv -w 2 $REDIS 6379", o);
+    let o = nc(&mut w, &pod("worker-1"), "rng", 81, Some(2.0));
+    run(&mut w, "kubectl exec worker-1 -- nc -zv -w 2 rng 81", o);
     let o = curl(
         &mut w,
         &node1(),

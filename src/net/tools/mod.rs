@@ -10,6 +10,7 @@
 pub mod curl;
 pub mod dockercoins;
 pub mod httping;
+pub mod nc;
 pub mod nslookup;
 pub mod ping;
 pub mod wget;
@@ -17,6 +18,7 @@ pub mod wget;
 pub use curl::{curl, CurlOpts};
 pub use dockercoins::{format_hash_rates, hash_rate_samples, HashRateSample};
 pub use httping::httping;
+pub use nc::nc;
 pub use nslookup::nslookup;
 pub use ping::ping;
 pub use wget::{wget, WgetOpts};
