@@ -63,10 +63,7 @@ fn parse_map(s: &str) -> Result<BTreeMap<String, String>, ExposeError> {
     Ok(m)
 }
 
-fn map_selector(
-    sel: Option<&LabelSelector>,
-    what: &str,
-) -> Result<BTreeMap<String, String>, ExposeError> {
+fn map_selector(sel: Option<&LabelSelector>) -> Result<BTreeMap<String, String>, ExposeError> {
     let Some(sel) = sel else {
         return Ok(BTreeMap::new());
     };
@@ -76,7 +73,6 @@ fn map_selector(
             exprs.iter().map(|e| e.key.clone()).collect::<Vec<_>>()
         )));
     }
-    let _ = what;
     Ok(sel.match_labels.clone().unwrap_or_default())
 }
 
@@ -113,17 +109,13 @@ pub fn expose_service(
     let (selector, ports, labels) = match &*obj {
         Object::Pod(p) => {
             let labels = p.metadata.labels.clone().unwrap_or_default();
-            let sel = labels.clone();
+            if labels.is_empty() && opts.selector.is_none() {
+                return Err(ExposeError::Kubectl(
+                    "couldn't retrieve selectors via --selector flag or introspection: the pod has no labels and cannot be exposed".into(),
+                ));
+            }
             let ports = container_ports(&p.spec.clone().unwrap_or_default().containers);
-            (Ok(sel).and_then(|s: BTreeMap<String, String>| {
-                if s.is_empty() && opts.selector.is_none() {
-                    Err(ExposeError::Kubectl(
-                        "couldn't retrieve selectors via --selector flag or introspection: the pod has no labels and cannot be exposed".into(),
-                    ))
-                } else {
-                    Ok(s)
-                }
-            })?, ports, labels)
+            (labels.clone(), ports, labels)
         }
         Object::Service(s) => {
             let spec = s.spec.clone().unwrap_or_default();
@@ -149,13 +141,13 @@ pub fn expose_service(
         }
         Object::Deployment(d) => {
             let spec = d.spec.clone().unwrap_or_default();
-            let sel = map_selector(Some(&spec.selector), "deployment")?;
+            let sel = map_selector(Some(&spec.selector))?;
             let ports = container_ports(&spec.template.spec.clone().unwrap_or_default().containers);
             (sel, ports, d.metadata.labels.clone().unwrap_or_default())
         }
         Object::ReplicaSet(r) => {
             let spec = r.spec.clone().unwrap_or_default();
-            let sel = map_selector(Some(&spec.selector), "replicaset")?;
+            let sel = map_selector(Some(&spec.selector))?;
             let ports = container_ports(
                 &spec
                     .template
