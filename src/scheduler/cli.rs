@@ -8,7 +8,7 @@
 use super::cache::ClusterEvent;
 use super::config::SchedulerConfig;
 use super::decision::Decision;
-use super::pod_info::PodInfo;
+use super::pod_info::{PodInfo, Resource};
 use super::schedule_one::{Outcome, SchedulerCore};
 use crate::objects::manifest::{decode_object, parse_documents};
 use crate::objects::{Kind, Object};
@@ -69,6 +69,8 @@ pub struct RunResult {
     pub preempted: Vec<String>,
     /// (node, cpu %, memory %, pods)
     pub utilisation: Vec<(String, i64, i64, usize)>,
+    /// Final node state: (name, allocatable, requested, pods).
+    pub nodes: Vec<(String, Resource, Resource, usize)>,
 }
 
 fn event(obj: Object) -> WatchEvent {
@@ -99,9 +101,19 @@ pub fn simulate(input: &Input, cfg: SchedulerConfig, seed: u64, detail: bool) ->
         if m.uid.is_none() {
             m.uid = Some(rng.uuid());
         }
-        if let Some(ns) = &m.namespace {
+        if let Some(ns) = &m.namespace.clone() {
             if !namespaces.contains(ns) {
                 namespaces.push(ns.clone());
+            }
+        }
+    }
+    // The PV controller has already run: PVs are Available (or Bound).
+    for o in objs.iter_mut() {
+        if let Object::PersistentVolume(pv) = o {
+            let claimed = pv.spec.as_ref().is_some_and(|s| s.claim_ref.is_some());
+            let st = pv.status.get_or_insert_with(Default::default);
+            if st.phase.as_deref().is_none_or(|p| p == "Pending") {
+                st.phase = Some(if claimed { "Bound" } else { "Available" }.into());
             }
         }
     }
@@ -182,7 +194,13 @@ pub fn simulate(input: &Input, cfg: SchedulerConfig, seed: u64, detail: bool) ->
             )
         })
         .collect();
+    let nodes = core
+        .cache
+        .nodes()
+        .map(|n| (n.name.clone(), n.allocatable.clone(), n.requested.clone(), n.pods.len()))
+        .collect();
     Ok(RunResult {
+        nodes,
         decisions: core.log.take().unwrap_or_default(),
         placement,
         preempted,
