@@ -11,7 +11,10 @@ use kubesim::sim::store::WriteOptions;
 use serde_json::json;
 
 fn fixture(name: &str) -> String {
-    format!("{}/tests/fixtures/scheduler/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/tests/fixtures/scheduler/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 fn args(files: &[&str], output: &str) -> ScheduleArgs {
@@ -61,7 +64,11 @@ fn schedule_is_deterministic_per_seed() {
 
 #[test]
 fn schedule_reports_bad_input_clearly() {
-    let e = run(&ScheduleArgs { files: vec!["/nonexistent.yaml".into()], ..args(&[], "json") }).unwrap_err();
+    let e = run(&ScheduleArgs {
+        files: vec!["/nonexistent.yaml".into()],
+        ..args(&[], "json")
+    })
+    .unwrap_err();
     assert_eq!(e, "error: the path \"/nonexistent.yaml\" does not exist");
     let e = run(&args(&["mixed.yaml"], "wide")).unwrap_err();
     assert!(e.contains("unable to match a printer"), "{e}");
@@ -80,7 +87,12 @@ fn events_for(w: &kubesim::sim::World, name: &str) -> Vec<(String, String)> {
     w.store
         .list_as::<k8s_openapi::api::core::v1::Event>(Some("default"))
         .filter(|e| e.involved_object.name.as_deref() == Some(name))
-        .map(|e| (e.reason.clone().unwrap_or_default(), e.message.clone().unwrap_or_default()))
+        .map(|e| {
+            (
+                e.reason.clone().unwrap_or_default(),
+                e.message.clone().unwrap_or_default(),
+            )
+        })
         .collect()
 }
 
@@ -90,21 +102,47 @@ fn events_for(w: &kubesim::sim::World, name: &str) -> Vec<(String, String)> {
 #[test]
 fn workshop_pod_too_big_gets_upstream_message() {
     let mut w = workshop_world(1);
-    w.store.create(pod("huge", "3"), &WriteOptions::default()).unwrap();
-    w.store.create(pod("web", "100m"), &WriteOptions::default()).unwrap();
+    w.store
+        .create(pod("huge", "3"), &WriteOptions::default())
+        .unwrap();
+    w.store
+        .create(pod("web", "100m"), &WriteOptions::default())
+        .unwrap();
     w.settle();
     let want = "0/4 nodes are available: 1 node(s) had untolerated taint(s), 3 Insufficient cpu. preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.";
-    assert_eq!(events_for(&w, "huge"), vec![("FailedScheduling".to_string(), want.to_string())]);
-    let p = w.store.get_as::<k8s_openapi::api::core::v1::Pod>("default", "huge").unwrap();
+    assert_eq!(
+        events_for(&w, "huge"),
+        vec![("FailedScheduling".to_string(), want.to_string())]
+    );
+    let p = w
+        .store
+        .get_as::<k8s_openapi::api::core::v1::Pod>("default", "huge")
+        .unwrap();
     let c = &p.status.as_ref().unwrap().conditions.as_ref().unwrap()[0];
-    assert_eq!((c.type_.as_str(), c.status.as_str(), c.reason.as_deref(), c.message.as_deref()),
-        ("PodScheduled", "False", Some("Unschedulable"), Some(want)));
+    assert_eq!(
+        (
+            c.type_.as_str(),
+            c.status.as_str(),
+            c.reason.as_deref(),
+            c.message.as_deref()
+        ),
+        ("PodScheduled", "False", Some("Unschedulable"), Some(want))
+    );
     assert!(p.spec.as_ref().unwrap().node_name.is_none());
 
-    let web = w.store.get_as::<k8s_openapi::api::core::v1::Pod>("default", "web").unwrap();
+    let web = w
+        .store
+        .get_as::<k8s_openapi::api::core::v1::Pod>("default", "web")
+        .unwrap();
     let node = web.spec.as_ref().unwrap().node_name.clone().unwrap();
     assert!(["node2", "node3", "node4"].contains(&node.as_str()));
-    assert_eq!(events_for(&w, "web"), vec![("Scheduled".to_string(), format!("Successfully assigned default/web to {node}"))]);
+    assert_eq!(
+        events_for(&w, "web"),
+        vec![(
+            "Scheduled".to_string(),
+            format!("Successfully assigned default/web to {node}")
+        )]
+    );
 
     // The REPL's explain reads the decision records.
     let s = w.controller::<Scheduler>().unwrap();
@@ -112,7 +150,10 @@ fn workshop_pod_too_big_gets_upstream_message() {
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].message, want);
     let text = explain::render(d);
-    assert!(text.contains("node1   TaintToleration    node(s) had untolerated taint(s)"), "{text}");
+    assert!(
+        text.contains("node1   TaintToleration    node(s) had untolerated taint(s)"),
+        "{text}"
+    );
     insta::assert_snapshot!("explain_workshop_huge", text);
 }
 
@@ -122,21 +163,31 @@ fn workshop_pod_too_big_gets_upstream_message() {
 fn pending_pod_is_scheduled_after_room_frees_up() {
     let mut w = workshop_world(1);
     for n in ["a", "b", "c"] {
-        w.store.create(pod(n, "1500m"), &WriteOptions::default()).unwrap();
+        w.store
+            .create(pod(n, "1500m"), &WriteOptions::default())
+            .unwrap();
     }
     w.settle();
-    w.store.create(pod("late", "1500m"), &WriteOptions::default()).unwrap();
+    w.store
+        .create(pod("late", "1500m"), &WriteOptions::default())
+        .unwrap();
     w.settle();
     let bound = |w: &kubesim::sim::World, n: &str| {
-        w.store.get_as::<k8s_openapi::api::core::v1::Pod>("default", n)
+        w.store
+            .get_as::<k8s_openapi::api::core::v1::Pod>("default", n)
             .and_then(|p| p.spec.as_ref().unwrap().node_name.clone())
     };
     assert!(bound(&w, "late").is_none());
     // Remove "a" entirely (the kubelet is a placeholder: finish deletion by hand).
-    w.store.delete(Kind::Pod, "default", "a", &Default::default()).unwrap();
+    w.store
+        .delete(Kind::Pod, "default", "a", &Default::default())
+        .unwrap();
     w.store.finalize_pod_deletion("default", "a");
     w.advance(std::time::Duration::from_secs(1));
-    assert!(bound(&w, "late").is_some(), "late pod should be bound after the deletion");
+    assert!(
+        bound(&w, "late").is_some(),
+        "late pod should be bound after the deletion"
+    );
 }
 
 /// A pod naming an unknown scheduler stays Pending with no event.
@@ -150,9 +201,16 @@ fn unknown_scheduler_name_stays_pending_silently() {
     w.store.create(p, &WriteOptions::default()).unwrap();
     w.advance(std::time::Duration::from_secs(60));
     assert!(events_for(&w, "other").is_empty());
-    let p = w.store.get_as::<k8s_openapi::api::core::v1::Pod>("default", "other").unwrap();
+    let p = w
+        .store
+        .get_as::<k8s_openapi::api::core::v1::Pod>("default", "other")
+        .unwrap();
     assert!(p.spec.as_ref().unwrap().node_name.is_none());
-    assert!(p.status.as_ref().and_then(|s| s.conditions.as_ref()).is_none_or(|c| c.is_empty()));
+    assert!(p
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_none_or(|c| c.is_empty()));
 }
 
 fn random_input(seed: u64) -> Input {
@@ -198,9 +256,18 @@ fn random_clusters_keep_scheduler_invariants() {
         let input = random_input(seed);
         let r = simulate(&input, SchedulerConfig::default(), seed, false).unwrap();
         for (name, alloc, req, pods) in &r.nodes {
-            assert!(req.milli_cpu <= alloc.milli_cpu, "seed {seed}: {name} cpu over-committed");
-            assert!(req.memory <= alloc.memory, "seed {seed}: {name} memory over-committed");
-            assert!(*pods as i64 <= alloc.allowed_pod_number, "seed {seed}: {name} too many pods");
+            assert!(
+                req.milli_cpu <= alloc.milli_cpu,
+                "seed {seed}: {name} cpu over-committed"
+            );
+            assert!(
+                req.memory <= alloc.memory,
+                "seed {seed}: {name} memory over-committed"
+            );
+            assert!(
+                *pods as i64 <= alloc.allowed_pod_number,
+                "seed {seed}: {name} too many pods"
+            );
         }
         let mut binds: std::collections::BTreeMap<&str, usize> = Default::default();
         for d in r.decisions.iter().filter(|d| d.node.is_some()) {
@@ -215,7 +282,9 @@ fn random_clusters_keep_scheduler_invariants() {
         for o in &input.objects {
             let Object::Pod(p) = o else { continue };
             let key = format!("default/{}", p.metadata.name.as_deref().unwrap());
-            if r.placement.get(&key).cloned().flatten().is_some() || p.spec.as_ref().unwrap().affinity.is_some() {
+            if r.placement.get(&key).cloned().flatten().is_some()
+                || p.spec.as_ref().unwrap().affinity.is_some()
+            {
                 continue;
             }
             let info = kubesim::scheduler::pod_info::PodInfo::new(p, &Default::default());
@@ -228,4 +297,3 @@ fn random_clusters_keep_scheduler_invariants() {
         }
     }
 }
-

@@ -102,8 +102,14 @@ pub fn zone_key(labels: &BTreeMap<String, String>) -> String {
             .cloned()
             .unwrap_or_default()
     };
-    let region = get("topology.kubernetes.io/region", "failure-domain.beta.kubernetes.io/region");
-    let zone = get("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone");
+    let region = get(
+        "topology.kubernetes.io/region",
+        "failure-domain.beta.kubernetes.io/region",
+    );
+    let zone = get(
+        "topology.kubernetes.io/zone",
+        "failure-domain.beta.kubernetes.io/zone",
+    );
     if region.is_empty() && zone.is_empty() {
         String::new()
     } else {
@@ -344,7 +350,7 @@ impl Cache {
                     self.upsert_node(n)
                 }
             }
-            Object::Pod(p) => self.apply_pod(p, ev.old.as_deref(), deleted),
+            Object::Pod(p) => self.apply_pod(p, deleted),
             Object::PriorityClass(pc) => {
                 let name = pc.metadata.name.clone().unwrap_or_default();
                 if deleted {
@@ -480,16 +486,8 @@ impl Cache {
         ClusterEvent::None
     }
 
-    fn apply_pod(&mut self, p: &Pod, old: Option<&Object>, deleted: bool) -> ClusterEvent {
+    fn apply_pod(&mut self, p: &Pod, deleted: bool) -> ClusterEvent {
         let info = PodInfo::new(p, &self.classes);
-        let was = old.and_then(|o| match o {
-            Object::Pod(op) => Some(op),
-            _ => None,
-        });
-        let was_assigned = was
-            .and_then(|op| op.spec.as_ref())
-            .and_then(|s| s.node_name.as_deref())
-            .is_some_and(|n| !n.is_empty());
         if info.node_name.is_empty() {
             return ClusterEvent::None;
         }
@@ -506,21 +504,16 @@ impl Cache {
             .cloned();
         self.add_pod(Arc::new(info.clone()));
         match previous {
-            None if !was_assigned => ClusterEvent::AssignedPodAdd,
             None => ClusterEvent::AssignedPodAdd,
-            Some(prev) => {
-                // An assumed pod confirmed by its binding is not a change.
+            // An assumed pod confirmed by its binding is not a change.
+            Some(prev)
                 if prev.labels != info.labels
                     || info.requests.milli_cpu < prev.requests.milli_cpu
-                    || info.requests.memory < prev.requests.memory
-                {
-                    ClusterEvent::AssignedPodUpdate
-                } else if !was_assigned {
-                    ClusterEvent::None
-                } else {
-                    ClusterEvent::None
-                }
+                    || info.requests.memory < prev.requests.memory =>
+            {
+                ClusterEvent::AssignedPodUpdate
             }
+            Some(_) => ClusterEvent::None,
         }
     }
 }
@@ -551,7 +544,13 @@ mod tests {
     #[test]
     fn node_tree_interleaves_zones() {
         let mut c = Cache::new();
-        for (n, z) in [("a1", "a"), ("a2", "a"), ("b1", "b"), ("a3", "a"), ("c1", "c")] {
+        for (n, z) in [
+            ("a1", "a"),
+            ("a2", "a"),
+            ("b1", "b"),
+            ("a3", "a"),
+            ("c1", "c"),
+        ] {
             c.upsert_node(&node(n, Some(z)));
         }
         let names: Vec<&str> = c.nodes().map(|n| n.name.as_str()).collect();
@@ -567,10 +566,20 @@ mod tests {
         c.upsert_node(&node("n1", None));
         let p: Pod = serde_json::from_value(json!({"metadata": {"name": "p", "namespace": "default", "uid": "u1"},
             "spec": {"nodeName": "n1", "containers": [{"name": "c", "resources": {"requests": {"cpu": "300m"}}}]}})).unwrap();
-        let ev = WatchEvent { rv: 1, event_type: WatchEventType::Added, object: Arc::new(Object::Pod(p.clone())), old: None };
+        let ev = WatchEvent {
+            rv: 1,
+            event_type: WatchEventType::Added,
+            object: Arc::new(Object::Pod(p.clone())),
+            old: None,
+        };
         assert_eq!(c.apply(&ev), ClusterEvent::AssignedPodAdd);
         assert_eq!(c.node_by_name("n1").unwrap().requested.milli_cpu, 300);
-        let ev = WatchEvent { rv: 2, event_type: WatchEventType::Deleted, object: Arc::new(Object::Pod(p)), old: None };
+        let ev = WatchEvent {
+            rv: 2,
+            event_type: WatchEventType::Deleted,
+            object: Arc::new(Object::Pod(p)),
+            old: None,
+        };
         assert_eq!(c.apply(&ev), ClusterEvent::AssignedPodDelete);
         assert_eq!(c.node_by_name("n1").unwrap().requested.milli_cpu, 0);
     }

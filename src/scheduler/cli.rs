@@ -53,7 +53,8 @@ pub fn load(files: &[String]) -> Result<Input, String> {
             .map_err(|_| format!("error: the path \"{f}\" does not exist"))?;
         let docs = parse_documents(&text).map_err(|e| format!("error: error parsing {f}: {e}"))?;
         for d in docs {
-            let mut obj = decode_object(d, true).map_err(|e| format!("error: error parsing {f}: {e}"))?;
+            let mut obj =
+                decode_object(d, true).map_err(|e| format!("error: error parsing {f}: {e}"))?;
             crate::objects::defaults::apply(&mut obj);
             input.objects.push(obj);
         }
@@ -83,7 +84,12 @@ fn event(obj: Object) -> WatchEvent {
 }
 
 /// Schedules the input's pending pods under `cfg`.
-pub fn simulate(input: &Input, cfg: SchedulerConfig, seed: u64, detail: bool) -> Result<RunResult, String> {
+pub fn simulate(
+    input: &Input,
+    cfg: SchedulerConfig,
+    seed: u64,
+    detail: bool,
+) -> Result<RunResult, String> {
     let mut core = SchedulerCore::new(cfg)?;
     core.detail = detail;
     core.log = Some(Vec::new());
@@ -117,7 +123,10 @@ pub fn simulate(input: &Input, cfg: SchedulerConfig, seed: u64, detail: bool) ->
             }
         }
     }
-    let has_ns = |n: &str| objs.iter().any(|o| o.kind() == Kind::Namespace && o.meta().name.as_deref() == Some(n));
+    let has_ns = |n: &str| {
+        objs.iter()
+            .any(|o| o.kind() == Kind::Namespace && o.meta().name.as_deref() == Some(n))
+    };
     let mut extra = Vec::new();
     for ns in &namespaces {
         if !has_ns(ns) {
@@ -140,7 +149,11 @@ pub fn simulate(input: &Input, cfg: SchedulerConfig, seed: u64, detail: bool) ->
     let mut pending = Vec::new();
     for o in all {
         if let Object::Pod(p) = &o {
-            let assigned = p.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty());
+            let assigned = p
+                .spec
+                .as_ref()
+                .and_then(|s| s.node_name.as_deref())
+                .is_some_and(|n| !n.is_empty());
             if !assigned {
                 pending.push(PodInfo::new(p, &core.cache.classes));
                 continue;
@@ -167,7 +180,11 @@ pub fn simulate(input: &Input, cfg: SchedulerConfig, seed: u64, detail: bool) ->
             Outcome::Bound { node } => {
                 placement.insert(res.pod.key(), Some(node));
             }
-            Outcome::Failed { victims, nominated_node, .. } => {
+            Outcome::Failed {
+                victims,
+                nominated_node,
+                ..
+            } => {
                 if nominated_node.is_some() {
                     for v in victims {
                         core.cache.remove_pod(&v.uid);
@@ -197,7 +214,14 @@ pub fn simulate(input: &Input, cfg: SchedulerConfig, seed: u64, detail: bool) ->
     let nodes = core
         .cache
         .nodes()
-        .map(|n| (n.name.clone(), n.allocatable.clone(), n.requested.clone(), n.pods.len()))
+        .map(|n| {
+            (
+                n.name.clone(),
+                n.allocatable.clone(),
+                n.requested.clone(),
+                n.pods.len(),
+            )
+        })
         .collect();
     Ok(RunResult {
         nodes,
@@ -259,8 +283,16 @@ fn decisions_table(ds: &[Decision]) -> String {
             d.attempt.to_string(),
             d.node.clone().unwrap_or_else(|| "<none>".into()),
             format!("{}/{}", d.feasible_nodes, d.evaluated_nodes),
-            if d.victims.is_empty() { "<none>".into() } else { d.victims.join(",") },
-            if d.node.is_some() { String::new() } else { d.message.clone() },
+            if d.victims.is_empty() {
+                "<none>".into()
+            } else {
+                d.victims.join(",")
+            },
+            if d.node.is_some() {
+                String::new()
+            } else {
+                d.message.clone()
+            },
         ]);
     }
     render_rows(&rows)
@@ -300,6 +332,9 @@ fn read_config(path: &Option<String>) -> Result<SchedulerConfig, String> {
     }
 }
 
+/// (node, cpu %, memory %, pods)
+type Util = (String, i64, i64, usize);
+
 fn compare(a: &RunResult, b: &RunResult, output: &str) -> Result<String, String> {
     let diffs: Vec<(String, Option<String>, Option<String>)> = a
         .placement
@@ -309,7 +344,7 @@ fn compare(a: &RunResult, b: &RunResult, output: &str) -> Result<String, String>
             (na.clone() != nb).then(|| (k.clone(), na.clone(), nb))
         })
         .collect();
-    let nodes: Vec<(&(String, i64, i64, usize), Option<&(String, i64, i64, usize)>)> = a
+    let nodes: Vec<(&Util, Option<&Util>)> = a
         .utilisation
         .iter()
         .map(|u| (u, b.utilisation.iter().find(|x| x.0 == u.0)))
@@ -326,9 +361,17 @@ fn compare(a: &RunResult, b: &RunResult, output: &str) -> Result<String, String>
         });
         return render_value(&v, output);
     }
-    let mut out = format!("{} of {} pods placed differently\n", diffs.len(), a.placement.len());
+    let mut out = format!(
+        "{} of {} pods placed differently\n",
+        diffs.len(),
+        a.placement.len()
+    );
     if !diffs.is_empty() {
-        let mut rows = vec![vec!["POD".to_string(), "NODE".into(), "COMPARE NODE".into()]];
+        let mut rows = vec![vec![
+            "POD".to_string(),
+            "NODE".into(),
+            "COMPARE NODE".into(),
+        ]];
         for (k, x, y) in &diffs {
             rows.push(vec![
                 k.clone(),
@@ -396,7 +439,8 @@ pub fn run(args: &ScheduleArgs) -> Result<String, String> {
         "summary" => Ok(summary(&a)),
         "table" => Ok(decisions_table(&a.decisions)),
         o => {
-            let v = json!({"decisions": a.decisions.iter().map(Decision::to_json).collect::<Vec<_>>()});
+            let v =
+                json!({"decisions": a.decisions.iter().map(Decision::to_json).collect::<Vec<_>>()});
             render_value(&v, o)
         }
     }

@@ -124,12 +124,24 @@ fn parse_set(v: &Value, path: &str) -> Result<PluginSet, String> {
 fn parse_args(name: &str, v: &Value, args: &mut PluginArgs, path: &str) -> Result<(), String> {
     match name {
         "NodeResourcesFit" => {
-            check_fields(v, path, &["ignoredResources", "ignoredResourceGroups", "scoringStrategy"])?;
+            check_fields(
+                v,
+                path,
+                &[
+                    "ignoredResources",
+                    "ignoredResourceGroups",
+                    "scoringStrategy",
+                ],
+            )?;
             args.fit.ignored_resources = strings(&v["ignoredResources"]);
             args.fit.ignored_resource_groups = strings(&v["ignoredResourceGroups"]);
             let ss = &v["scoringStrategy"];
             if !ss.is_null() {
-                check_fields(ss, &format!("{path}.scoringStrategy"), &["type", "resources", "requestedToCapacityRatio"])?;
+                check_fields(
+                    ss,
+                    &format!("{path}.scoringStrategy"),
+                    &["type", "resources", "requestedToCapacityRatio"],
+                )?;
                 if let Some(rs) = ss["resources"].as_array() {
                     args.fit.resources = Vec::new();
                     for (i, r) in rs.iter().enumerate() {
@@ -207,7 +219,10 @@ fn parse_args(name: &str, v: &Value, args: &mut PluginArgs, path: &str) -> Resul
                             .to_string(),
                     })
                     .collect();
-            } else if v["defaultConstraints"].as_array().is_some_and(|a| !a.is_empty()) {
+            } else if v["defaultConstraints"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty())
+            {
                 return Err(err(
                     &format!("{path}.defaultConstraints"),
                     "Invalid value: when .defaultingType is \"System\"",
@@ -215,7 +230,14 @@ fn parse_args(name: &str, v: &Value, args: &mut PluginArgs, path: &str) -> Resul
             }
         }
         "InterPodAffinity" => {
-            check_fields(v, path, &["hardPodAffinityWeight", "ignorePreferredTermsOfExistingPods"])?;
+            check_fields(
+                v,
+                path,
+                &[
+                    "hardPodAffinityWeight",
+                    "ignorePreferredTermsOfExistingPods",
+                ],
+            )?;
             if let Some(w) = v["hardPodAffinityWeight"].as_i64() {
                 if !(0..=100).contains(&w) {
                     return Err(err(
@@ -225,8 +247,9 @@ fn parse_args(name: &str, v: &Value, args: &mut PluginArgs, path: &str) -> Resul
                 }
                 args.hard_pod_affinity_weight = w as i32;
             }
-            args.ignore_preferred_terms_of_existing_pods =
-                v["ignorePreferredTermsOfExistingPods"].as_bool().unwrap_or(false);
+            args.ignore_preferred_terms_of_existing_pods = v["ignorePreferredTermsOfExistingPods"]
+                .as_bool()
+                .unwrap_or(false);
         }
         "NodeAffinity" => {
             check_fields(v, path, &["addedAffinity"])?;
@@ -238,7 +261,11 @@ fn parse_args(name: &str, v: &Value, args: &mut PluginArgs, path: &str) -> Resul
             }
         }
         "DefaultPreemption" => {
-            check_fields(v, path, &["minCandidateNodesPercentage", "minCandidateNodesAbsolute"])?;
+            check_fields(
+                v,
+                path,
+                &["minCandidateNodesPercentage", "minCandidateNodesAbsolute"],
+            )?;
             if let Some(p) = v["minCandidateNodesPercentage"].as_i64() {
                 args.min_candidate_nodes_percentage = p as i32;
             }
@@ -313,12 +340,25 @@ impl SchedulerConfig {
             cfg.profiles.clear();
             for (i, p) in profiles.iter().enumerate() {
                 let path = format!("profiles[{i}]");
-                check_fields(p, &path, &["schedulerName", "plugins", "pluginConfig", "percentageOfNodesToScore"])?;
+                check_fields(
+                    p,
+                    &path,
+                    &[
+                        "schedulerName",
+                        "plugins",
+                        "pluginConfig",
+                        "percentageOfNodesToScore",
+                    ],
+                )?;
                 let mut prof = ProfileConfig::default_scheduler();
                 if let Some(n) = p["schedulerName"].as_str() {
                     prof.scheduler_name = n.to_string();
                 }
-                if cfg.profiles.iter().any(|x| x.scheduler_name == prof.scheduler_name) {
+                if cfg
+                    .profiles
+                    .iter()
+                    .any(|x| x.scheduler_name == prof.scheduler_name)
+                {
                     return Err(err(
                         &format!("{path}.schedulerName"),
                         &format!("Duplicate value: \"{}\"", prof.scheduler_name),
@@ -331,7 +371,10 @@ impl SchedulerConfig {
                 known.extend(EXTENSION_POINTS.iter().map(|(n, _)| *n));
                 check_fields(plugins, &format!("{path}.plugins"), &known)?;
                 if !plugins["multiPoint"].is_null() {
-                    prof.multi_point = parse_set(&plugins["multiPoint"], &format!("{path}.plugins.multiPoint"))?;
+                    prof.multi_point = parse_set(
+                        &plugins["multiPoint"],
+                        &format!("{path}.plugins.multiPoint"),
+                    )?;
                 }
                 for (ep, _) in EXTENSION_POINTS {
                     if !plugins[*ep].is_null() {
@@ -341,9 +384,19 @@ impl SchedulerConfig {
                         );
                     }
                 }
-                for (j, pc) in p["pluginConfig"].as_array().into_iter().flatten().enumerate() {
+                for (j, pc) in p["pluginConfig"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                {
                     let name = pc["name"].as_str().unwrap_or("");
-                    parse_args(name, &pc["args"], &mut prof.args, &format!("{path}.pluginConfig[{j}].args"))?;
+                    parse_args(
+                        name,
+                        &pc["args"],
+                        &mut prof.args,
+                        &format!("{path}.pluginConfig[{j}].args"),
+                    )?;
                 }
                 cfg.profiles.push(prof);
             }
@@ -358,7 +411,10 @@ impl SchedulerConfig {
 
 /// `mergePluginSet`: defaults minus disabled, re-configured defaults in
 /// place, then the custom additions.
-fn merge_plugin_set(defaults: &[(String, Option<i64>)], custom: &PluginSet) -> Vec<(String, Option<i64>)> {
+fn merge_plugin_set(
+    defaults: &[(String, Option<i64>)],
+    custom: &PluginSet,
+) -> Vec<(String, Option<i64>)> {
     let mut out = Vec::new();
     let mut replaced = Vec::new();
     if !custom.disabled.iter().any(|d| d == "*") {
@@ -405,8 +461,12 @@ pub fn build_framework(p: &ProfileConfig) -> Result<Framework, String> {
         if let Some(i) = index.get(name) {
             return Ok(*i);
         }
-        let plugin = plugins::build(name, &p.args)
-            .ok_or_else(|| format!("couldn't create scheduler profile \"{}\": plugin {name:?} does not exist", p.scheduler_name))?;
+        let plugin = plugins::build(name, &p.args).ok_or_else(|| {
+            format!(
+                "couldn't create scheduler profile \"{}\": plugin {name:?} does not exist",
+                p.scheduler_name
+            )
+        })?;
         fw.plugins.push(plugin);
         index.insert(name.to_string(), fw.plugins.len() - 1);
         Ok(fw.plugins.len() - 1)
@@ -415,7 +475,8 @@ pub fn build_framework(p: &ProfileConfig) -> Result<Framework, String> {
     for (ep, bit) in EXTENSION_POINTS {
         let custom = p.points.get(*ep).unwrap_or(&empty);
         let mut names: Vec<(String, Option<i64>)> = Vec::new();
-        let implements = |name: &str| plugins::build(name, &p.args).is_some_and(|pl| pl.points() & bit != 0);
+        let implements =
+            |name: &str| plugins::build(name, &p.args).is_some_and(|pl| pl.points() & bit != 0);
         if custom.disabled.iter().any(|d| d == "*") {
             names.extend(custom.enabled.iter().cloned());
         } else {
@@ -461,7 +522,11 @@ pub fn build_framework(p: &ProfileConfig) -> Result<Framework, String> {
                 points::SCORE => {
                     // The score point's weight, else MultiPoint's, else 1.
                     let mw = multi.iter().find(|(n, _)| *n == name).and_then(|(_, w)| *w);
-                    let weight = w.filter(|w| *w != 0).or(mw).filter(|w| *w != 0).unwrap_or(1);
+                    let weight = w
+                        .filter(|w| *w != 0)
+                        .or(mw)
+                        .filter(|w| *w != 0)
+                        .unwrap_or(1);
                     fw.score.push((i, weight));
                 }
                 points::RESERVE => fw.reserve.push(i),
@@ -491,18 +556,35 @@ mod tests {
         assert_eq!(
             names(&fw, &fw.filter),
             [
-                "NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts",
-                "NodeResourcesFit", "VolumeRestrictions", "NodeVolumeLimits", "VolumeBinding",
-                "VolumeZone", "PodTopologySpread", "InterPodAffinity"
+                "NodeUnschedulable",
+                "NodeName",
+                "TaintToleration",
+                "NodeAffinity",
+                "NodePorts",
+                "NodeResourcesFit",
+                "VolumeRestrictions",
+                "NodeVolumeLimits",
+                "VolumeBinding",
+                "VolumeZone",
+                "PodTopologySpread",
+                "InterPodAffinity"
             ]
         );
-        let scores: Vec<(&str, i64)> = fw.score.iter().map(|(i, w)| (fw.plugins[*i].name(), *w)).collect();
+        let scores: Vec<(&str, i64)> = fw
+            .score
+            .iter()
+            .map(|(i, w)| (fw.plugins[*i].name(), *w))
+            .collect();
         assert_eq!(
             scores,
             [
-                ("TaintToleration", 3), ("NodeAffinity", 2), ("NodeResourcesFit", 1),
-                ("PodTopologySpread", 2), ("InterPodAffinity", 2),
-                ("NodeResourcesBalancedAllocation", 1), ("ImageLocality", 1)
+                ("TaintToleration", 3),
+                ("NodeAffinity", 2),
+                ("NodeResourcesFit", 1),
+                ("PodTopologySpread", 2),
+                ("InterPodAffinity", 2),
+                ("NodeResourcesBalancedAllocation", 1),
+                ("ImageLocality", 1)
             ]
         );
         assert_eq!(names(&fw, &fw.post_filter), ["DefaultPreemption"]);
@@ -535,7 +617,11 @@ profiles:
         .unwrap();
         assert_eq!(cfg.percentage_of_nodes_to_score, 50);
         let fw = build_framework(&cfg.profiles[1]).unwrap();
-        let scores: Vec<(&str, i64)> = fw.score.iter().map(|(i, w)| (fw.plugins[*i].name(), *w)).collect();
+        let scores: Vec<(&str, i64)> = fw
+            .score
+            .iter()
+            .map(|(i, w)| (fw.plugins[*i].name(), *w))
+            .collect();
         assert_eq!(scores[0], ("NodeResourcesFit", 5));
         assert!(!scores.iter().any(|(n, _)| *n == "ImageLocality"));
         assert_eq!(cfg.profiles[1].args.fit.strategy, Strategy::MostAllocated);

@@ -77,7 +77,10 @@ impl Decision {
                     json!({"raw": p.raw, "normalized": p.normalized, "weighted": p.weighted}),
                 );
             }
-            scores.insert(s.node.clone(), json!({"plugins": plugins, "total": s.total}));
+            scores.insert(
+                s.node.clone(),
+                json!({"plugins": plugins, "total": s.total}),
+            );
         }
         let mut v = json!({
             "pod": self.pod,

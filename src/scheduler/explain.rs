@@ -68,7 +68,11 @@ pub fn render(decisions: &[Decision]) -> String {
         }
         if !d.scores.is_empty() {
             out.push_str("\nScores (normalized × weight = weighted):\n");
-            let plugins: Vec<String> = d.scores[0].plugins.iter().map(|p| p.plugin.clone()).collect();
+            let plugins: Vec<String> = d.scores[0]
+                .plugins
+                .iter()
+                .map(|p| p.plugin.clone())
+                .collect();
             let mut header = vec!["NODE".to_string()];
             header.extend(plugins.iter().cloned());
             header.push("TOTAL".into());
@@ -77,7 +81,11 @@ pub fn render(decisions: &[Decision]) -> String {
                 let mut r = vec![format!(
                     "{}{}",
                     s.node,
-                    if d.node.as_deref() == Some(&s.node) { " *" } else { "" }
+                    if d.node.as_deref() == Some(&s.node) {
+                        " *"
+                    } else {
+                        ""
+                    }
                 )];
                 for p in &s.plugins {
                     r.push(format!("{} (raw {})", p.weighted, p.raw));

@@ -71,12 +71,28 @@ mod tests {
         );
         let mut two = Status::unschedulable("Insufficient cpu");
         two.reasons.push("Insufficient memory".into());
-        let m = fit_error_message(3, [two].iter(), 1, Some(&Status::unresolvable("Preemption is not helpful for scheduling")), "", "");
+        let m = fit_error_message(
+            3,
+            [two].iter(),
+            1,
+            Some(&Status::unresolvable(
+                "Preemption is not helpful for scheduling",
+            )),
+            "",
+            "",
+        );
         assert_eq!(
             m,
             "0/3 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 2 Preemption is not helpful for scheduling."
         );
-        let m = fit_error_message(2, std::iter::empty(), 0, None, "pod has unbound immediate PersistentVolumeClaims", "preemption: x");
+        let m = fit_error_message(
+            2,
+            std::iter::empty(),
+            0,
+            None,
+            "pod has unbound immediate PersistentVolumeClaims",
+            "preemption: x",
+        );
         assert_eq!(m, "0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: x");
     }
 }

@@ -128,6 +128,10 @@ pub struct CycleState {
     pub skip_filter: Vec<&'static str>,
     /// Plugins whose PreScore returned Skip.
     pub skip_score: Vec<&'static str>,
+    /// The filter plugins to run this cycle (indices into the profile's
+    /// plugins), computed once after PreFilter so the per-node loop does
+    /// not look up skips.
+    pub active_filters: Option<Vec<usize>>,
 }
 
 impl Clone for CycleState {
@@ -140,6 +144,7 @@ impl Clone for CycleState {
                 .collect(),
             skip_filter: self.skip_filter.clone(),
             skip_score: self.skip_score.clone(),
+            active_filters: self.active_filters.clone(),
         }
     }
 }
@@ -288,7 +293,13 @@ pub trait Plugin {
     }
     fn normalize_score(&self, _state: &CycleState, _pod: &PodInfo, _scores: &mut [NodeScore]) {}
     /// Reserve: assume what the binding will need (e.g. PVs).
-    fn reserve(&self, _state: &mut CycleState, _pod: &PodInfo, _node: &str, _cache: &mut Cache) -> Status {
+    fn reserve(
+        &self,
+        _state: &mut CycleState,
+        _pod: &PodInfo,
+        _node: &str,
+        _cache: &mut Cache,
+    ) -> Status {
         Status::success()
     }
     fn unreserve(&self, _state: &mut CycleState, _pod: &PodInfo, _node: &str, _cache: &mut Cache) {}
@@ -367,14 +378,28 @@ impl Framework {
                 return s.with_plugin(p.name());
             }
         }
+        state.active_filters = Some(
+            self.filter
+                .iter()
+                .copied()
+                .filter(|i| !state.skip_filter.contains(&self.plugin(*i).name()))
+                .collect(),
+        );
         Status::success()
     }
 
     /// `RunFilterPlugins`: stops at the first failing plugin.
-    pub fn run_filter(&self, state: &CycleState, pod: &PodInfo, node: &NodeInfo, h: &Handle) -> Status {
-        for &i in &self.filter {
+    pub fn run_filter(
+        &self,
+        state: &CycleState,
+        pod: &PodInfo,
+        node: &NodeInfo,
+        h: &Handle,
+    ) -> Status {
+        let list = state.active_filters.as_deref().unwrap_or(&self.filter);
+        for &i in list {
             let p = self.plugin(i);
-            if !state.skip_filter.is_empty() && state.skip_filter.contains(&p.name()) {
+            if state.active_filters.is_none() && state.skip_filter.contains(&p.name()) {
                 continue;
             }
             let s = p.filter(state, pod, node, h);
@@ -386,7 +411,14 @@ impl Framework {
     }
 
     /// `RunPreFilterExtensionAddPod`.
-    pub fn run_add_pod(&self, state: &mut CycleState, pod: &PodInfo, added: &PodInfo, node: &NodeInfo, h: &Handle) {
+    pub fn run_add_pod(
+        &self,
+        state: &mut CycleState,
+        pod: &PodInfo,
+        added: &PodInfo,
+        node: &NodeInfo,
+        h: &Handle,
+    ) {
         for &i in &self.pre_filter {
             let p = self.plugin(i);
             if state.skip_filter.contains(&p.name()) {
@@ -450,7 +482,13 @@ impl Framework {
     }
 
     /// `RunPreScorePlugins`.
-    pub fn run_pre_score(&self, state: &mut CycleState, pod: &PodInfo, nodes: &[&NodeInfo], h: &Handle) -> Status {
+    pub fn run_pre_score(
+        &self,
+        state: &mut CycleState,
+        pod: &PodInfo,
+        nodes: &[&NodeInfo],
+        h: &Handle,
+    ) -> Status {
         for &i in &self.pre_score {
             let p = self.plugin(i);
             let s = p.pre_score(state, pod, nodes, h);

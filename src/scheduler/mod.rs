@@ -77,7 +77,9 @@ impl Scheduler {
 
     fn next_action(&self, now: SimTime) -> Action {
         match self.core.queue.next_wakeup(now) {
-            Some(t) => Action::RequeueAfter(std::time::Duration::from_millis(t.0.saturating_sub(now.0))),
+            Some(t) => {
+                Action::RequeueAfter(std::time::Duration::from_millis(t.0.saturating_sub(now.0)))
+            }
             None => Action::AwaitChange,
         }
     }
@@ -99,7 +101,14 @@ fn is_assigned(p: &Pod) -> bool {
 
 /// `podutil.UpdatePodCondition` for PodScheduled=False/Unschedulable plus
 /// the nominated node (`updatePod` in schedule_one.go).
-fn write_unschedulable(store: &mut Store, ns: &str, name: &str, msg: &str, nominated: Option<&str>, at: Time) {
+fn write_unschedulable(
+    store: &mut Store,
+    ns: &str,
+    name: &str,
+    msg: &str,
+    nominated: Option<&str>,
+    at: Time,
+) {
     let _ = store.modify::<Pod>(ns, name, true, |p| {
         let st = p.status.get_or_insert_with(Default::default);
         let conds = st.conditions.get_or_insert_with(Vec::new);
@@ -128,7 +137,13 @@ fn write_unschedulable(store: &mut Store, ns: &str, name: &str, msg: &str, nomin
 }
 
 /// Applies a cycle's outcome to the store, as the scheduler's API calls do.
-pub fn apply_outcome(store: &mut Store, res: &CycleResult, core: &mut SchedulerCore, now: SimTime, log: &mut Vec<String>) {
+pub fn apply_outcome(
+    store: &mut Store,
+    res: &CycleResult,
+    core: &mut SchedulerCore,
+    now: SimTime,
+    log: &mut Vec<String>,
+) {
     let pod = &res.pod;
     let (ns, name) = (pod.namespace.as_str(), pod.name.as_str());
     let source = EventSource::new(&pod.scheduler_name);
@@ -144,7 +159,10 @@ pub fn apply_outcome(store: &mut Store, res: &CycleResult, core: &mut SchedulerC
                 );
             }
             Err(e) => {
-                log.push(format!("{now} scheduler: binding {ns}/{name} to {node} failed: {}", e.kubectl_text()));
+                log.push(format!(
+                    "{now} scheduler: binding {ns}/{name} to {node} failed: {}",
+                    e.kubectl_text()
+                ));
                 core.forget(pod, now);
             }
         },
@@ -198,7 +216,13 @@ pub fn apply_outcome(store: &mut Store, res: &CycleResult, core: &mut SchedulerC
                 }
             }
             if let Some(cur) = store.get_as::<Pod>(ns, name).cloned() {
-                store.record_event(&Object::Pod(cur), "Warning", "FailedScheduling", message, &source);
+                store.record_event(
+                    &Object::Pod(cur),
+                    "Warning",
+                    "FailedScheduling",
+                    message,
+                    &source,
+                );
                 let at = store.timestamp_secs();
                 write_unschedulable(store, ns, name, message, nominated_node.as_deref(), at);
             }
@@ -222,12 +246,16 @@ impl Controller for Scheduler {
                     self.core.queue.delete(&key);
                 } else {
                     let old = ev.old.as_deref().and_then(pod_of);
-                    let spec_changed = old.is_none_or(|o| {
-                        o.spec != p.spec || o.metadata.labels != p.metadata.labels
-                    });
+                    let spec_changed = old
+                        .is_none_or(|o| o.spec != p.spec || o.metadata.labels != p.metadata.labels);
                     self.core.upsert_pending(info, spec_changed, now);
                 }
-            } else if ev.old.as_deref().and_then(pod_of).is_some_and(|o| !is_assigned(o)) {
+            } else if ev
+                .old
+                .as_deref()
+                .and_then(pod_of)
+                .is_some_and(|o| !is_assigned(o))
+            {
                 // Bound (by us or anyone): no longer pending.
                 let key = format!(
                     "{}/{}",
@@ -240,7 +268,10 @@ impl Controller for Scheduler {
         let ce = self.core.cache.apply(ev);
         self.core.on_cluster_event(&ce, now);
         if let Some(t) = self.core.queue.next_wakeup(now) {
-            q.add_after(QUEUE_KEY, std::time::Duration::from_millis(t.0.saturating_sub(now.0)));
+            q.add_after(
+                QUEUE_KEY,
+                std::time::Duration::from_millis(t.0.saturating_sub(now.0)),
+            );
         }
     }
 

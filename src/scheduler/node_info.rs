@@ -64,7 +64,8 @@ impl NodeInfo {
         self.images = BTreeMap::new();
         for img in status.and_then(|s| s.images.as_ref()).into_iter().flatten() {
             for name in img.names.iter().flatten() {
-                self.images.insert(name.clone(), img.size_bytes.unwrap_or(0));
+                self.images
+                    .insert(name.clone(), img.size_bytes.unwrap_or(0));
             }
         }
         self.generation += 1;
@@ -130,7 +131,8 @@ mod tests {
             c["ports"] = json!([{"containerPort": 80, "hostPort": p}]);
         }
         let p: k8s_openapi::api::core::v1::Pod = serde_json::from_value(json!({
-            "metadata": {"name": name, "uid": name}, "spec": {"containers": [c]}})).unwrap();
+            "metadata": {"name": name, "uid": name}, "spec": {"containers": [c]}}))
+        .unwrap();
         Arc::new(PodInfo::new(&p, &Default::default()))
     }
 
@@ -139,13 +141,21 @@ mod tests {
     #[test]
     fn add_and_remove_keep_sums() {
         let node: Node = serde_json::from_value(json!({"metadata": {"name": "n"},
-            "status": {"allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"}}})).unwrap();
+            "status": {"allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"}}}))
+        .unwrap();
         let mut ni = NodeInfo::new(0, &node);
         ni.add_pod(pod("a", "500m", Some(8080)));
         ni.add_pod(pod("b", "250m", None));
         assert_eq!(ni.requested.milli_cpu, 750);
-        assert_eq!(ni.non_zero_mem, 2 * super::super::pod_info::DEFAULT_MEMORY_REQUEST);
-        let want = HostPort { ip: "127.0.0.1".into(), protocol: "TCP".into(), port: 8080 };
+        assert_eq!(
+            ni.non_zero_mem,
+            2 * super::super::pod_info::DEFAULT_MEMORY_REQUEST
+        );
+        let want = HostPort {
+            ip: "127.0.0.1".into(),
+            protocol: "TCP".into(),
+            port: 8080,
+        };
         assert!(ni.port_conflicts(&want));
         ni.remove_pod("a");
         assert_eq!(ni.requested.milli_cpu, 250);

@@ -107,8 +107,7 @@ pub struct AffinityTerm {
 
 impl AffinityTerm {
     fn new(owner_ns: &str, t: &PodAffinityTerm) -> AffinityTerm {
-        let mut namespaces: BTreeSet<String> =
-            t.namespaces.iter().flatten().cloned().collect();
+        let mut namespaces: BTreeSet<String> = t.namespaces.iter().flatten().cloned().collect();
         if namespaces.is_empty() && t.namespace_selector.is_none() {
             namespaces.insert(owner_ns.to_string());
         }
@@ -260,10 +259,16 @@ impl PodInfo {
         // calculateResource: defaults only for resources the pod lacks entirely.
         let mut non_missing = BTreeMap::new();
         if !has_cpu {
-            non_missing.insert("cpu".to_string(), DEFAULT_MILLI_CPU_REQUEST as i128 * 1_000_000);
+            non_missing.insert(
+                "cpu".to_string(),
+                DEFAULT_MILLI_CPU_REQUEST as i128 * 1_000_000,
+            );
         }
         if !has_mem {
-            non_missing.insert("memory".to_string(), DEFAULT_MEMORY_REQUEST as i128 * 1_000_000_000);
+            non_missing.insert(
+                "memory".to_string(),
+                DEFAULT_MEMORY_REQUEST as i128 * 1_000_000_000,
+            );
         }
         let (non_zero_cpu, non_zero_mem) = if non_missing.is_empty() {
             (requests.milli_cpu, requests.memory)
@@ -272,8 +277,14 @@ impl PodInfo {
             (r.milli_cpu, r.memory)
         };
         let defaults = BTreeMap::from([
-            ("cpu".to_string(), DEFAULT_MILLI_CPU_REQUEST as i128 * 1_000_000),
-            ("memory".to_string(), DEFAULT_MEMORY_REQUEST as i128 * 1_000_000_000),
+            (
+                "cpu".to_string(),
+                DEFAULT_MILLI_CPU_REQUEST as i128 * 1_000_000,
+            ),
+            (
+                "memory".to_string(),
+                DEFAULT_MEMORY_REQUEST as i128 * 1_000_000_000,
+            ),
         ]);
         let scored = Resource::from_list(&pod_requests(spec, Some(&defaults)).0);
 
@@ -385,7 +396,10 @@ impl PodInfo {
             terminating,
             terminating_by_preemption,
             terminal: phase == "Succeeded" || phase == "Failed",
-            scheduling_gated: spec.scheduling_gates.as_ref().is_some_and(|g| !g.is_empty()),
+            scheduling_gated: spec
+                .scheduling_gates
+                .as_ref()
+                .is_some_and(|g| !g.is_empty()),
             requests,
             non_zero_cpu,
             non_zero_mem,
@@ -394,25 +408,37 @@ impl PodInfo {
             host_ports,
             tolerations: spec.tolerations.clone().unwrap_or_default(),
             node_selector: spec.node_selector.clone().unwrap_or_default(),
-            required_node_affinity: na
-                .and_then(|n| n.required_during_scheduling_ignored_during_execution.clone()),
+            required_node_affinity: na.and_then(|n| {
+                n.required_during_scheduling_ignored_during_execution
+                    .clone()
+            }),
             preferred_node_affinity: na
-                .and_then(|n| n.preferred_during_scheduling_ignored_during_execution.clone())
+                .and_then(|n| {
+                    n.preferred_during_scheduling_ignored_during_execution
+                        .clone()
+                })
                 .unwrap_or_default(),
-            required_affinity_terms: terms(
-                pa.and_then(|p| p.required_during_scheduling_ignored_during_execution.as_ref()),
-            ),
-            required_anti_affinity_terms: terms(
-                paa.and_then(|p| p.required_during_scheduling_ignored_during_execution.as_ref()),
-            ),
-            preferred_affinity_terms: weighted(
-                pa.and_then(|p| p.preferred_during_scheduling_ignored_during_execution.as_ref()),
-            ),
-            preferred_anti_affinity_terms: weighted(
-                paa.and_then(|p| p.preferred_during_scheduling_ignored_during_execution.as_ref()),
-            ),
+            required_affinity_terms: terms(pa.and_then(|p| {
+                p.required_during_scheduling_ignored_during_execution
+                    .as_ref()
+            })),
+            required_anti_affinity_terms: terms(paa.and_then(|p| {
+                p.required_during_scheduling_ignored_during_execution
+                    .as_ref()
+            })),
+            preferred_affinity_terms: weighted(pa.and_then(|p| {
+                p.preferred_during_scheduling_ignored_during_execution
+                    .as_ref()
+            })),
+            preferred_anti_affinity_terms: weighted(paa.and_then(|p| {
+                p.preferred_during_scheduling_ignored_during_execution
+                    .as_ref()
+            })),
             has_pod_affinity: pa.is_some() || paa.is_some(),
-            topology_spread_constraints: spec.topology_spread_constraints.clone().unwrap_or_default(),
+            topology_spread_constraints: spec
+                .topology_spread_constraints
+                .clone()
+                .unwrap_or_default(),
             num_containers: images.len(),
             images,
             pvcs,
@@ -458,7 +484,11 @@ fn container_requests(c: &Container, non_missing: Option<&ResList>) -> ResList {
         .resources
         .as_ref()
         .and_then(|r| r.requests.as_ref())
-        .map(|m| m.iter().map(|(k, q): (&String, &Quantity)| (k.clone(), amount(q).0)).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, q): (&String, &Quantity)| (k.clone(), amount(q).0))
+                .collect()
+        })
         .unwrap_or_default();
     if let Some(nm) = non_missing {
         for (k, v) in nm {
@@ -552,7 +582,9 @@ mod tests {
 
     #[test]
     fn best_effort_pod_gets_non_zero_defaults() {
-        let p = pod(json!({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "a"}, {"name": "b"}]}}));
+        let p = pod(
+            json!({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "a"}, {"name": "b"}]}}),
+        );
         let pi = PodInfo::new(&p, &BTreeMap::new());
         assert!(pi.requests.is_zero());
         assert_eq!(pi.non_zero_cpu, 200);
@@ -577,17 +609,36 @@ mod tests {
     fn image_names_normalise() {
         assert_eq!(normalized_image_name("root"), "root:latest");
         assert_eq!(normalized_image_name("root:tag"), "root:tag");
-        assert_eq!(normalized_image_name("gcr.io:5000/root"), "gcr.io:5000/root:latest");
+        assert_eq!(
+            normalized_image_name("gcr.io:5000/root"),
+            "gcr.io:5000/root:latest"
+        );
         assert_eq!(normalized_image_name("root@sha256:abc"), "root@sha256:abc");
     }
 
     #[test]
     fn priority_resolves_through_classes() {
         let classes = BTreeMap::from([
-            ("high".to_string(), PriorityClassInfo { value: 1000, global_default: false, preempt_never: Some(true) }),
-            ("def".to_string(), PriorityClassInfo { value: 7, global_default: true, preempt_never: None }),
+            (
+                "high".to_string(),
+                PriorityClassInfo {
+                    value: 1000,
+                    global_default: false,
+                    preempt_never: Some(true),
+                },
+            ),
+            (
+                "def".to_string(),
+                PriorityClassInfo {
+                    value: 7,
+                    global_default: true,
+                    preempt_never: None,
+                },
+            ),
         ]);
-        let p = pod(json!({"metadata": {"name": "p"}, "spec": {"priorityClassName": "high", "containers": []}}));
+        let p = pod(
+            json!({"metadata": {"name": "p"}, "spec": {"priorityClassName": "high", "containers": []}}),
+        );
         let pi = PodInfo::new(&p, &classes);
         assert_eq!(pi.priority, 1000);
         assert!(pi.preempt_never);

@@ -89,7 +89,12 @@ impl SchedulingQueue {
     }
 
     fn active_key(q: &QueuedPod, key: &str) -> ActiveKey {
-        (-(q.info.priority as i64), q.timestamp.0, q.seq, key.to_string())
+        (
+            -(q.info.priority as i64),
+            q.timestamp.0,
+            q.seq,
+            key.to_string(),
+        )
     }
 
     fn detach(&mut self, key: &str) {
@@ -99,7 +104,8 @@ impl SchedulingQueue {
                     self.active.remove(&Self::active_key(q, key));
                 }
                 Where::Backoff => {
-                    self.backoff.remove(&(q.backoff_expiry, q.seq, key.to_string()));
+                    self.backoff
+                        .remove(&(q.backoff_expiry, q.seq, key.to_string()));
                 }
                 Where::Unschedulable => {
                     self.unschedulable.remove(key);
@@ -111,7 +117,9 @@ impl SchedulingQueue {
 
     fn place(&mut self, key: &str, place: Where, now: SimTime) {
         self.detach(key);
-        let Some(q) = self.pods.get_mut(key) else { return };
+        let Some(q) = self.pods.get_mut(key) else {
+            return;
+        };
         q.place = place;
         match place {
             Where::Active => {
@@ -119,7 +127,8 @@ impl SchedulingQueue {
                 self.active.insert(k);
             }
             Where::Backoff => {
-                self.backoff.insert((q.backoff_expiry, q.seq, key.to_string()));
+                self.backoff
+                    .insert((q.backoff_expiry, q.seq, key.to_string()));
             }
             Where::Unschedulable => {
                 self.unschedulable.insert(key.to_string(), now);
@@ -174,7 +183,9 @@ impl SchedulingQueue {
         let next = match place {
             _ if gated => Where::Gated,
             Where::Gated => Where::Active,
-            Where::Unschedulable | Where::Backoff if spec_changed || uid_changed => self.activate_or_backoff(&key, now),
+            Where::Unschedulable | Where::Backoff if spec_changed || uid_changed => {
+                self.activate_or_backoff(&key, now)
+            }
             p => p,
         };
         if place == Where::InFlight {
@@ -235,7 +246,9 @@ impl SchedulingQueue {
         let old: Vec<String> = self
             .unschedulable
             .iter()
-            .filter(|(_, since)| now.0.saturating_sub(since.0) >= MAX_IN_UNSCHEDULABLE.as_millis() as u64)
+            .filter(|(_, since)| {
+                now.0.saturating_sub(since.0) >= MAX_IN_UNSCHEDULABLE.as_millis() as u64
+            })
             .map(|(k, _)| k.clone())
             .collect();
         for k in old {
@@ -281,7 +294,15 @@ impl SchedulingQueue {
             q.timestamp = now;
             q.backoff_expiry = now + backoff;
         }
-        self.place(key, if move_request { Where::Backoff } else { Where::Unschedulable }, now);
+        self.place(
+            key,
+            if move_request {
+                Where::Backoff
+            } else {
+                Where::Unschedulable
+            },
+            now,
+        );
     }
 
     /// Whether `ev` may help a pod rejected by `plugins` (a coarse
@@ -389,7 +410,8 @@ mod tests {
         q.add(pod("low-early", 0), false, SimTime(0));
         q.add(pod("high", 100), false, SimTime(5));
         q.add(pod("low-late", 0), false, SimTime(10));
-        let order: Vec<String> = std::iter::from_fn(|| q.pop(SimTime(20)).map(|p| p.info.name.clone())).collect();
+        let order: Vec<String> =
+            std::iter::from_fn(|| q.pop(SimTime(20)).map(|p| p.info.name.clone())).collect();
         assert_eq!(order, ["high", "low-early", "low-late"]);
     }
 
@@ -406,7 +428,12 @@ mod tests {
         let mut q = SchedulingQueue::new(Duration::from_secs(1), Duration::from_secs(10));
         q.add(pod("p", 0), false, SimTime(0));
         let p = q.pop(SimTime(0)).unwrap();
-        q.add_unschedulable("default/p", BTreeSet::from(["TaintToleration"]), p.info, SimTime(0));
+        q.add_unschedulable(
+            "default/p",
+            BTreeSet::from(["TaintToleration"]),
+            p.info,
+            SimTime(0),
+        );
         assert!(q.pop(SimTime(1000)).is_none());
         // A pod deletion does not help a taint rejection.
         assert!(!q.on_cluster_event(&ClusterEvent::AssignedPodDelete, SimTime(2000)));
@@ -416,7 +443,12 @@ mod tests {
         assert_eq!(q.pop(SimTime(3000)).unwrap().attempts, 2);
         // Leftover flush after 5 minutes.
         let p = q.get("default/p").unwrap().info.clone();
-        q.add_unschedulable("default/p", BTreeSet::from(["TaintToleration"]), p, SimTime(3000));
+        q.add_unschedulable(
+            "default/p",
+            BTreeSet::from(["TaintToleration"]),
+            p,
+            SimTime(3000),
+        );
         q.flush_unschedulable_leftover(SimTime(303_000));
         assert!(q.pop(SimTime(303_000)).is_some());
     }

@@ -84,6 +84,8 @@ pub struct SchedulerCore {
     decisions: BTreeMap<String, VecDeque<Decision>>,
     /// Every decision in order, when set (for `kubesim schedule`).
     pub log: Option<Vec<Decision>>,
+    /// Keep the last decisions per pod (for `decisions_for`).
+    pub keep_decisions: bool,
 }
 
 impl SchedulerCore {
@@ -96,7 +98,11 @@ impl SchedulerCore {
             cache: Cache::new(),
             queue: SchedulingQueue::new(
                 Duration::from_secs(config.pod_initial_backoff_seconds),
-                Duration::from_secs(config.pod_max_backoff_seconds.max(config.pod_initial_backoff_seconds)),
+                Duration::from_secs(
+                    config
+                        .pod_max_backoff_seconds
+                        .max(config.pod_initial_backoff_seconds),
+                ),
             ),
             profiles,
             config,
@@ -104,6 +110,7 @@ impl SchedulerCore {
             detail: true,
             decisions: BTreeMap::new(),
             log: None,
+            keep_decisions: true,
         })
     }
 
@@ -116,6 +123,12 @@ impl SchedulerCore {
     }
 
     fn keep(&mut self, d: Decision) {
+        if !self.keep_decisions {
+            if let Some(log) = self.log.as_mut() {
+                log.push(d);
+            }
+            return;
+        }
         if let Some(log) = self.log.as_mut() {
             log.push(d.clone());
         }
@@ -148,7 +161,12 @@ impl SchedulerCore {
     }
 
     /// Pops the next pod and runs one cycle, or returns None.
-    pub fn schedule_one(&mut self, rng: &mut SimRng, now: SimTime, now_ms: i64) -> Option<CycleResult> {
+    pub fn schedule_one(
+        &mut self,
+        rng: &mut SimRng,
+        now: SimTime,
+        now_ms: i64,
+    ) -> Option<CycleResult> {
         self.queue.flush_unschedulable_leftover(now);
         let q = self.queue.pop(now)?;
         let pod = q.info.clone();
@@ -181,7 +199,8 @@ impl SchedulerCore {
                 // ErrNoNodesAvailable and plugin errors: no PostFilter.
                 decision.message = msg.clone();
                 let plugins = BTreeSet::new();
-                self.queue.add_unschedulable(&key, plugins, pod.clone(), now);
+                self.queue
+                    .add_unschedulable(&key, plugins, pod.clone(), now);
                 self.keep(decision);
                 return Some(CycleResult {
                     pod,
@@ -211,7 +230,16 @@ impl SchedulerCore {
             decision.filter = f;
         }
         if feasible.is_empty() {
-            return Some(self.fail(fw_name(&pod), pod, statuses, prefilter, decision, rng, now, now_ms));
+            return Some(self.fail(
+                fw_name(&pod),
+                pod,
+                statuses,
+                prefilter,
+                decision,
+                rng,
+                now,
+                now_ms,
+            ));
         }
         // Score.
         let chosen = if feasible.len() == 1 {
@@ -261,10 +289,13 @@ impl SchedulerCore {
         // Reserve and Permit.
         let fw = self.profiles.get(&pod.scheduler_name).expect("profile");
         for &i in &fw.reserve {
-            let s = fw.plugin(i).reserve(&mut state, &pod, &node_name, &mut self.cache);
+            let s = fw
+                .plugin(i)
+                .reserve(&mut state, &pod, &node_name, &mut self.cache);
             if !s.is_success() {
                 for &j in fw.reserve.iter().rev() {
-                    fw.plugin(j).unreserve(&mut state, &pod, &node_name, &mut self.cache);
+                    fw.plugin(j)
+                        .unreserve(&mut state, &pod, &node_name, &mut self.cache);
                 }
                 return Some(self.error(pod, decision, s.message(), now));
             }
@@ -273,7 +304,8 @@ impl SchedulerCore {
             let s = fw.plugin(i).permit(&mut state, &pod, &node_name);
             if !s.is_success() {
                 for &j in fw.reserve.iter().rev() {
-                    fw.plugin(j).unreserve(&mut state, &pod, &node_name, &mut self.cache);
+                    fw.plugin(j)
+                        .unreserve(&mut state, &pod, &node_name, &mut self.cache);
                 }
                 return Some(self.error(pod, decision, s.message(), now));
             }
@@ -302,9 +334,16 @@ impl SchedulerCore {
         self.upsert_pending((**pod).clone(), true, now);
     }
 
-    fn error(&mut self, pod: Arc<PodInfo>, mut decision: Decision, msg: String, now: SimTime) -> CycleResult {
+    fn error(
+        &mut self,
+        pod: Arc<PodInfo>,
+        mut decision: Decision,
+        msg: String,
+        now: SimTime,
+    ) -> CycleResult {
         decision.message = msg.clone();
-        self.queue.add_unschedulable(&pod.key(), BTreeSet::new(), pod.clone(), now);
+        self.queue
+            .add_unschedulable(&pod.key(), BTreeSet::new(), pod.clone(), now);
         self.keep(decision);
         CycleResult {
             pod,
@@ -353,7 +392,9 @@ impl SchedulerCore {
             };
             let state = CycleState::new();
             for &i in &fw.post_filter {
-                let r = fw.plugin(i).post_filter(fw, &state, &pod, &all_statuses, &h, rng);
+                let r = fw
+                    .plugin(i)
+                    .post_filter(fw, &state, &pod, &all_statuses, &h, rng);
                 if r.status.is_success() {
                     post = Some(r);
                     reasons.clear();
@@ -388,7 +429,8 @@ impl SchedulerCore {
             self.queue.set_nominated(&Arc::new(ci));
         }
         let info = Arc::new(info);
-        self.queue.add_unschedulable(&pod.key(), plugins, info.clone(), now);
+        self.queue
+            .add_unschedulable(&pod.key(), plugins, info.clone(), now);
         decision.message = message.clone();
         decision.victims = victims.iter().map(|v| v.key()).collect();
         decision.nominated_node = nominated_node.clone();

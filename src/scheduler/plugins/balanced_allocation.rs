@@ -47,7 +47,12 @@ pub fn balanced_score(items: &[(i64, i64)]) -> i64 {
         2 => ((fractions[0] - fractions[1]) / 2.0).abs(),
         n if n > 2 => {
             let mean = total / n as f64;
-            (fractions.iter().map(|f| (f - mean) * (f - mean)).sum::<f64>() / n as f64).sqrt()
+            (fractions
+                .iter()
+                .map(|f| (f - mean) * (f - mean))
+                .sum::<f64>()
+                / n as f64)
+                .sqrt()
         }
         _ => 0.0,
     };
@@ -61,7 +66,13 @@ impl Plugin for BalancedAllocation {
     fn points(&self) -> u16 {
         points::PRE_SCORE | points::SCORE
     }
-    fn pre_score(&self, _s: &mut CycleState, pod: &PodInfo, _n: &[&NodeInfo], _h: &Handle) -> Status {
+    fn pre_score(
+        &self,
+        _s: &mut CycleState,
+        pod: &PodInfo,
+        _n: &[&NodeInfo],
+        _h: &Handle,
+    ) -> Status {
         if self.resources.iter().all(|r| pod_request(pod, r) == 0) {
             return Status::skip();
         }

@@ -126,17 +126,20 @@ impl DefaultPreemption {
         let (violating, non_violating) = filter_pods_with_pdb_violation(&potential, pdbs);
         let mut victims = Vec::new();
         let mut num_violating = 0;
-        let mut reprieve = |p: &Arc<PodInfo>, state: &mut CycleState, node: &mut NodeInfo| -> bool {
-            node.add_pod(p.clone());
-            fw.run_add_pod(state, pod, p, node, h);
-            let fits = fw.run_filter_with_nominated(state, pod, node, h).is_success();
-            if !fits {
-                node.remove_pod(&p.uid);
-                fw.run_remove_pod(state, pod, p, node, h);
-                victims.push(p.clone());
-            }
-            fits
-        };
+        let mut reprieve =
+            |p: &Arc<PodInfo>, state: &mut CycleState, node: &mut NodeInfo| -> bool {
+                node.add_pod(p.clone());
+                fw.run_add_pod(state, pod, p, node, h);
+                let fits = fw
+                    .run_filter_with_nominated(state, pod, node, h)
+                    .is_success();
+                if !fits {
+                    node.remove_pod(&p.uid);
+                    fw.run_remove_pod(state, pod, p, node, h);
+                    victims.push(p.clone());
+                }
+                fits
+            };
         for p in &violating {
             if !reprieve(p, state, node) {
                 num_violating += 1;
@@ -248,15 +251,17 @@ impl Plugin for DefaultPreemption {
         let status_of = |idx: usize| statuses.iter().find(|(i, _)| *i == idx).map(|(_, s)| s);
         if !pod.nominated_node_name.is_empty() {
             if let Some(ni) = h.cache.node_by_name(&pod.nominated_node_name) {
-                let unresolvable = status_of(ni.idx)
-                    .is_some_and(|s| s.code == Code::UnschedulableAndUnresolvable);
+                let unresolvable =
+                    status_of(ni.idx).is_some_and(|s| s.code == Code::UnschedulableAndUnresolvable);
                 if !unresolvable
                     && ni
                         .pods
                         .iter()
                         .any(|p| p.priority < pod.priority && p.terminating_by_preemption)
                 {
-                    return fail("not eligible due to a terminating pod on the nominated node.".into());
+                    return fail(
+                        "not eligible due to a terminating pod on the nominated node.".into(),
+                    );
                 }
             }
         }
@@ -292,7 +297,9 @@ impl Plugin for DefaultPreemption {
                         } else {
                             violating.push(c);
                         }
-                        if !non_violating.is_empty() && non_violating.len() + violating.len() >= want {
+                        if !non_violating.is_empty()
+                            && non_violating.len() + violating.len() >= want
+                        {
                             break;
                         }
                     }
@@ -309,7 +316,14 @@ impl Plugin for DefaultPreemption {
         if cands.is_empty() {
             let absent = Status::unresolvable(ERR_NOT_HELPFUL);
             let n = node_statuses.len();
-            return fail(fit_error_message(all, node_statuses.iter(), n, Some(&absent), "", ""));
+            return fail(fit_error_message(
+                all,
+                node_statuses.iter(),
+                n,
+                Some(&absent),
+                "",
+                "",
+            ));
         }
         let best = pick_one_node_for_preemption(&cands, h.now_ms).expect("non-empty");
         let c = cands.swap_remove(best);
@@ -337,22 +351,36 @@ mod tests {
     use super::*;
 
     fn victim(p: i32, start: i64) -> Arc<PodInfo> {
-        Arc::new(PodInfo { priority: p, start_ms: Some(start), ..Default::default() })
+        Arc::new(PodInfo {
+            priority: p,
+            start_ms: Some(start),
+            ..Default::default()
+        })
     }
 
     /// default_preemption_test.go TestPickOneNodeForPreemption: "a pod with
     /// lower priority is preempted", "fewer victims", "latest start time".
     #[test]
     fn pick_one_node_orders_like_upstream() {
-        let c = |node, v: Vec<Arc<PodInfo>>, pdb| Candidate { node, victims: v, num_pdb_violations: pdb };
+        let c = |node, v: Vec<Arc<PodInfo>>, pdb| Candidate {
+            node,
+            victims: v,
+            num_pdb_violations: pdb,
+        };
         // lower highest priority wins
-        let cands = [c(0, vec![victim(10, 0)], 0), c(1, vec![victim(5, 0), victim(5, 0)], 0)];
+        let cands = [
+            c(0, vec![victim(10, 0)], 0),
+            c(1, vec![victim(5, 0), victim(5, 0)], 0),
+        ];
         assert_eq!(pick_one_node_for_preemption(&cands, 0), Some(1));
         // fewer PDB violations first
         let cands = [c(0, vec![victim(1, 0)], 1), c(1, vec![victim(10, 0)], 0)];
         assert_eq!(pick_one_node_for_preemption(&cands, 0), Some(1));
         // same priorities: fewer victims
-        let cands = [c(0, vec![victim(5, 0), victim(5, 0)], 0), c(1, vec![victim(5, 0)], 0)];
+        let cands = [
+            c(0, vec![victim(5, 0), victim(5, 0)], 0),
+            c(1, vec![victim(5, 0)], 0),
+        ];
         assert_eq!(pick_one_node_for_preemption(&cands, 0), Some(1));
         // all equal but start time: the later-started victims are preferred
         let cands = [c(0, vec![victim(5, 100)], 0), c(1, vec![victim(5, 200)], 0)];
@@ -364,12 +392,25 @@ mod tests {
     #[test]
     fn pdb_budget_is_spent_in_order() {
         let sel = crate::objects::selectors::Selector::parse("app=web").unwrap();
-        let pdb = PdbInfo { namespace: "default".into(), selector: Some(sel), disruptions_allowed: 1, disrupted_pods: vec![] };
-        let pod = |n: &str| Arc::new(PodInfo {
-            name: n.into(), namespace: "default".into(),
-            labels: [("app".to_string(), "web".to_string())].into(), ..Default::default() });
+        let pdb = PdbInfo {
+            namespace: "default".into(),
+            selector: Some(sel),
+            disruptions_allowed: 1,
+            disrupted_pods: vec![],
+        };
+        let pod = |n: &str| {
+            Arc::new(PodInfo {
+                name: n.into(),
+                namespace: "default".into(),
+                labels: [("app".to_string(), "web".to_string())].into(),
+                ..Default::default()
+            })
+        };
         let (v, nv) = filter_pods_with_pdb_violation(&[pod("a"), pod("b")], &[&pdb]);
-        assert_eq!(nv.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["a"]);
+        assert_eq!(
+            nv.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+            ["a"]
+        );
         assert_eq!(v.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["b"]);
     }
 }

@@ -98,7 +98,9 @@ pub fn term_matches(term: &NodeSelectorTerm, node: &NodeInfo) -> bool {
 
 /// A NodeSelector: terms ORed.
 pub fn node_selector_matches(sel: &NodeSelector, node: &NodeInfo) -> bool {
-    sel.node_selector_terms.iter().any(|t| term_matches(t, node))
+    sel.node_selector_terms
+        .iter()
+        .any(|t| term_matches(t, node))
 }
 
 /// `GetRequiredNodeAffinity(pod).Match(node)`: nodeSelector pairs and the
@@ -126,21 +128,58 @@ mod tests {
         serde_json::from_value(v).unwrap()
     }
     fn taint(k: &str, v: &str, e: &str) -> Taint {
-        Taint { key: k.into(), value: Some(v.into()).filter(|s: &String| !s.is_empty()), effect: e.into(), time_added: None }
+        Taint {
+            key: k.into(),
+            value: Some(v.into()).filter(|s: &String| !s.is_empty()),
+            effect: e.into(),
+            time_added: None,
+        }
     }
 
     /// k8s.io/api/core/v1/toleration_test.go TestTolerationToleratesTaint.
     #[test]
     fn toleration_matching_table() {
         let cases = [
-            (json!({"key": "foo", "operator": "Exists", "effect": "NoSchedule"}), taint("foo", "bar", "NoSchedule"), true),
-            (json!({"key": "foo", "operator": "Equal", "value": "bar", "effect": "NoSchedule"}), taint("foo", "bar", "NoSchedule"), true),
-            (json!({"key": "foo", "operator": "Equal", "value": "bar", "effect": "NoSchedule"}), taint("foo", "baz", "NoSchedule"), false),
-            (json!({"key": "foo", "operator": "Equal", "value": "bar"}), taint("foo", "bar", "NoExecute"), true),
-            (json!({"key": "foo", "operator": "Equal", "value": "bar", "effect": "NoSchedule"}), taint("foo", "bar", "NoExecute"), false),
-            (json!({"operator": "Exists"}), taint("any", "thing", "NoSchedule"), true),
-            (json!({"key": "foo", "value": "bar", "effect": "NoSchedule"}), taint("foo", "bar", "NoSchedule"), true),
-            (json!({"key": "other", "operator": "Exists"}), taint("foo", "", "NoSchedule"), false),
+            (
+                json!({"key": "foo", "operator": "Exists", "effect": "NoSchedule"}),
+                taint("foo", "bar", "NoSchedule"),
+                true,
+            ),
+            (
+                json!({"key": "foo", "operator": "Equal", "value": "bar", "effect": "NoSchedule"}),
+                taint("foo", "bar", "NoSchedule"),
+                true,
+            ),
+            (
+                json!({"key": "foo", "operator": "Equal", "value": "bar", "effect": "NoSchedule"}),
+                taint("foo", "baz", "NoSchedule"),
+                false,
+            ),
+            (
+                json!({"key": "foo", "operator": "Equal", "value": "bar"}),
+                taint("foo", "bar", "NoExecute"),
+                true,
+            ),
+            (
+                json!({"key": "foo", "operator": "Equal", "value": "bar", "effect": "NoSchedule"}),
+                taint("foo", "bar", "NoExecute"),
+                false,
+            ),
+            (
+                json!({"operator": "Exists"}),
+                taint("any", "thing", "NoSchedule"),
+                true,
+            ),
+            (
+                json!({"key": "foo", "value": "bar", "effect": "NoSchedule"}),
+                taint("foo", "bar", "NoSchedule"),
+                true,
+            ),
+            (
+                json!({"key": "other", "operator": "Exists"}),
+                taint("foo", "", "NoSchedule"),
+                false,
+            ),
         ];
         for (t, ta, want) in cases {
             assert_eq!(tolerates(&tol(t.clone()), &ta), want, "{t} vs {ta:?}");
@@ -153,17 +192,39 @@ mod tests {
     fn node_selector_operators() {
         let node = NodeInfo {
             name: "n1".into(),
-            labels: BTreeMap::from([("zone".to_string(), "a".to_string()), ("cores".to_string(), "8".to_string())]),
+            labels: BTreeMap::from([
+                ("zone".to_string(), "a".to_string()),
+                ("cores".to_string(), "8".to_string()),
+            ]),
             ..Default::default()
         };
-        let term = |e: serde_json::Value| -> NodeSelectorTerm { serde_json::from_value(e).unwrap() };
+        let term =
+            |e: serde_json::Value| -> NodeSelectorTerm { serde_json::from_value(e).unwrap() };
         for (t, want) in [
-            (json!({"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a", "b"]}]}), true),
-            (json!({"matchExpressions": [{"key": "zone", "operator": "NotIn", "values": ["a"]}]}), false),
-            (json!({"matchExpressions": [{"key": "gpu", "operator": "DoesNotExist"}]}), true),
-            (json!({"matchExpressions": [{"key": "cores", "operator": "Gt", "values": ["4"]}]}), true),
-            (json!({"matchExpressions": [{"key": "cores", "operator": "Lt", "values": ["4"]}]}), false),
-            (json!({"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n1"]}]}), true),
+            (
+                json!({"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a", "b"]}]}),
+                true,
+            ),
+            (
+                json!({"matchExpressions": [{"key": "zone", "operator": "NotIn", "values": ["a"]}]}),
+                false,
+            ),
+            (
+                json!({"matchExpressions": [{"key": "gpu", "operator": "DoesNotExist"}]}),
+                true,
+            ),
+            (
+                json!({"matchExpressions": [{"key": "cores", "operator": "Gt", "values": ["4"]}]}),
+                true,
+            ),
+            (
+                json!({"matchExpressions": [{"key": "cores", "operator": "Lt", "values": ["4"]}]}),
+                false,
+            ),
+            (
+                json!({"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n1"]}]}),
+                true,
+            ),
             (json!({}), false),
         ] {
             assert_eq!(term_matches(&term(t.clone()), &node), want, "{t}");

@@ -63,8 +63,14 @@ mod tests {
     #[test]
     fn upstream_arithmetic() {
         assert_eq!(calculate_priority(scaled_image_score(40 * MB, 1, 2), 1), 0);
-        assert_eq!(calculate_priority(scaled_image_score(300 * MB, 1, 2), 1), 12);
-        assert_eq!(calculate_priority(scaled_image_score(3000 * MB, 2, 2), 1), 100);
+        assert_eq!(
+            calculate_priority(scaled_image_score(300 * MB, 1, 2), 1),
+            12
+        );
+        assert_eq!(
+            calculate_priority(scaled_image_score(3000 * MB, 2, 2), 1),
+            100
+        );
         assert_eq!(calculate_priority(0, 1), 0);
     }
 }

@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 
 pub const NAME: &str = "InterPodAffinity";
 /// `ErrReasonExistingAntiAffinityRulesNotMatch`.
-pub const ERR_EXISTING_ANTI_AFFINITY: &str = "node(s) didn't satisfy existing pods anti-affinity rules";
+pub const ERR_EXISTING_ANTI_AFFINITY: &str =
+    "node(s) didn't satisfy existing pods anti-affinity rules";
 /// `ErrReasonAffinityRulesNotMatch`.
 pub const ERR_AFFINITY: &str = "node(s) didn't match pod affinity rules";
 /// `ErrReasonAntiAffinityRulesNotMatch`.
@@ -75,7 +76,14 @@ fn update_incoming(
     }
 }
 
-fn update_existing_anti(st: &mut PreFilterState, pod: &PodInfo, existing: &PodInfo, node: &NodeInfo, h: &Handle, mult: i64) {
+fn update_existing_anti(
+    st: &mut PreFilterState,
+    pod: &PodInfo,
+    existing: &PodInfo,
+    node: &NodeInfo,
+    h: &Handle,
+    mult: i64,
+) {
     for t in &existing.required_anti_affinity_terms {
         if t.matches(pod, h.cache.ns_labels(&pod.namespace)) {
             st.existing_anti_affinity
@@ -131,14 +139,36 @@ impl InterPodAffinity {
             return;
         }
         process_terms(score, &pod.preferred_affinity_terms, existing, node, 1, h);
-        process_terms(score, &pod.preferred_anti_affinity_terms, existing, node, -1, h);
+        process_terms(
+            score,
+            &pod.preferred_anti_affinity_terms,
+            existing,
+            node,
+            -1,
+            h,
+        );
         if self.hard_pod_affinity_weight > 0 {
             for t in &existing.required_affinity_terms {
-                process_term(score, t, self.hard_pod_affinity_weight as i64, pod, node, 1, h);
+                process_term(
+                    score,
+                    t,
+                    self.hard_pod_affinity_weight as i64,
+                    pod,
+                    node,
+                    1,
+                    h,
+                );
             }
         }
         process_terms(score, &existing.preferred_affinity_terms, pod, node, 1, h);
-        process_terms(score, &existing.preferred_anti_affinity_terms, pod, node, -1, h);
+        process_terms(
+            score,
+            &existing.preferred_anti_affinity_terms,
+            pod,
+            node,
+            -1,
+            h,
+        );
     }
 }
 
@@ -176,14 +206,28 @@ impl Plugin for InterPodAffinity {
         Status::success()
     }
 
-    fn add_pod(&self, state: &mut CycleState, pod: &PodInfo, added: &PodInfo, node: &NodeInfo, h: &Handle) {
+    fn add_pod(
+        &self,
+        state: &mut CycleState,
+        pod: &PodInfo,
+        added: &PodInfo,
+        node: &NodeInfo,
+        h: &Handle,
+    ) {
         if let Some(st) = state.read_mut::<PreFilterState>() {
             update_existing_anti(st, pod, added, node, h, 1);
             update_incoming(st, pod, added, node, h, 1);
         }
     }
 
-    fn remove_pod(&self, state: &mut CycleState, pod: &PodInfo, removed: &PodInfo, node: &NodeInfo, h: &Handle) {
+    fn remove_pod(
+        &self,
+        state: &mut CycleState,
+        pod: &PodInfo,
+        removed: &PodInfo,
+        node: &NodeInfo,
+        h: &Handle,
+    ) {
         if let Some(st) = state.read_mut::<PreFilterState>() {
             update_existing_anti(st, pod, removed, node, h, -1);
             update_incoming(st, pod, removed, node, h, -1);
@@ -206,8 +250,8 @@ impl Plugin for InterPodAffinity {
                 None => return Status::unresolvable(ERR_AFFINITY),
             }
         }
-        if !pods_exist
-            && !(st.affinity.is_empty() && matches_all(&pod.required_affinity_terms, pod, h))
+        if !(pods_exist
+            || st.affinity.is_empty() && matches_all(&pod.required_affinity_terms, pod, h))
         {
             return Status::unresolvable(ERR_AFFINITY);
         }
@@ -230,9 +274,15 @@ impl Plugin for InterPodAffinity {
         Status::success()
     }
 
-    fn pre_score(&self, state: &mut CycleState, pod: &PodInfo, _n: &[&NodeInfo], h: &Handle) -> Status {
-        let has_constraints =
-            !pod.preferred_affinity_terms.is_empty() || !pod.preferred_anti_affinity_terms.is_empty();
+    fn pre_score(
+        &self,
+        state: &mut CycleState,
+        pod: &PodInfo,
+        _n: &[&NodeInfo],
+        h: &Handle,
+    ) -> Status {
+        let has_constraints = !pod.preferred_affinity_terms.is_empty()
+            || !pod.preferred_anti_affinity_terms.is_empty();
         if self.ignore_preferred_terms_of_existing_pods && !has_constraints {
             return Status::skip();
         }
@@ -271,7 +321,10 @@ impl Plugin for InterPodAffinity {
     }
 
     fn normalize_score(&self, state: &CycleState, _p: &PodInfo, scores: &mut [NodeScore]) {
-        if state.read::<PreScoreState>().is_none_or(|s| s.topology_score.is_empty()) {
+        if state
+            .read::<PreScoreState>()
+            .is_none_or(|s| s.topology_score.is_empty())
+        {
             return;
         }
         let min = scores.iter().map(|s| s.score).min().unwrap_or(0);

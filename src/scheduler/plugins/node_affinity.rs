@@ -25,11 +25,10 @@ pub struct NodeAffinity {
 
 impl NodeAffinity {
     fn added_matches(&self, node: &NodeInfo) -> bool {
-        match self
-            .added_affinity
-            .as_ref()
-            .and_then(|a| a.required_during_scheduling_ignored_during_execution.as_ref())
-        {
+        match self.added_affinity.as_ref().and_then(|a| {
+            a.required_during_scheduling_ignored_during_execution
+                .as_ref()
+        }) {
             Some(sel) => node_selector_matches(sel, node),
             None => true,
         }
@@ -44,10 +43,10 @@ impl Plugin for NodeAffinity {
         points::PRE_FILTER | points::FILTER | points::PRE_SCORE | points::SCORE
     }
     fn pre_filter(&self, _s: &mut CycleState, pod: &PodInfo, _h: &Handle) -> Status {
-        let added = self
-            .added_affinity
-            .as_ref()
-            .is_some_and(|a| a.required_during_scheduling_ignored_during_execution.is_some());
+        let added = self.added_affinity.as_ref().is_some_and(|a| {
+            a.required_during_scheduling_ignored_during_execution
+                .is_some()
+        });
         if pod.required_node_affinity.is_none() && pod.node_selector.is_empty() && !added {
             return Status::skip();
         }
@@ -62,11 +61,20 @@ impl Plugin for NodeAffinity {
         }
         Status::success()
     }
-    fn pre_score(&self, _s: &mut CycleState, pod: &PodInfo, _n: &[&NodeInfo], _h: &Handle) -> Status {
+    fn pre_score(
+        &self,
+        _s: &mut CycleState,
+        pod: &PodInfo,
+        _n: &[&NodeInfo],
+        _h: &Handle,
+    ) -> Status {
         let added = self
             .added_affinity
             .as_ref()
-            .and_then(|a| a.preferred_during_scheduling_ignored_during_execution.as_ref())
+            .and_then(|a| {
+                a.preferred_during_scheduling_ignored_during_execution
+                    .as_ref()
+            })
             .is_some_and(|v| !v.is_empty());
         if pod.preferred_node_affinity.is_empty() && !added {
             return Status::skip();
@@ -77,7 +85,10 @@ impl Plugin for NodeAffinity {
         let added = self
             .added_affinity
             .as_ref()
-            .and_then(|a| a.preferred_during_scheduling_ignored_during_execution.as_deref())
+            .and_then(|a| {
+                a.preferred_during_scheduling_ignored_during_execution
+                    .as_deref()
+            })
             .unwrap_or(&[]);
         pod.preferred_node_affinity
             .iter()

@@ -107,7 +107,10 @@ impl NodeResourcesFit {
     /// (allocatable, requested), (0, 0) to skip the resource.
     fn alloc_request(&self, pod: &PodInfo, node: &NodeInfo, name: &str) -> (i64, i64) {
         match name {
-            "cpu" => (node.allocatable.milli_cpu, node.non_zero_cpu + pod.score_cpu),
+            "cpu" => (
+                node.allocatable.milli_cpu,
+                node.non_zero_cpu + pod.score_cpu,
+            ),
             "memory" => (node.allocatable.memory, node.non_zero_mem + pod.score_mem),
             "ephemeral-storage" => (
                 node.allocatable.ephemeral_storage,
@@ -250,14 +253,29 @@ mod tests {
         assert_eq!(least_requested_score(5000, 4000), 0);
         assert_eq!(most_requested_score(5000, 4000), 100);
         // zero allocatable resources are left out of the weights
-        assert_eq!(strategy_score(&Strategy::LeastAllocated, &[(0, 0, 1), (0, 100, 1)]), 100);
+        assert_eq!(
+            strategy_score(&Strategy::LeastAllocated, &[(0, 0, 1), (0, 100, 1)]),
+            100
+        );
     }
 
     /// plugins/helper/shape_score_test.go TestBrokenLinearFunction.
     #[test]
     fn broken_linear_function() {
         let shape = [(10, 1), (90, 9)];
-        for (p, want) in [(-10, 1), (0, 1), (9, 1), (10, 1), (15, 1), (19, 1), (20, 2), (89, 8), (90, 9), (99, 9), (110, 9)] {
+        for (p, want) in [
+            (-10, 1),
+            (0, 1),
+            (9, 1),
+            (10, 1),
+            (15, 1),
+            (19, 1),
+            (20, 2),
+            (89, 8),
+            (90, 9),
+            (99, 9),
+            (110, 9),
+        ] {
             assert_eq!(broken_linear(&shape, p), want, "p={p}");
         }
     }

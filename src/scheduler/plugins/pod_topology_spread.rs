@@ -7,7 +7,9 @@
 use super::helper::{find_untolerated_taint, pod_matches_node_affinity};
 use crate::objects::selectors::{Requirement, Selector};
 use crate::scheduler::cache::Cache;
-use crate::scheduler::framework::{points, CycleState, Handle, NodeScore, Plugin, Status, MAX_NODE_SCORE};
+use crate::scheduler::framework::{
+    points, CycleState, Handle, NodeScore, Plugin, Status, MAX_NODE_SCORE,
+};
 use crate::scheduler::node_info::NodeInfo;
 use crate::scheduler::pod_info::{label_selector, PodInfo};
 use std::collections::{BTreeMap, BTreeSet};
@@ -125,9 +127,10 @@ pub fn default_selector(pod: &PodInfo, cache: &Cache) -> Selector {
             ("", "ReplicationController") | ("apps", "ReplicaSet") | ("apps", "StatefulSet")
         );
         if known {
-            if let Some(s) = cache
-                .controllers
-                .get(&(kind.clone(), pod.namespace.clone(), name.clone()))
+            if let Some(s) =
+                cache
+                    .controllers
+                    .get(&(kind.clone(), pod.namespace.clone(), name.clone()))
             {
                 if kind == "ReplicationController" {
                     // labels.Merge of the RC's map selector.
@@ -216,7 +219,11 @@ struct PreFilterState {
 
 impl PreFilterState {
     fn recompute_min(&mut self, i: usize) {
-        self.min[i] = self.counts[i].values().copied().min().unwrap_or(i32::MAX as i64);
+        self.min[i] = self.counts[i]
+            .values()
+            .copied()
+            .min()
+            .unwrap_or(i32::MAX as i64);
     }
     /// `minMatchNum`.
     fn min_match(&self, i: usize) -> i64 {
@@ -292,13 +299,27 @@ impl Plugin for PodTopologySpread {
         Status::success()
     }
 
-    fn add_pod(&self, state: &mut CycleState, pod: &PodInfo, added: &PodInfo, node: &NodeInfo, _h: &Handle) {
+    fn add_pod(
+        &self,
+        state: &mut CycleState,
+        pod: &PodInfo,
+        added: &PodInfo,
+        node: &NodeInfo,
+        _h: &Handle,
+    ) {
         if let Some(st) = state.read_mut::<PreFilterState>() {
             st.update_with_pod(added, pod, node, 1);
         }
     }
 
-    fn remove_pod(&self, state: &mut CycleState, pod: &PodInfo, removed: &PodInfo, node: &NodeInfo, _h: &Handle) {
+    fn remove_pod(
+        &self,
+        state: &mut CycleState,
+        pod: &PodInfo,
+        removed: &PodInfo,
+        node: &NodeInfo,
+        _h: &Handle,
+    ) {
         if let Some(st) = state.read_mut::<PreFilterState>() {
             st.update_with_pod(removed, pod, node, -1);
         }
@@ -322,7 +343,13 @@ impl Plugin for PodTopologySpread {
         Status::success()
     }
 
-    fn pre_score(&self, state: &mut CycleState, pod: &PodInfo, filtered: &[&NodeInfo], h: &Handle) -> Status {
+    fn pre_score(
+        &self,
+        state: &mut CycleState,
+        pod: &PodInfo,
+        filtered: &[&NodeInfo],
+        h: &Handle,
+    ) -> Status {
         if filtered.is_empty() || h.cache.num_nodes() == 0 {
             return Status::success();
         }
@@ -348,9 +375,13 @@ impl Plugin for PodTopologySpread {
                 if c.topology_key == HOSTNAME {
                     continue;
                 }
-                let v = node.labels.get(&c.topology_key).cloned().unwrap_or_default();
-                if !st.counts[i].contains_key(&v) {
-                    st.counts[i].insert(v, 0);
+                let v = node
+                    .labels
+                    .get(&c.topology_key)
+                    .cloned()
+                    .unwrap_or_default();
+                if let std::collections::btree_map::Entry::Vacant(e) = st.counts[i].entry(v) {
+                    e.insert(0);
                     topo_size[i] += 1;
                 }
             }
@@ -372,7 +403,11 @@ impl Plugin for PodTopologySpread {
                 if c.topology_key == HOSTNAME || !node_included(c, pod, node) {
                     continue;
                 }
-                let v = node.labels.get(&c.topology_key).map(|s| s.as_str()).unwrap_or("");
+                let v = node
+                    .labels
+                    .get(&c.topology_key)
+                    .map(|s| s.as_str())
+                    .unwrap_or("");
                 if st.counts[i].contains_key(v) {
                     let cnt = count_matching(node, &c.selector, &pod.namespace);
                     *st.counts[i].get_mut(v).expect("present") += cnt;

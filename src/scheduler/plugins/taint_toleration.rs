@@ -44,7 +44,13 @@ impl Plugin for TaintToleration {
             Some(_) => Status::unresolvable(ERR_REASON_NOT_MATCH),
         }
     }
-    fn pre_score(&self, s: &mut CycleState, pod: &PodInfo, _n: &[&NodeInfo], _h: &Handle) -> Status {
+    fn pre_score(
+        &self,
+        s: &mut CycleState,
+        pod: &PodInfo,
+        _n: &[&NodeInfo],
+        _h: &Handle,
+    ) -> Status {
         // getAllTolerationPreferNoSchedule: empty effect means all effects.
         let tolerations_prefer_no_schedule = pod
             .tolerations

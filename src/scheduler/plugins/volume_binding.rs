@@ -18,10 +18,14 @@ use std::sync::Arc;
 pub const NAME: &str = "VolumeBinding";
 pub const ERR_BIND_CONFLICT: &str = "node(s) didn't find available persistent volumes to bind";
 pub const ERR_NODE_CONFLICT: &str = "node(s) had volume node affinity conflict";
-pub const ERR_PV_NOT_EXIST: &str = "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)";
+pub const ERR_PV_NOT_EXIST: &str =
+    "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)";
 pub const ERR_UNBOUND_IMMEDIATE: &str = "pod has unbound immediate PersistentVolumeClaims";
 
 pub struct VolumeBinding;
+
+/// (PV name, claim (namespace, name)) per delayed claim.
+type Plan = Vec<(String, (String, String))>;
 
 #[derive(Clone, Default)]
 struct State {
@@ -91,7 +95,11 @@ fn find_matching_volume(
         if ps.storage_class_name.clone().unwrap_or_default() != class {
             continue;
         }
-        let phase = pv.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Available");
+        let phase = pv
+            .status
+            .as_ref()
+            .and_then(|s| s.phase.as_deref())
+            .unwrap_or("Available");
         if phase != "Available" && ps.claim_ref.is_none() {
             continue;
         }
@@ -125,9 +133,13 @@ fn find_matching_volume(
 
 impl VolumeBinding {
     /// The PVs the delayed claims would use on `node`, or the failure.
-    fn plan(&self, st: &State, node: &NodeInfo, cache: &Cache) -> Result<Vec<(String, (String, String))>, Status> {
+    fn plan(&self, st: &State, node: &NodeInfo, cache: &Cache) -> Result<Plan, Status> {
         for pvc in &st.bound {
-            let vol = pvc.spec.as_ref().and_then(|s| s.volume_name.clone()).unwrap_or_default();
+            let vol = pvc
+                .spec
+                .as_ref()
+                .and_then(|s| s.volume_name.clone())
+                .unwrap_or_default();
             match cache.pvs.get(&vol) {
                 None => return Err(Status::unresolvable(ERR_PV_NOT_EXIST)),
                 Some(pv) if !pv_matches_node(pv, node) => {
@@ -218,7 +230,13 @@ impl Plugin for VolumeBinding {
             Err(s) => s,
         }
     }
-    fn reserve(&self, state: &mut CycleState, _pod: &PodInfo, node: &str, cache: &mut Cache) -> Status {
+    fn reserve(
+        &self,
+        state: &mut CycleState,
+        _pod: &PodInfo,
+        node: &str,
+        cache: &mut Cache,
+    ) -> Status {
         let Some(st) = state.read::<State>().cloned() else {
             return Status::success();
         };

@@ -37,8 +37,14 @@ impl Plugin for VolumeZone {
             let Some(pvc) = h.cache.pvcs.get(&(pod.namespace.clone(), name.clone())) else {
                 continue;
             };
-            let vol = pvc.spec.as_ref().and_then(|s| s.volume_name.clone()).unwrap_or_default();
-            let Some(pv) = h.cache.pvs.get(&vol) else { continue };
+            let vol = pvc
+                .spec
+                .as_ref()
+                .and_then(|s| s.volume_name.clone())
+                .unwrap_or_default();
+            let Some(pv) = h.cache.pvs.get(&vol) else {
+                continue;
+            };
             for (k, v) in pv.metadata.labels.iter().flatten() {
                 if TOPOLOGY_LABELS.contains(&k.as_str()) {
                     // volumehelpers.LabelZonesToSet: values joined by "__".
@@ -57,7 +63,10 @@ impl Plugin for VolumeZone {
         let Some(st) = state.read::<State>() else {
             return Status::success();
         };
-        let has_topology = node.labels.keys().any(|k| TOPOLOGY_LABELS.contains(&k.as_str()));
+        let has_topology = node
+            .labels
+            .keys()
+            .any(|k| TOPOLOGY_LABELS.contains(&k.as_str()));
         if !has_topology {
             return Status::success();
         }
