@@ -115,19 +115,40 @@ fn workload(label: &str, nodes: usize, pods: usize, percentage: i32, anti_affini
 }
 
 fn main() {
-    workload(
-        "basic, percentageOfNodesToScore adaptive (10%)",
-        5000,
-        150_000,
-        0,
-        false,
-    );
-    workload(
-        "basic, percentageOfNodesToScore 100%",
-        5000,
-        150_000,
-        100,
-        false,
-    );
-    workload("required pod anti-affinity (hostname)", 5000, 5000, 0, true);
+    // KUBESIM_BENCH_ONLY=basic|full|anti runs one workload;
+    // KUBESIM_BENCH_DIVIDE=N divides the pod counts (for profiling).
+    let only = std::env::var("KUBESIM_BENCH_ONLY").unwrap_or_default();
+    let div: usize = std::env::var("KUBESIM_BENCH_DIVIDE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let run = |name: &str| only.is_empty() || only == name;
+    if run("basic") {
+        workload(
+            "basic, percentageOfNodesToScore adaptive (10%)",
+            5000,
+            150_000 / div,
+            0,
+            false,
+        );
+    }
+    if run("full") {
+        workload(
+            "basic, percentageOfNodesToScore 100%",
+            5000,
+            150_000 / div,
+            100,
+            false,
+        );
+    }
+    if run("anti") {
+        workload(
+            "required pod anti-affinity (hostname)",
+            5000,
+            5000 / div,
+            0,
+            true,
+        );
+    }
 }

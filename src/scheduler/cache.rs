@@ -129,8 +129,10 @@ pub struct Cache {
     pod_node: BTreeMap<String, usize>,
     /// Pods bound to nodes the cache has not seen yet, by node name.
     orphans: BTreeMap<String, Vec<Arc<PodInfo>>>,
-    /// Image name → number of nodes that have it (`ImageStateSummary.NumNodes`).
-    image_nodes: BTreeMap<String, usize>,
+    /// Image name → interned id.
+    image_ids: BTreeMap<String, u32>,
+    /// Interned id → number of nodes that have it (`ImageStateSummary.NumNodes`).
+    image_nodes: Vec<usize>,
     nodes_with_affinity: std::collections::BTreeSet<usize>,
     nodes_with_anti_affinity: std::collections::BTreeSet<usize>,
     pub classes: BTreeMap<String, PriorityClassInfo>,
@@ -186,8 +188,36 @@ impl Cache {
     pub fn nodes_with_required_anti_affinity(&self) -> impl Iterator<Item = &NodeInfo> + '_ {
         self.nodes_with_anti_affinity.iter().map(|i| self.node(*i))
     }
-    pub fn image_num_nodes(&self, image: &str) -> usize {
-        self.image_nodes.get(image).copied().unwrap_or(0)
+    /// The interned id of an image name, if any node has (had) it.
+    pub fn image_id(&self, image: &str) -> Option<u32> {
+        self.image_ids.get(image).copied()
+    }
+    /// How many nodes have the image.
+    pub fn image_num_nodes(&self, id: u32) -> usize {
+        self.image_nodes.get(id as usize).copied().unwrap_or(0)
+    }
+
+    fn intern_images(&mut self, idx: usize) {
+        let names: Vec<(String, i64)> = self
+            .node(idx)
+            .images
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        let mut ids: Vec<(u32, i64)> = names
+            .into_iter()
+            .map(|(n, size)| {
+                let next = self.image_ids.len() as u32;
+                let id = *self.image_ids.entry(n).or_insert(next);
+                if id as usize >= self.image_nodes.len() {
+                    self.image_nodes.push(0);
+                }
+                (id, size)
+            })
+            .collect();
+        ids.sort();
+        ids.dedup_by_key(|(i, _)| *i);
+        self.node_mut(idx).image_ids = ids;
     }
     pub fn ns_labels(&self, ns: &str) -> Option<&BTreeMap<String, String>> {
         self.namespaces.get(ns)
@@ -211,10 +241,9 @@ impl Cache {
                 ni.unschedulable,
             );
             let old_zone = zone_key(&ni.labels);
-            let old_images: Vec<String> = ni.images.keys().cloned().collect();
+            let old_images = ni.image_ids.clone();
             ni.set_node(node);
             let new_zone = zone_key(&ni.labels);
-            let new_images: Vec<String> = ni.images.keys().cloned().collect();
             let changed = before
                 != (
                     ni.labels.clone(),
@@ -222,10 +251,10 @@ impl Cache {
                     ni.allocatable.clone(),
                     ni.unschedulable,
                 );
-            if old_images != new_images {
-                self.count_images(&old_images, -1);
-                self.count_images(&new_images, 1);
-            }
+            self.count_images(&old_images, -1);
+            self.intern_images(idx);
+            let new_images = self.node(idx).image_ids.clone();
+            self.count_images(&new_images, 1);
             if old_zone != new_zone {
                 self.tree.remove(&old_zone, idx);
                 self.tree.add(&new_zone, idx);
@@ -243,14 +272,15 @@ impl Cache {
             self.pod_node.insert(p.uid.clone(), idx);
             ni.add_pod(p);
         }
-        let images: Vec<String> = ni.images.keys().cloned().collect();
-        self.count_images(&images, 1);
         self.tree.add(&zone_key(&ni.labels), idx);
         if idx == self.nodes.len() {
             self.nodes.push(Some(ni));
         } else {
             self.nodes[idx] = Some(ni);
         }
+        self.intern_images(idx);
+        let images = self.node(idx).image_ids.clone();
+        self.count_images(&images, 1);
         self.by_name.insert(name, idx);
         self.order = self.tree.list();
         self.refresh_affinity_sets(idx);
@@ -262,8 +292,7 @@ impl Cache {
             return;
         };
         if let Some(ni) = self.nodes[idx].take() {
-            let images: Vec<String> = ni.images.keys().cloned().collect();
-            self.count_images(&images, -1);
+            self.count_images(&ni.image_ids, -1);
             self.tree.remove(&zone_key(&ni.labels), idx);
             // Pods stay known (as upstream keeps a node-less NodeInfo) until deleted.
             for p in ni.pods {
@@ -277,12 +306,10 @@ impl Cache {
         self.order = self.tree.list();
     }
 
-    fn count_images(&mut self, names: &[String], sign: i64) {
-        for n in names {
-            let c = self.image_nodes.entry(n.clone()).or_insert(0);
-            *c = (*c as i64 + sign).max(0) as usize;
-            if *c == 0 {
-                self.image_nodes.remove(n);
+    fn count_images(&mut self, ids: &[(u32, i64)], sign: i64) {
+        for (id, _) in ids {
+            if let Some(c) = self.image_nodes.get_mut(*id as usize) {
+                *c = (*c as i64 + sign).max(0) as usize;
             }
         }
     }

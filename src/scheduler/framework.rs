@@ -287,6 +287,21 @@ pub trait Plugin {
     fn score(&self, _state: &CycleState, _pod: &PodInfo, _node: &NodeInfo, _h: &Handle) -> i64 {
         0
     }
+    /// Scores every node; plugins override it to read their cycle state
+    /// once instead of per node.
+    fn score_all(
+        &self,
+        state: &CycleState,
+        pod: &PodInfo,
+        nodes: &[&NodeInfo],
+        h: &Handle,
+        out: &mut Vec<NodeScore>,
+    ) {
+        out.extend(nodes.iter().map(|n| NodeScore {
+            node: n.idx,
+            score: self.score(state, pod, n, h),
+        }));
+    }
     /// Whether the plugin has NormalizeScore.
     fn has_normalize(&self) -> bool {
         false
@@ -521,10 +536,7 @@ impl Framework {
                 continue;
             }
             scores.clear();
-            scores.extend(nodes.iter().map(|n| NodeScore {
-                node: n.idx,
-                score: p.score(state, pod, n, h),
-            }));
+            p.score_all(state, pod, nodes, h, &mut scores);
             let raw: Vec<i64> = scores.iter().map(|s| s.score).collect();
             if p.has_normalize() {
                 p.normalize_score(state, pod, &mut scores);

@@ -32,6 +32,9 @@ pub struct NodeInfo {
     pub used_ports: Vec<HostPort>,
     /// Image name → size in bytes, from node.status.images.
     pub images: BTreeMap<String, i64>,
+    /// The same images as (interned id, size), sorted by id: the cache
+    /// interns names so ImageLocality compares integers per node.
+    pub image_ids: Vec<(u32, i64)>,
     /// Bumped on every change.
     pub generation: u64,
 }
@@ -108,6 +111,14 @@ impl NodeInfo {
         self.non_zero_cpu += sign * pod.non_zero_cpu;
         self.non_zero_mem += sign * pod.non_zero_mem;
         self.generation += 1;
+    }
+
+    /// The size of an interned image on this node.
+    pub fn image_size(&self, id: u32) -> Option<i64> {
+        self.image_ids
+            .binary_search_by_key(&id, |(i, _)| *i)
+            .ok()
+            .map(|k| self.image_ids[k].1)
     }
 
     /// `HostPortInfo.CheckConflict`: 0.0.0.0 conflicts with every IP.

@@ -85,6 +85,27 @@ impl Resource {
     }
 }
 
+/// A resource name resolved once, so per-node scoring does not compare
+/// strings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResourceKind {
+    Cpu,
+    Memory,
+    EphemeralStorage,
+    Scalar(String),
+}
+
+impl ResourceKind {
+    pub fn of(name: &str) -> ResourceKind {
+        match name {
+            "cpu" => ResourceKind::Cpu,
+            "memory" => ResourceKind::Memory,
+            "ephemeral-storage" => ResourceKind::EphemeralStorage,
+            n => ResourceKind::Scalar(n.to_string()),
+        }
+    }
+}
+
 /// `schedutil.IsScalarResourceName`: extended resources (a domain-prefixed
 /// name outside kubernetes.io), hugepages and attachable volumes.
 pub fn is_scalar_resource_name(name: &str) -> bool {

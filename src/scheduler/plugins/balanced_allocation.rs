@@ -5,29 +5,29 @@
 
 use crate::scheduler::framework::{points, CycleState, Handle, Plugin, Status, MAX_NODE_SCORE};
 use crate::scheduler::node_info::NodeInfo;
-use crate::scheduler::pod_info::{is_scalar_resource_name, PodInfo};
+use crate::scheduler::pod_info::{is_scalar_resource_name, PodInfo, ResourceKind};
 
 pub const NAME: &str = "NodeResourcesBalancedAllocation";
 
 pub struct BalancedAllocation {
-    /// Resource names (weights are ignored by this plugin).
-    pub resources: Vec<String>,
+    /// Resources (weights are ignored by this plugin).
+    pub resources: Vec<ResourceKind>,
 }
 
-impl Default for BalancedAllocation {
-    fn default() -> BalancedAllocation {
+impl BalancedAllocation {
+    pub fn new(names: &[String]) -> BalancedAllocation {
         BalancedAllocation {
-            resources: vec!["cpu".into(), "memory".into()],
+            resources: names.iter().map(|n| ResourceKind::of(n)).collect(),
         }
     }
 }
 
-fn pod_request(pod: &PodInfo, name: &str) -> i64 {
-    match name {
-        "cpu" => pod.requests.milli_cpu,
-        "memory" => pod.requests.memory,
-        "ephemeral-storage" => pod.requests.ephemeral_storage,
-        n => pod.requests.scalar(n),
+fn pod_request(pod: &PodInfo, kind: &ResourceKind) -> i64 {
+    match kind {
+        ResourceKind::Cpu => pod.requests.milli_cpu,
+        ResourceKind::Memory => pod.requests.memory,
+        ResourceKind::EphemeralStorage => pod.requests.ephemeral_storage,
+        ResourceKind::Scalar(n) => pod.requests.scalar(n),
     }
 }
 
@@ -83,14 +83,14 @@ impl Plugin for BalancedAllocation {
         let mut n = 0;
         for r in self.resources.iter().take(8) {
             let pr = pod_request(pod, r);
-            let (alloc, used) = match r.as_str() {
-                "cpu" => (node.allocatable.milli_cpu, node.requested.milli_cpu),
-                "memory" => (node.allocatable.memory, node.requested.memory),
-                "ephemeral-storage" => (
+            let (alloc, used) = match r {
+                ResourceKind::Cpu => (node.allocatable.milli_cpu, node.requested.milli_cpu),
+                ResourceKind::Memory => (node.allocatable.memory, node.requested.memory),
+                ResourceKind::EphemeralStorage => (
                     node.allocatable.ephemeral_storage,
                     node.requested.ephemeral_storage,
                 ),
-                name => {
+                ResourceKind::Scalar(name) => {
                     if pr == 0 && is_scalar_resource_name(name) {
                         (0, 0)
                     } else {

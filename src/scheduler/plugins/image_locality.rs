@@ -2,7 +2,9 @@
 //! weighted by how widespread each image is.
 //! Upstream: `pkg/scheduler/framework/plugins/imagelocality/image_locality.go`.
 
-use crate::scheduler::framework::{points, CycleState, Handle, Plugin, MAX_NODE_SCORE};
+use crate::scheduler::framework::{
+    points, CycleState, Handle, NodeScore, Plugin, Status, MAX_NODE_SCORE,
+};
 use crate::scheduler::node_info::NodeInfo;
 use crate::scheduler::pod_info::PodInfo;
 
@@ -14,6 +16,13 @@ pub const MIN_THRESHOLD: i64 = 23 * MB;
 pub const MAX_CONTAINER_THRESHOLD: i64 = 1000 * MB;
 
 pub struct ImageLocality;
+
+/// The pod's images that some node has: (interned id, nodes with it).
+#[derive(Clone, Default)]
+struct PreScoreState {
+    images: Vec<(u32, usize)>,
+    total_nodes: usize,
+}
 
 /// `calculatePriority`.
 pub fn calculate_priority(sum: i64, num_containers: usize) -> i64 {
@@ -31,24 +40,71 @@ pub fn scaled_image_score(size: i64, num_nodes: usize, total_nodes: usize) -> i6
     (size as f64 * spread) as i64
 }
 
+fn node_score(st: &PreScoreState, pod: &PodInfo, node: &NodeInfo) -> i64 {
+    let mut sum = 0;
+    if !node.image_ids.is_empty() {
+        for (id, num_nodes) in &st.images {
+            if let Some(size) = node.image_size(*id) {
+                sum += scaled_image_score(size, *num_nodes, st.total_nodes);
+            }
+        }
+    }
+    calculate_priority(sum, pod.num_containers)
+}
+
 impl Plugin for ImageLocality {
     fn name(&self) -> &'static str {
         NAME
     }
     fn points(&self) -> u16 {
-        points::SCORE
+        points::PRE_SCORE | points::SCORE
     }
-    fn score(&self, _s: &CycleState, pod: &PodInfo, node: &NodeInfo, h: &Handle) -> i64 {
-        let total = h.cache.num_nodes().max(1);
-        let mut sum = 0;
-        if !node.images.is_empty() {
-            for img in &pod.images {
-                if let Some(size) = node.images.get(img) {
-                    sum += scaled_image_score(*size, h.cache.image_num_nodes(img), total);
-                }
-            }
+    /// Resolves the pod's image names once per cycle (upstream looks the
+    /// names up per node; the result is the same).
+    fn pre_score(
+        &self,
+        state: &mut CycleState,
+        pod: &PodInfo,
+        _n: &[&NodeInfo],
+        h: &Handle,
+    ) -> Status {
+        let images = pod
+            .images
+            .iter()
+            .filter_map(|img| h.cache.image_id(img))
+            .map(|id| (id, h.cache.image_num_nodes(id)))
+            .collect();
+        state.write(PreScoreState {
+            images,
+            total_nodes: h.cache.num_nodes().max(1),
+        });
+        Status::success()
+    }
+    fn score(&self, state: &CycleState, pod: &PodInfo, node: &NodeInfo, _h: &Handle) -> i64 {
+        match state.read::<PreScoreState>() {
+            Some(st) => node_score(st, pod, node),
+            None => calculate_priority(0, pod.num_containers),
         }
-        calculate_priority(sum, pod.num_containers)
+    }
+    fn score_all(
+        &self,
+        state: &CycleState,
+        pod: &PodInfo,
+        nodes: &[&NodeInfo],
+        h: &Handle,
+        out: &mut Vec<NodeScore>,
+    ) {
+        let Some(st) = state.read::<PreScoreState>() else {
+            out.extend(nodes.iter().map(|n| NodeScore {
+                node: n.idx,
+                score: self.score(state, pod, n, h),
+            }));
+            return;
+        };
+        out.extend(nodes.iter().map(|n| NodeScore {
+            node: n.idx,
+            score: node_score(st, pod, n),
+        }));
     }
 }
 

@@ -106,9 +106,9 @@ pub fn build(name: &str, args: &PluginArgs) -> Option<Box<dyn Plugin>> {
             added_affinity: args.added_affinity.clone(),
         }),
         node_ports::NAME => Box::new(node_ports::NodePorts),
-        node_resources_fit::NAME => Box::new(node_resources_fit::NodeResourcesFit {
-            args: args.fit.clone(),
-        }),
+        node_resources_fit::NAME => {
+            Box::new(node_resources_fit::NodeResourcesFit::new(args.fit.clone()))
+        }
         "VolumeRestrictions" => Box::new(noop::Noop("VolumeRestrictions")),
         "NodeVolumeLimits" => Box::new(noop::Noop("NodeVolumeLimits")),
         volume_binding::NAME => Box::new(volume_binding::VolumeBinding),
@@ -125,9 +125,9 @@ pub fn build(name: &str, args: &PluginArgs) -> Option<Box<dyn Plugin>> {
             min_candidate_nodes_percentage: args.min_candidate_nodes_percentage,
             min_candidate_nodes_absolute: args.min_candidate_nodes_absolute,
         }),
-        balanced_allocation::NAME => Box::new(balanced_allocation::BalancedAllocation {
-            resources: args.balanced_resources.clone(),
-        }),
+        balanced_allocation::NAME => Box::new(balanced_allocation::BalancedAllocation::new(
+            &args.balanced_resources,
+        )),
         image_locality::NAME => Box::new(image_locality::ImageLocality),
         default_binder::NAME => Box::new(default_binder::DefaultBinder),
         _ => return None,

@@ -8,7 +8,7 @@
 
 use crate::scheduler::framework::{points, CycleState, Handle, Plugin, Status, MAX_NODE_SCORE};
 use crate::scheduler::node_info::NodeInfo;
-use crate::scheduler::pod_info::{is_scalar_resource_name, PodInfo};
+use crate::scheduler::pod_info::{is_scalar_resource_name, PodInfo, ResourceKind};
 use std::borrow::Cow;
 
 pub const NAME: &str = "NodeResourcesFit";
@@ -45,6 +45,19 @@ impl Default for FitArgs {
 
 pub struct NodeResourcesFit {
     pub args: FitArgs,
+    /// args.resources resolved: (kind, weight).
+    kinds: Vec<(ResourceKind, i64)>,
+}
+
+impl NodeResourcesFit {
+    pub fn new(args: FitArgs) -> NodeResourcesFit {
+        let kinds = args
+            .resources
+            .iter()
+            .map(|(n, w)| (ResourceKind::of(n), *w))
+            .collect();
+        NodeResourcesFit { args, kinds }
+    }
 }
 
 /// One resource that does not fit (`InsufficientResource`).
@@ -105,18 +118,19 @@ impl NodeResourcesFit {
 
     /// `calculateResourceAllocatableRequest` with the pod's scoring request:
     /// (allocatable, requested), (0, 0) to skip the resource.
-    fn alloc_request(&self, pod: &PodInfo, node: &NodeInfo, name: &str) -> (i64, i64) {
-        match name {
-            "cpu" => (
+    fn alloc_request(&self, pod: &PodInfo, node: &NodeInfo, kind: &ResourceKind) -> (i64, i64) {
+        match kind {
+            ResourceKind::Cpu => (
                 node.allocatable.milli_cpu,
                 node.non_zero_cpu + pod.score_cpu,
             ),
-            "memory" => (node.allocatable.memory, node.non_zero_mem + pod.score_mem),
-            "ephemeral-storage" => (
+            ResourceKind::Memory => (node.allocatable.memory, node.non_zero_mem + pod.score_mem),
+            ResourceKind::EphemeralStorage => (
                 node.allocatable.ephemeral_storage,
                 node.requested.ephemeral_storage + pod.requests.ephemeral_storage,
             ),
-            n => {
+            ResourceKind::Scalar(n) => {
+                let n = n.as_str();
                 let pr = pod.requests.scalar(n);
                 if pr == 0 && is_scalar_resource_name(n) {
                     return (0, 0);
@@ -225,9 +239,9 @@ impl Plugin for NodeResourcesFit {
     }
     fn score(&self, _s: &CycleState, pod: &PodInfo, node: &NodeInfo, _h: &Handle) -> i64 {
         let mut items = [(0i64, 0i64, 0i64); 8];
-        let n = self.args.resources.len().min(8);
-        for (k, (name, w)) in self.args.resources.iter().take(8).enumerate() {
-            let (alloc, req) = self.alloc_request(pod, node, name);
+        let n = self.kinds.len().min(8);
+        for (k, (kind, w)) in self.kinds.iter().take(8).enumerate() {
+            let (alloc, req) = self.alloc_request(pod, node, kind);
             items[k] = (req, alloc, *w);
         }
         strategy_score(&self.args.strategy, &items[..n])
