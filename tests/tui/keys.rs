@@ -452,9 +452,11 @@ fn panes_open_on_the_selected_object_and_esc_closes_them() {
 #[test]
 fn space_plus_minus_and_n_drive_the_simulation() {
     // Only the scheduler runs: `n` must be what binds the pending pod.
-    let w = kubesim::cluster::build_world_with(&kubesim::cluster::ClusterSpec::workshop(), 1, |w, _| {
-        w.add_controller(Box::new(kubesim::scheduler::Scheduler::new()))
-    });
+    let w = kubesim::cluster::build_world_with(
+        &kubesim::cluster::ClusterSpec::workshop(),
+        1,
+        |w, _| w.add_controller(Box::new(kubesim::scheduler::Scheduler::new())),
+    );
     let (mut src, mut app) = three_pods_in(w);
     assert_eq!(update(&mut app, Action::TogglePause), vec![Effect::Pause]);
     go(&mut app, &mut src, &[Action::TogglePause]);
