@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-/// One flag a command accepts.
+/// One flag a command accepts. Each flag is defined once, in its verb's
+/// table; parsing, `--help` and completion all read that table.
 #[derive(Clone, Copy, Debug)]
 pub struct FlagSpec {
     pub long: &'static str,
@@ -12,6 +13,11 @@ pub struct FlagSpec {
     /// Takes a value (`--image nginx`); otherwise boolean.
     pub value: bool,
     pub help: &'static str,
+    /// The default shown by `--help` (`''`, `false`, `-1`, ...).
+    pub default: &'static str,
+    /// pflag's NoOptDefVal: the value a value flag takes when given bare
+    /// (`--cascade` means `--cascade=background`).
+    pub noopt: Option<&'static str>,
 }
 
 pub const fn flag(
@@ -25,6 +31,21 @@ pub const fn flag(
         short,
         value,
         help,
+        default: if value { "''" } else { "false" },
+        noopt: None,
+    }
+}
+
+impl FlagSpec {
+    /// The default shown by `--help`.
+    pub const fn default(mut self, d: &'static str) -> FlagSpec {
+        self.default = d;
+        self
+    }
+    /// The value of a bare `--flag` that otherwise takes a value.
+    pub const fn noopt(mut self, v: &'static str) -> FlagSpec {
+        self.noopt = Some(v);
+        self
     }
 }
 
@@ -79,9 +100,10 @@ pub fn parse(args: &[String], specs: &[FlagSpec]) -> Result<Args, String> {
                 .find(|s| s.long == name)
                 .ok_or_else(|| format!("unknown flag: --{name}"))?;
             let value = if spec.value {
-                match inline {
-                    Some(v) => v,
-                    None => {
+                match (inline, spec.noopt) {
+                    (Some(v), _) => v,
+                    (None, Some(d)) => d.to_string(),
+                    (None, None) => {
                         i += 1;
                         args.get(i)
                             .cloned()
@@ -136,6 +158,62 @@ pub fn parse(args: &[String], specs: &[FlagSpec]) -> Result<Args, String> {
 
 fn is_negative_number(s: &str) -> bool {
     s[1..].chars().all(|c| c.is_ascii_digit()) && s.len() > 1
+}
+
+/// kubectl's `Options:` section for a set of flags, as `--help` prints it.
+pub fn options_help(specs: &[FlagSpec]) -> String {
+    let mut sorted: Vec<&FlagSpec> = specs.iter().collect();
+    sorted.sort_by_key(|f| f.long);
+    let mut out = String::new();
+    for f in sorted {
+        let head = match f.short {
+            Some(c) => format!("    -{c}, --{}={}:", f.long, f.default),
+            None => format!("    --{}={}:", f.long, f.default),
+        };
+        out.push_str(&head);
+        out.push('\n');
+        out.push_str(&format!("\t{}\n\n", f.help));
+    }
+    out
+}
+
+/// Positional words of `args` before `--`, skipping flags and their values
+/// (cobra's `stripFlags`), so a sub-verb can be found wherever it stands.
+pub fn first_positional<'a>(args: &'a [String], specs: &[FlagSpec]) -> Option<(usize, &'a str)> {
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        if a == "--" {
+            return None;
+        }
+        if let Some(body) = a.strip_prefix("--") {
+            if !body.contains('=') {
+                if let Some(s) = specs.iter().find(|s| s.long == body) {
+                    if s.value && s.noopt.is_none() {
+                        i += 1;
+                    }
+                }
+            }
+        } else if a.len() > 1 && a.starts_with('-') {
+            // -n ns, -nns, -Aw: the value is the next word only when the
+            // last shorthand letter takes one and nothing follows it.
+            let chars: Vec<char> = a[1..].chars().collect();
+            for (j, c) in chars.iter().enumerate() {
+                if let Some(s) = specs.iter().find(|s| s.short == Some(*c)) {
+                    if s.value {
+                        if j + 1 == chars.len() {
+                            i += 1;
+                        }
+                        break;
+                    }
+                }
+            }
+        } else {
+            return Some((i, a.as_str()));
+        }
+        i += 1;
+    }
+    None
 }
 
 #[cfg(test)]

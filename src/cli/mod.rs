@@ -2,13 +2,20 @@
 //! Each flag is defined once, in the clap structs below; `--help` is
 //! generated from them.
 
+pub mod complete;
 pub mod flags;
+pub mod format;
+pub mod help;
+pub mod hooks;
 pub mod kubectl;
+pub mod net_hook;
 pub mod output;
 pub mod repl;
 pub mod script;
 pub mod session;
+pub mod shell;
 pub mod sim_cmd;
+pub mod term;
 
 use crate::cluster::{build_world, ClusterSpec};
 use crate::sim::World;

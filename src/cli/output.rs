@@ -51,6 +51,11 @@ impl Output {
             self.code = o.code;
         }
     }
+    /// The same output with another exit code.
+    pub fn with_code(mut self, code: i32) -> Output {
+        self.code = code;
+        self
+    }
     pub fn success(&self) -> bool {
         self.code == 0
     }

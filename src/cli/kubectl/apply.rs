@@ -286,7 +286,19 @@ pub fn apply(ctx: &mut Ctx) -> Output {
         if kind.info().namespaced {
             applied["metadata"]["namespace"] = Value::String(ons.clone());
         }
-        let applied_text = serde_json::to_string(&applied).unwrap_or_default();
+        // GetModifiedConfiguration: the object with its annotations (an
+        // empty map if none) minus this one, as compact JSON with keys
+        // sorted (Go's encoding of an unstructured object).
+        let mut recorded = applied.clone();
+        if let Some(meta) = recorded.get_mut("metadata").and_then(Value::as_object_mut) {
+            let ann = meta
+                .entry("annotations")
+                .or_insert_with(|| serde_json::json!({}));
+            if let Some(a) = ann.as_object_mut() {
+                a.remove(LAST_APPLIED);
+            }
+        }
+        let applied_text = crate::cli::format::go_json(&recorded, false);
         match exists {
             None => {
                 let mut obj = obj;
