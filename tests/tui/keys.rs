@@ -3,7 +3,6 @@
 
 use super::fixtures::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use kubesim::cluster::workshop_world;
 use kubesim::objects::Kind;
 use kubesim::tui::adapters::Adapters;
 use kubesim::tui::app::{App, Mode, ObjRef, Scope};
