@@ -53,18 +53,26 @@ fn kinds_and_object_names_with_descriptions() {
         &mut s,
         "kubectl run web-1 --image=nginx; kubectl create deployment web --image=nginx",
     );
+    // The deployment's pod, web-<hash>-<suffix>.
+    let dpod = ok(&mut s, "kubectl get pods -l app=web -o name | cut -d/ -f2");
+    let dpod = dpod.trim().to_string();
+    assert!(dpod.starts_with("web-") && dpod.len() > 10, "{dpod}");
     assert_eq!(
         words(&s, "kubectl get po"),
         vec!["poddisruptionbudgets", "pods"]
     );
-    let pods = cands(&s, "kubectl get pods w");
+    let pods = cands(&s, "kubectl get pods web-1");
     assert_eq!(pods.len(), 1);
     assert_eq!(pods[0].replacement, "web-1");
-    assert_eq!(pods[0].description, "Pending     node2");
+    let node = ok(&mut s, "kubectl get pod web-1 -o jsonpath={.spec.nodeName}");
+    assert_eq!(pods[0].description, format!("Pending     {node}"));
     assert!(pods[0].display().starts_with("web-1 "));
-    assert_eq!(words(&s, "kubectl describe pod/w"), vec!["pod/web-1"]);
-    assert_eq!(words(&s, "kubectl logs "), vec!["web-1"]);
-    assert_eq!(words(&s, "kubectl exec w"), vec!["web-1"]);
+    let mut both = vec!["web-1".to_string(), dpod.clone()];
+    both.sort();
+    assert_eq!(words(&s, "kubectl get pods w"), both);
+    assert_eq!(words(&s, "kubectl describe pod/web-1"), vec!["pod/web-1"]);
+    assert_eq!(words(&s, "kubectl logs "), both);
+    assert_eq!(words(&s, "kubectl exec w"), both);
     assert_eq!(
         cands(&s, "kubectl scale deploy ")[0].description,
         "0/1 ready"

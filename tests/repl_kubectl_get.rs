@@ -462,15 +462,25 @@ fn watch_prints_changes_in_virtual_time() {
         &mut s,
         "kubectl get pods -l app=web -w --show-labels --request-timeout=10s",
     );
-    // The initial list, then one row per change, aligned with the first table.
+    // The initial list, then one row per watch event (the kubelet's status
+    // updates and the relabels), each aligned with the widths printed so
+    // far: a column only grows (RESTARTS at 8s).
     assert_eq!(
         out,
-        "NAME    READY   STATUS    RESTARTS   AGE   LABELS\n\
-         web-1   0/1     Pending   0          0s    app=web,tier=front\n\
-         web-2   0/2     Pending   0          0s    app=web\n\
-         web-1   0/1     Pending   0          3s    app=web,round=1,tier=front\n\
-         web-1   0/1     Pending   0          6s    app=web,round=2,tier=front\n\
-         web-1   0/1     Pending   0          9s    app=web,round=3,tier=front\n"
+        "NAME    READY   STATUS              RESTARTS   AGE   LABELS\n\
+         web-1   0/1     ContainerCreating   0          0s    app=web,tier=front\n\
+         web-2   0/2     ContainerCreating   0          0s    app=web\n\
+         web-1   0/1     ContainerCreating   0          1s    app=web,tier=front\n\
+         web-2   0/2     ContainerCreating   0          1s    app=web\n\
+         web-1   0/1     ContainerCreating   0          3s    app=web,round=1,tier=front\n\
+         web-1   1/1     Running             0          3s    app=web,round=1,tier=front\n\
+         web-2   1/2     ContainerCreating   0          5s    app=web\n\
+         web-1   1/1     Running             0          6s    app=web,round=2,tier=front\n\
+         web-2   1/2     NotReady            0          6s    app=web\n\
+         web-2   1/2     NotReady            0          7s    app=web\n\
+         web-2   1/2     NotReady            1 (2s ago)   8s    app=web\n\
+         web-1   1/1     Running             0            9s    app=web,round=3,tier=front\n\
+         web-2   1/2     CrashLoopBackOff    1 (1s ago)   9s    app=web\n"
     );
     assert_eq!((s.world.now() - t0).as_secs(), 10);
 }
@@ -485,7 +495,13 @@ fn watch_only_and_watch_events() {
         &mut s,
         "kubectl get pod web-1 --watch-only --output-watch-events --request-timeout=4s",
     );
-    assert_eq!(out, "EVENT      NAME    READY   STATUS    RESTARTS   AGE\nMODIFIED   web-1   0/1     Pending   0          3s\n");
+    assert_eq!(
+        out,
+        "EVENT      NAME    READY   STATUS              RESTARTS   AGE\n\
+         MODIFIED   web-1   0/1     ContainerCreating   0          1s\n\
+         MODIFIED   web-1   0/1     ContainerCreating   0          3s\n\
+         MODIFIED   web-1   1/1     Running             0          3s\n"
+    );
     let out = ok(
         &mut s,
         "kubectl get pod web-1 -w -o name --request-timeout=4s",

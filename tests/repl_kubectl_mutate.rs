@@ -74,9 +74,17 @@ fn label_words_and_rules() {
         &mut s,
         "kubectl run a --image=nginx; kubectl run b --image=nginx",
     );
+    // --all: a, b and the deployment's pod (web-<hash>-<suffix>).
     assert_eq!(
-        ok(&mut s, "kubectl label pods --all tier=front"),
+        ok(
+            &mut s,
+            "kubectl label pods --all tier=front | grep -v '^pod/web-'"
+        ),
         "pod/a labeled\npod/b labeled\n"
+    );
+    assert_eq!(
+        ok(&mut s, "kubectl get pods -l tier=front -o name | wc -l"),
+        "3\n"
     );
     assert_eq!(
         ok(&mut s, "kubectl label pods -l run=a tier=back --overwrite"),
@@ -205,10 +213,21 @@ fn scale_subresource() {
         "Flag --record has been deprecated, --record will be removed in the future\n"
     );
     assert_eq!(ok(&mut s, "kubectl get deploy web -o jsonpath='{.metadata.annotations.kubernetes\\.io/change-cause}'"), "kubectl scale deployment web --replicas=3 --record=true");
-    // --timeout waits for status.replicas (no controller here: it times out).
+    // --timeout waits for status.replicas: the ReplicaSet controller
+    // creates the pods at once...
     assert_eq!(
-        fails(&mut s, "kubectl scale deploy web --replicas=4 --timeout=3s"),
+        ok(&mut s, "kubectl scale deploy web --replicas=4 --timeout=3s"),
+        "deployment.apps/web scaled\n"
+    );
+    // ...unless a quota stops it (scale.go's ScaleCondition never holds).
+    ok(&mut s, "kubectl create quota two --hard=pods=5");
+    assert_eq!(
+        fails(&mut s, "kubectl scale deploy web --replicas=9 --timeout=3s"),
         "error: timed out waiting for the condition\n"
+    );
+    ok(
+        &mut s,
+        "kubectl delete quota two && kubectl scale deploy web --replicas=3 --timeout=10s",
     );
     ok(&mut s, "kubectl create deployment other --image=nginx");
     assert_eq!(
@@ -629,33 +648,24 @@ fn rollout_history_undo_pause_resume_restart() {
 
 #[test]
 fn rollout_status_prints_each_change() {
-    let mut s = with_deploy();
-    // The deployment's status as a controller would write it, step by step.
-    let step = |s: &mut Session, obs: i64, updated: i32, total: i32, avail: i32| {
-        s.world
-            .store
-            .modify::<k8s_openapi::api::apps::v1::Deployment>("default", "web", true, |d| {
-                let st = d.status.get_or_insert_with(Default::default);
-                st.observed_generation = Some(obs);
-                st.updated_replicas = Some(updated);
-                st.replicas = Some(total);
-                st.available_replicas = Some(avail);
-            })
-            .unwrap();
-    };
-    step(&mut s, 1, 1, 1, 1);
-    assert_eq!(
-        ok(&mut s, "kubectl rollout status deployment web"),
-        "deployment \"web\" successfully rolled out\n"
-    );
-    ok(&mut s, "kubectl scale deploy web --replicas=3");
-    step(&mut s, 2, 1, 1, 1);
-    let o = run(&mut s, "kubectl rollout status deploy/web --timeout=5s");
-    assert_eq!(o.stdout, "Waiting for deployment \"web\" rollout to finish: 1 out of 3 new replicas have been updated...\n");
-    assert_eq!(o.stderr, "error: timed out waiting for the condition\n");
-    assert_eq!(ok(&mut s, "kubectl rollout status deploy/web --watch=false"), "Waiting for deployment \"web\" rollout to finish: 1 out of 3 new replicas have been updated...\n");
-    assert_eq!(
-        fails(&mut s, "kubectl rollout status deploy/web --revision=3"),
-        "error: desired revision (3) is different from the running revision (0)\n"
-    );
+    // rollout_status.go prints the status line on every watch event of the
+    // object (so a line repeats when other status fields changed) until
+    // the rollout is complete, in virtual time, with the real controllers.
+    let mut s = session();
+    let text = "\
+kubectl create deployment web --image=nginx --replicas=3
+kubectl rollout status deployment web
+kubectl set image deploy/web nginx=nginx:1.27
+kubectl rollout status deploy/web
+kubectl set image deploy/web nginx=nginx:doesnotexist
+kubectl rollout status deploy/web --timeout=20s
+kubectl rollout status deploy/web --watch=false
+kubectl rollout status deploy/web --revision=9
+kubectl rollout status deploy/web --revision=3 --watch=false
+kubectl rollout undo deploy/web
+kubectl rollout status deploy/web
+";
+    let (t, code) = kubesim::cli::script::run(&mut s, text, true);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("rollout_status", t);
 }

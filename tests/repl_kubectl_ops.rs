@@ -5,7 +5,6 @@
 #![allow(clippy::result_large_err)] // the hooks return the store's ApiError
 mod repl_common;
 
-use k8s_openapi::api::core::v1::{ContainerState, ContainerStateRunning, ContainerStatus, Pod};
 use kubesim::cli::hooks::Usage;
 use kubesim::cli::session::Session;
 use kubesim::controllers::kubelet::LogLine;
@@ -19,47 +18,15 @@ items:
 - apiVersion: v1
   kind: Pod
   metadata: {name: ping-1, labels: {app: ping}}
-  spec: {nodeName: node2, containers: [{name: ping, image: alpine}]}
+  spec: {nodeName: node2, containers: [{name: ping, image: alpine, command: [ping, 127.0.0.1]}]}
 - apiVersion: v1
   kind: Pod
   metadata: {name: ping-2, labels: {app: ping}}
-  spec: {nodeName: node3, containers: [{name: ping, image: alpine}, {name: side, image: busybox}]}
+  spec: {nodeName: node3, containers: [{name: ping, image: alpine, command: [ping, 127.0.0.1]}, {name: side, image: busybox, command: [sleep, '3600']}]}
 ";
 
-/// Marks a pod Running with its containers running (a kubelet stand-in).
-fn set_running(s: &mut Session, ns: &str, name: &str) {
-    s.world
-        .store
-        .modify::<Pod>(ns, name, true, |p| {
-            let names: Vec<String> = p
-                .spec
-                .as_ref()
-                .unwrap()
-                .containers
-                .iter()
-                .map(|c| c.name.clone())
-                .collect();
-            let st = p.status.get_or_insert_with(Default::default);
-            st.phase = Some("Running".into());
-            st.container_statuses = Some(
-                names
-                    .into_iter()
-                    .map(|n| ContainerStatus {
-                        name: n,
-                        ready: true,
-                        state: Some(ContainerState {
-                            running: Some(ContainerStateRunning::default()),
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    })
-                    .collect(),
-            );
-        })
-        .unwrap();
-}
-
-/// A log source for tests: one ping line per second since virtual time 0.
+/// A log source for tests of the flags: one line per second since virtual
+/// time 0 (the kubelet's own logs are tested in tests/kubelet_*.rs).
 fn ping_logs(
     world: &World,
     _ns: &str,
@@ -86,8 +53,6 @@ fn with_pods() -> Session {
     s.hooks.logs = ping_logs;
     write(&s, "pods.yaml", PODS);
     ok(&mut s, "kubectl apply -f pods.yaml");
-    set_running(&mut s, "default", "ping-1");
-    set_running(&mut s, "default", "ping-2");
     ok(&mut s, "sim advance 5s");
     s
 }
@@ -228,7 +193,10 @@ fn logs_of_many_pods_and_of_a_deployment() {
         "Error from server (NotFound): deployments.apps \"nope\" not found\n"
     );
     // No pod appears: kubectl waits --pod-running-timeout.
-    ok(&mut s, "kubectl create deployment empty --image=alpine");
+    ok(
+        &mut s,
+        "kubectl create deployment empty --image=alpine --replicas=0",
+    );
     let t0 = s.world.now();
     assert_eq!(
         fails(&mut s, "kubectl logs deploy/empty"),
@@ -371,6 +339,68 @@ fn cordon_uncordon_and_drain() {
 }
 
 #[test]
+fn drain_retries_evictions_a_disruption_budget_refuses() {
+    // drain.go evictPods: a 429 from the eviction API is retried every 5 s
+    // ("evicting pod" again each time) until --timeout.
+    let mut s = session();
+    ok(
+        &mut s,
+        "kubectl create deployment web --image=nginx && kubectl create pdb web --selector=app=web --min-available=1",
+    );
+    ok(&mut s, "sim until deploy/web available");
+    let pod = ok(
+        &mut s,
+        "kubectl get pods -l app=web -o jsonpath={.items[0].metadata.name}",
+    );
+    let node = ok(
+        &mut s,
+        "kubectl get pods -l app=web -o jsonpath={.items[0].spec.nodeName}",
+    );
+    let o = run(
+        &mut s,
+        &format!("kubectl drain {node} --ignore-daemonsets --timeout=12s --pod-selector=app=web"),
+    );
+    assert_eq!(o.code, 1);
+    let refused = format!("error when evicting pods/\"{pod}\" -n \"default\" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.\n");
+    assert_eq!(
+        o.stdout,
+        format!(
+            "node/{node} cordoned\n{}",
+            format!("evicting pod default/{pod}\n").repeat(3)
+        )
+    );
+    assert!(o.stderr.contains(&refused.repeat(3)), "{}", o.stderr);
+    assert!(o.stderr.ends_with(&format!("There are pending nodes to be drained:\n {node}\nerror when evicting pods/\"{pod}\" -n \"default\": global timeout reached: 12s\n")), "{}", o.stderr);
+    // Without the budget the eviction goes through.
+    ok(&mut s, "kubectl delete pdb web");
+    let o = run(
+        &mut s,
+        &format!("kubectl drain {node} --ignore-daemonsets --pod-selector=app=web"),
+    );
+    assert_eq!(
+        o.stdout,
+        format!("node/{node} already cordoned\nevicting pod default/{pod}\npod/{pod} evicted\nnode/{node} drained\n")
+    );
+    // Several nodes; a missing one stops the command before any change.
+    assert_eq!(
+        fails(&mut s, "kubectl uncordon node1 node9"),
+        "Error from server (NotFound): nodes \"node9\" not found\n"
+    );
+    assert_eq!(
+        ok(&mut s, &format!("kubectl uncordon {node} node1")),
+        format!("node/{node} uncordoned\nnode/node1 already uncordoned\n")
+    );
+    assert_eq!(
+        fails(&mut s, "kubectl cordon node1 -l x=y"),
+        "error: error: cannot specify both a node name and a --selector option\nSee 'kubectl cordon -h' for help and examples\n"
+    );
+    assert_eq!(
+        fails(&mut s, "kubectl drain"),
+        "error: USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples\n"
+    );
+}
+
+#[test]
 fn taints() {
     let mut s = session();
     assert_eq!(
@@ -447,6 +477,23 @@ fn node_usage(_w: &World, name: &str) -> Option<Usage> {
 #[test]
 fn top_uses_the_usage_hook() {
     let mut s = with_pods();
+    // By default: the kubelet's usage model, as metrics-server serves it.
+    let nodes = ok(&mut s, "kubectl top nodes");
+    assert!(
+        nodes.starts_with("NAME    CPU(cores)   CPU(%)   MEMORY(bytes)   MEMORY(%)\nnode1   "),
+        "{nodes}"
+    );
+    assert_eq!(nodes.lines().count(), 5, "{nodes}");
+    let pods = ok(&mut s, "kubectl top pods --no-headers | awk '{print $1}'");
+    assert_eq!(pods, "ping-1\nping-2\n");
+    let containers = ok(
+        &mut s,
+        "kubectl top pod ping-2 --containers --no-headers | awk '{print $2}'",
+    );
+    assert_eq!(containers, "ping\nside\n");
+    // Without metrics (no usage for anything).
+    s.hooks.pod_usage = |_, _, _| None;
+    s.hooks.node_usage = |_, _| None;
     assert_eq!(
         fails(&mut s, "kubectl top nodes"),
         "error: Metrics API not available\n"
@@ -455,6 +502,7 @@ fn top_uses_the_usage_hook() {
         fails(&mut s, "kubectl top pods"),
         "error: Metrics API not available\n"
     );
+    // A usage source of the test's own: the CLI's arithmetic and layout.
     s.hooks.pod_usage = pod_usage;
     s.hooks.node_usage = node_usage;
     assert_eq!(
@@ -532,18 +580,6 @@ fn auth_can_i_and_whoami() {
 #[test]
 fn wait_for_conditions() {
     let mut s = with_pods();
-    s.world
-        .store
-        .modify::<Pod>("default", "ping-1", true, |p| {
-            kubesim::sim::store::set_pod_condition(
-                p.status.as_mut().unwrap(),
-                "Ready",
-                "True",
-                None,
-                k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(jiff::Timestamp::UNIX_EPOCH),
-            );
-        })
-        .unwrap();
     assert_eq!(
         ok(&mut s, "kubectl wait pod/ping-1 --for=condition=Ready"),
         "pod/ping-1 condition met\n"
@@ -566,15 +602,25 @@ fn wait_for_conditions() {
         ),
         "pod/ping-1 condition met\npod/ping-2 condition met\n"
     );
+    // An image that cannot be pulled: never Ready.
+    ok(&mut s, "kubectl run bad --image=alpine:doesnotexist");
     let t0 = s.world.now();
     assert_eq!(
         fails(
             &mut s,
-            "kubectl wait pod/ping-2 --for=condition=Ready --timeout=5s"
+            "kubectl wait pod/bad --for=condition=Ready --timeout=5s"
         ),
-        "error: timed out waiting for the condition on pods/ping-2\n"
+        "error: timed out waiting for the condition on pods/bad\n"
     );
     assert_eq!((s.world.now() - t0).as_secs(), 5);
+    // A pod that becomes Ready while kubectl waits (virtual time passes).
+    ok(&mut s, "kubectl run late --image=nginx");
+    let t0 = s.world.now();
+    assert_eq!(
+        ok(&mut s, "kubectl wait pod/late --for=condition=Ready"),
+        "pod/late condition met\n"
+    );
+    assert!(s.world.now() > t0);
     ok(&mut s, "kubectl delete pod ping-2 --force --grace-period=0");
     assert_eq!(
         ok(&mut s, "kubectl wait pod/ping-2 --for=delete"),
@@ -677,10 +723,29 @@ fn config_version_cluster_info() {
 #[test]
 fn discovery_commands() {
     let mut s = session();
+    // The discovery the HTTP API serves (api::discovery), in kubectl's
+    // layout: stable by group, core first.
     let r = ok(&mut s, "kubectl api-resources");
-    assert!(r.starts_with("NAME                       SHORTNAMES   APIVERSION                     NAMESPACED   KIND\n"), "{r}");
-    assert!(r.contains("\npods                       po           v1                             true         Pod\n"), "{r}");
-    assert!(r.contains("\ndeployments                deploy       apps/v1                        true         Deployment\n"), "{r}");
+    let words = |l: &str| l.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lines: Vec<String> = r.lines().map(words).collect();
+    assert_eq!(lines[0], "NAME SHORTNAMES APIVERSION NAMESPACED KIND");
+    assert_eq!(lines[1], "configmaps cm v1 true ConfigMap");
+    assert!(lines.contains(&"pods po v1 true Pod".to_string()), "{r}");
+    assert!(
+        lines.contains(&"deployments deploy apps/v1 true Deployment".to_string()),
+        "{r}"
+    );
+    assert!(
+        lines.contains(&"pods metrics.k8s.io/v1beta1 true PodMetrics".to_string()),
+        "{r}"
+    );
+    // Columns are aligned: every KIND starts where the header's does.
+    let kind_col = r.lines().next().unwrap().find("KIND").unwrap();
+    assert!(
+        r.lines()
+            .all(|l| l[kind_col - 3..kind_col].trim().is_empty()),
+        "{r}"
+    );
     assert_eq!(ok(&mut s, "kubectl api-resources --api-group=apps -o name"), "controllerrevisions.apps\ndaemonsets.apps\ndeployments.apps\nreplicasets.apps\nstatefulsets.apps\n");
     assert!(ok(
         &mut s,
@@ -700,7 +765,11 @@ fn discovery_commands() {
         fails(&mut s, "kubectl api-resources -o yaml").contains("--output yaml is not available")
     );
     let v = ok(&mut s, "kubectl api-versions");
-    assert!(v.starts_with("apps/v1\nautoscaling/v2\nbatch/v1\n"), "{v}");
+    assert!(
+        v.starts_with("apps/v1\nauthorization.k8s.io/v1\nautoscaling/v2\nbatch/v1\n"),
+        "{v}"
+    );
+    assert!(v.contains("\nmetrics.k8s.io/v1beta1\n"), "{v}");
     assert!(v.ends_with("storage.k8s.io/v1\nv1\n"), "{v}");
 }
 
@@ -742,30 +811,32 @@ fn explain_fields() {
 
 #[test]
 fn describe_objects() {
+    // The describers are the printers' (tests/printers_*.rs); here: which
+    // objects, in which order, separated how, with which errors.
     let mut s = with_pods();
     let d = ok(&mut s, "kubectl describe pod ping-1");
-    assert!(d.starts_with("Name:         ping-1\nNamespace:    default\nLabels:       app=ping\nAnnotations:  <none>\n"), "{d}");
-    // Name prefixes match several objects, separated by blank lines.
-    let d = ok(&mut s, "kubectl describe pods ping");
-    assert_eq!(d.matches("\nNamespace:    default\n").count(), 2);
     assert!(
-        d.contains("\n\n\nName:         ping-2\n") || d.contains("\n\nName:         ping-2\n"),
+        d.starts_with("Name:             ping-1\nNamespace:        default\nPriority:         0\n"),
         "{d}"
     );
+    assert!(d.contains("\nEvents:\n  Type    Reason "), "{d}");
+    let d = ok(&mut s, "kubectl describe pod ping-1 --show-events=false");
+    assert!(!d.contains("Events:"), "{d}");
+    // Name prefixes match several objects; kubectl writes "\n\n" between.
+    let d = ok(&mut s, "kubectl describe pods ping");
+    assert_eq!(d.matches("Name:             ping-").count(), 2);
+    assert!(d.contains("\n\n\nName:             ping-2\n"), "{d}");
     let d = ok(&mut s, "kubectl describe node/node1");
     assert!(
-        d.starts_with("Name:         node1\nLabels:       beta.kubernetes.io/arch=amd64\n"),
+        d.starts_with("Name:               node1\nRoles:              control-plane\n"),
         "{d}"
     );
     let d = ok(&mut s, "kubectl describe deploy -A -l k8s-app=kube-dns");
     assert!(
-        d.starts_with("Name:         coredns\nNamespace:    kube-system\n"),
+        d.starts_with("Name:                   coredns\nNamespace:              kube-system\n"),
         "{d}"
     );
-    assert!(
-        d.ends_with("Events:       <none>\n") || d.contains("Events:"),
-        "{d}"
-    );
+    assert!(d.ends_with("Events:          <none>\n"), "{d}");
     assert_eq!(
         fails(&mut s, "kubectl describe pod nope"),
         "Error from server (NotFound): pods \"nope\" not found\n"

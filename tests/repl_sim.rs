@@ -2,10 +2,7 @@
 
 mod repl_common;
 
-use kubesim::controllers::{Action, Controller, Ctx, Enqueue};
-use kubesim::sim::store::{Store, WatchEvent, WatchEventType};
 use repl_common::{fails, ok, run, session};
-use std::time::Duration;
 
 #[test]
 fn advance_status_seed_events() {
@@ -44,72 +41,36 @@ fn speed_pause_resume() {
     assert!(!s.term.paused);
 }
 
-/// Marks deployment `web` Available 12 s after it appears.
-struct MakeAvailable;
-
-impl Controller for MakeAvailable {
-    fn name(&self) -> &'static str {
-        "test-available"
-    }
-    fn on_change(&mut self, ev: &WatchEvent, _store: &Store, q: &mut Enqueue) {
-        if ev.event_type == WatchEventType::Added && ev.object.meta().name.as_deref() == Some("web")
-        {
-            q.add_after("default/web", Duration::from_secs(12));
-        }
-    }
-    fn reconcile(&mut self, _key: &str, ctx: &mut Ctx) -> Action {
-        let _ = ctx.store.modify::<k8s_openapi::api::apps::v1::Deployment>(
-            "default",
-            "web",
-            true,
-            |d| {
-                let st = d.status.get_or_insert_with(Default::default);
-                st.available_replicas = Some(1);
-                st.conditions = Some(vec![k8s_openapi::api::apps::v1::DeploymentCondition {
-                    type_: "Available".into(),
-                    status: "True".into(),
-                    ..Default::default()
-                }]);
-            },
-        );
-        Action::AwaitChange
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
-}
-
 #[test]
 fn until_runs_to_the_condition_or_the_timeout() {
     let mut s = session();
-    s.world.add_controller(Box::new(MakeAvailable));
     ok(&mut s, "kubectl create deployment web --image=nginx");
+    // The controllers and the kubelet (pull, create, start, ready).
     assert_eq!(
         ok(&mut s, "sim until deploy/web available"),
-        "deploy/web available after 12s (virtual time 00:00:12)\n"
+        "deploy/web available after 3s (virtual time 00:00:03)\n"
     );
     assert_eq!(
         ok(&mut s, "sim until deploy/web exists"),
-        "deploy/web exists after 0s (virtual time 00:00:12)\n"
+        "deploy/web exists after 0s (virtual time 00:00:03)\n"
     );
-    ok(&mut s, "kubectl run p --image=nginx");
+    ok(&mut s, "kubectl run p --image=nginx:doesnotexist");
     assert_eq!(
         ok(&mut s, "sim until pod/p scheduled"),
-        "pod/p scheduled after 0s (virtual time 00:00:12)\n"
+        "pod/p scheduled after 0s (virtual time 00:00:03)\n"
     );
+    // An image that does not exist: ErrImagePull, never Running.
+    let t0 = s.world.now().0;
     let o = run(&mut s, "sim until pod/p running --timeout 20s");
     assert_eq!(
         o.stderr,
         "error: timed out after 20s waiting for pod/p to be running\n"
     );
-    assert_eq!(s.world.now().0, 32_000);
+    assert_eq!(s.world.now().0 - t0, 20_000);
     ok(&mut s, "kubectl delete pod p --force --grace-period=0");
     assert_eq!(
         ok(&mut s, "sim until pod/p deleted"),
-        "pod/p deleted after 0s (virtual time 00:00:32)\n"
+        "pod/p deleted after 0s (virtual time 00:00:23)\n"
     );
     assert!(fails(&mut s, "sim until pod/p happy").contains("unknown state \"happy\""));
     assert!(fails(&mut s, "sim until p running").contains("expected TYPE/NAME"));

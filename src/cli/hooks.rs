@@ -100,10 +100,10 @@ pub struct Hooks {
     pub network: NetworkFn,
     /// Lead: connect to the container behaviours (image catalogue).
     pub exec: ExecFn,
-    /// Lead: connect to the kubelet's usage model (metrics-server).
+    /// The kubelet's usage model (metrics-server).
     pub pod_usage: PodUsageFn,
     pub node_usage: NodeUsageFn,
-    /// Lead: connect to `Store::evict` (PDB-aware) when it lands.
+    /// The eviction API (`Store::evict`, PDB-aware).
     pub evict: EvictFn,
     /// The kubelet's logs (defaults to `Kubelet::logs`).
     pub logs: LogsFn,
@@ -114,9 +114,9 @@ impl Default for Hooks {
         Hooks {
             network: unresolved_network,
             exec: no_exec,
-            pod_usage: |_, _, _| None,
-            node_usage: |_, _| None,
-            evict: delete_for_eviction,
+            pod_usage: kubelet_pod_usage,
+            node_usage: kubelet_node_usage,
+            evict: store_evict,
             logs: kubelet_logs,
         }
     }
@@ -269,8 +269,52 @@ fn no_exec(_ctx: &mut ToolCtx, _argv: &[String]) -> Option<Output> {
     None
 }
 
+/// The eviction API (`POST pods/NAME/eviction`, PDB-aware): what `kubectl
+/// drain` calls.
+pub fn store_evict(
+    world: &mut World,
+    ns: &str,
+    name: &str,
+    grace: Option<i64>,
+) -> Result<(), ApiError> {
+    let opts = DeleteOptions {
+        grace_period_seconds: grace.filter(|g| *g >= 0),
+        ..Default::default()
+    };
+    world.store.evict(ns, name, &opts)
+}
+
+/// What metrics-server reports for a pod: the kubelet's usage model of its
+/// running containers (`None` when none runs: no metrics yet).
+pub fn kubelet_pod_usage(world: &World, ns: &str, pod: &str) -> Option<Vec<(String, Usage)>> {
+    let k = world.controller::<crate::controllers::kubelet::Kubelet>()?;
+    let v: Vec<(String, Usage)> = k
+        .pod_usage(ns, pod, world.now())
+        .into_iter()
+        .map(|(c, cpu, mem)| {
+            (
+                c,
+                Usage {
+                    cpu_millis: cpu as i64,
+                    memory_bytes: mem as i64,
+                },
+            )
+        })
+        .collect();
+    (!v.is_empty()).then_some(v)
+}
+
+/// What metrics-server reports for a node (`None` when its kubelet is down).
+pub fn kubelet_node_usage(world: &World, node: &str) -> Option<Usage> {
+    let k = world.controller::<crate::controllers::kubelet::Kubelet>()?;
+    k.node_usage(node, world.now()).map(|(cpu, mem)| Usage {
+        cpu_millis: cpu as i64,
+        memory_bytes: mem as i64,
+    })
+}
+
 /// Eviction without the eviction API: a delete with the pod's own grace
-/// period. Lead: replace with `Store::evict` (which checks PDBs).
+/// period (no PodDisruptionBudget check).
 pub fn delete_for_eviction(
     world: &mut World,
     ns: &str,

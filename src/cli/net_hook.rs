@@ -1,21 +1,15 @@
-//! The hooks that connect the shell's network tools, `kubectl top` and
-//! `kubectl drain` to the simulation: argv parsing here, the requests
-//! themselves in `crate::net::tools`, usage in the kubelet, evictions in
-//! the store's eviction API.
+//! The hook that connects the shell's network tools (`curl`, `wget`,
+//! `httping`, `ping`, `nslookup`) to the simulation: argv parsing here, the
+//! requests themselves in `crate::net::tools`.
 
-use super::hooks::{Hooks, Origin, ToolCtx, Usage};
+use super::hooks::{Hooks, Origin, ToolCtx};
 use super::output::Output;
 use crate::net::tools::{self, curl::CurlOpts, wget::WgetOpts, ToolOutput};
-use crate::sim::store::DeleteOptions;
-use crate::sim::World;
 
 /// The hooks with every part of kubesim connected.
 pub fn connected() -> Hooks {
     Hooks {
         network,
-        pod_usage,
-        node_usage,
-        evict,
         ..Hooks::default()
     }
 }
@@ -169,49 +163,4 @@ fn parse_curl(args: &[String]) -> Result<(String, CurlOpts), String> {
     }
     url.map(|u| (u, o))
         .ok_or_else(|| "no URL specified".to_string())
-}
-
-fn pod_usage(w: &World, ns: &str, name: &str) -> Option<Vec<(String, Usage)>> {
-    let k = w.controller::<crate::controllers::kubelet::Kubelet>()?;
-    let u = k.pod_usage(ns, name, w.now());
-    if u.is_empty() {
-        return None;
-    }
-    Some(
-        u.into_iter()
-            .map(|(c, cpu, mem)| {
-                (
-                    c,
-                    Usage {
-                        cpu_millis: cpu as i64,
-                        memory_bytes: mem as i64,
-                    },
-                )
-            })
-            .collect(),
-    )
-}
-
-fn node_usage(w: &World, node: &str) -> Option<Usage> {
-    let k = w.controller::<crate::controllers::kubelet::Kubelet>()?;
-    k.node_usage(node, w.now()).map(|(cpu, mem)| Usage {
-        cpu_millis: cpu as i64,
-        memory_bytes: mem as i64,
-    })
-}
-
-fn evict(
-    w: &mut World,
-    ns: &str,
-    name: &str,
-    grace: Option<i64>,
-) -> Result<(), crate::sim::store::ApiError> {
-    w.store.evict(
-        ns,
-        name,
-        &DeleteOptions {
-            grace_period_seconds: grace,
-            ..Default::default()
-        },
-    )
 }

@@ -1,16 +1,40 @@
-//! kubectl's non-table output formats, client side: `-o yaml|json|name`,
-//! `jsonpath=`, `jsonpath-as-json=`, `jsonpath-file=`, `go-template=`,
-//! `go-template-file=`, `custom-columns=`, `custom-columns-file=`, and
-//! `--sort-by`. (Lead: the printers module may take these over; the CLI
-//! calls only [`OutputFormat::parse`], [`render`] and [`sort_by`].)
+//! The CLI side of kubectl's non-table output formats: which `-o` values a
+//! command accepts, `*-file=` forms read from the session's work
+//! directory, and printing of objects the CLI holds as JSON (stored ones,
+//! and ones it only generated, such as `--dry-run=client`). The engines
+//! (YAML, JSON, JSONPath, Go templates, custom columns, `--sort-by`) are
+//! the printers' (`printers::output`).
 
-pub mod custom_columns;
-pub mod gotemplate;
-pub mod jsonpath;
-pub mod tabwriter;
-pub mod yaml;
-
+use crate::printers::output::jsonpath::JsonPath;
+use crate::printers::output::{custom_columns::CustomColumns, gotemplate::GoTemplate, json};
 use serde_json::Value;
+
+/// The printers' YAML (go-yaml v2 as `sigs.k8s.io/yaml` writes it).
+pub mod yaml {
+    pub use crate::printers::output::yaml::to_yaml;
+}
+
+/// The printers' JSONPath, with the helpers `kubectl wait` needs.
+pub mod jsonpath {
+    pub use crate::printers::output::jsonpath::{relaxed, JsonPath};
+    use serde_json::Value;
+
+    /// All values an expression selects (`FindResults`, flattened).
+    pub fn values(jp: &JsonPath, data: &Value) -> Vec<Value> {
+        jp.find_results(data)
+            .map(|g| g.into_iter().flatten().collect())
+            .unwrap_or_default()
+    }
+
+    /// A value as kubectl prints it in text: strings bare, the rest as
+    /// compact JSON.
+    pub fn text_of(v: &Value) -> String {
+        match v {
+            Value::String(s) => s.clone(),
+            other => super::go_json(other, false),
+        }
+    }
+}
 
 /// One `-o` choice.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,11 +49,12 @@ pub enum OutputFormat {
     JsonPath(String),
     JsonPathAsJson(String),
     GoTemplate(String),
-    CustomColumns(Vec<(String, String)>),
+    /// A custom-columns spec (`NAME:.metadata.name,...`).
+    CustomColumns(String),
 }
 
 /// The formats `kubectl get` accepts, in kubectl's error order.
-pub const GET_FORMATS: &str = "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
+pub const GET_FORMATS: &str = crate::printers::output::ALLOWED_FORMATS;
 /// The formats of commands that print the objects they change.
 pub const OBJECT_FORMATS: &str = "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml";
 
@@ -42,41 +67,45 @@ impl OutputFormat {
         tables: bool,
         read: &dyn Fn(&str) -> Result<String, String>,
     ) -> Result<OutputFormat, String> {
-        let (name, arg) = match o.split_once('=') {
-            Some((n, a)) => (n, Some(a.to_string())),
-            None => (o, None),
-        };
-        let arg = arg.or_else(|| template.map(str::to_string));
-        let need = |a: Option<String>| {
-            a.filter(|a| !a.is_empty())
-                .ok_or_else(|| "template format specified but no template given".to_string())
-        };
-        let file = |a: Option<String>| -> Result<String, String> {
-            let f = need(a)?;
-            read(&f).map_err(|e| format!("error reading template {f}, {e}"))
-        };
-        let allowed = if tables { GET_FORMATS } else { OBJECT_FORMATS };
+        use crate::printers::output::OutputFormat as P;
+        let name = o.split_once('=').map_or(o, |(n, _)| n);
         let unknown = || {
+            let allowed = if tables { GET_FORMATS } else { OBJECT_FORMATS };
             format!("unable to match a printer suitable for the output format \"{o}\", allowed formats are: {allowed}")
         };
-        Ok(match name {
-            "" => OutputFormat::Table { wide: false },
-            "wide" if tables => OutputFormat::Table { wide: true },
-            "name" => OutputFormat::Name,
-            "json" => OutputFormat::Json,
-            "yaml" => OutputFormat::Yaml,
-            "jsonpath" => OutputFormat::JsonPath(need(arg)?),
-            "jsonpath-as-json" => OutputFormat::JsonPathAsJson(need(arg)?),
-            "jsonpath-file" => OutputFormat::JsonPath(file(arg)?),
-            "go-template" | "template" => OutputFormat::GoTemplate(need(arg)?),
-            "go-template-file" | "templatefile" => OutputFormat::GoTemplate(file(arg)?),
-            "custom-columns" if tables => {
-                OutputFormat::CustomColumns(custom_columns::parse_spec(&need(arg)?)?)
+        if !tables && matches!(name, "wide" | "custom-columns" | "custom-columns-file") {
+            return Err(unknown());
+        }
+        let parsed = match P::parse(o, template) {
+            Ok(p) => p,
+            Err(e) if e.starts_with("unable to match a printer") => return Err(unknown()),
+            Err(e) => return Err(e),
+        };
+        let parsed = match &parsed {
+            P::JsonPathFile(f) | P::GoTemplateFile(f) | P::CustomColumnsFile(f) => {
+                let f = f.clone();
+                parsed
+                    .load(read)
+                    .map_err(|e| format!("error reading template {f}, {e}"))?
             }
-            "custom-columns-file" if tables => {
-                OutputFormat::CustomColumns(custom_columns::parse_file(&file(arg)?)?)
+            _ => parsed,
+        };
+        Ok(match parsed {
+            P::Table => OutputFormat::Table { wide: false },
+            P::Wide => OutputFormat::Table { wide: true },
+            P::Json => OutputFormat::Json,
+            P::Yaml => OutputFormat::Yaml,
+            P::Name => OutputFormat::Name,
+            P::JsonPath(t) => OutputFormat::JsonPath(t),
+            P::JsonPathAsJson(t) => OutputFormat::JsonPathAsJson(t),
+            P::GoTemplate(t) => OutputFormat::GoTemplate(t),
+            P::CustomColumns(spec) => {
+                CustomColumns::parse(&spec)?;
+                OutputFormat::CustomColumns(spec)
             }
-            _ => return Err(unknown()),
+            P::JsonPathFile(_) | P::GoTemplateFile(_) | P::CustomColumnsFile(_) => {
+                unreachable!("file forms are loaded above")
+            }
         })
     }
 
@@ -87,12 +116,7 @@ impl OutputFormat {
 
 /// kubectl's `List` wrapper for several objects.
 pub fn list_of(items: Vec<Value>) -> Value {
-    serde_json::json!({
-        "apiVersion": "v1",
-        "items": items,
-        "kind": "List",
-        "metadata": {"resourceVersion": ""},
-    })
+    crate::printers::output::list_of(items)
 }
 
 /// Renders objects (already JSON) in a non-table format. `single` means
@@ -115,138 +139,53 @@ pub fn render(
     match fmt {
         OutputFormat::Table { .. } => Err("table output is printed by the printers".into()),
         OutputFormat::Name => Ok(names.iter().map(|n| format!("{n}\n")).collect()),
-        OutputFormat::Json => Ok(go_json(&data(), true)),
+        OutputFormat::Json => Ok(json::to_json(&data())),
         OutputFormat::Yaml => Ok(yaml::to_yaml(&data())),
         OutputFormat::JsonPath(t) => {
-            let jp = jsonpath::JsonPath::parse(t)
-                .map_err(|e| format!("error parsing jsonpath {t}, {e}"))?;
-            jp.execute(&data())
+            let jp = JsonPath::parse(t).map_err(|e| format!("error parsing jsonpath {t}, {e}"))?;
+            jp.execute(&data()).map_err(|e| {
+                format!(
+                    "error executing jsonpath {}: Error executing template: {e}",
+                    json::go_json_string(t)
+                )
+            })
         }
         OutputFormat::JsonPathAsJson(t) => {
-            let jp = jsonpath::JsonPath::parse(t)
-                .map_err(|e| format!("error parsing jsonpath {t}, {e}"))?;
-            let vals = jp.values(&data());
-            Ok(go_json(&Value::Array(vals), true))
+            let jp = JsonPath::parse(t).map_err(|e| format!("error parsing jsonpath {t}, {e}"))?;
+            let all: Vec<Value> = jp.find_results(&data())?.into_iter().flatten().collect();
+            Ok(json::to_json(&Value::Array(all)))
         }
         OutputFormat::GoTemplate(t) => {
-            let tpl = gotemplate::Template::parse(t)
-                .map_err(|e| format!("error parsing template {t}, {e}"))?;
+            let tpl =
+                GoTemplate::parse(t).map_err(|e| format!("error parsing template {t}, {e}"))?;
             tpl.execute(&data())
-                .map_err(|e| format!("error executing template \"{t}\": {e}"))
+                .map_err(|e| format!("error executing template {}: {e}", json::go_json_string(t)))
         }
-        OutputFormat::CustomColumns(cols) => custom_columns::render(cols, objs, no_headers),
+        OutputFormat::CustomColumns(spec) => CustomColumns::parse(spec)?.render(objs, no_headers),
     }
 }
 
-/// Sorts objects by a JSONPath field (`--sort-by`): numbers numerically,
-/// everything else by its text; objects without the field first.
-pub fn sort_by(objs: &mut [(Value, usize)], expr: &str) -> Result<(), String> {
-    let e = jsonpath::relaxed(expr)?;
-    let jp = jsonpath::JsonPath::parse(&e)
-        .map_err(|err| format!("error parsing jsonpath {e}, {err}"))?;
-    let key = |v: &Value| -> Option<Value> { jp.values(v).into_iter().next() };
-    objs.sort_by(|(a, ia), (b, ib)| {
-        let (ka, kb) = (key(a), key(b));
-        let ord = match (&ka, &kb) {
-            (None, None) => std::cmp::Ordering::Equal,
-            (None, Some(_)) => std::cmp::Ordering::Less,
-            (Some(_), None) => std::cmp::Ordering::Greater,
-            (Some(Value::Number(x)), Some(Value::Number(y))) => x
-                .as_f64()
-                .partial_cmp(&y.as_f64())
-                .unwrap_or(std::cmp::Ordering::Equal),
-            (Some(x), Some(y)) => quantity_or_text(x).cmp(&quantity_or_text(y)),
-        };
-        ord.then(ia.cmp(ib))
-    });
+/// Sorts objects (as JSON, with their original positions) by a JSONPath
+/// field, as `--sort-by` does (the printers' order: stable, missing
+/// first, numbers, quantities, natural string order).
+pub fn sort_by(objs: &mut Vec<(Value, usize)>, expr: &str) -> Result<(), String> {
+    let values: Vec<Value> = objs.iter().map(|(v, _)| v.clone()).collect();
+    let order = crate::printers::output::sort::order_by(&values, expr)?;
+    let mut slots: Vec<Option<(Value, usize)>> =
+        std::mem::take(objs).into_iter().map(Some).collect();
+    *objs = order.into_iter().filter_map(|i| slots[i].take()).collect();
     Ok(())
 }
 
-/// Quantities (`100m`, `1Gi`) compare by value, other text as text.
-fn quantity_or_text(v: &Value) -> (i128, String) {
-    let t = jsonpath::text_of(v);
-    match crate::objects::quantity::parse_quantity(&t) {
-        Ok(a) if t.chars().next().is_some_and(|c| c.is_ascii_digit()) => (a.0, String::new()),
-        _ => (i128::MIN, t),
-    }
-}
-
 /// JSON as Go's `encoding/json` writes it for kubectl: keys sorted,
-/// 4-space indentation (`pretty`), `<`, `>`, `&` escaped.
+/// 4-space indentation with a final newline (`pretty`), or compact;
+/// `<`, `>`, `&` escaped.
 pub fn go_json(v: &Value, pretty: bool) -> String {
-    let mut out = String::new();
-    write_json(v, pretty, 0, &mut out);
     if pretty {
-        out.push('\n');
+        json::to_json(v)
+    } else {
+        json::to_json_compact(v)
     }
-    out
-}
-
-fn write_json(v: &Value, pretty: bool, level: usize, out: &mut String) {
-    let nl = |out: &mut String, level: usize| {
-        if pretty {
-            out.push('\n');
-            out.push_str(&"    ".repeat(level));
-        }
-    };
-    match v {
-        Value::Object(m) if !m.is_empty() => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                nl(out, level + 1);
-                write_str(k, out);
-                out.push(':');
-                if pretty {
-                    out.push(' ');
-                }
-                write_json(&m[*k], pretty, level + 1, out);
-            }
-            nl(out, level);
-            out.push('}');
-        }
-        Value::Array(a) if !a.is_empty() => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                nl(out, level + 1);
-                write_json(x, pretty, level + 1, out);
-            }
-            nl(out, level);
-            out.push(']');
-        }
-        Value::Object(_) => out.push_str("{}"),
-        Value::Array(_) => out.push_str("[]"),
-        Value::String(s) => write_str(s, out),
-        other => out.push_str(&other.to_string()),
-    }
-}
-
-fn write_str(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
@@ -255,7 +194,7 @@ mod tests {
     use serde_json::json;
 
     fn no_files(_: &str) -> Result<String, String> {
-        Err("no".into())
+        Err("no such file".into())
     }
 
     #[test]
@@ -276,6 +215,15 @@ mod tests {
             OutputFormat::parse("wide", None, false, &no_files).unwrap_err(),
             format!("unable to match a printer suitable for the output format \"wide\", allowed formats are: {OBJECT_FORMATS}")
         );
+        assert_eq!(
+            OutputFormat::parse("jsonpath-file=x.txt", None, true, &no_files).unwrap_err(),
+            "error reading template x.txt, no such file"
+        );
+        let read = |_: &str| Ok("{.metadata.name}".to_string());
+        assert_eq!(
+            OutputFormat::parse("jsonpath-file=x.txt", None, false, &read).unwrap(),
+            OutputFormat::JsonPath("{.metadata.name}".into())
+        );
     }
 
     #[test]
@@ -284,6 +232,10 @@ mod tests {
         assert_eq!(
             go_json(&v, true),
             "{\n    \"a\": {\n        \"x\": \"\\u003cnone\\u003e\"\n    },\n    \"b\": 1,\n    \"c\": [],\n    \"d\": {}\n}\n"
+        );
+        assert_eq!(
+            go_json(&json!({"b": [1], "a": "<"}), false),
+            "{\"a\":\"\\u003c\",\"b\":[1]}"
         );
     }
 

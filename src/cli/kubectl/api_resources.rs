@@ -1,15 +1,17 @@
 //! `kubectl api-resources`, `kubectl api-versions` and `kubectl get --raw`:
-//! discovery, from the kinds kubesim serves (`Kind::ALL`), laid out as
+//! the discovery the HTTP API serves (`api::discovery`, so the REPL and a
+//! real kubectl see the same resources), laid out as
 //! `k8s.io/kubectl/pkg/cmd/apiresources/apiresources.go` prints it.
 
 use super::Ctx;
+use crate::api::discovery::{self, ApiResource};
 use crate::cli::flags::{flag, FlagSpec};
 use crate::cli::format::go_json;
 use crate::cli::output::Output;
 use crate::objects::selectors::{FieldSelector, Selector};
 use crate::objects::Kind;
 use crate::sim::store::ListOptions;
-use serde_json::{json, Value};
+use serde_json::json;
 
 pub const RESOURCES_FLAGS: &[FlagSpec] = &[
     flag("namespaced", None, false, "If false, non-namespaced resources will be returned, otherwise returning namespaced resources by default.").default("true"),
@@ -24,53 +26,20 @@ pub const RESOURCES_FLAGS: &[FlagSpec] = &[
 
 pub const VERSIONS_FLAGS: &[FlagSpec] = &[];
 
-/// The verbs discovery lists for a resource.
-pub fn verbs(kind: Kind) -> &'static [&'static str] {
-    match kind {
-        Kind::Event | Kind::ControllerRevision => &[
-            "create",
-            "delete",
-            "deletecollection",
-            "get",
-            "list",
-            "patch",
-            "update",
-            "watch",
-        ],
-        Kind::Namespace => &[
-            "create", "delete", "get", "list", "patch", "update", "watch",
-        ],
-        _ => &[
-            "create",
-            "delete",
-            "deletecollection",
-            "get",
-            "list",
-            "patch",
-            "update",
-            "watch",
-        ],
-    }
-}
-
-fn subresource_verbs(sub: &str) -> &'static [&'static str] {
-    match sub {
-        "log" | "proxy" => &["get"],
-        "exec" | "attach" | "portforward" => &["create", "get"],
-        "eviction" | "binding" | "token" => &["create"],
-        "finalize" => &["update"],
-        _ => &["get", "patch", "update"],
-    }
-}
-
 pub fn api_resources(ctx: &mut Ctx) -> Output {
     let wide = match ctx.args.get("output") {
         None | Some("") => false,
         Some("wide") => true,
         Some("name") => {
-            let mut names: Vec<String> = sorted_kinds(ctx)
+            let mut names: Vec<String> = sorted_resources(ctx)
                 .iter()
-                .map(|k| k.info().group_resource())
+                .map(|r| {
+                    if r.group.is_empty() {
+                        r.plural.to_string()
+                    } else {
+                        format!("{}.{}", r.plural, r.group)
+                    }
+                })
                 .collect();
             names.dedup();
             return Output::ok(names.iter().map(|n| format!("{n}\n")).collect::<String>());
@@ -81,7 +50,7 @@ pub fn api_resources(ctx: &mut Ctx) -> Output {
             ))
         }
     };
-    let kinds = sorted_kinds(ctx);
+    let resources = sorted_resources(ctx);
     let mut lines: Vec<Vec<String>> = Vec::new();
     if !ctx.args.bool("no-headers") {
         let mut h: Vec<String> = ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
@@ -94,106 +63,71 @@ pub fn api_resources(ctx: &mut Ctx) -> Output {
         }
         lines.push(h);
     }
-    for k in &kinds {
-        let i = k.info();
+    for r in &resources {
         let mut row = vec![
-            i.plural.to_string(),
-            i.short_names.join(","),
-            i.api_version(),
-            i.namespaced.to_string(),
-            i.kind.to_string(),
+            r.plural.to_string(),
+            r.short_names.join(","),
+            gv(r.group, r.version),
+            r.namespaced.to_string(),
+            r.kind.to_string(),
         ];
         if wide {
-            row.push(format!("[{}]", verbs(*k).join(" ")));
-            row.push(i.categories.join(","));
+            row.push(format!("[{}]", r.verbs.join(" ")));
+            row.push(r.categories.join(","));
         }
         lines.push(row);
     }
     Output::ok(crate::printers::layout::align(&lines, &mut Vec::new()))
 }
 
-fn sorted_kinds(ctx: &Ctx) -> Vec<Kind> {
+fn gv(group: &str, version: &str) -> String {
+    if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    }
+}
+
+/// The served resources the flags select, in kubectl's order (stable by
+/// group, or by `--sort-by` name or kind).
+fn sorted_resources(ctx: &Ctx) -> Vec<&'static ApiResource> {
     let group = ctx.args.get("api-group");
     let namespaced = ctx.args.get("namespaced").map(|v| v != "false");
     let wanted_verbs = ctx.args.all("verbs");
     let categories = ctx.args.all("categories");
-    let mut kinds: Vec<Kind> = Kind::ALL
+    let mut out: Vec<&'static ApiResource> = discovery::resources()
         .iter()
-        .copied()
-        .filter(|k| group.is_none_or(|g| k.info().group == g))
-        .filter(|k| namespaced.is_none_or(|n| k.info().namespaced == n))
-        .filter(|k| {
+        .filter(|r| group.is_none_or(|g| r.group == g))
+        .filter(|r| namespaced.is_none_or(|n| r.namespaced == n))
+        .filter(|r| {
             wanted_verbs
                 .iter()
                 .flat_map(|v| v.split(','))
-                .all(|v| verbs(*k).contains(&v))
+                .all(|v| r.verbs.contains(&v))
         })
-        .filter(|k| {
+        .filter(|r| {
             categories
                 .iter()
                 .flat_map(|v| v.split(','))
-                .all(|c| k.info().in_category(c))
+                .all(|c| r.categories.contains(&c))
         })
         .collect();
     match ctx.args.get("sort-by") {
-        Some("kind") => kinds.sort_by_key(|k| k.info().kind),
-        Some("name") => kinds.sort_by_key(|k| k.info().plural),
-        _ => kinds.sort_by_key(|k| (k.info().group, k.info().plural)),
+        Some("kind") => out.sort_by_key(|r| r.kind),
+        Some("name") => out.sort_by_key(|r| r.plural),
+        _ => out.sort_by_key(|r| (r.group, r.plural)),
     }
-    kinds
+    out
 }
 
 pub fn api_versions(_ctx: &mut Ctx) -> Output {
-    let mut v: Vec<String> = Kind::ALL.iter().map(|k| k.info().api_version()).collect();
+    let mut v: Vec<String> = discovery::group_versions()
+        .into_iter()
+        .map(|(g, v)| gv(g, v))
+        .collect();
     v.sort();
     v.dedup();
     Output::ok(v.iter().map(|s| format!("{s}\n")).collect::<String>())
-}
-
-/// The APIResourceList of one group-version (`GET /api/v1`).
-pub fn resource_list(api_version: &str) -> Option<Value> {
-    let kinds: Vec<Kind> = Kind::ALL
-        .iter()
-        .copied()
-        .filter(|k| k.info().api_version() == api_version)
-        .collect();
-    if kinds.is_empty() {
-        return None;
-    }
-    let mut resources = Vec::new();
-    for k in kinds {
-        let i = k.info();
-        let mut r = json!({
-            "name": i.plural,
-            "singularName": i.singular,
-            "namespaced": i.namespaced,
-            "kind": i.kind,
-            "verbs": verbs(k),
-        });
-        if !i.short_names.is_empty() {
-            r["shortNames"] = json!(i.short_names);
-        }
-        if !i.categories.is_empty() {
-            r["categories"] = json!(i.categories);
-        }
-        resources.push(r);
-        for sub in i.subresources {
-            resources.push(json!({
-                "name": format!("{}/{sub}", i.plural),
-                "singularName": "",
-                "namespaced": i.namespaced,
-                "kind": if *sub == "scale" { "Scale" } else if *sub == "eviction" { "Eviction" } else { i.kind },
-                "verbs": subresource_verbs(sub),
-            }));
-        }
-    }
-    resources.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
-    Some(json!({
-        "kind": "APIResourceList",
-        "apiVersion": "v1",
-        "groupVersion": api_version,
-        "resources": resources,
-    }))
 }
 
 /// `kubectl get --raw PATH`: what the apiserver answers on that path.
@@ -207,36 +141,16 @@ pub fn raw(ctx: &mut Ctx, path: &str) -> Output {
     let body = match path.trim_end_matches('/') {
         "/healthz" | "/livez" | "/readyz" => return Output::ok("ok"),
         "/version" => super::version::server_version_json(),
-        "/api" => json!({
-            "kind": "APIVersions",
-            "versions": ["v1"],
-            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "10.10.0.11:6443"}],
-        }),
-        "/apis" => {
-            let mut groups: Vec<&str> = Kind::ALL
-                .iter()
-                .map(|k| k.info().group)
-                .filter(|g| !g.is_empty())
-                .collect();
-            groups.dedup();
-            let mut seen = Vec::new();
-            for g in groups {
-                if !seen.contains(&g) {
-                    seen.push(g);
-                }
-            }
-            json!({
-                "kind": "APIGroupList",
-                "apiVersion": "v1",
-                "groups": seen.iter().map(|g| {
-                    let v = Kind::ALL.iter().find(|k| k.info().group == *g).map(|k| k.info().version).unwrap_or("v1");
-                    let gv = format!("{g}/{v}");
-                    json!({"name": g, "versions": [{"groupVersion": gv, "version": v}], "preferredVersion": {"groupVersion": gv, "version": v}})
-                }).collect::<Vec<_>>(),
-            })
-        }
+        "/api" => discovery::api_versions("10.10.0.11:6443"),
+        "/apis" => discovery::api_group_list(),
         p => {
             let parts: Vec<&str> = p.trim_start_matches('/').split('/').collect();
+            if let ["apis", g] = parts.as_slice() {
+                return match discovery::api_group_named(g) {
+                    Some(v) => Output::ok(go_json(&v, false) + "\n"),
+                    None => not_found(),
+                };
+            }
             let (group, version, rest) = match parts.as_slice() {
                 ["api", v, rest @ ..] => ("", *v, rest),
                 ["apis", g, v, rest @ ..] => (*g, *v, rest),
@@ -248,7 +162,7 @@ pub fn raw(ctx: &mut Ctx, path: &str) -> Output {
                 format!("{group}/{version}")
             };
             if rest.is_empty() {
-                match resource_list(&gv) {
+                match discovery::resource_list(group, version) {
                     Some(v) => v,
                     None => return not_found(),
                 }

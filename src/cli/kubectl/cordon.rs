@@ -21,9 +21,20 @@ pub fn uncordon(ctx: &mut Ctx) -> Output {
     set_unschedulable(ctx, false)
 }
 
-/// The nodes named by the arguments or `-l`.
+/// The nodes named by the arguments or `-l`, all fetched before any is
+/// changed (drain.go's `Complete` collects the node infos first, so one
+/// missing node stops the command).
 pub fn nodes(ctx: &Ctx) -> Result<Vec<String>, Output> {
-    if let Some(sel) = ctx.args.get("selector") {
+    let selector = ctx.args.get("selector").filter(|s| !s.is_empty());
+    if ctx.args.positional.is_empty() && selector.is_none() {
+        return Err(ctx.usage_error(format!("USAGE: {} NODE [flags]", ctx.path)));
+    }
+    if !ctx.args.positional.is_empty() && selector.is_some() {
+        return Err(
+            ctx.usage_error("error: cannot specify both a node name and a --selector option")
+        );
+    }
+    if let Some(sel) = selector {
         let s = Selector::parse(sel).map_err(Output::error)?;
         let v: Vec<String> = ctx
             .world
@@ -37,19 +48,20 @@ pub fn nodes(ctx: &Ctx) -> Result<Vec<String>, Output> {
         }
         return Ok(v);
     }
-    let Some(name) = ctx.args.positional.first() else {
-        return Err(ctx.usage_error("USAGE: cordon NODE [flags]"));
-    };
-    let name = name
-        .strip_prefix("node/")
-        .or_else(|| name.strip_prefix("nodes/"))
-        .unwrap_or(name)
-        .to_string();
-    ctx.world
-        .store
-        .get(Kind::Node, "", &name)
-        .map_err(|e| Output::err(e.kubectl_text()))?;
-    Ok(vec![name])
+    let mut v = Vec::new();
+    for name in &ctx.args.positional {
+        let name = name
+            .strip_prefix("node/")
+            .or_else(|| name.strip_prefix("nodes/"))
+            .unwrap_or(name)
+            .to_string();
+        ctx.world
+            .store
+            .get(Kind::Node, "", &name)
+            .map_err(|e| Output::err(e.kubectl_text()))?;
+        v.push(name);
+    }
+    Ok(v)
 }
 
 /// Sets `spec.unschedulable` on one node; returns kubectl's line.

@@ -277,6 +277,7 @@ pub fn drain(ctx: &mut Ctx) -> Output {
                 .map(|(m, p)| format!("{m}: {}", p.join(", ")))
                 .collect();
             out.push_err(&format!("Warning: {}", w.join("; ")));
+            ctx.flush(&mut out);
         }
         let to_delete: Vec<&Pod> = decided
             .iter()
@@ -321,7 +322,87 @@ pub fn drain(ctx: &mut Ctx) -> Output {
     out
 }
 
-/// Evicts (or deletes) the pods, then polls every second, as kubectl's
+/// Where one pod is in `evictPods`/`deletePods`.
+enum Step {
+    /// The eviction was refused (429, a PodDisruptionBudget): try again then.
+    Retry(crate::sim::time::SimTime),
+    /// Evicted or deleted: wait until it is gone (or replaced: another uid).
+    Gone(Option<String>),
+}
+
+/// How pods are removed: `--grace-period`, `--disable-eviction`, `--dry-run`.
+#[derive(Clone, Copy)]
+struct How {
+    grace: Option<i64>,
+    disable_eviction: bool,
+    dry: DryRun,
+}
+
+/// One eviction (or delete) attempt, as drain.go's goroutine makes it.
+fn attempt(
+    ctx: &mut Ctx,
+    (ns, name): (&str, &str),
+    uid: &Option<String>,
+    how: How,
+    out: &mut Output,
+) -> Result<Option<Step>, String> {
+    let How {
+        grace,
+        disable_eviction,
+        dry,
+    } = how;
+    if !disable_eviction {
+        out.push_out(&format!(
+            "evicting pod {ns}/{name}{}",
+            if dry == DryRun::Server {
+                " (server dry run)"
+            } else {
+                ""
+            }
+        ));
+    }
+    let r = if dry == DryRun::Server {
+        Ok(())
+    } else if disable_eviction {
+        ctx.world
+            .store
+            .delete(
+                Kind::Pod,
+                ns,
+                name,
+                &crate::sim::store::DeleteOptions {
+                    grace_period_seconds: grace,
+                    ..Default::default()
+                },
+            )
+            .map(|_| ())
+    } else {
+        (ctx.hooks.evict)(ctx.world, ns, name, grace)
+    };
+    match r {
+        Ok(()) => Ok(Some(Step::Gone(uid.clone()))),
+        Err(e) if e.reason == crate::sim::store::Reason::NotFound => Ok(None),
+        Err(e) if e.reason == crate::sim::store::Reason::TooManyRequests && !disable_eviction => {
+            out.push_err(&format!(
+                "error when evicting pods/\"{name}\" -n \"{ns}\" (will retry after 5s): {}",
+                e.message
+            ));
+            Ok(Some(Step::Retry(ctx.world.now() + Duration::from_secs(5))))
+        }
+        Err(e) => Err(format!(
+            "error when {} pods/\"{name}\" -n \"{ns}\": {}",
+            if disable_eviction {
+                "deleting"
+            } else {
+                "evicting"
+            },
+            e.message
+        )),
+    }
+}
+
+/// Evicts (or deletes) the pods, all at once as kubectl's goroutines do,
+/// retrying refused evictions every 5 s, then polls every second as
 /// `waitForDelete` does, printing `pod/NAME evicted` as each one goes.
 fn evict_and_wait(
     ctx: &mut Ctx,
@@ -332,40 +413,18 @@ fn evict_and_wait(
     dry: DryRun,
     out: &mut Output,
 ) -> Result<(), String> {
-    let mut waiting: Vec<(String, String, Option<String>)> = Vec::new();
+    let how = How {
+        grace,
+        disable_eviction,
+        dry,
+    };
+    let mut pending: Vec<(String, String, Option<String>, Step)> = Vec::new();
     for p in pods {
         let ns = p.metadata.namespace.clone().unwrap_or_default();
         let name = p.metadata.name.clone().unwrap_or_default();
-        if !disable_eviction {
-            out.push_out(&format!("evicting pod {ns}/{name}"));
-        }
-        let r = if dry == DryRun::Server {
-            Ok(())
-        } else if disable_eviction {
-            ctx.world
-                .store
-                .delete(
-                    Kind::Pod,
-                    &ns,
-                    &name,
-                    &crate::sim::store::DeleteOptions {
-                        grace_period_seconds: grace,
-                        ..Default::default()
-                    },
-                )
-                .map(|_| ())
-        } else {
-            (ctx.hooks.evict)(ctx.world, &ns, &name, grace)
-        };
-        match r {
-            Ok(()) => waiting.push((ns, name, p.metadata.uid.clone())),
-            Err(e) if e.reason == crate::sim::store::Reason::NotFound => {}
-            Err(e) => {
-                return Err(format!(
-                    "error when evicting pods/\"{name}\" -n \"{ns}\": {}",
-                    e.message
-                ));
-            }
+        let uid = p.metadata.uid.clone();
+        if let Some(step) = attempt(ctx, (&ns, &name), &uid, how, out)? {
+            pending.push((ns, name, uid, step));
         }
     }
     ctx.flush(out);
@@ -376,7 +435,7 @@ fn evict_and_wait(
         "evicted"
     };
     if dry == DryRun::Server {
-        for (_, name, _) in &waiting {
+        for (_, name, _, _) in &pending {
             out.push_out(&format!("pod/{name} {word} (server dry run)"));
         }
         return Ok(());
@@ -384,28 +443,48 @@ fn evict_and_wait(
     let start = ctx.world.now();
     let limit = timeout.map(|t| start + t).or_else(|| ctx.stream_deadline());
     loop {
-        waiting.retain(|(ns, name, uid)| {
-            let gone = match ctx.world.store.try_get(Kind::Pod, ns, name) {
-                None => true,
-                Some(o) => o.meta().uid != *uid,
-            };
-            if gone {
-                out.push_out(&format!("pod/{name} {word}"));
+        let now = ctx.world.now();
+        let mut next_pending = Vec::new();
+        for (ns, name, uid, step) in std::mem::take(&mut pending) {
+            match step {
+                Step::Gone(want) => {
+                    let gone = match ctx.world.store.try_get(Kind::Pod, &ns, &name) {
+                        None => true,
+                        Some(o) => o.meta().uid != want,
+                    };
+                    if gone {
+                        out.push_out(&format!("pod/{name} {word}"));
+                    } else {
+                        next_pending.push((ns, name, uid, Step::Gone(want)));
+                    }
+                }
+                Step::Retry(t) if t <= now => {
+                    if let Some(step) = attempt(ctx, (&ns, &name), &uid, how, out)? {
+                        next_pending.push((ns, name, uid, step));
+                    }
+                }
+                step => next_pending.push((ns, name, uid, step)),
             }
-            !gone
-        });
+        }
+        pending = next_pending;
         ctx.flush(out);
-        if waiting.is_empty() {
+        if pending.is_empty() {
             return Ok(());
         }
+        ctx.world.settle();
         let next = ctx.world.now() + Duration::from_secs(1);
         if let Some(l) = limit {
             if next > l {
-                let waited = crate::printers::age::human_duration(l.since(start));
-                let (ns, name, _) = &waiting[0];
-                return Err(format!(
-                    "error when waiting for pod \"{name}\" in namespace \"{ns}\" to terminate: global timeout reached: {waited}"
-                ));
+                let waited = crate::controllers::kubelet::pull::go_duration(l.since(start));
+                let (ns, name, _, step) = &pending[0];
+                return Err(match step {
+                    Step::Retry(_) => format!(
+                        "error when evicting pods/\"{name}\" -n \"{ns}\": global timeout reached: {waited}"
+                    ),
+                    Step::Gone(_) => format!(
+                        "error when waiting for pod \"{name}\" in namespace \"{ns}\" to terminate: global timeout reached: {waited}"
+                    ),
+                });
             }
         }
         if !ctx.wait_until(next) {

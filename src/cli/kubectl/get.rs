@@ -185,7 +185,8 @@ pub fn get(ctx: &mut Ctx) -> Output {
             .collect(),
     };
     let watch_events = ctx.args.bool("output-watch-events");
-    let mut widths: Vec<usize> = Vec::new();
+    // `get -w` rows keep the widths of what was printed before.
+    let mut watcher: Option<printers::WatchPrinter> = None;
     if !ctx.args.bool("watch-only") {
         let body = if fmt.is_table() {
             let now = ctx.now();
@@ -197,7 +198,9 @@ pub fn get(ctx: &mut Ctx) -> Output {
                     ..print_opts.clone()
                 };
                 let s = if watch {
-                    render_rows(&t, &o, true, watch_events.then_some("ADDED"), &mut widths)
+                    watcher
+                        .get_or_insert_with(|| printers::WatchPrinter::new(o.clone(), watch_events))
+                        .print(&t, "ADDED")
                 } else {
                     printers::render_table(&t, &o)
                 };
@@ -250,7 +253,7 @@ pub fn get(ctx: &mut Ctx) -> Output {
         names: if names.is_empty() { None } else { Some(names) },
         labels: label_selector,
     };
-    watch_loop(ctx, &filter, &fmt, &print_opts, watch_events, widths, out)
+    watch_loop(ctx, &filter, &fmt, &print_opts, watch_events, watcher, out)
 }
 
 /// Which watch events a `get -w` shows.
@@ -285,13 +288,19 @@ fn watch_loop(
     fmt: &OutputFormat,
     opts: &PrintOptions,
     watch_events: bool,
-    mut widths: Vec<usize>,
+    watcher: Option<printers::WatchPrinter>,
     mut out: Output,
 ) -> Output {
     let deadline = ctx.stream_deadline();
     let mut rv = ctx.world.store.resource_version();
     let mut printed_any = !out.stdout.is_empty();
-    let mut headers_done = printed_any && fmt.is_table();
+    let mut watcher = watcher.unwrap_or_else(|| {
+        let o = PrintOptions {
+            with_namespace: opts.with_namespace && filter.kind.info().namespaced,
+            ..opts.clone()
+        };
+        printers::WatchPrinter::new(o, watch_events)
+    });
     ctx.flush(&mut out);
     loop {
         if ctx.term.is_interrupted() {
@@ -310,19 +319,7 @@ fn watch_loop(
         for (ty, obj) in events {
             let text = if fmt.is_table() {
                 let t = printers::table(filter.kind, std::slice::from_ref(&obj), now);
-                let o = PrintOptions {
-                    with_namespace: opts.with_namespace && filter.kind.info().namespaced,
-                    ..opts.clone()
-                };
-                let s = render_rows(
-                    &t,
-                    &o,
-                    !headers_done,
-                    watch_events.then_some(ty.as_str()),
-                    &mut widths,
-                );
-                headers_done = true;
-                s
+                watcher.print(&t, ty.as_str())
             } else {
                 let v = if watch_events {
                     serde_json::json!({"type": ty.as_str(), "object": obj.to_json()})
@@ -372,36 +369,6 @@ fn watch_loop(
         }
     }
     out
-}
-
-/// Table rows as `get -w` prints them: the header only for the first
-/// table, `EVENT` first with `--output-watch-events`, widths kept.
-fn render_rows(
-    t: &printers::Table,
-    o: &PrintOptions,
-    header: bool,
-    event: Option<&str>,
-    widths: &mut Vec<usize>,
-) -> String {
-    if t.rows.is_empty() {
-        return String::new();
-    }
-    let (head, rows) = printers::layout::table_lines(t, o);
-    let mut lines = Vec::new();
-    if header && !o.no_headers {
-        let mut h = head;
-        if event.is_some() {
-            h.insert(0, "EVENT".into());
-        }
-        lines.push(h);
-    }
-    for mut r in rows {
-        if let Some(e) = event {
-            r.insert(0, format!("{e:<8}"));
-        }
-        lines.push(r);
-    }
-    printers::layout::align(&lines, widths)
 }
 
 fn push(found: &mut Found, kind: Kind, obj: Arc<Object>) {

@@ -125,36 +125,62 @@ pub fn pod_for(ctx: &mut Ctx, ns: &str, target: &str) -> Result<Pod, Output> {
     }
 }
 
-/// `podutils.ByLogging`: assigned before unassigned, Running before
-/// Pending before others, ready before not ready, then the older pod.
-fn by_logging_key(p: &Pod) -> (u8, u8, u8, String, String) {
-    let assigned = p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some();
-    let phase = p
-        .status
+/// `podutils.ByLogging` (`k8s.io/kubectl/pkg/util/podutils`): assigned
+/// before unassigned; Running (and any phase Go's map lacks) before Unknown
+/// before Pending; ready before not ready; of two ready pods the one ready
+/// longer; more restarts first; then the older pod (then the name, the
+/// apiserver's list order).
+#[allow(clippy::type_complexity)]
+fn by_logging_key(
+    p: &Pod,
+) -> (
+    u8,
+    u8,
+    u8,
+    (bool, String),
+    std::cmp::Reverse<i32>,
+    String,
+    String,
+) {
+    let assigned = p
+        .spec
         .as_ref()
-        .and_then(|s| s.phase.as_deref())
-        .unwrap_or("");
-    let phase_rank = match phase {
-        "Running" => 0,
-        "Pending" => 1,
-        "Unknown" => 2,
-        _ => 3,
+        .and_then(|s| s.node_name.as_deref())
+        .is_some_and(|n| !n.is_empty());
+    let status = p.status.as_ref();
+    let phase_rank = match status.and_then(|s| s.phase.as_deref()).unwrap_or("") {
+        "Unknown" => 1,
+        "Pending" => 2,
+        _ => 0,
     };
-    let ready = p
-        .status
-        .as_ref()
+    let ready_cond = status
         .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+        .and_then(|c| c.iter().find(|c| c.type_ == "Ready"));
+    let ready = ready_cond.is_some_and(|c| c.status == "True");
+    // Compared only between ready pods; empty times last.
+    let ready_since = match ready_cond.filter(|_| ready) {
+        Some(c) => match &c.last_transition_time {
+            Some(t) => (false, t.0.to_string()),
+            None => (true, String::new()),
+        },
+        None => (false, String::new()),
+    };
+    let restarts = status
+        .and_then(|s| s.container_statuses.as_ref())
+        .map(|cs| cs.iter().map(|c| c.restart_count).max().unwrap_or(0))
+        .unwrap_or(0);
     let created = p
         .metadata
         .creation_timestamp
         .as_ref()
         .map(|t| t.0.to_string())
-        .unwrap_or_default();
+        .unwrap_or_else(|| "~".into());
     (
         u8::from(!assigned),
         phase_rank,
         u8::from(!ready),
+        ready_since,
+        std::cmp::Reverse(restarts),
         created,
         p.metadata.name.clone().unwrap_or_default(),
     )

@@ -7,7 +7,6 @@
 
 use super::{Command, Ctx, DryRun};
 use crate::cli::flags::{flag, FlagSpec};
-use crate::cli::format::tabwriter;
 use crate::cli::output::Output;
 use crate::objects::{Kind, Object};
 use crate::sim::store::{Patch, Store, WriteOptions};
@@ -642,8 +641,7 @@ fn history_cmd(ctx: &mut Ctx) -> Output {
                     .unwrap_or_else(|| "<none>".into())
             ));
         }
-        out.stdout
-            .push_str(&format!("{prefix} \n{}\n", tabwriter::align(&t, 0, 2)));
+        out.stdout.push_str(&format!("{prefix} \n{}\n", tabbed(&t)));
     }
     out
 }
@@ -762,7 +760,7 @@ fn pod_template_text(t: &Value) -> String {
         s.push_str("    Mounts:\t<none>\n");
     }
     s.push_str("  Volumes:\t<none>\n  Node-Selectors:\t<none>\n  Tolerations:\t<none>\n");
-    tabwriter::align(&s, 0, 2)
+    tabbed(&s)
 }
 
 fn undo(ctx: &mut Ctx) -> Output {
@@ -905,6 +903,13 @@ fn restart(ctx: &mut Ctx) -> Output {
         }
     }
     out
+}
+
+/// Text through kubectl's tab writer (minwidth 0, padding 2).
+fn tabbed(text: &str) -> String {
+    let mut w = crate::printers::describe::tabwriter::TabWriter::new(0, 2);
+    w.write(text);
+    w.finish()
 }
 
 #[cfg(test)]

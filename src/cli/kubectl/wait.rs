@@ -5,7 +5,7 @@
 use super::resources::{self, ResourceArg};
 use super::Ctx;
 use crate::cli::flags::{flag, FlagSpec};
-use crate::cli::format::jsonpath::{relaxed, text_of, JsonPath};
+use crate::cli::format::jsonpath::{relaxed, text_of, values, JsonPath};
 use crate::cli::output::Output;
 use crate::objects::selectors::{FieldSelector, Selector};
 use crate::objects::{Kind, Object};
@@ -79,7 +79,7 @@ fn met(cond: &Cond, obj: Option<&Object>) -> bool {
                 })
         }),
         Cond::JsonPath(jp, value) => obj.is_some_and(|o| {
-            let vals = jp.values(&o.to_json());
+            let vals = values(jp, &o.to_json());
             match value {
                 None => vals.iter().any(|v| !matches!(v, Value::Null)),
                 Some(want) => vals.len() == 1 && text_of(&vals[0]) == *want,
