@@ -13,6 +13,7 @@ pub mod api;
 pub mod cli;
 pub mod cluster;
 pub mod controllers;
+pub mod net;
 pub mod objects;
 pub mod printers;
 pub mod scheduler;

@@ -290,6 +290,7 @@ fn watch_reruns_until_the_bound() {
 }
 
 #[test]
+#[ignore = "asserts the unconnected default hook; the REPL now uses the real network (see tests/dockercoins_workshop.rs)"]
 fn network_tools_use_the_hook() {
     let mut s = session();
     let o = run(&mut s, "curl http://blue");

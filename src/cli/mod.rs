@@ -8,6 +8,7 @@ pub mod format;
 pub mod help;
 pub mod hooks;
 pub mod kubectl;
+pub mod net_hook;
 pub mod output;
 pub mod repl;
 pub mod script;
@@ -51,6 +52,9 @@ pub enum Commands {
     Serve(crate::api::ServeArgs),
     /// The live dashboard a class watches while the cluster changes.
     Tui(crate::tui::TuiArgs),
+    /// The scheduler alone: schedule pending pods from manifests and print
+    /// every decision (for snapshot tests and what-if questions).
+    Schedule(crate::scheduler::cli::ScheduleArgs),
 }
 
 #[derive(Args, Debug)]
@@ -80,6 +84,20 @@ impl WorldArgs {
 /// Runs the binary; returns the process exit code.
 pub fn main_entry() -> i32 {
     let cli = Cli::parse();
+    if let Some(Commands::Schedule(args)) = &cli.command {
+        let mut args = args.clone();
+        args.seed = cli.world.seed;
+        return match crate::scheduler::cli::run(&args) {
+            Ok(out) => {
+                print!("{out}");
+                0
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                1
+            }
+        };
+    }
     if let Some(Commands::Tui(args)) = &cli.command {
         let mut args = args.clone();
         args.seed.get_or_insert(cli.world.seed);
@@ -125,7 +143,9 @@ pub fn main_entry() -> i32 {
     };
     match cli.command {
         None | Some(Commands::Repl) => repl::run(world),
-        Some(Commands::Serve(_)) | Some(Commands::Tui(_)) => unreachable!("handled above"),
+        Some(Commands::Serve(_)) | Some(Commands::Tui(_)) | Some(Commands::Schedule(_)) => {
+            unreachable!("handled above")
+        }
         Some(Commands::Script(args)) => {
             let text = if args.file == "-" {
                 let mut s = String::new();

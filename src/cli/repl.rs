@@ -143,7 +143,7 @@ impl<A: WorldAccess> Remote<A> {
         Remote {
             access,
             state: SessionState::default(),
-            hooks: Hooks::default(),
+            hooks: super::net_hook::connected(),
             speed: 1.0,
         }
     }

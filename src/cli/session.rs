@@ -94,7 +94,7 @@ impl Session {
             world,
             state: SessionState::default(),
             term: Terminal::script(),
-            hooks: Hooks::default(),
+            hooks: super::net_hook::connected(),
             exit_requested: false,
         }
     }
@@ -184,9 +184,16 @@ pub fn run_text(
 /// `kubesim serve --repl`.
 pub fn run_line(line: &str, world: &mut World, state: &mut SessionState) -> Output {
     let mut term = Terminal::script();
-    run_text(world, state, &mut term, &Hooks::default(), line, None)
-        .0
-        .output
+    run_text(
+        world,
+        state,
+        &mut term,
+        &super::net_hook::connected(),
+        line,
+        None,
+    )
+    .0
+    .output
 }
 
 /// Runs an already split command line (quoted back for the shell); kept
@@ -199,7 +206,14 @@ pub fn run_words(
 ) -> Output {
     let mut term = Terminal::script();
     let line = shell_words::join(words);
-    run_text(world, state, &mut term, &Hooks::default(), &line, stdin)
-        .0
-        .output
+    run_text(
+        world,
+        state,
+        &mut term,
+        &super::net_hook::connected(),
+        &line,
+        stdin,
+    )
+    .0
+    .output
 }

@@ -130,6 +130,11 @@ impl World {
     /// Delivers store changes since the last call to every controller.
     fn dispatch_watch(&mut self) {
         loop {
+            // Nothing written since the last delivery (the common case
+            // between traffic events): skip the history search.
+            if self.store.resource_version() <= self.watch_cursor && self.store.audit.is_empty() {
+                break;
+            }
             let events: Vec<_> = match self.store.events_since(self.watch_cursor) {
                 Ok(it) => it.cloned().collect(),
                 Err(_) => Vec::new(),

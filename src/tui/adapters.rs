@@ -87,7 +87,15 @@ impl Default for Adapters {
 /// decision records and the network's DockerCoins counters land here, e.g.
 /// `explain: Box::new(|w, ns, n| w.controller::<Scheduler>()?.last_decision(ns, n).map(into_decision))`.
 pub fn installed() -> Adapters {
-    Adapters::default()
+    Adapters {
+        // The scheduler keeps the last attempts per pod; show the newest.
+        explain: Box::new(|w, ns, name| {
+            let s = w.controller::<crate::scheduler::Scheduler>()?;
+            let d = s.decisions_for(ns, name).last()?;
+            decision_from_json(d.to_json())
+        }),
+        ..Adapters::default()
+    }
 }
 
 /// Parses a decision from its JSON record, for adapters that hold records

@@ -14,7 +14,7 @@ pub enum Operation {
 
 impl Store {
     pub(super) fn admit(
-        &self,
+        &mut self,
         obj: &mut Object,
         op: Operation,
         old: Option<&Object>,
@@ -39,6 +39,14 @@ impl Store {
         if op == Operation::Create {
             crate::controllers::limitrange::validate_limit_ranges(self, obj)?;
             crate::controllers::resourcequota::check_quota(self, obj)?;
+        }
+        // The Service registry allocates ClusterIPs and NodePorts after
+        // validation (pkg/registry/core/service/storage/alloc.go).
+        if let Object::Service(svc) = obj {
+            let mut rng = self.service_alloc_rng.clone();
+            let result = crate::net::ipam::allocate_service(self, svc, &mut rng);
+            self.service_alloc_rng = rng;
+            result?;
         }
         Ok(())
     }

@@ -165,7 +165,8 @@ impl FieldError {
 
 /// Go's %q for the simple strings that reach here; numbers stay bare.
 fn quote(v: &str) -> String {
-    if v.parse::<i64>().is_ok() {
+    // Slices print with Go's %#v (`[]string{"10.96.0.10"}`), numbers bare.
+    if v.parse::<i64>().is_ok() || v.starts_with("[]string{") {
         v.to_string()
     } else {
         format!("{v:?}")

@@ -125,6 +125,9 @@ pub struct Store {
     now: SimTime,
     epoch: jiff::Timestamp,
     rng: SimRng,
+    /// The Service IP and NodePort allocators' random stream (its own, so
+    /// that creating Services does not shift generated names and UIDs).
+    service_alloc_rng: SimRng,
     events: events::EventIndex,
     /// Every write, for the simulation's own event log.
     pub(crate) audit: Vec<String>,
@@ -142,6 +145,7 @@ impl Store {
             now: SimTime::ZERO,
             epoch,
             rng: SimRng::stream(seed, "apiserver"),
+            service_alloc_rng: SimRng::stream(seed, "apiserver-service-allocator"),
             events: Default::default(),
             audit: Vec::new(),
         }
