@@ -452,7 +452,6 @@ impl Controller for Relabel {
 }
 
 #[test]
-#[ignore = "expected timings predate the real scheduler (placement changes pull times); re-baseline the literal"]
 fn watch_prints_changes_in_virtual_time() {
     let mut s = repl_common::session();
     s.world.add_controller(Box::new(Relabel { n: 0 }));
@@ -475,13 +474,13 @@ fn watch_prints_changes_in_virtual_time() {
          web-2   0/2     ContainerCreating   0          1s    app=web\n\
          web-1   0/1     ContainerCreating   0          3s    app=web,round=1,tier=front\n\
          web-1   1/1     Running             0          3s    app=web,round=1,tier=front\n\
-         web-2   1/2     ContainerCreating   0          5s    app=web\n\
-         web-1   1/1     Running             0          6s    app=web,round=2,tier=front\n\
-         web-2   1/2     NotReady            0          6s    app=web\n\
-         web-2   1/2     NotReady            0          7s    app=web\n\
-         web-2   1/2     NotReady            1 (2s ago)   8s    app=web\n\
-         web-1   1/1     Running             0            9s    app=web,round=3,tier=front\n\
-         web-2   1/2     CrashLoopBackOff    1 (1s ago)   9s    app=web\n"
+         web-2   1/2     ContainerCreating   0          3s    app=web\n\
+         web-2   1/2     NotReady            0          3s    app=web\n\
+         web-2   1/2     NotReady            0          4s    app=web\n\
+         web-2   1/2     NotReady            1 (1s ago)   4s    app=web\n\
+         web-2   1/2     CrashLoopBackOff    1 (1s ago)   5s    app=web\n\
+         web-1   1/1     Running             0            6s    app=web,round=2,tier=front\n\
+         web-1   1/1     Running             0            9s    app=web,round=3,tier=front\n"
     );
     assert_eq!((s.world.now() - t0).as_secs(), 10);
 }
