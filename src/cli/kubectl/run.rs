@@ -280,7 +280,11 @@ pub fn run(ctx: &mut Ctx) -> Output {
             "kubesim cannot open an interactive shell in a container; give the command to run: kubectl run NAME --image=IMAGE -i --rm --restart=Never -- COMMAND",
         ));
     }
-    while !bare_shell {
+    // Wait (in virtual time) for the pod to run or finish.
+    loop {
+        if bare_shell {
+            break;
+        }
         let (p, running, completed) = state(ctx);
         if running || completed {
             attached = p;
