@@ -279,17 +279,20 @@ pub fn run(ctx: &mut Ctx) -> Output {
         out.extend(Output::error(
             "kubesim cannot open an interactive shell in a container; give the command to run: kubectl run NAME --image=IMAGE -i --rm --restart=Never -- COMMAND",
         ));
-    } else {
-        loop {
-            let (p, running, completed) = state(ctx);
-            if running || completed {
-                attached = p;
-                break;
-            }
-            let next = ctx.world.now() + Duration::from_secs(1);
-            if next > give_up || !ctx.wait_until(next) {
-                break;
-            }
+    }
+    // Wait (in virtual time) for the pod to run or finish.
+    loop {
+        if bare_shell {
+            break;
+        }
+        let (p, running, completed) = state(ctx);
+        if running || completed {
+            attached = p;
+            break;
+        }
+        let next = ctx.world.now() + Duration::from_secs(1);
+        if next > give_up || !ctx.wait_until(next) {
+            break;
         }
     }
     let restart = created_container_policy(&created);
