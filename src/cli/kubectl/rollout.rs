@@ -122,37 +122,23 @@ pub fn status_message(obj: &Object, revision: i64) -> Result<(String, bool), Str
     }
 }
 
-/// The ReplicaSets a Deployment controls (ownerReference with its uid).
-fn owned_replicasets(store: &Store, obj: &Object) -> Vec<Value> {
+/// The objects of `kind` that `obj` controls (a controller ownerReference
+/// with its uid): a Deployment's ReplicaSets, or the ControllerRevisions
+/// of a DaemonSet or StatefulSet. Ownership is read from the typed
+/// metadata; only the matches are turned into JSON.
+fn owned(store: &Store, kind: Kind, obj: &Object) -> Vec<Value> {
     let uid = obj.meta().uid.clone().unwrap_or_default();
     let ns = obj.meta().namespace.clone().unwrap_or_default();
     store
-        .iter(Kind::ReplicaSet, Some(&ns))
-        .map(|o| o.to_json())
-        .filter(|v| {
-            v["metadata"]["ownerReferences"]
-                .as_array()
-                .into_iter()
+        .iter(kind, Some(&ns))
+        .filter(|o| {
+            o.meta()
+                .owner_references
+                .iter()
                 .flatten()
-                .any(|r| r["controller"] == true && r["uid"] == uid.as_str())
+                .any(|r| r.controller == Some(true) && r.uid == uid)
         })
-        .collect()
-}
-
-/// The ControllerRevisions a DaemonSet or StatefulSet controls.
-fn owned_revisions(store: &Store, obj: &Object) -> Vec<Value> {
-    let uid = obj.meta().uid.clone().unwrap_or_default();
-    let ns = obj.meta().namespace.clone().unwrap_or_default();
-    store
-        .iter(Kind::ControllerRevision, Some(&ns))
         .map(|o| o.to_json())
-        .filter(|v| {
-            v["metadata"]["ownerReferences"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|r| r["controller"] == true && r["uid"] == uid.as_str())
-        })
         .collect()
 }
 
@@ -165,7 +151,7 @@ pub fn history(
     let mut out = BTreeMap::new();
     match obj.kind() {
         Kind::Deployment => {
-            for rs in owned_replicasets(store, obj) {
+            for rs in owned(store, Kind::ReplicaSet, obj) {
                 let Some(rev) = rs["metadata"]["annotations"][REVISION]
                     .as_str()
                     .and_then(|r| r.parse::<i64>().ok())
@@ -179,7 +165,7 @@ pub fn history(
             }
         }
         Kind::DaemonSet | Kind::StatefulSet => {
-            for cr in owned_revisions(store, obj) {
+            for cr in owned(store, Kind::ControllerRevision, obj) {
                 let rev = i(&cr["revision"]);
                 let cause = cr["metadata"]["annotations"][CHANGE_CAUSE]
                     .as_str()
@@ -222,7 +208,7 @@ pub fn undo_plan(store: &Store, obj: &Object, to_revision: i64) -> Result<UndoPl
             if v["spec"]["paused"] == true {
                 return Err("you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again".into());
             }
-            let rss = owned_replicasets(store, obj);
+            let rss = owned(store, Kind::ReplicaSet, obj);
             let rev_of = |rs: &Value| {
                 rs["metadata"]["annotations"][REVISION]
                     .as_str()
@@ -296,7 +282,7 @@ pub fn undo_plan(store: &Store, obj: &Object, to_revision: i64) -> Result<UndoPl
             ]))))
         }
         Kind::DaemonSet | Kind::StatefulSet => {
-            let mut crs = owned_revisions(store, obj);
+            let mut crs = owned(store, Kind::ControllerRevision, obj);
             crs.sort_by_key(|c| i(&c["revision"]));
             let target = if to_revision > 0 {
                 crs.iter()
