@@ -10,6 +10,7 @@
 #![allow(clippy::large_enum_variant)]
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod cluster;
 pub mod controllers;

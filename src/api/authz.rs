@@ -3,15 +3,21 @@
 //! kubectl sends no credentials over plain http, so the identity is the
 //! impersonation headers (`kubectl --as`/`--as-group`) or, without them, the
 //! cluster admin, as kubeadm's admin.conf user. [`authorize`] is the hook
-//! point every resource request passes through: today it allows everything,
-//! and RBAC slots in there. Access reviews answer from the same hook.
+//! every resource request passes through: the RBAC authorizer of
+//! [`crate::auth`] over the simulation's Roles and bindings, as the
+//! apiserver's `WithAuthorization` filter does. Access reviews answer from
+//! the same authorizer.
 
 use super::handler::Ctx;
 use super::protobuf;
+use super::read::stopped;
 use super::response::{json_response, ApiResult};
+use crate::auth::{self, UserInfo};
 use crate::sim::store::ApiError;
 use axum::http::HeaderMap;
 use serde_json::{json, Value};
+
+pub use crate::auth::Attributes;
 
 /// Who is asking.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,18 +30,25 @@ pub struct User {
 impl User {
     /// kubeadm's admin.conf identity (v1.29+).
     pub fn admin() -> User {
+        let a = UserInfo::admin();
         User {
-            name: "kubernetes-admin".into(),
-            groups: vec![
-                "kubeadm:cluster-admins".into(),
-                "system:authenticated".into(),
-            ],
+            name: a.name,
+            groups: a.groups,
             uid: None,
+        }
+    }
+
+    fn info(&self) -> UserInfo {
+        UserInfo {
+            name: self.name.clone(),
+            groups: self.groups.clone(),
         }
     }
 }
 
-/// The request's identity: impersonation headers, else the admin.
+/// The request's identity: impersonation headers, else the admin. As the
+/// apiserver's impersonation filter does, a service account's username
+/// brings its groups when no group is given.
 pub fn identify(headers: &HeaderMap) -> User {
     let Some(name) = headers
         .get("impersonate-user")
@@ -44,18 +57,16 @@ pub fn identify(headers: &HeaderMap) -> User {
     else {
         return User::admin();
     };
-    let mut groups: Vec<String> = headers
+    let groups: Vec<String> = headers
         .get_all("impersonate-group")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .map(str::to_string)
         .collect();
-    if !groups.iter().any(|g| g == "system:authenticated") {
-        groups.push("system:authenticated".into());
-    }
+    let info = UserInfo::named(name, groups);
     User {
-        name: name.to_string(),
-        groups,
+        name: info.name,
+        groups: info.groups,
         uid: headers
             .get("impersonate-uid")
             .and_then(|v| v.to_str().ok())
@@ -63,21 +74,24 @@ pub fn identify(headers: &HeaderMap) -> User {
     }
 }
 
-/// What a request does, as authorizers see it (`authorizer.Attributes`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Attributes {
-    pub verb: String,
-    pub group: String,
-    pub resource: String,
-    pub subresource: String,
-    pub namespace: String,
-    pub name: String,
-}
-
-/// The authorization hook: Ok to proceed, or a 403 Forbidden.
-/// Everything is allowed until RBAC lands here.
-pub fn authorize(_user: &User, _attrs: &Attributes) -> Result<(), ApiError> {
-    Ok(())
+/// The authorization hook: Ok to proceed, or the apiserver's 403.
+pub(crate) async fn authorize(ctx: &Ctx, attrs: &Attributes) -> Result<(), ApiError> {
+    let user = ctx.user.info();
+    if user.groups.iter().any(|g| g == auth::SYSTEM_MASTERS) {
+        return Ok(());
+    }
+    let (u, a) = (user.clone(), attrs.clone());
+    let decision = ctx
+        .app
+        .sim
+        .call_async(move |w| auth::authorize(&w.store, &u, &a))
+        .await
+        .map_err(stopped)?;
+    if decision.allowed {
+        Ok(())
+    } else {
+        Err(auth::forbidden(&user, attrs, &decision.reason))
+    }
 }
 
 /// POST of a SelfSubjectAccessReview, SubjectAccessReview,
@@ -101,11 +115,15 @@ pub(crate) async fn review(ctx: &Ctx, kind: &str) -> ApiResult {
         body["metadata"] = json!({});
     }
     if kind == "SelfSubjectRulesReview" {
-        body["status"] = json!({
-            "resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
-            "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}],
-            "incomplete": false
-        });
+        let ns = body["spec"]["namespace"].as_str().unwrap_or("").to_string();
+        let user = ctx.user.info();
+        let rules = ctx
+            .app
+            .sim
+            .call_async(move |w| auth::rules_for(&w.store, &user, &ns))
+            .await
+            .map_err(stopped)?;
+        body["status"] = rules_review_status(&rules);
         return Ok(json_response(201, &body));
     }
     let spec = &body["spec"];
@@ -126,19 +144,66 @@ pub(crate) async fn review(ctx: &Ctx, kind: &str) -> ApiResult {
         }
     };
     let ra = &spec["resourceAttributes"];
-    let attrs = Attributes {
-        verb: ra["verb"].as_str().unwrap_or("").to_string(),
-        group: ra["group"].as_str().unwrap_or("").to_string(),
-        resource: ra["resource"].as_str().unwrap_or("").to_string(),
-        subresource: ra["subresource"].as_str().unwrap_or("").to_string(),
-        namespace: ra["namespace"].as_str().unwrap_or("").to_string(),
-        name: ra["name"].as_str().unwrap_or("").to_string(),
+    let nra = &spec["nonResourceAttributes"];
+    let text = |v: &Value, k: &str| v[k].as_str().unwrap_or("").to_string();
+    let attrs = if ra.is_object() {
+        Attributes {
+            verb: text(ra, "verb"),
+            group: text(ra, "group"),
+            resource: text(ra, "resource"),
+            subresource: text(ra, "subresource"),
+            namespace: text(ra, "namespace"),
+            name: text(ra, "name"),
+            path: String::new(),
+        }
+    } else {
+        Attributes {
+            verb: text(nra, "verb"),
+            path: text(nra, "path"),
+            ..Default::default()
+        }
     };
-    body["status"] = match authorize(&user, &attrs) {
-        Ok(()) => json!({"allowed": true}),
-        Err(e) => json!({"allowed": false, "reason": e.message}),
+    let info = user.info();
+    let decision = ctx
+        .app
+        .sim
+        .call_async(move |w| auth::authorize(&w.store, &info, &attrs))
+        .await
+        .map_err(stopped)?;
+    body["status"] = if decision.allowed {
+        json!({"allowed": true})
+    } else if decision.reason.is_empty() {
+        json!({"allowed": false})
+    } else {
+        json!({"allowed": false, "reason": decision.reason})
     };
     Ok(json_response(201, &body))
+}
+
+/// A SelfSubjectRulesReview's status from the user's rules.
+fn rules_review_status(rules: &[k8s_openapi::api::rbac::v1::PolicyRule]) -> Value {
+    let mut resource_rules = Vec::new();
+    let mut non_resource_rules = Vec::new();
+    for r in rules {
+        if let Some(urls) = r.non_resource_urls.as_ref().filter(|u| !u.is_empty()) {
+            non_resource_rules.push(json!({"verbs": r.verbs, "nonResourceURLs": urls}));
+        } else {
+            let mut rule = json!({
+                "verbs": r.verbs,
+                "apiGroups": r.api_groups.clone().unwrap_or_default(),
+                "resources": r.resources.clone().unwrap_or_default(),
+            });
+            if let Some(names) = r.resource_names.as_ref().filter(|n| !n.is_empty()) {
+                rule["resourceNames"] = json!(names);
+            }
+            resource_rules.push(rule);
+        }
+    }
+    json!({
+        "resourceRules": resource_rules,
+        "nonResourceRules": non_resource_rules,
+        "incomplete": false
+    })
 }
 
 #[cfg(test)]

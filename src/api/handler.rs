@@ -150,7 +150,7 @@ async fn route_resource(ctx: Ctx, rp: ResourcePath) -> ApiResult {
     }
     let verb = verb_of(&ctx, &rp);
     authz::authorize(
-        &ctx.user,
+        &ctx,
         &Attributes {
             verb: verb.to_string(),
             group: rp.group.clone(),
@@ -158,8 +158,10 @@ async fn route_resource(ctx: Ctx, rp: ResourcePath) -> ApiResult {
             subresource: rp.subresource.clone().unwrap_or_default(),
             namespace: rp.namespace.clone().unwrap_or_default(),
             name: rp.name.clone().unwrap_or_default(),
+            path: String::new(),
         },
-    )?;
+    )
+    .await?;
     let Some(kind) = res.store_kind else {
         return route_virtual(ctx, res, rp).await;
     };

@@ -61,8 +61,13 @@ pub enum Commands {
 pub struct ScriptArgs {
     /// The script file, or - for standard input.
     pub file: String,
-    /// Go on after a failing line (exit status is still non-zero).
-    #[arg(long)]
+    /// Stop at the first failing line, as `sh -e` does. By default every
+    /// line runs, as in a shell script (workshop scripts have lines that are
+    /// meant to fail); the exit status is the first failing line's either way.
+    #[arg(short = 'e', long)]
+    pub stop_on_error: bool,
+    /// Go on after a failing line: the default (kept for older scripts).
+    #[arg(long, hide = true)]
     pub keep_going: bool,
 }
 
@@ -164,7 +169,7 @@ pub fn main_entry() -> i32 {
                 }
             };
             let mut session = session::Session::new(world);
-            let (transcript, code) = script::run(&mut session, &text, args.keep_going);
+            let (transcript, code) = script::run(&mut session, &text, !args.stop_on_error);
             print!("{transcript}");
             code
         }

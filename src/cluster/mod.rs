@@ -64,6 +64,9 @@ pub fn controller_manager(world: &mut World) {
     world.add_controller(Box::new(c::disruption::DisruptionController::new()));
     world.add_controller(Box::new(c::storage::PersistentVolumeController::new()));
     world.add_controller(Box::new(c::resourcequota::ResourceQuotaController::new()));
+    world.add_controller(Box::new(
+        c::clusterrole_aggregation::ClusterRoleAggregationController::new(),
+    ));
     world.add_controller(Box::new(crate::net::endpoints::EndpointsController::new()));
     world.add_controller(Box::new(
         crate::net::endpointslice::EndpointSliceController::new(),

@@ -6,6 +6,7 @@
 //! per pending key, at a virtual time, and the controller converges that key
 //! by writing through the store. A reconcile may ask to run again later.
 
+pub mod clusterrole_aggregation;
 pub mod cron;
 pub mod cronjob;
 pub mod daemonset;

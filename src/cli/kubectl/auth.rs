@@ -5,10 +5,11 @@
 //! RBAC authorizer does (`plugin/pkg/auth/authorizer/rbac/rbac.go`).
 
 use super::{Command, Ctx};
+use crate::auth::{self, Attributes, UserInfo};
 use crate::cli::flags::{flag, FlagSpec};
 use crate::cli::output::Output;
-use crate::objects::{Kind, Object};
-use k8s_openapi::api::rbac::v1::{PolicyRule, Subject};
+use crate::objects::Kind;
+use k8s_openapi::api::rbac::v1::PolicyRule;
 
 const CAN_I_FLAGS: &[FlagSpec] = &[
     flag(
@@ -81,154 +82,16 @@ const KNOWN_VERBS: &[&str] = &[
 ];
 
 /// Who the request is made as: kubeadm's admin unless `--as` is given.
-struct Subj {
-    user: String,
-    groups: Vec<String>,
-}
-
-fn subject(ctx: &Ctx) -> Subj {
+fn subject(ctx: &Ctx) -> UserInfo {
     match ctx.args.get("as") {
-        None => Subj {
-            user: "kubernetes-admin".into(),
-            groups: vec![
-                "kubeadm:cluster-admins".into(),
-                "system:authenticated".into(),
-            ],
-        },
-        Some(u) => {
-            let mut groups = ctx.args.all("as-group");
-            if let Some(rest) = u.strip_prefix("system:serviceaccount:") {
-                let ns = rest.split(':').next().unwrap_or("");
-                groups.push("system:serviceaccounts".into());
-                groups.push(format!("system:serviceaccounts:{ns}"));
-            }
-            groups.push("system:authenticated".into());
-            Subj {
-                user: u.to_string(),
-                groups,
-            }
-        }
+        None => UserInfo::admin(),
+        Some(u) => UserInfo::named(u, ctx.args.all("as-group")),
     }
 }
 
-fn subject_matches(s: &Subject, who: &Subj, binding_ns: &str) -> bool {
-    match s.kind.as_str() {
-        "User" => s.name == who.user,
-        "Group" => who.groups.contains(&s.name),
-        "ServiceAccount" => {
-            let ns = s.namespace.as_deref().unwrap_or(binding_ns);
-            who.user == format!("system:serviceaccount:{ns}:{}", s.name)
-        }
-        _ => false,
-    }
-}
-
-fn rule_allows(
-    r: &PolicyRule,
-    verb: &str,
-    group: &str,
-    resource: &str,
-    sub: &str,
-    name: &str,
-) -> bool {
-    let any = |v: &Option<Vec<String>>, x: &str| {
-        v.as_ref()
-            .is_some_and(|l| l.iter().any(|i| i == "*" || i == x))
-    };
-    let res = if sub.is_empty() {
-        resource.to_string()
-    } else {
-        format!("{resource}/{sub}")
-    };
-    r.verbs.iter().any(|v| v == "*" || v == verb)
-        && any(&r.api_groups, group)
-        && (any(&r.resources, &res)
-            || r.resources.as_ref().is_some_and(|l| {
-                l.iter()
-                    .any(|i| i == &format!("{resource}/*") || i == &format!("*/{sub}"))
-            }))
-        && r.resource_names
-            .as_ref()
-            .is_none_or(|n| n.is_empty() || name.is_empty() || n.iter().any(|x| x == name))
-}
-
-/// What is asked: a verb on a resource (and subresource, and name).
-#[derive(Clone, Copy)]
-struct Request<'a> {
-    verb: &'a str,
-    group: &'a str,
-    resource: &'a str,
-    sub: &'a str,
-    name: &'a str,
-}
-
-/// Does RBAC allow it? The admin's group is bound to cluster-admin.
-fn allowed(ctx: &Ctx, who: &Subj, req: Request, ns: Option<&str>) -> bool {
-    let Request {
-        verb,
-        group,
-        resource,
-        sub,
-        name,
-    } = req;
-    if who
-        .groups
-        .iter()
-        .any(|g| g == "system:masters" || g == "kubeadm:cluster-admins")
-    {
-        return true;
-    }
-    let store = &ctx.world.store;
-    let rules_of = |kind: &str, name: &str, ns: &str| -> Vec<PolicyRule> {
-        match kind {
-            "ClusterRole" => store
-                .try_get(Kind::ClusterRole, "", name)
-                .and_then(|o| match &**o {
-                    Object::ClusterRole(r) => r.rules.clone(),
-                    _ => None,
-                }),
-            _ => store
-                .try_get(Kind::Role, ns, name)
-                .and_then(|o| match &**o {
-                    Object::Role(r) => r.rules.clone(),
-                    _ => None,
-                }),
-        }
-        .unwrap_or_default()
-    };
-    for o in store.iter(Kind::ClusterRoleBinding, None) {
-        let Object::ClusterRoleBinding(b) = &**o else {
-            continue;
-        };
-        if b.subjects
-            .iter()
-            .flatten()
-            .any(|s| subject_matches(s, who, ""))
-            && rules_of(&b.role_ref.kind, &b.role_ref.name, "")
-                .iter()
-                .any(|r| rule_allows(r, verb, group, resource, sub, name))
-        {
-            return true;
-        }
-    }
-    if let Some(ns) = ns {
-        for o in store.iter(Kind::RoleBinding, Some(ns)) {
-            let Object::RoleBinding(b) = &**o else {
-                continue;
-            };
-            if b.subjects
-                .iter()
-                .flatten()
-                .any(|s| subject_matches(s, who, ns))
-                && rules_of(&b.role_ref.kind, &b.role_ref.name, ns)
-                    .iter()
-                    .any(|r| rule_allows(r, verb, group, resource, sub, name))
-            {
-                return true;
-            }
-        }
-    }
-    false
+/// Does RBAC allow it? The same authorizer as the HTTP API's.
+fn allowed(ctx: &Ctx, who: &UserInfo, attrs: &Attributes) -> bool {
+    auth::authorize(&ctx.world.store, who, attrs).allowed
 }
 
 fn can_i(ctx: &mut Ctx) -> Output {
@@ -250,12 +113,15 @@ fn can_i(ctx: &mut Ctx) -> Output {
     let target = pos[1].as_str();
     let quiet = ctx.args.bool("quiet");
     let ns = ctx.namespace();
-    let (yes, ns_for) = if target.starts_with('/') {
-        (
-            who.groups
-                .iter()
-                .any(|g| g == "kubeadm:cluster-admins" || g == "system:masters"),
-            None,
+    let yes = if target.starts_with('/') {
+        allowed(
+            ctx,
+            &who,
+            &Attributes {
+                verb: verb.to_string(),
+                path: target.to_string(),
+                ..Default::default()
+            },
         )
     } else {
         let (res_word, name) = match target.split_once('/') {
@@ -292,28 +158,25 @@ fn can_i(ctx: &mut Ctx) -> Output {
                 "Warning: resource '{plural}' is not namespace scoped"
             ));
         }
-        let scope = if ctx.all_namespaces() || !namespaced {
-            None
+        let namespace = if ctx.all_namespaces() || !namespaced {
+            String::new()
         } else {
-            Some(ns.as_str())
+            ns.clone()
         };
-        (
-            allowed(
-                ctx,
-                &who,
-                Request {
-                    verb,
-                    group: &group,
-                    resource: &plural,
-                    sub: &sub,
-                    name: &name,
-                },
-                scope,
-            ),
-            scope,
+        allowed(
+            ctx,
+            &who,
+            &Attributes {
+                verb: verb.to_string(),
+                group,
+                resource: plural,
+                subresource: sub,
+                namespace,
+                name,
+                path: String::new(),
+            },
         )
     };
-    let _ = ns_for;
     // Warnings reach the terminal before the answer.
     if !quiet {
         ctx.flush(&mut out);
@@ -327,7 +190,13 @@ fn can_i(ctx: &mut Ctx) -> Output {
     out
 }
 
-fn list(ctx: &Ctx, who: &Subj) -> Output {
+/// `kubectl auth can-i --list`: the user's rules in the namespace, broken
+/// down, compacted and sorted as kubectl does
+/// (`staging/src/k8s.io/kubectl/pkg/cmd/auth/cani.go`, `printStatus`, and
+/// `pkg/util/rbac/rbac.go`).
+fn list(ctx: &Ctx, who: &UserInfo) -> Output {
+    let ns = ctx.namespace();
+    let rules = auth::rules_for(&ctx.world.store, who, &ns);
     let mut lines = Vec::new();
     if !ctx.args.bool("no-headers") {
         lines.push(vec![
@@ -337,42 +206,111 @@ fn list(ctx: &Ctx, who: &Subj) -> Output {
             "Verbs".into(),
         ]);
     }
-    if who
-        .groups
-        .iter()
-        .any(|g| g == "kubeadm:cluster-admins" || g == "system:masters")
-    {
+    for r in access_list(&rules) {
+        let list =
+            |v: &Option<Vec<String>>| format!("[{}]", v.clone().unwrap_or_default().join(" "));
         lines.push(vec![
-            "*.*".to_string(),
-            "[]".into(),
-            "[]".into(),
-            "[*]".into(),
+            combine_resource_group(&r),
+            list(&r.non_resource_urls),
+            list(&r.resource_names),
+            format!("[{}]", r.verbs.join(" ")),
         ]);
-        lines.push(vec![String::new(), "[*]".into(), "[]".into(), "[*]".into()]);
-    }
-    for (r, v) in [
-        ("selfsubjectreviews.authentication.k8s.io", "[create]"),
-        ("selfsubjectaccessreviews.authorization.k8s.io", "[create]"),
-        ("selfsubjectrulesreviews.authorization.k8s.io", "[create]"),
-    ] {
-        lines.push(vec![r.to_string(), "[]".into(), "[]".into(), v.into()]);
-    }
-    for (u, v) in [
-        ("/api/*", "[get]"),
-        ("/api", "[get]"),
-        ("/apis/*", "[get]"),
-        ("/apis", "[get]"),
-        ("/healthz", "[get]"),
-        ("/livez", "[get]"),
-        ("/openapi/*", "[get]"),
-        ("/openapi", "[get]"),
-        ("/readyz", "[get]"),
-        ("/version/", "[get]"),
-        ("/version", "[get]"),
-    ] {
-        lines.push(vec![String::new(), format!("[{u}]"), "[]".into(), v.into()]);
     }
     Output::ok(crate::printers::layout::align(&lines, &mut Vec::new()))
+}
+
+/// The rules kubectl prints: each broken down to one group, resource, verb
+/// and name (`BreakdownRule`), simple ones merged back by verb
+/// (`CompactRules`), sorted by their Go `String()` form (`SortableRuleSlice`),
+/// which puts the verbs first.
+fn access_list(rules: &[PolicyRule]) -> Vec<PolicyRule> {
+    let one = |s: &str| Some(vec![s.to_string()]);
+    let mut broken = Vec::new();
+    for r in rules {
+        for g in r.api_groups.iter().flatten() {
+            for res in r.resources.iter().flatten() {
+                for v in &r.verbs {
+                    let names = r.resource_names.clone().unwrap_or_default();
+                    let names: Vec<Option<Vec<String>>> = if names.is_empty() {
+                        vec![None]
+                    } else {
+                        names.iter().map(|n| one(n)).collect()
+                    };
+                    for n in names {
+                        broken.push(PolicyRule {
+                            api_groups: one(g),
+                            resources: one(res),
+                            verbs: vec![v.clone()],
+                            resource_names: n,
+                            ..Default::default()
+                        });
+                    }
+                }
+            }
+        }
+        for u in r.non_resource_urls.iter().flatten() {
+            for v in &r.verbs {
+                broken.push(PolicyRule {
+                    non_resource_urls: one(u),
+                    verbs: vec![v.clone()],
+                    ..Default::default()
+                });
+            }
+        }
+    }
+    let mut compacted: Vec<PolicyRule> = Vec::new();
+    let mut simple: Vec<PolicyRule> = Vec::new();
+    for r in broken {
+        if r.non_resource_urls.is_some() {
+            compacted.push(r);
+            continue;
+        }
+        match simple.iter_mut().find(|s| {
+            s.api_groups == r.api_groups
+                && s.resources == r.resources
+                && s.resource_names == r.resource_names
+        }) {
+            Some(existing) => existing.verbs.extend(r.verbs),
+            None => simple.push(r),
+        }
+    }
+    compacted.extend(simple);
+    compacted.sort_by_cached_key(go_string);
+    compacted
+}
+
+/// `rbacv1.PolicyRule.String()`, the key kubectl sorts rules by.
+fn go_string(r: &PolicyRule) -> String {
+    let l = |v: &Option<Vec<String>>| v.clone().unwrap_or_default().join(" ");
+    format!(
+        "&PolicyRule{{Verbs:[{}],APIGroups:[{}],Resources:[{}],ResourceNames:[{}],NonResourceURLs:[{}],}}",
+        r.verbs.join(" "),
+        l(&r.api_groups),
+        l(&r.resources),
+        l(&r.resource_names),
+        l(&r.non_resource_urls)
+    )
+}
+
+/// `CombineResourceGroup`: `deployments.apps`, `pods/log`, `*.*`.
+fn combine_resource_group(r: &PolicyRule) -> String {
+    let Some(resource) = r.resources.as_ref().and_then(|v| v.first()) else {
+        return String::new();
+    };
+    let (base, sub) = match resource.split_once('/') {
+        Some((b, s)) => (b, Some(s)),
+        None => (resource.as_str(), None),
+    };
+    let mut out = base.to_string();
+    if let Some(g) = r.api_groups.as_ref().and_then(|v| v.first()) {
+        if !g.is_empty() {
+            out = format!("{out}.{g}");
+        }
+    }
+    if let Some(s) = sub {
+        out = format!("{out}/{s}");
+    }
+    out
 }
 
 fn whoami(ctx: &mut Ctx) -> Output {
@@ -383,7 +321,7 @@ fn whoami(ctx: &mut Ctx) -> Output {
                 "kind": "SelfSubjectReview",
                 "apiVersion": "authentication.k8s.io/v1",
                 "metadata": {"creationTimestamp": ctx.world.store.timestamp_secs()},
-                "status": {"userInfo": {"username": who.user, "groups": who.groups}},
+                "status": {"userInfo": {"username": who.name, "groups": who.groups}},
             });
             if o == "json" {
                 Output::ok(crate::cli::format::go_json(&v, true))
@@ -394,7 +332,7 @@ fn whoami(ctx: &mut Ctx) -> Output {
         None | Some("") => {
             let lines = vec![
                 vec!["ATTRIBUTE".to_string(), "VALUE".into()],
-                vec!["Username".to_string(), who.user.clone()],
+                vec!["Username".to_string(), who.name.clone()],
                 vec!["Groups".to_string(), format!("[{}]", who.groups.join(" "))],
             ];
             Output::ok(crate::printers::layout::align(&lines, &mut Vec::new()))

@@ -377,6 +377,18 @@ impl Store {
         )
     }
 
+    /// Runs `f` with the store drawing uids and name suffixes from `rng`
+    /// instead of its own stream, then restores it. The apiserver's own
+    /// bootstrap objects (the default RBAC policy) are created this way, so
+    /// that adding one to the policy does not change the names and uids of
+    /// everything users create afterwards.
+    pub fn with_rng<R>(&mut self, rng: SimRng, f: impl FnOnce(&mut Store) -> R) -> R {
+        let saved = std::mem::replace(&mut self.rng, rng);
+        let out = f(self);
+        self.rng = saved;
+        out
+    }
+
     /// Creates an object: admission (defaulting, validation, plugins), then
     /// uid, resourceVersion, creationTimestamp and generation.
     pub fn create(
