@@ -98,27 +98,6 @@ pub fn create_objects(world: &mut World, spec: &ClusterSpec) {
         b.create(Object::PriorityClass(pc));
     }
 
-    // The apiserver's bootstrap RBAC policy and kubeadm's admin binding,
-    // aggregated roles already filled in.
-    let mut roles = crate::auth::bootstrap_policy::cluster_roles();
-    crate::auth::aggregation::aggregate_all(&mut roles);
-    let mut policy: Vec<Object> = roles.into_iter().map(Object::ClusterRole).collect();
-    policy.extend(
-        crate::auth::bootstrap_policy::cluster_role_bindings()
-            .into_iter()
-            .map(Object::ClusterRoleBinding),
-    );
-    let rng = crate::sim::rng::SimRng::stream(b.world.seed(), "apiserver-bootstrap-policy");
-    let at = b.at(1);
-    b.world.store.with_rng(rng, |store| {
-        for mut obj in policy {
-            obj.meta_mut().creation_timestamp = Some(at.clone());
-            store
-                .create(obj, &WriteOptions::default())
-                .expect("the bootstrap policy is valid");
-        }
-    });
-
     for (i, n) in spec.nodes.iter().enumerate() {
         let node = make_node(&b, spec, n, i);
         b.create(Object::Node(node));
@@ -494,6 +473,28 @@ pub fn create_objects(world: &mut World, spec: &ClusterSpec) {
     let _: Option<&Service> = None;
     let _: Option<&Deployment> = None;
     let _: Option<&DaemonSet> = None;
+
+    // Last, so that system objects keep their names: the apiserver's
+    // bootstrap RBAC policy and kubeadm's admin binding,
+    // aggregated roles already filled in.
+    let mut roles = crate::auth::bootstrap_policy::cluster_roles();
+    crate::auth::aggregation::aggregate_all(&mut roles);
+    let mut policy: Vec<Object> = roles.into_iter().map(Object::ClusterRole).collect();
+    policy.extend(
+        crate::auth::bootstrap_policy::cluster_role_bindings()
+            .into_iter()
+            .map(Object::ClusterRoleBinding),
+    );
+    let rng = crate::sim::rng::SimRng::stream(b.world.seed(), "apiserver-bootstrap-policy");
+    let at = b.at(1);
+    b.world.store.with_rng(rng, |store| {
+        for mut obj in policy {
+            obj.meta_mut().creation_timestamp = Some(at.clone());
+            store
+                .create(obj, &WriteOptions::default())
+                .expect("the bootstrap policy is valid");
+        }
+    });
 }
 
 fn decode(v: serde_json::Value) -> Object {

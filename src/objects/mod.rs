@@ -9,5 +9,6 @@ pub mod patch;
 pub mod quantity;
 pub mod selectors;
 pub mod validation;
+pub mod validation_update;
 
 pub use kinds::{Kind, KubeObject, Object};

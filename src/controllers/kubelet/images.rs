@@ -214,6 +214,15 @@ const CATALOGUE: &[Row] = &[
     ),
     ("jpetazzo/ping", &["latest"], 2_156_318, "shell", false),
     ("polinux/stress", &["latest"], 4_100_394, "stress", false),
+    // The workshop's Secrets chapter pulls this one with a
+    // docker-registry Secret (slides/k8s/secrets.md).
+    (
+        "docker-registry.enix.io/jpetazzo/private",
+        &["latest"],
+        7_351_026,
+        "server:color",
+        true,
+    ),
     (
         "kubesim/private-app",
         &["latest", "v1"],
@@ -407,7 +416,13 @@ pub enum Lookup {
 }
 
 /// Registries the simulated cluster can reach.
-const KNOWN_REGISTRIES: &[&str] = &["docker.io", "registry.k8s.io", "quay.io", "ghcr.io"];
+const KNOWN_REGISTRIES: &[&str] = &[
+    "docker.io",
+    "registry.k8s.io",
+    "quay.io",
+    "ghcr.io",
+    "docker-registry.enix.io",
+];
 
 /// Looks `r` up in `catalogue`; `has_pull_secret` unlocks private images.
 pub fn lookup(catalogue: &[ImageSpec], r: &ImageRef, has_pull_secret: bool) -> Lookup {

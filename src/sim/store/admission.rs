@@ -36,6 +36,9 @@ impl Store {
             }
         }
         validation::validate(obj)?;
+        if let Some(old) = old.filter(|_| op == Operation::Update) {
+            crate::objects::validation_update::validate_update(old, obj)?;
+        }
         if op == Operation::Create {
             crate::controllers::limitrange::validate_limit_ranges(self, obj)?;
             crate::controllers::resourcequota::check_quota(self, obj)?;

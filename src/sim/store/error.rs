@@ -166,7 +166,12 @@ impl FieldError {
 /// Go's %q for the simple strings that reach here; numbers stay bare.
 fn quote(v: &str) -> String {
     // Slices print with Go's %#v (`[]string{"10.96.0.10"}`), numbers bare.
-    if v.parse::<i64>().is_ok() || v.starts_with("[]string{") {
+    // Go values printed with %#v (`v1.LabelSelector{...}`) stay as they are.
+    if v.parse::<i64>().is_ok()
+        || v.starts_with("[]string{")
+        || v.starts_with("v1.")
+        || v.starts_with("core.")
+    {
         v.to_string()
     } else {
         format!("{v:?}")
