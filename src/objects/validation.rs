@@ -222,12 +222,13 @@ fn workload(
     if let Some(t) = template {
         let labels = t.metadata.as_ref().and_then(|m| m.labels.as_ref());
         if !sel.is_empty() && !sel.matches_opt(labels) {
+            // Go's %#v of the labels map, as field.Invalid prints it.
             let shown = labels
                 .map(|l| {
-                    let v: Vec<String> = l.iter().map(|(k, v)| format!("{k}:{v}")).collect();
-                    format!("map[{}]", v.join(" "))
+                    let v: Vec<String> = l.iter().map(|(k, v)| format!("{k:?}:{v:?}")).collect();
+                    format!("map[string]string{{{}}}", v.join(", "))
                 })
-                .unwrap_or_else(|| "map[]".into());
+                .unwrap_or_else(|| "map[string]string(nil)".into());
             errs.push(FieldError::invalid(
                 "spec.template.metadata.labels",
                 shown,

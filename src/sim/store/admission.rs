@@ -35,9 +35,15 @@ impl Store {
                 }
             }
         }
-        validation::validate(obj)?;
-        if let Some(old) = old.filter(|_| op == Operation::Update) {
-            crate::objects::validation_update::validate_update(old, obj)?;
+        let valid = validation::validate(obj);
+        match old.filter(|_| op == Operation::Update) {
+            // The update's own checks come after the spec's, in one 422
+            // (ValidateDeploymentUpdate then the strategy's immutable selector).
+            Some(old) => merge_invalid(
+                valid,
+                crate::objects::validation_update::validate_update(old, obj),
+            )?,
+            None => valid?,
         }
         if op == Operation::Create {
             crate::controllers::limitrange::validate_limit_ranges(self, obj)?;
@@ -52,6 +58,31 @@ impl Store {
             result?;
         }
         Ok(())
+    }
+}
+
+/// Both results as one: two Invalid errors become one with every cause.
+fn merge_invalid(a: Result<(), ApiError>, b: Result<(), ApiError>) -> Result<(), ApiError> {
+    match (a, b) {
+        (Err(a), Err(b))
+            if a.reason == super::Reason::Invalid && b.reason == super::Reason::Invalid =>
+        {
+            let kind = crate::objects::Kind::ALL
+                .iter()
+                .copied()
+                .find(|k| Some(k.info().kind) == a.kind.as_deref());
+            match kind {
+                Some(kind) => {
+                    let name = a.name.clone().unwrap_or_default();
+                    let mut causes = a.causes;
+                    causes.extend(b.causes);
+                    Err(ApiError::invalid(kind, &name, causes))
+                }
+                None => Err(a),
+            }
+        }
+        (Err(a), _) => Err(a),
+        (Ok(()), b) => b,
     }
 }
 

@@ -170,6 +170,7 @@ fn quote(v: &str) -> String {
     if v.parse::<i64>().is_ok()
         || v.starts_with("[]string{")
         || v.starts_with("v1.")
+        || v.starts_with("map[")
         || v.starts_with("core.")
     {
         v.to_string()

@@ -274,3 +274,35 @@ fn events_aggregate() {
     assert_eq!(evs.len(), 1);
     assert_eq!(evs[0].count, Some(2));
 }
+
+/// pkg/registry/apps/deployment/strategy.go ValidateUpdate: the spec's
+/// errors, then the immutable selector, in one 422; the stored object is
+/// unchanged.
+#[test]
+fn an_update_reports_spec_and_immutability_errors_together() {
+    let mut s = store();
+    let d = |app: &str, tmpl: &str| {
+        decode_object(
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+                "spec": {"selector": {"matchLabels": {"app": app}},
+                    "template": {"metadata": {"labels": {"app": tmpl}},
+                        "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}}),
+            true,
+        )
+        .unwrap()
+    };
+    let created = s.create(d("web", "web"), &WriteOptions::default()).unwrap();
+    let mut changed = d("web2", "web");
+    changed.meta_mut().resource_version = created.meta().resource_version.clone();
+    let e = s.update(changed, &WriteOptions::default()).unwrap_err();
+    assert_eq!(
+        e.message,
+        "The Deployment \"web\" is invalid: [spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not match template `labels`, spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"web2\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable]"
+    );
+    assert_eq!(e.causes.len(), 2);
+    let stored = s.get(Kind::Deployment, "default", "web").unwrap();
+    assert_eq!(
+        stored.meta().resource_version,
+        created.meta().resource_version
+    );
+}
