@@ -395,9 +395,21 @@ pub fn choose(image_default: &str, image: &str, argv: &[String], env: &Env) -> B
         "sh" | "bash" | "ash" if args.is_empty() => Behaviour::Script(Script::default()),
         "ping" => ping(args, env),
         "stress" => stress(args),
-        "nginx" | "httpd" | "redis-server" | "httpd-foreground" | "docker-entrypoint.sh" => {
+        "nginx"
+        | "httpd"
+        | "redis-server"
+        | "httpd-foreground"
+        | "docker-entrypoint.sh"
+        | "elasticsearch"
+        | "consul" => from_image(image_default, image, env),
+        // Official images' entrypoint scripts treat flags (and, for consul,
+        // its subcommand `agent`) as arguments to the server they start:
+        // `args: ["agent", "-server", ...]` runs consul, `args:
+        // ["--appendonly", "yes"]` runs redis-server.
+        _ if prog.starts_with('-') && image_default.starts_with("server:") => {
             from_image(image_default, image, env)
         }
+        "agent" if image_default == "server:consul" => from_image(image_default, image, env),
         _ => Behaviour::Script(parse_script(&shell_words::join(argv))),
     }
 }
@@ -1028,6 +1040,32 @@ mod tests {
 
     fn argv(s: &[&str]) -> Vec<String> {
         s.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn entrypoint_images_take_flags_as_server_arguments() {
+        let consul = choose(
+            "server:consul",
+            "consul:1.11",
+            &argv(&["agent", "-bootstrap-expect=3", "-server"]),
+            &Env::default(),
+        );
+        assert!(matches!(consul, Behaviour::Server(s) if s.name == "consul"));
+        let redis = choose(
+            "server:redis",
+            "redis",
+            &argv(&["--appendonly", "yes"]),
+            &Env::default(),
+        );
+        assert!(matches!(redis, Behaviour::Server(s) if s.name == "redis"));
+        // Anything else replaces the server (docker-entrypoint.sh execs it).
+        let sleep = choose(
+            "server:redis",
+            "redis",
+            &argv(&["sleep", "5"]),
+            &Env::default(),
+        );
+        assert!(matches!(sleep, Behaviour::Script(_)));
     }
 
     #[test]

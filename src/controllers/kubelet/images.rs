@@ -157,7 +157,8 @@ const CATALOGUE: &[Row] = &[
     ),
     (
         "consul",
-        &["1.15", "1.15.4"],
+        // The workshop's consul-*.yaml use 1.11 in older revisions.
+        &["1.11", "1.12", "1.13", "1.14", "1.15", "1.15.4"],
         64_553_290,
         "server:consul",
         false,
