@@ -260,7 +260,7 @@ pub struct ServeArgs {
 
 /// Builds the world the arguments describe and starts its thread.
 pub fn spawn_world(args: &ServeArgs) -> Result<SimHandle, String> {
-    let spec = match &args.cluster {
+    let mut spec = match &args.cluster {
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
@@ -274,8 +274,25 @@ pub fn spawn_world(args: &ServeArgs) -> Result<SimHandle, String> {
             args.speed
         ));
     }
+    if !spec.has_explicit_start_time() {
+        spec.start_time = wall_clock_now();
+    }
     let world = build_world(&spec, args.seed);
     Ok(runner::spawn(world, Pacing::Paced { speed: args.speed }))
+}
+
+/// The wall clock, to the second. kubectl computes some ages on the client
+/// (`kubectl events`, describe's Events, `get -w` rows it prints itself)
+/// from its own clock, so a served simulation starts at the real "now"
+/// unless its cluster file names a `startTime`; paced at speed 1, virtual
+/// and wall time then agree. (The binary edge is the one place the wall
+/// clock may be read; the simulation itself never does.)
+#[allow(clippy::disallowed_methods)]
+fn wall_clock_now() -> String {
+    let now = jiff::Timestamp::now();
+    jiff::Timestamp::from_second(now.as_second())
+        .unwrap_or(now)
+        .to_string()
 }
 
 fn options(args: &ServeArgs) -> ServeOptions {

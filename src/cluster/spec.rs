@@ -133,6 +133,12 @@ impl ClusterSpec {
         Ok(spec)
     }
 
+    /// Whether the cluster file set `startTime` (the default is a fixed
+    /// morning, so that scripts and tests print the same times every run).
+    pub fn has_explicit_start_time(&self) -> bool {
+        self.start_time != default_start()
+    }
+
     pub fn epoch(&self) -> jiff::Timestamp {
         self.start_time
             .parse()
