@@ -370,11 +370,20 @@ fn history_of(store: &Store, obj: &Object) -> BTreeMap<i64, (String, PodTemplate
                 let cause = util::annotation(&rs.metadata, CHANGE_CAUSE_ANNOTATION)
                     .unwrap_or("")
                     .to_string();
-                let t = rs
+                let mut t = rs
                     .spec
                     .as_ref()
                     .and_then(|s| s.template.clone())
                     .unwrap_or_default();
+                // `DeploymentHistoryViewer` writes the ReplicaSet's change
+                // cause into the template it prints for `--revision=N`.
+                if !cause.is_empty() {
+                    t.metadata
+                        .get_or_insert_with(Default::default)
+                        .annotations
+                        .get_or_insert_with(Default::default)
+                        .insert(CHANGE_CAUSE_ANNOTATION.into(), cause.clone());
+                }
                 out.insert(rev, (cause, t));
             }
         }
