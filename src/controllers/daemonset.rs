@@ -52,28 +52,13 @@ impl Controller for DaemonSetController {
                 ds.metadata.name.as_deref().unwrap_or(""),
             )),
             Object::Pod(p) => {
-                let mut found = false;
-                for m in [Some(&p.metadata), ev.old.as_ref().map(|o| o.meta())]
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(k) = util::controller_key(m, "DaemonSet") {
-                        q.add(k);
-                        found = true;
-                    }
-                }
-                if !found && util::controller_of(&p.metadata).is_none() {
-                    let ns = p.metadata.namespace.as_deref().unwrap_or("");
-                    for ds in store.list_as::<DaemonSet>(Some(ns)) {
-                        let sel = ds.spec.as_ref().map(|s| &s.selector);
-                        if util::selector_matches(sel, p.metadata.labels.as_ref()) {
-                            q.add(object_key(
-                                Some(ns),
-                                ds.metadata.name.as_deref().unwrap_or(""),
-                            ));
-                        }
-                    }
-                }
+                let keys = util::pod_event_keys::<DaemonSet>(
+                    &p.metadata,
+                    ev.old.as_ref().map(|o| o.meta()),
+                    store,
+                    |ds| ds.spec.as_ref().map(|s| &s.selector),
+                );
+                keys.owners.into_iter().chain(keys.adopters).for_each(|k| q.add(k));
             }
             // Nodes joining, leaving, relabelled or tainted: every DaemonSet.
             Object::Node(_) => {
