@@ -58,7 +58,10 @@ impl Controller for DaemonSetController {
                     store,
                     |ds| ds.spec.as_ref().map(|s| &s.selector),
                 );
-                keys.owners.into_iter().chain(keys.adopters).for_each(|k| q.add(k));
+                keys.owners
+                    .into_iter()
+                    .chain(keys.adopters)
+                    .for_each(|k| q.add(k));
             }
             // Nodes joining, leaving, relabelled or tainted: every DaemonSet.
             Object::Node(_) => {

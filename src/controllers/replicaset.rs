@@ -45,7 +45,10 @@ impl Controller for ReplicaSetController {
                     store,
                     |rs| rs.spec.as_ref().map(|s| &s.selector),
                 );
-                keys.owners.into_iter().chain(keys.adopters).for_each(|k| q.add(k));
+                keys.owners
+                    .into_iter()
+                    .chain(keys.adopters)
+                    .for_each(|k| q.add(k));
             }
             _ => {}
         }

@@ -52,7 +52,10 @@ impl Controller for StatefulSetController {
                     store,
                     |s| s.spec.as_ref().map(|s| &s.selector),
                 );
-                keys.owners.into_iter().chain(keys.adopters).for_each(|k| q.add(k));
+                keys.owners
+                    .into_iter()
+                    .chain(keys.adopters)
+                    .for_each(|k| q.add(k));
             }
             _ => {}
         }
@@ -261,7 +264,12 @@ impl Sync<'_, '_> {
 
     fn list_revisions(&mut self) -> Vec<ControllerRevision> {
         let sel = self.set.spec.as_ref().map(|s| s.selector.clone());
-        revision::claim(self.ctx, Kind::StatefulSet, &self.set.metadata, sel.as_ref())
+        revision::claim(
+            self.ctx,
+            Kind::StatefulSet,
+            &self.set.metadata,
+            sel.as_ref(),
+        )
     }
 
     /// `getStatefulSetRevisions`.
