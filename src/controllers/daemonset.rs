@@ -9,7 +9,7 @@ use super::timings;
 use super::util::{self, nz};
 use super::{object_key, split_key, Action, Controller, Ctx, Enqueue};
 use crate::objects::kinds::{Kind, Object};
-use crate::sim::store::{Store, WatchEvent};
+use crate::sim::store::{Reason, Store, WatchEvent, WriteOptions};
 use crate::sim::SimTime;
 use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, DaemonSetStatus};
 use k8s_openapi::api::core::v1::{
@@ -432,7 +432,11 @@ impl DaemonSetController {
         let ns = ds.metadata.namespace.clone().unwrap_or_default();
         let obj = Object::DaemonSet(ds.clone());
         let nodes: Vec<Node> = ctx.store.list_as::<Node>(None).cloned().collect();
-        let (cur, old) = construct_history(ctx, &ds);
+        let Some((cur, old)) = construct_history(ctx, &ds) else {
+            // A hash collision bumped collisionCount: the status update
+            // brings the DaemonSet back with the new count.
+            return Action::AwaitChange;
+        };
         let hash = cur
             .as_ref()
             .and_then(|c| c.metadata.labels.as_ref())
@@ -701,12 +705,13 @@ fn rolling_update(ctx: &mut Ctx, obj: &Object, ds: &DaemonSet, nodes: &[Node], h
     sync_nodes(ctx, obj, ds, &to_delete, &[], hash);
 }
 
+/// The current and the old ControllerRevisions of a DaemonSet.
+type History = (Option<ControllerRevision>, Vec<ControllerRevision>);
+
 /// `constructHistory`: the current ControllerRevision (created if the
-/// template is new) and the old ones.
-fn construct_history(
-    ctx: &mut Ctx,
-    ds: &DaemonSet,
-) -> (Option<ControllerRevision>, Vec<ControllerRevision>) {
+/// template is new) and the old ones; None when a hash collision bumped
+/// `status.collisionCount` (the sync stops there, as upstream's error).
+fn construct_history(ctx: &mut Ctx, ds: &DaemonSet) -> Option<History> {
     let ns = ds.metadata.namespace.clone().unwrap_or_default();
     let sel = ds.spec.as_ref().map(|s| s.selector.clone());
     let patch = revision_patch(ds);
@@ -731,9 +736,9 @@ fn construct_history(
     let next = old.iter().map(|h| h.revision).max().unwrap_or(0) + 1;
     if cur.is_empty() {
         if ds.metadata.deletion_timestamp.is_some() {
-            return (None, old);
+            return Some((None, old));
         }
-        return (revision::create(ctx, new_revision(ds, next)), old);
+        return snapshot(ctx, ds, next).map(|cur| (cur, old));
     }
     // `dedupCurHistories`: keep the highest revision.
     cur.sort_by_key(|h| std::cmp::Reverse(h.revision));
@@ -750,7 +755,43 @@ fn construct_history(
         keep.revision = next;
         keep = revision::update(ctx, keep);
     }
-    (Some(keep), old)
+    Some((Some(keep), old))
+}
+
+/// `snapshot`: creates the revision of the current template. A revision
+/// of that name which is ours with the same data is taken as it is;
+/// anyone else's, or other data, is a hash collision: `collisionCount` is
+/// bumped and None returned.
+fn snapshot(ctx: &mut Ctx, ds: &DaemonSet, next: i64) -> Option<Option<ControllerRevision>> {
+    let rev = new_revision(ds, next);
+    let ns = ds.metadata.namespace.clone().unwrap_or_default();
+    let name = rev.metadata.name.clone().unwrap_or_default();
+    let data = rev.data.clone();
+    match ctx
+        .store
+        .create(Object::ControllerRevision(rev), &WriteOptions::default())
+    {
+        Ok(o) => Some(match &*o {
+            Object::ControllerRevision(c) => Some(c.clone()),
+            _ => None,
+        }),
+        Err(e) if e.reason == Reason::AlreadyExists => {
+            let existing = ctx.store.get_as::<ControllerRevision>(&ns, &name).cloned();
+            let uid = ds.metadata.uid.clone().unwrap_or_default();
+            if let Some(h) =
+                existing.filter(|h| util::is_controlled_by(&h.metadata, &uid) && h.data == data)
+            {
+                return Some(Some(h));
+            }
+            let ds_name = ds.metadata.name.clone().unwrap_or_default();
+            let _ = ctx.store.modify::<DaemonSet>(&ns, &ds_name, true, |d| {
+                let st = d.status.get_or_insert_with(Default::default);
+                st.collision_count = Some(st.collision_count.unwrap_or(0) + 1);
+            });
+            None
+        }
+        Err(_) => Some(None),
+    }
 }
 
 /// `cleanupHistory`: old revisions beyond revisionHistoryLimit that no live
