@@ -4,20 +4,20 @@
 //! (`rollingUpdate`, `constructHistory`, `cleanupHistory`, `getPatch`) and
 //! `util/daemonset_util.go` (the daemon tolerations, the node-name affinity).
 
+use super::revision;
 use super::timings;
 use super::util::{self, nz};
 use super::{object_key, split_key, Action, Controller, Ctx, Enqueue};
 use crate::objects::kinds::{Kind, Object};
-use crate::sim::store::{Store, WatchEvent, WriteOptions};
+use crate::sim::store::{Reason, Store, WatchEvent, WriteOptions};
 use crate::sim::SimTime;
 use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, DaemonSetStatus};
 use k8s_openapi::api::core::v1::{
     Affinity, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod,
-    PodSpec, Taint, Toleration,
+    PodSpec, PodTemplateSpec, Taint, Toleration,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
-use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -25,7 +25,7 @@ use std::time::Duration;
 const COMPONENT: &str = "daemonset-controller";
 pub const TEMPLATE_GENERATION_ANNOTATION: &str = "deprecated.daemonset.template.generation";
 pub const TEMPLATE_GENERATION_LABEL: &str = "pod-template-generation";
-pub const REVISION_HASH_LABEL: &str = "controller-revision-hash";
+pub use super::revision::REVISION_HASH_LABEL;
 
 #[derive(Default)]
 pub struct DaemonSetController {
@@ -52,28 +52,16 @@ impl Controller for DaemonSetController {
                 ds.metadata.name.as_deref().unwrap_or(""),
             )),
             Object::Pod(p) => {
-                let mut found = false;
-                for m in [Some(&p.metadata), ev.old.as_ref().map(|o| o.meta())]
+                let keys = util::pod_event_keys::<DaemonSet>(
+                    &p.metadata,
+                    ev.old.as_ref().map(|o| o.meta()),
+                    store,
+                    |ds| ds.spec.as_ref().map(|s| &s.selector),
+                );
+                keys.owners
                     .into_iter()
-                    .flatten()
-                {
-                    if let Some(k) = util::controller_key(m, "DaemonSet") {
-                        q.add(k);
-                        found = true;
-                    }
-                }
-                if !found && util::controller_of(&p.metadata).is_none() {
-                    let ns = p.metadata.namespace.as_deref().unwrap_or("");
-                    for ds in store.list_as::<DaemonSet>(Some(ns)) {
-                        let sel = ds.spec.as_ref().map(|s| &s.selector);
-                        if util::selector_matches(sel, p.metadata.labels.as_ref()) {
-                            q.add(object_key(
-                                Some(ns),
-                                ds.metadata.name.as_deref().unwrap_or(""),
-                            ));
-                        }
-                    }
-                }
+                    .chain(keys.adopters)
+                    .for_each(|k| q.add(k));
             }
             // Nodes joining, leaving, relabelled or tainted: every DaemonSet.
             Object::Node(_) => {
@@ -385,62 +373,37 @@ pub fn node_should_run(node: &Node, ds: &DaemonSet) -> (bool, bool) {
     (true, true)
 }
 
-/// `getPatch`: the ControllerRevision data, `{"spec":{"template":{...,
-/// "$patch":"replace"}}}` with Go's sorted keys.
+/// `getPatch`: the ControllerRevision data.
 pub fn revision_patch(ds: &DaemonSet) -> Value {
-    let template = ds
-        .spec
-        .as_ref()
-        .map(|s| s.template.clone())
-        .unwrap_or_default();
-    let mut t = serde_json::to_value(template).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut t {
-        m.insert("$patch".into(), json!("replace"));
-    }
-    util::sorted_json(&json!({"spec": {"template": t}}))
+    revision::template_patch(&template_of(ds))
 }
 
-/// The template hash the controller labels pods and revisions with.
-pub fn template_hash(ds: &DaemonSet) -> String {
-    let template = ds
-        .spec
+fn template_of(ds: &DaemonSet) -> PodTemplateSpec {
+    ds.spec
         .as_ref()
         .map(|s| s.template.clone())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The template hash the controller labels pods and revisions with
+/// (`update.go` `Snapshot`: `ComputeHash` of the template).
+pub fn template_hash(ds: &DaemonSet) -> String {
     util::compute_hash(
-        &template,
+        &template_of(ds),
         ds.status.as_ref().and_then(|s| s.collision_count),
     )
 }
 
 /// A new ControllerRevision for `ds` (`snapshot`).
 pub fn new_revision(ds: &DaemonSet, revision: i64) -> ControllerRevision {
-    let hash = template_hash(ds);
-    let mut labels = ds
-        .spec
-        .as_ref()
-        .and_then(|s| s.template.metadata.as_ref())
-        .and_then(|m| m.labels.clone())
-        .unwrap_or_default();
-    labels.insert(REVISION_HASH_LABEL.into(), hash.clone());
-    ControllerRevision {
-        metadata: ObjectMeta {
-            name: Some(format!(
-                "{}-{hash}",
-                ds.metadata.name.as_deref().unwrap_or("")
-            )),
-            namespace: ds.metadata.namespace.clone(),
-            labels: Some(labels),
-            annotations: ds.metadata.annotations.clone(),
-            owner_references: Some(vec![util::new_controller_ref(
-                Kind::DaemonSet,
-                &ds.metadata,
-            )]),
-            ..Default::default()
-        },
-        data: Some(RawExtension(revision_patch(ds))),
+    revision::new_revision(
+        Kind::DaemonSet,
+        &ds.metadata,
+        &template_of(ds),
+        &template_hash(ds),
+        revision_patch(ds),
         revision,
-    }
+    )
 }
 
 fn template_generation(ds: &DaemonSet) -> Option<i64> {
@@ -469,7 +432,11 @@ impl DaemonSetController {
         let ns = ds.metadata.namespace.clone().unwrap_or_default();
         let obj = Object::DaemonSet(ds.clone());
         let nodes: Vec<Node> = ctx.store.list_as::<Node>(None).cloned().collect();
-        let (cur, old) = construct_history(ctx, &ds);
+        let Some((cur, old)) = construct_history(ctx, &ds) else {
+            // A hash collision bumped collisionCount: the status update
+            // brings the DaemonSet back with the new count.
+            return Action::AwaitChange;
+        };
         let hash = cur
             .as_ref()
             .and_then(|c| c.metadata.labels.as_ref())
@@ -738,39 +705,19 @@ fn rolling_update(ctx: &mut Ctx, obj: &Object, ds: &DaemonSet, nodes: &[Node], h
     sync_nodes(ctx, obj, ds, &to_delete, &[], hash);
 }
 
+/// The current and the old ControllerRevisions of a DaemonSet.
+type History = (Option<ControllerRevision>, Vec<ControllerRevision>);
+
 /// `constructHistory`: the current ControllerRevision (created if the
-/// template is new) and the old ones.
-fn construct_history(
-    ctx: &mut Ctx,
-    ds: &DaemonSet,
-) -> (Option<ControllerRevision>, Vec<ControllerRevision>) {
+/// template is new) and the old ones; None when a hash collision bumped
+/// `status.collisionCount` (the sync stops there, as upstream's error).
+fn construct_history(ctx: &mut Ctx, ds: &DaemonSet) -> Option<History> {
     let ns = ds.metadata.namespace.clone().unwrap_or_default();
-    let uid = ds.metadata.uid.clone().unwrap_or_default();
     let sel = ds.spec.as_ref().map(|s| s.selector.clone());
     let patch = revision_patch(ds);
     let mut cur = Vec::new();
     let mut old = Vec::new();
-    let all: Vec<ControllerRevision> = ctx
-        .store
-        .list_as::<ControllerRevision>(Some(&ns))
-        .cloned()
-        .collect();
-    for mut h in all {
-        let owned = util::is_controlled_by(&h.metadata, &uid);
-        let orphan = util::controller_of(&h.metadata).is_none()
-            && util::selector_matches(sel.as_ref(), h.metadata.labels.as_ref())
-            && ds.metadata.deletion_timestamp.is_none();
-        if !owned && !orphan {
-            continue;
-        }
-        if orphan {
-            let r = util::new_controller_ref(Kind::DaemonSet, &ds.metadata);
-            h.metadata
-                .owner_references
-                .get_or_insert_with(Vec::new)
-                .push(r);
-            h = write_revision(ctx, h);
-        }
+    for mut h in revision::claim(ctx, Kind::DaemonSet, &ds.metadata, sel.as_ref()) {
         if h.metadata
             .labels
             .as_ref()
@@ -778,7 +725,7 @@ fn construct_history(
         {
             let n = h.metadata.name.clone().unwrap_or_default();
             util::set_label(&mut h.metadata.labels, REVISION_HASH_LABEL, &n);
-            h = write_revision(ctx, h);
+            h = revision::update(ctx, h);
         }
         if h.data.as_ref().map(|d| &d.0) == Some(&patch) {
             cur.push(h);
@@ -789,20 +736,13 @@ fn construct_history(
     let next = old.iter().map(|h| h.revision).max().unwrap_or(0) + 1;
     if cur.is_empty() {
         if ds.metadata.deletion_timestamp.is_some() {
-            return (None, old);
+            return Some((None, old));
         }
-        let rev = new_revision(ds, next);
-        return match ctx.store.create(
-            Object::ControllerRevision(rev.clone()),
-            &WriteOptions::default(),
-        ) {
-            Ok(o) => (o_as(&o), old),
-            Err(_) => (None, old),
-        };
+        return snapshot(ctx, ds, next).map(|cur| (cur, old));
     }
     // `dedupCurHistories`: keep the highest revision.
     cur.sort_by_key(|h| std::cmp::Reverse(h.revision));
-    let keep = cur.remove(0);
+    let mut keep = cur.remove(0);
     for dup in cur {
         let _ = ctx.store.delete(
             Kind::ControllerRevision,
@@ -811,35 +751,52 @@ fn construct_history(
             &Default::default(),
         );
     }
-    let mut keep = keep;
     if keep.revision < next {
         keep.revision = next;
-        keep = write_revision(ctx, keep);
+        keep = revision::update(ctx, keep);
     }
-    (Some(keep), old)
+    Some((Some(keep), old))
 }
 
-fn o_as(o: &Object) -> Option<ControllerRevision> {
-    match o {
-        Object::ControllerRevision(c) => Some(c.clone()),
-        _ => None,
-    }
-}
-
-fn write_revision(ctx: &mut Ctx, mut h: ControllerRevision) -> ControllerRevision {
-    h.metadata.resource_version = None;
-    match ctx.store.update(
-        Object::ControllerRevision(h.clone()),
-        &WriteOptions::default(),
-    ) {
-        Ok(o) => o_as(&o).unwrap_or(h),
-        Err(_) => h,
+/// `snapshot`: creates the revision of the current template. A revision
+/// of that name which is ours with the same data is taken as it is;
+/// anyone else's, or other data, is a hash collision: `collisionCount` is
+/// bumped and None returned.
+fn snapshot(ctx: &mut Ctx, ds: &DaemonSet, next: i64) -> Option<Option<ControllerRevision>> {
+    let rev = new_revision(ds, next);
+    let ns = ds.metadata.namespace.clone().unwrap_or_default();
+    let name = rev.metadata.name.clone().unwrap_or_default();
+    let data = rev.data.clone();
+    match ctx
+        .store
+        .create(Object::ControllerRevision(rev), &WriteOptions::default())
+    {
+        Ok(o) => Some(match &*o {
+            Object::ControllerRevision(c) => Some(c.clone()),
+            _ => None,
+        }),
+        Err(e) if e.reason == Reason::AlreadyExists => {
+            let existing = ctx.store.get_as::<ControllerRevision>(&ns, &name).cloned();
+            let uid = ds.metadata.uid.clone().unwrap_or_default();
+            if let Some(h) =
+                existing.filter(|h| util::is_controlled_by(&h.metadata, &uid) && h.data == data)
+            {
+                return Some(Some(h));
+            }
+            let ds_name = ds.metadata.name.clone().unwrap_or_default();
+            let _ = ctx.store.modify::<DaemonSet>(&ns, &ds_name, true, |d| {
+                let st = d.status.get_or_insert_with(Default::default);
+                st.collision_count = Some(st.collision_count.unwrap_or(0) + 1);
+            });
+            None
+        }
+        Err(_) => Some(None),
     }
 }
 
 /// `cleanupHistory`: old revisions beyond revisionHistoryLimit that no live
 /// pod uses go, oldest first.
-fn cleanup_history(ctx: &mut Ctx, ds: &DaemonSet, mut old: Vec<ControllerRevision>) {
+fn cleanup_history(ctx: &mut Ctx, ds: &DaemonSet, old: Vec<ControllerRevision>) {
     let keep = ds
         .spec
         .as_ref()
@@ -848,41 +805,24 @@ fn cleanup_history(ctx: &mut Ctx, ds: &DaemonSet, mut old: Vec<ControllerRevisio
     if old.len() <= keep {
         return;
     }
-    let mut to_kill = old.len() - keep;
-    let by_node = nodes_to_daemon_pods(ctx, ds);
-    let live: Vec<String> = by_node
+    let to_kill = old.len() - keep;
+    let live: Vec<String> = nodes_to_daemon_pods(ctx, ds)
         .values()
         .flatten()
-        .filter_map(|p| {
-            p.metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get(REVISION_HASH_LABEL).cloned())
-        })
+        .filter_map(|p| revision_hash(&p.metadata))
         .collect();
-    old.sort_by_key(|h| h.revision);
-    let ns = ds.metadata.namespace.clone().unwrap_or_default();
-    for h in old {
-        if to_kill == 0 {
-            break;
-        }
-        let hash = h
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|l| l.get(REVISION_HASH_LABEL).cloned())
-            .unwrap_or_default();
-        if live.contains(&hash) {
-            continue;
-        }
-        let _ = ctx.store.delete(
-            Kind::ControllerRevision,
-            &ns,
-            h.metadata.name.as_deref().unwrap_or(""),
-            &Default::default(),
-        );
-        to_kill -= 1;
-    }
+    revision::delete_oldest(
+        ctx,
+        old,
+        |h| revision_hash(&h.metadata).is_some_and(|x| live.contains(&x)),
+        to_kill,
+    );
+}
+
+fn revision_hash(m: &ObjectMeta) -> Option<String> {
+    m.labels
+        .as_ref()
+        .and_then(|l| l.get(REVISION_HASH_LABEL).cloned())
 }
 
 /// `updateDaemonSetStatus`; returns a requeue delay for minReadySeconds.
@@ -947,6 +887,7 @@ fn update_status(ctx: &mut Ctx, ds: &DaemonSet, nodes: &[Node], hash: &str) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn node(name: &str, labels: serde_json::Value, taints: serde_json::Value) -> Node {
         serde_json::from_value(

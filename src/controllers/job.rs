@@ -59,31 +59,20 @@ impl Controller for JobController {
                 j.metadata.name.as_deref().unwrap_or(""),
             )),
             Object::Pod(p) => {
-                let mut found = false;
-                for m in [Some(&p.metadata), ev.old.as_ref().map(|o| o.meta())]
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(k) = util::controller_key(m, "Job") {
-                        // `enqueueSyncJobBatched`.
-                        q.add_after(k, timings::JOB_SYNC_BATCH_PERIOD);
-                        found = true;
-                    }
-                }
-                if !found
-                    && util::controller_of(&p.metadata).is_none()
-                    && ev.event_type != WatchEventType::Deleted
-                {
-                    let ns = p.metadata.namespace.as_deref().unwrap_or("");
-                    for j in store.list_as::<Job>(Some(ns)) {
-                        let sel = j.spec.as_ref().and_then(|s| s.selector.as_ref());
-                        if util::selector_matches(sel, p.metadata.labels.as_ref()) {
-                            q.add_after(
-                                object_key(Some(ns), j.metadata.name.as_deref().unwrap_or("")),
-                                timings::JOB_SYNC_BATCH_PERIOD,
-                            );
-                        }
-                    }
+                let keys = util::pod_event_keys::<Job>(
+                    &p.metadata,
+                    ev.old.as_ref().map(|o| o.meta()),
+                    store,
+                    |j| j.spec.as_ref().and_then(|s| s.selector.as_ref()),
+                );
+                // A deleted orphan is nobody's to adopt.
+                let adopters = match ev.event_type {
+                    WatchEventType::Deleted => Vec::new(),
+                    _ => keys.adopters,
+                };
+                // `enqueueSyncJobBatched`.
+                for k in keys.owners.into_iter().chain(adopters) {
+                    q.add_after(k, timings::JOB_SYNC_BATCH_PERIOD);
                 }
             }
             _ => {}

@@ -23,6 +23,7 @@ pub mod node_lifecycle;
 pub mod podgc;
 pub mod replicaset;
 pub mod resourcequota;
+pub mod revision;
 pub mod rollout;
 pub mod scale;
 pub mod statefulset;

@@ -39,30 +39,16 @@ impl Controller for ReplicaSetController {
             Object::Pod(p) => {
                 // The owning RS, the previous owner, or (orphans) every RS
                 // whose selector matches: it may adopt the pod.
-                let mut keys = Vec::new();
-                for m in [Some(&p.metadata), ev.old.as_ref().map(|o| o.meta())]
+                let keys = util::pod_event_keys::<ReplicaSet>(
+                    &p.metadata,
+                    ev.old.as_ref().map(|o| o.meta()),
+                    store,
+                    |rs| rs.spec.as_ref().map(|s| &s.selector),
+                );
+                keys.owners
                     .into_iter()
-                    .flatten()
-                {
-                    if let Some(k) = util::controller_key(m, "ReplicaSet") {
-                        keys.push(k);
-                    }
-                }
-                if keys.is_empty() && util::controller_of(&p.metadata).is_none() {
-                    let ns = p.metadata.namespace.as_deref().unwrap_or("");
-                    for rs in store.list_as::<ReplicaSet>(Some(ns)) {
-                        let sel = rs.spec.as_ref().map(|s| &s.selector);
-                        if util::selector_matches(sel, p.metadata.labels.as_ref()) {
-                            keys.push(object_key(
-                                Some(ns),
-                                rs.metadata.name.as_deref().unwrap_or(""),
-                            ));
-                        }
-                    }
-                }
-                for k in keys {
-                    q.add(k);
-                }
+                    .chain(keys.adopters)
+                    .for_each(|k| q.add(k));
             }
             _ => {}
         }

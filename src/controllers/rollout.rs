@@ -370,11 +370,20 @@ fn history_of(store: &Store, obj: &Object) -> BTreeMap<i64, (String, PodTemplate
                 let cause = util::annotation(&rs.metadata, CHANGE_CAUSE_ANNOTATION)
                     .unwrap_or("")
                     .to_string();
-                let t = rs
+                let mut t = rs
                     .spec
                     .as_ref()
                     .and_then(|s| s.template.clone())
                     .unwrap_or_default();
+                // `DeploymentHistoryViewer` writes the ReplicaSet's change
+                // cause into the template it prints for `--revision=N`.
+                if !cause.is_empty() {
+                    t.metadata
+                        .get_or_insert_with(Default::default)
+                        .annotations
+                        .get_or_insert_with(Default::default)
+                        .insert(CHANGE_CAUSE_ANNOTATION.into(), cause.clone());
+                }
                 out.insert(rev, (cause, t));
             }
         }
@@ -383,7 +392,7 @@ fn history_of(store: &Store, obj: &Object) -> BTreeMap<i64, (String, PodTemplate
                 let cause = util::annotation(&h.metadata, CHANGE_CAUSE_ANNOTATION)
                     .unwrap_or("")
                     .to_string();
-                out.insert(h.revision, (cause, revision_template(&h)));
+                out.insert(h.revision, (cause, super::revision::template_of(&h)));
             }
         }
         _ => {}
@@ -400,20 +409,6 @@ fn controller_revisions(store: &Store, obj: &Object) -> Vec<ControllerRevision> 
         .filter(|h| util::is_controlled_by(&h.metadata, uid))
         .cloned()
         .collect()
-}
-
-/// The pod template a ControllerRevision's `{"spec":{"template":...}}`
-/// patch restores.
-fn revision_template(h: &ControllerRevision) -> PodTemplateSpec {
-    let mut t = h
-        .data
-        .as_ref()
-        .map(|d| d.0["spec"]["template"].clone())
-        .unwrap_or_default();
-    if let Some(m) = t.as_object_mut() {
-        m.remove("$patch");
-    }
-    serde_json::from_value(t).unwrap_or_default()
 }
 
 /// `kubectl rollout history`: the whole stdout text (title line, table or
@@ -764,7 +759,7 @@ pub fn undo(
                     "unable to find specified revision {to} in history"
                 )));
             };
-            let template = revision_template(target);
+            let template = super::revision::template_of(target);
             let current = match &obj {
                 Object::DaemonSet(ds) => ds.spec.as_ref().map(|s| s.template.clone()),
                 Object::StatefulSet(s) => s.spec.as_ref().map(|s| s.template.clone()),

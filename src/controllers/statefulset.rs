@@ -6,24 +6,24 @@
 //! `stateful_pod_control.go` (events) and `pkg/controller/history`
 //! (`HashControllerRevision`).
 
+use super::revision;
 use super::util::{self, nz};
 use super::{object_key, split_key, Action, Controller, Ctx, Enqueue};
 use crate::objects::kinds::{Kind, Object};
 use crate::sim::store::{Store, WatchEvent, WriteOptions};
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{
-    PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, Pod, Volume,
+    PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, Pod, PodTemplateSpec, Volume,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
-use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::any::Any;
 use std::time::Duration;
 
 const COMPONENT: &str = "statefulset-controller";
 pub const POD_NAME_LABEL: &str = "statefulset.kubernetes.io/pod-name";
 pub const POD_INDEX_LABEL: &str = "apps.kubernetes.io/pod-index";
-pub const REVISION_LABEL: &str = "controller-revision-hash";
+pub use super::revision::REVISION_HASH_LABEL as REVISION_LABEL;
 
 #[derive(Default)]
 pub struct StatefulSetController;
@@ -46,28 +46,16 @@ impl Controller for StatefulSetController {
                 s.metadata.name.as_deref().unwrap_or(""),
             )),
             Object::Pod(p) => {
-                let mut found = false;
-                for m in [Some(&p.metadata), ev.old.as_ref().map(|o| o.meta())]
+                let keys = util::pod_event_keys::<StatefulSet>(
+                    &p.metadata,
+                    ev.old.as_ref().map(|o| o.meta()),
+                    store,
+                    |s| s.spec.as_ref().map(|s| &s.selector),
+                );
+                keys.owners
                     .into_iter()
-                    .flatten()
-                {
-                    if let Some(k) = util::controller_key(m, "StatefulSet") {
-                        q.add(k);
-                        found = true;
-                    }
-                }
-                if !found && util::controller_of(&p.metadata).is_none() {
-                    let ns = p.metadata.namespace.as_deref().unwrap_or("");
-                    for s in store.list_as::<StatefulSet>(Some(ns)) {
-                        let sel = s.spec.as_ref().map(|s| &s.selector);
-                        if util::selector_matches(sel, p.metadata.labels.as_ref()) {
-                            q.add(object_key(
-                                Some(ns),
-                                s.metadata.name.as_deref().unwrap_or(""),
-                            ));
-                        }
-                    }
-                }
+                    .chain(keys.adopters)
+                    .for_each(|k| q.add(k));
             }
             _ => {}
         }
@@ -111,75 +99,38 @@ fn start_ordinal(set: &StatefulSet) -> i32 {
         .unwrap_or(0)
 }
 
-/// `getPatch`: `{"spec":{"template":{...,"$patch":"replace"}}}`, sorted.
-pub fn revision_patch(set: &StatefulSet) -> Value {
-    let template = set
-        .spec
+fn template_of(set: &StatefulSet) -> PodTemplateSpec {
+    set.spec
         .as_ref()
         .map(|s| s.template.clone())
-        .unwrap_or_default();
-    let mut t = serde_json::to_value(template).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut t {
-        m.insert("$patch".into(), json!("replace"));
-    }
-    util::sorted_json(&json!({"spec": {"template": t}}))
+        .unwrap_or_default()
 }
 
-/// `history.HashControllerRevision`: FNV-32 (not 1a) of the data, then the
-/// collision count in decimal, safe-encoded.
-pub fn hash_revision(data: &Value, collision_count: Option<i32>) -> String {
-    let mut bytes = serde_json::to_vec(data).unwrap_or_default();
-    if let Some(c) = collision_count {
-        bytes.extend_from_slice(c.to_string().as_bytes());
-    }
-    util::safe_encode_string(&util::fnv32(&bytes).to_string())
+/// `getPatch`: `{"spec":{"template":{...,"$patch":"replace"}}}`, sorted.
+pub fn revision_patch(set: &StatefulSet) -> Value {
+    revision::template_patch(&template_of(set))
 }
 
-/// `newRevision`: a ControllerRevision `<set>-<hash>` with the template
-/// labels plus the hash label and the set's annotations.
+/// `newRevision`: a ControllerRevision `<set>-<hash>` named by
+/// `HashControllerRevision` of the patch.
 pub fn new_revision(set: &StatefulSet, revision: i64, collision_count: i32) -> ControllerRevision {
     let data = revision_patch(set);
-    let hash = hash_revision(&data, Some(collision_count));
-    let mut labels = set
-        .spec
-        .as_ref()
-        .and_then(|s| s.template.metadata.as_ref())
-        .and_then(|m| m.labels.clone())
-        .unwrap_or_default();
-    labels.insert(REVISION_LABEL.into(), hash.clone());
-    ControllerRevision {
-        metadata: ObjectMeta {
-            name: Some(format!(
-                "{}-{hash}",
-                set.metadata.name.as_deref().unwrap_or("")
-            )),
-            namespace: set.metadata.namespace.clone(),
-            labels: Some(labels),
-            annotations: set.metadata.annotations.clone(),
-            owner_references: Some(vec![util::new_controller_ref(
-                Kind::StatefulSet,
-                &set.metadata,
-            )]),
-            ..Default::default()
-        },
-        data: Some(RawExtension(data)),
+    let hash = revision::hash_revision(&data, Some(collision_count));
+    revision::new_revision(
+        Kind::StatefulSet,
+        &set.metadata,
+        &template_of(set),
+        &hash,
+        data,
         revision,
-    }
+    )
 }
 
 /// `ApplyRevision`: the set with the template of `rev`.
 fn apply_revision(set: &StatefulSet, rev: &ControllerRevision) -> StatefulSet {
     let mut s = set.clone();
-    let mut t = rev
-        .data
-        .as_ref()
-        .map(|d| d.0["spec"]["template"].clone())
-        .unwrap_or_default();
-    if let Some(m) = t.as_object_mut() {
-        m.remove("$patch");
-    }
-    if let (Some(spec), Ok(t)) = (s.spec.as_mut(), serde_json::from_value(t)) {
-        spec.template = t;
+    if let Some(spec) = s.spec.as_mut() {
+        spec.template = revision::template_of(rev);
     }
     s
 }
@@ -312,45 +263,13 @@ impl Sync<'_, '_> {
     }
 
     fn list_revisions(&mut self) -> Vec<ControllerRevision> {
-        let ns = self.ns();
-        let uid = self.set.metadata.uid.clone().unwrap_or_default();
         let sel = self.set.spec.as_ref().map(|s| s.selector.clone());
-        let mut out = Vec::new();
-        let all: Vec<ControllerRevision> = self
-            .ctx
-            .store
-            .list_as::<ControllerRevision>(Some(&ns))
-            .cloned()
-            .collect();
-        for mut h in all {
-            if util::is_controlled_by(&h.metadata, &uid) {
-                out.push(h);
-            } else if util::controller_of(&h.metadata).is_none()
-                && util::selector_matches(sel.as_ref(), h.metadata.labels.as_ref())
-                && self.set.metadata.deletion_timestamp.is_none()
-            {
-                h.metadata.owner_references = Some(vec![util::new_controller_ref(
-                    Kind::StatefulSet,
-                    &self.set.metadata,
-                )]);
-                h.metadata.resource_version = None;
-                if let Ok(o) = self
-                    .ctx
-                    .store
-                    .update(Object::ControllerRevision(h), &WriteOptions::default())
-                {
-                    if let Object::ControllerRevision(c) = &*o {
-                        out.push(c.clone());
-                    }
-                }
-            }
-        }
-        out.sort_by(|a, b| {
-            a.revision
-                .cmp(&b.revision)
-                .then(a.metadata.name.cmp(&b.metadata.name))
-        });
-        out
+        revision::claim(
+            self.ctx,
+            Kind::StatefulSet,
+            &self.set.metadata,
+            sel.as_ref(),
+        )
     }
 
     /// `getStatefulSetRevisions`.
@@ -379,24 +298,10 @@ impl Sync<'_, '_> {
             } else {
                 let mut r = (*last_eq).clone();
                 r.revision = next;
-                r.metadata.resource_version = None;
-                if let Ok(o) = self.ctx.store.update(
-                    Object::ControllerRevision(r.clone()),
-                    &WriteOptions::default(),
-                ) {
-                    if let Object::ControllerRevision(c) = &*o {
-                        r = c.clone();
-                    }
-                }
-                update = r;
+                update = revision::update(self.ctx, r);
             }
-        } else if let Ok(o) = self.ctx.store.create(
-            Object::ControllerRevision(update.clone()),
-            &WriteOptions::default(),
-        ) {
-            if let Object::ControllerRevision(c) = &*o {
-                update = c.clone();
-            }
+        } else if let Some(c) = revision::create(self.ctx, update.clone()) {
+            update = c;
         }
         let cur_name = self
             .set
@@ -855,31 +760,19 @@ impl Sync<'_, '_> {
             .and_then(|s| s.revision_history_limit)
             .unwrap_or(10)
             .max(0) as usize;
-        let live: Vec<String> = self
+        let mut live: Vec<String> = self
             .fresh_pods()
             .iter()
             .map(|p| pod_revision(p).to_string())
             .collect();
-        let history: Vec<&ControllerRevision> = revisions
-            .iter()
-            .filter(|r| {
-                let n = r.metadata.name.clone().unwrap_or_default();
-                !live.contains(&n)
-                    && r.metadata.name != current.metadata.name
-                    && r.metadata.name != update.metadata.name
-            })
-            .collect();
-        if history.len() <= limit {
-            return;
-        }
-        let ns = self.ns();
-        for r in history.iter().take(history.len() - limit) {
-            let _ = self.ctx.store.delete(
-                Kind::ControllerRevision,
-                &ns,
-                r.metadata.name.as_deref().unwrap_or(""),
-                &Default::default(),
-            );
+        live.extend(current.metadata.name.clone());
+        live.extend(update.metadata.name.clone());
+        let is_live = |r: &ControllerRevision| {
+            live.contains(r.metadata.name.as_ref().unwrap_or(&String::new()))
+        };
+        let history = revisions.iter().filter(|r| !is_live(r)).count();
+        if history > limit {
+            revision::delete_oldest(self.ctx, revisions, is_live, history - limit);
         }
     }
 }
@@ -924,6 +817,7 @@ fn update_status<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn ordinals_parse_from_names() {

@@ -153,6 +153,43 @@ pub fn controller_key(m: &ObjectMeta, kind: &str) -> Option<String> {
         .map(|r| super::object_key(m.namespace.as_deref(), &r.name))
 }
 
+/// The keys a pod event concerns for the controllers of `T`, as their
+/// `addPod`/`updatePod`/`deletePod` handlers find them: the controller
+/// named by the pod's controller reference, now and before the change
+/// (`owners`), or, for an orphan, every `T` in its namespace whose selector
+/// matches it and may adopt it (`adopters`, empty when there are owners).
+pub struct PodEventKeys {
+    pub owners: Vec<String>,
+    pub adopters: Vec<String>,
+}
+
+pub fn pod_event_keys<T: KubeObject>(
+    pod: &ObjectMeta,
+    old: Option<&ObjectMeta>,
+    store: &Store,
+    selector: impl Fn(&T) -> Option<&LabelSelector>,
+) -> PodEventKeys {
+    let kind = T::OBJECT_KIND.info().kind;
+    let owners: Vec<String> = [Some(pod), old]
+        .into_iter()
+        .flatten()
+        .filter_map(|m| controller_key(m, kind))
+        .collect();
+    let mut adopters = Vec::new();
+    if owners.is_empty() && controller_of(pod).is_none() {
+        let ns = pod.namespace.as_deref().unwrap_or("");
+        for o in store.list_as::<T>(Some(ns)) {
+            if selector_matches(selector(o), pod.labels.as_ref()) {
+                adopters.push(super::object_key(
+                    Some(ns),
+                    o.metadata().name.as_deref().unwrap_or(""),
+                ));
+            }
+        }
+    }
+    PodEventKeys { owners, adopters }
+}
+
 // ----- selectors ------------------------------------------------------
 
 pub fn selector(ls: Option<&LabelSelector>) -> Selector {

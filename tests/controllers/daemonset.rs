@@ -290,3 +290,65 @@ fn failed_daemon_pods_are_replaced() {
             > 3
     );
 }
+
+/// `pkg/controller/daemon/update.go` `snapshot`: a ControllerRevision of
+/// another owner holding `<ds>-<hash>` is a hash collision; the controller
+/// bumps `status.collisionCount` and names the revision (and labels its
+/// pods) with the new hash.
+#[test]
+fn revision_hash_collision_bumps_collision_count() {
+    use k8s_openapi::api::apps::v1::ControllerRevision;
+    use kubesim::controllers::daemonset::template_hash;
+    let revisions = |w: &World| {
+        let mut v: Vec<String> = w
+            .store
+            .list_as::<ControllerRevision>(Some("default"))
+            .map(|r| r.metadata.name.clone().unwrap())
+            .filter(|n| n.starts_with("rng-"))
+            .collect();
+        v.sort();
+        v
+    };
+    let mut w = common::world(12);
+    common::apply(&mut w, RNG);
+    let ds = w
+        .store
+        .get_as::<DaemonSet>("default", "rng")
+        .unwrap()
+        .clone();
+    let hash = template_hash(&ds);
+    assert_eq!(revisions(&w), [format!("rng-{hash}")]);
+
+    let mut w = common::world(12);
+    common::apply(
+        &mut w,
+        &format!(
+            r#"
+apiVersion: apps/v1
+kind: ControllerRevision
+metadata: {{name: rng-{hash}, namespace: default}}
+data: {{spec: {{template: {{metadata: {{labels: {{app: other}}}}}}}}}}
+revision: 1
+"#
+        ),
+    );
+    common::apply(&mut w, RNG);
+    w.advance(common::secs(10));
+    let ds = w
+        .store
+        .get_as::<DaemonSet>("default", "rng")
+        .unwrap()
+        .clone();
+    assert_eq!(ds.status.as_ref().unwrap().collision_count, Some(1));
+    let bumped = template_hash(&ds);
+    assert_ne!(bumped, hash);
+    let mut want = [format!("rng-{bumped}"), format!("rng-{hash}")];
+    want.sort();
+    assert_eq!(revisions(&w), want);
+    let pods = common::pods(&w, "default", "rng-");
+    assert_eq!(pods.len(), 3);
+    for p in pods {
+        let labels = p.metadata.labels.unwrap();
+        assert_eq!(labels["controller-revision-hash"], bumped);
+    }
+}

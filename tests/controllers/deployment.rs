@@ -487,3 +487,69 @@ fn revision_history_limit_cleans_old_replicasets() {
     revs.sort();
     assert_eq!(revs, ["3", "4", "5"]);
 }
+
+/// `pkg/controller/deployment/sync.go` `getNewReplicaSet`: the ReplicaSet
+/// is named `<deployment>-<ComputeHash(template, collisionCount)>`
+/// (`controller_utils.go`: FNV-32a, `SafeEncodeString`); when a foreign
+/// ReplicaSet already has that name, the controller bumps
+/// `status.collisionCount` and the next sync hashes with it.
+#[test]
+fn hash_collision_bumps_collision_count() {
+    use kubesim::controllers::util::compute_hash;
+    let stored_template = |w: &World| {
+        w.store
+            .get_as::<Deployment>("default", "web")
+            .unwrap()
+            .spec
+            .clone()
+            .unwrap()
+            .template
+    };
+    let rs_names = |w: &World| {
+        let mut v: Vec<String> = w
+            .store
+            .list_as::<ReplicaSet>(Some("default"))
+            .map(|r| r.metadata.name.clone().unwrap())
+            .collect();
+        v.sort();
+        v
+    };
+    let mut w = common::world(10);
+    common::apply(&mut w, &web(1, "nginx:1.25"));
+    let hash = compute_hash(&stored_template(&w), None);
+    assert!((1..=10).contains(&hash.len()), "{hash}");
+    assert!(hash
+        .chars()
+        .all(|c| "bcdfghjklmnpqrstvwxz2456789".contains(c)));
+    assert_eq!(rs_names(&w), [format!("web-{hash}")]);
+
+    // Another world where a ReplicaSet of another template holds the name.
+    let mut w = common::world(10);
+    common::apply(
+        &mut w,
+        &format!(
+            r#"
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {{name: web-{hash}, namespace: default}}
+spec:
+  replicas: 0
+  selector: {{matchLabels: {{app: other}}}}
+  template:
+    metadata: {{labels: {{app: other}}}}
+    spec:
+      containers: [{{name: other, image: busybox}}]
+"#
+        ),
+    );
+    common::apply(&mut w, &web(1, "nginx:1.25"));
+    w.advance(common::secs(5));
+    let d = w.store.get_as::<Deployment>("default", "web").unwrap();
+    assert_eq!(d.status.as_ref().unwrap().collision_count, Some(1));
+    let bumped = compute_hash(&stored_template(&w), Some(1));
+    assert_ne!(bumped, hash);
+    assert_eq!(
+        rs_names(&w),
+        [format!("web-{bumped}"), format!("web-{hash}")]
+    );
+}
