@@ -168,6 +168,7 @@ impl Ctx<'_> {
             live: self.live,
             origin,
             deadline,
+            network: self.hooks.network,
         }
     }
 

@@ -477,7 +477,7 @@ impl<'a> Shell<'a> {
                 crate::cli::sim_cmd::run(args, &mut env)
             }
             "help" => crate::cli::help::help(args),
-            "curl" | "wget" | "ping" | "httping" | "nslookup" | "host" | "dig" => {
+            "curl" | "wget" | "ping" | "httping" | "nslookup" | "host" | "dig" | "nc" => {
                 let deadline = self.deadline();
                 let mut ctx = ToolCtx {
                     world: &mut *self.world,
@@ -485,6 +485,7 @@ impl<'a> Shell<'a> {
                     live,
                     origin: Origin::Node("node1".into()),
                     deadline,
+                    network: self.hooks.network,
                 };
                 (self.hooks.network)(&mut ctx, argv)
             }
