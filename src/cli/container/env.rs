@@ -55,7 +55,9 @@ pub fn environment(world: &World, sb: &Sandbox) -> Vec<(String, String)> {
         ("HOSTNAME".to_string(), sb.hostname()),
     ];
     let home = kubelet.remove("HOME");
-    kubelet.remove("PATH").map(|p| out[0].1 = p);
+    if let Some(p) = kubelet.remove("PATH") {
+        out[0].1 = p;
+    }
     out.extend(kubelet);
     out.push(("HOME".into(), home.unwrap_or_else(|| "/root".into())));
     out

@@ -407,7 +407,7 @@ fn cat(tc: &mut ToolCtx, sb: &Sandbox, args: &[String]) -> Output {
                 out.code = 1;
             }
             Err(FsError::IsDir) => {
-                out.push_err(&format!("cat: read error: Is a directory"));
+                out.push_err("cat: read error: Is a directory");
                 out.code = 1;
             }
         }

@@ -144,6 +144,8 @@ pub fn in_container(ctx: &mut Ctx, pod: &Pod, container: Option<&str>, cmd: &[St
         // exec.go setupTTY: -t without a terminal on stdin.
         out.push_err("Unable to use a TTY - input is not a terminal or the right kind of file");
     }
+    // kubectl writes its notes before the remote command's output.
+    ctx.flush(&mut out);
     let prog = cmd[0].rsplit('/').next().unwrap_or(&cmd[0]);
     let bare_shell = matches!(prog, "sh" | "ash" | "bash" | "dash") && cmd.len() == 1;
     let mut argv = cmd.to_vec();
