@@ -285,6 +285,13 @@ fn unknown_programs_and_exit_codes() {
     assert_eq!(
         ok(
             &mut s,
+            "kubectl exec box -- sh -c 'env | grep ^HOSTNAME= | cat'"
+        ),
+        "HOSTNAME=box\n"
+    );
+    assert_eq!(
+        ok(
+            &mut s,
             "kubectl exec box -- grep nameserver /etc/resolv.conf"
         ),
         "nameserver 10.96.0.10\n"

@@ -400,7 +400,10 @@ fn lines_on_a_world_owned_elsewhere() {
 #[test]
 fn endless_kubectl_streams_note_the_script_bound() {
     let mut s = session();
-    ok(&mut s, "kubectl run pingpong --image=alpine -- ping 127.0.0.1");
+    ok(
+        &mut s,
+        "kubectl run pingpong --image=alpine -- ping 127.0.0.1",
+    );
     let note = "kubesim: stopped after 30s of virtual time, as Ctrl-C would (scripts bound endless commands; --request-timeout=D sets another length)\n";
     let t0 = s.world.now();
     let o = run(&mut s, "kubectl get pods -w");

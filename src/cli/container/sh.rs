@@ -122,6 +122,10 @@ fn command(tc: &mut ToolCtx, sb: &Sandbox, argv: &[String], stdin: Option<&str>)
     if let Some(o) = filter(tc, sb, prog, &argv[1..], stdin) {
         return o;
     }
+    // `cat` without files (or `-`) copies its input.
+    if prog == "cat" && argv[1..].iter().all(|a| a == "-") {
+        return Output::ok(stdin.unwrap_or(""));
+    }
     if argv[0].starts_with('/') && read_file(tc.world, sb, &argv[0]).is_ok() {
         return Output::err(format!("sh: {}: Permission denied", argv[0])).with_code(126);
     }
@@ -197,13 +201,26 @@ pub fn filter(
     let join = |ls: &[&str]| ls.iter().map(|l| format!("{l}\n")).collect::<String>();
     Some(match prog {
         "grep" => {
+            // Plain text with the `^` and `$` anchors (what one-liners use).
             let p = pattern.unwrap_or_default();
-            let (pi, ci) = (p.to_lowercase(), has('i'));
+            let ci = has('i');
+            let fold = |s: &str| if ci { s.to_lowercase() } else { s.to_string() };
+            let (start, rest) = match p.strip_prefix('^') {
+                Some(r) => (true, r),
+                None => (false, p.as_str()),
+            };
+            let (end, core) = match rest.strip_suffix('$') {
+                Some(r) => (true, r),
+                None => (false, rest),
+            };
+            let core = fold(core);
             let hit = |l: &&str| {
-                let m = if ci {
-                    l.to_lowercase().contains(&pi)
-                } else {
-                    l.contains(&p)
+                let l = fold(l);
+                let m = match (start, end) {
+                    (true, true) => l == core,
+                    (true, false) => l.starts_with(&core),
+                    (false, true) => l.ends_with(&core),
+                    (false, false) => l.contains(&core),
                 };
                 m != has('v')
             };
