@@ -48,6 +48,8 @@ fn main() {
             ));
         }
     }
+    // Let the pods start, so `kubectl exec` has running containers.
+    s.execute("sim advance 60s");
     let lines = [
         "kubectl get pods -A",
         "kubectl get nodes -o wide",
@@ -60,6 +62,10 @@ fn main() {
         "kubectl explain deployment.spec",
         "kubectl label deployment worker color=blue --overwrite",
         "for i in $(seq 5); do kubectl get deploy worker -o name; done | wc -l",
+        "kubectl exec worker-0 -- env",
+        "kubectl exec worker-0 -- cat /etc/resolv.conf",
+        "kubectl exec worker-0 -- sh -c 'hostname; ps | wc -l'",
+        "kubectl exec worker-0 -- nslookup redis",
     ];
     println!("kubesim REPL latency on the workshop cluster ({ROUNDS} rounds each)");
     let mut worst = Duration::ZERO;

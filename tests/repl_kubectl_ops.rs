@@ -232,8 +232,8 @@ fn exec_in_containers() {
         kubesim::cli::output::Output::ok(format!("{:?} {}\n", ctx.origin, argv.join(" ")))
     };
     assert_eq!(
-        ok(&mut s, "kubectl exec ping-1 -- curl -s blue"),
-        "Pod { namespace: \"default\", name: \"ping-1\", container: \"ping\" } curl -s blue\n"
+        ok(&mut s, "kubectl exec ping-1 -- wget -qO- blue"),
+        "Pod { namespace: \"default\", name: \"ping-1\", container: \"ping\" } wget -qO- blue\n"
     );
     assert!(fails(&mut s, "kubectl exec ping-1 -- consul members")
         .starts_with("error: kubesim does not simulate \"consul members\" inside containers"));

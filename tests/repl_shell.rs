@@ -256,9 +256,15 @@ fn sleep_and_loops_advance_virtual_time() {
     assert_eq!((s.world.now() - t0).as_millis(), 6500);
     // An endless loop in a script stops at the stream bound (30 s).
     let t1 = s.world.now();
-    let out = ok(&mut s, "while sleep 10; do echo tick; done");
-    assert_eq!(out, "tick\ntick\ntick\n");
+    let out = s.execute("while sleep 10; do echo tick; done");
+    assert_eq!(out.stdout, "tick\ntick\ntick\n");
     assert_eq!((s.world.now() - t1).as_secs(), 30);
+    // The transcript says why it stopped (docs/repl.md, "Endless commands").
+    assert_eq!(
+        out.stderr,
+        "kubesim: stopped after 30s of virtual time, as Ctrl-C would (scripts bound endless commands)\n"
+    );
+    assert_eq!(out.code, 0);
     assert_eq!(
         ok(
             &mut s,
@@ -387,4 +393,26 @@ fn lines_on_a_world_owned_elsewhere() {
     assert_eq!(o.stdout, "b c");
     let o = run_line("echo 'unterminated", &mut world, &mut state);
     assert_eq!(o.code, 2);
+}
+
+/// Scripts stop `get -w` and `logs -f` after 30 s of virtual time with a
+/// note on stderr; `--request-timeout` chooses the length and needs none.
+#[test]
+fn endless_kubectl_streams_note_the_script_bound() {
+    let mut s = session();
+    ok(
+        &mut s,
+        "kubectl run pingpong --image=alpine -- ping 127.0.0.1",
+    );
+    let note = "kubesim: stopped after 30s of virtual time, as Ctrl-C would (scripts bound endless commands; --request-timeout=D sets another length)\n";
+    let t0 = s.world.now();
+    let o = run(&mut s, "kubectl get pods -w");
+    assert_eq!(o.code, 0);
+    assert_eq!(o.stderr, note);
+    assert_eq!((s.world.now() - t0).as_secs(), 30);
+    let o = run(&mut s, "kubectl logs pingpong -f --tail 1");
+    assert_eq!((o.code, o.stderr.as_str()), (0, note));
+    assert_eq!(o.stdout.lines().count(), 31, "{}", o.stdout);
+    let o = run(&mut s, "kubectl get pods -w --request-timeout=5s");
+    assert_eq!(o.stderr, "");
 }

@@ -6,7 +6,9 @@ use super::shell::builtins::BUILTINS;
 
 /// The network tools, answered by the network (from node1, or from a pod
 /// with `kubectl exec`).
-pub const NETWORK_TOOLS: &[&str] = &["curl", "dig", "host", "httping", "nslookup", "ping", "wget"];
+pub const NETWORK_TOOLS: &[&str] = &[
+    "curl", "dig", "host", "httping", "nc", "nslookup", "ping", "wget",
+];
 
 pub fn overview() -> String {
     let mut s = String::from(

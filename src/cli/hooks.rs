@@ -32,6 +32,9 @@ pub struct ToolCtx<'a> {
     /// Endless tools stop here (script mode); `None` in the REPL, where
     /// Ctrl-C ends them.
     pub deadline: Option<SimTime>,
+    /// The network hook, for tools run inside a container (`kubectl exec
+    /// POD -- curl ...`, `sh -c 'wget ...'`).
+    pub network: NetworkFn,
 }
 
 impl ToolCtx<'_> {
@@ -64,9 +67,19 @@ pub fn flush(term: &mut Terminal, live: Live, out: &mut Output) {
 /// `dig`): argv includes the tool's name.
 pub type NetworkFn = fn(&mut ToolCtx, &[String]) -> Output;
 
-/// A command inside a container that the CLI does not answer itself
-/// (`consul members`): `None` means "not simulated".
-pub type ExecFn = fn(&mut ToolCtx, &[String]) -> Option<Output>;
+/// What the container runtime made of an exec.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExecResult {
+    /// The program ran: its output and exit status.
+    Exited(Output),
+    /// The runtime could not start it (containerd's message, which kubectl
+    /// prints as `error: Internal error occurred: ...`).
+    StartFailed(String),
+}
+
+/// A command inside the container `ToolCtx::origin` names (`kubectl exec`,
+/// `kubectl run -i`): `None` means "not simulated".
+pub type ExecFn = fn(&mut ToolCtx, &[String]) -> Option<ExecResult>;
 
 /// CPU (millicores) and memory (bytes) in use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,7 +111,7 @@ pub type EvictFn = fn(&mut World, &str, &str, Option<i64>) -> Result<(), ApiErro
 pub struct Hooks {
     /// Lead: connect to the network's request path.
     pub network: NetworkFn,
-    /// Lead: connect to the container behaviours (image catalogue).
+    /// Commands inside containers (`cli::container::exec` when connected).
     pub exec: ExecFn,
     /// The kubelet's usage model (metrics-server).
     pub pod_usage: PodUsageFn,
@@ -265,7 +278,7 @@ pub fn kubelet_logs(
     }
 }
 
-fn no_exec(_ctx: &mut ToolCtx, _argv: &[String]) -> Option<Output> {
+fn no_exec(_ctx: &mut ToolCtx, _argv: &[String]) -> Option<ExecResult> {
     None
 }
 

@@ -3,6 +3,7 @@
 //! generated from them.
 
 pub mod complete;
+pub mod container;
 pub mod flags;
 pub mod format;
 pub mod help;

@@ -10,6 +10,7 @@ use crate::net::tools::{self, curl::CurlOpts, wget::WgetOpts, ToolOutput};
 pub fn connected() -> Hooks {
     Hooks {
         network,
+        exec: super::container::exec,
         ..Hooks::default()
     }
 }
@@ -31,8 +32,8 @@ fn origin(o: &Origin) -> tools::Origin {
     }
 }
 
-/// Runs `curl`, `wget`, `httping`, `ping` or `nslookup` with its argv.
-fn network(ctx: &mut ToolCtx, argv: &[String]) -> Output {
+/// Runs `curl`, `wget`, `httping`, `ping`, `nc` or `nslookup` with its argv.
+pub fn network(ctx: &mut ToolCtx, argv: &[String]) -> Output {
     let from = origin(&ctx.origin);
     let tool = argv.first().map(String::as_str).unwrap_or("");
     let args = &argv[1.min(argv.len())..];
@@ -96,6 +97,27 @@ fn network(ctx: &mut ToolCtx, argv: &[String]) -> Output {
                 out(tools::ping::ping(ctx.world, &from, &t, count))
             } else {
                 out(tools::httping::httping(ctx.world, &from, &t, count))
+            }
+        }
+        "nc" => {
+            // nc [-z] [-v] [-w SECS] HOST PORT
+            let mut timeout = None;
+            let mut words = Vec::new();
+            let mut i = 0;
+            while i < args.len() {
+                match args[i].as_str() {
+                    "-w" => {
+                        i += 1;
+                        timeout = args.get(i).and_then(|s| s.parse().ok());
+                    }
+                    a if a.starts_with('-') => {}
+                    a => words.push(a.to_string()),
+                }
+                i += 1;
+            }
+            match (words.first(), words.get(1).and_then(|p| p.parse::<u16>().ok())) {
+                (Some(h), Some(p)) => out(tools::nc::nc(ctx.world, &from, h, p, timeout)),
+                _ => Output::err("BusyBox v1.36.1 (2023-11-07 18:53:09 UTC) multi-call binary.\n\nUsage: nc [OPTIONS] HOST PORT  - connect\nnc [OPTIONS] -l -p PORT [HOST] [PORT]  - listen"),
             }
         }
         "nslookup" => match args.iter().find(|a| !a.starts_with('-')) {

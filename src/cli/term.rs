@@ -19,6 +19,21 @@ pub type Printer = Box<dyn FnMut(&str, &str)>;
 /// virtual time, as if the user pressed Ctrl-C then.
 pub const SCRIPT_STREAM_LIMIT: Duration = Duration::from_secs(30);
 
+/// What a script prints (on stderr) when its bound ends an endless
+/// command, so a transcript says why the stream stopped. `kubectl`: the
+/// command takes `--request-timeout`.
+pub fn stream_cap_note(limit: Duration, kubectl: bool) -> String {
+    let how = if kubectl {
+        "; --request-timeout=D sets another length"
+    } else {
+        ""
+    };
+    format!(
+        "kubesim: stopped after {}s of virtual time, as Ctrl-C would (scripts bound endless commands{how})\n",
+        limit.as_secs()
+    )
+}
+
 pub struct Terminal {
     /// A person is watching (REPL): wall-clock pacing, live printing.
     pub interactive: bool,

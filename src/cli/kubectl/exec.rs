@@ -1,15 +1,15 @@
-//! `kubectl exec POD [-c CONTAINER] -- COMMAND...`: commands inside a
-//! container. kubesim answers what it can know itself (`cat
-//! /etc/resolv.conf`, `hostname`, `env`, `echo`, `date`, `sh -c`) and sends
-//! network tools (`curl`, `wget`, `ping`, `nslookup`, ...) to the network
-//! hook from the pod; anything else goes to the exec hook, else a clear
-//! error.
+//! `kubectl exec POD [-c CONTAINER] -- COMMAND...` (kubectl's
+//! pkg/cmd/exec/exec.go): finds the pod and the container
+//! (pkg/util/podcmd `FindOrDefaultContainerByName`), refuses completed,
+//! unscheduled and not-yet-running pods with the apiserver's and
+//! kubelet's words, then runs the command through the exec hook
+//! (`cli::container`, the container runtime's side). A non-zero status
+//! is kubectl's `command terminated with exit code N` and its exit code.
 
 use super::Ctx;
 use crate::cli::flags::{flag, FlagSpec};
-use crate::cli::hooks::Origin;
+use crate::cli::hooks::{ExecResult, Origin};
 use crate::cli::output::Output;
-use crate::objects::{Kind, Object};
 use k8s_openapi::api::core::v1::Pod;
 
 pub const FLAGS: &[FlagSpec] = &[
@@ -21,8 +21,7 @@ pub const FLAGS: &[FlagSpec] = &[
     flag("pod-running-timeout", None, true, "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running").default("1m0s"),
 ];
 
-const NETWORK_TOOLS: &[&str] = &["curl", "wget", "ping", "httping", "nslookup", "host", "dig"];
-
+/// kubectl's exec: target, container, then the command.
 pub fn exec(ctx: &mut Ctx) -> Output {
     let Some(target) = ctx.args.positional.first().cloned() else {
         return ctx.usage_error("pod, type/name or --filename must be specified");
@@ -42,186 +41,163 @@ pub fn exec(ctx: &mut Ctx) -> Output {
     in_container(ctx, &pod, container.as_deref(), &cmd)
 }
 
-/// Runs `cmd` in a running container of `pod` (`kubectl exec`).
-pub fn in_container(ctx: &mut Ctx, pod: &Pod, container: Option<&str>, cmd: &[String]) -> Output {
-    let name = pod.metadata.name.clone().unwrap_or_default();
+/// podcmd.FindOrDefaultContainerByName: the named container, else the
+/// `kubectl.kubernetes.io/default-container` annotation's, else the first
+/// (with `Defaulted container "a" out of: a, b (init)` on stderr).
+fn pick_container(pod: &Pod, name: Option<&str>, quiet: bool) -> Result<(String, String), Output> {
+    let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let spec = pod.spec.clone().unwrap_or_default();
-    let default_container = pod
+    let all = || {
+        spec.containers
+            .iter()
+            .chain(spec.init_containers.iter().flatten())
+    };
+    if let Some(n) = name {
+        return match all().find(|c| c.name == n) {
+            Some(c) => Ok((c.name.clone(), String::new())),
+            None => Err(Output::error(format!(
+                "container {n} not found in pod {pod_name}"
+            ))),
+        };
+    }
+    let Some(first) = spec.containers.first() else {
+        return Err(Output::error(format!(
+            "pod {}/{pod_name} does not have any containers",
+            pod.metadata.namespace.clone().unwrap_or_default()
+        )));
+    };
+    if let Some(a) = pod
         .metadata
         .annotations
         .as_ref()
-        .and_then(|a| a.get("kubectl.kubernetes.io/default-container").cloned());
-    let cname = match container.map(str::to_string).or(default_container) {
-        Some(c) => {
-            if !spec.containers.iter().any(|x| x.name == c) {
-                return Output::error(format!("container {c} not found in pod {name}"));
-            }
-            c
+        .and_then(|a| a.get("kubectl.kubernetes.io/default-container"))
+    {
+        if let Some(c) = all().find(|c| &c.name == a) {
+            return Ok((c.name.clone(), String::new()));
         }
-        None => spec
-            .containers
-            .first()
-            .map(|c| c.name.clone())
-            .unwrap_or_default(),
-    };
-    let phase = pod
-        .status
-        .as_ref()
-        .and_then(|s| s.phase.clone())
-        .unwrap_or_default();
-    if phase == "Succeeded" || phase == "Failed" {
-        return Output::error(format!(
-            "cannot exec into a container in a completed pod; current phase is {phase}"
-        ));
     }
-    let running = pod
-        .status
+    let mut note = String::new();
+    let inits = spec.init_containers.clone().unwrap_or_default();
+    if !quiet && (spec.containers.len() > 1 || !inits.is_empty()) {
+        let names: Vec<String> = spec
+            .containers
+            .iter()
+            .map(|c| c.name.clone())
+            .chain(inits.iter().map(|c| format!("{} (init)", c.name)))
+            .collect();
+        note = format!(
+            "Defaulted container \"{}\" out of: {}\n",
+            first.name,
+            names.join(", ")
+        );
+    }
+    Ok((first.name.clone(), note))
+}
+
+/// Runs `cmd` in a running container of `pod` (`kubectl exec`).
+pub fn in_container(ctx: &mut Ctx, pod: &Pod, container: Option<&str>, cmd: &[String]) -> Output {
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let quiet = ctx.args.bool("quiet");
+    let (cname, note) = match pick_container(pod, container, quiet) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let mut out = Output::default();
+    out.stderr.push_str(&note);
+    let status = pod.status.clone().unwrap_or_default();
+    let phase = status.phase.clone().unwrap_or_default();
+    if phase == "Succeeded" || phase == "Failed" {
+        out.extend(Output::error(format!(
+            "cannot exec into a container in a completed pod; current phase is {phase}"
+        )));
+        return out;
+    }
+    // pkg/registry/core/pod/strategy.go streamLocation.
+    if pod
+        .spec
         .as_ref()
-        .and_then(|s| s.container_statuses.as_ref())
-        .and_then(|cs| cs.iter().find(|c| c.name == cname))
+        .and_then(|s| s.node_name.as_deref())
+        .unwrap_or("")
+        .is_empty()
+    {
+        out.extend(Output::err(format!(
+            "Error from server (BadRequest): pod {name} does not have a host assigned"
+        )));
+        return out;
+    }
+    let running = status
+        .container_statuses
+        .iter()
+        .flatten()
+        .chain(status.init_container_statuses.iter().flatten())
+        .find(|c| c.name == cname)
         .and_then(|c| c.state.as_ref())
         .is_some_and(|s| s.running.is_some());
     if !running {
-        return Output::error(format!(
+        out.extend(Output::error(format!(
             "unable to upgrade connection: container not found (\"{cname}\")"
-        ));
+        )));
+        return out;
     }
-    answer(ctx, pod, &cname, cmd)
+    let stdin = ctx.args.bool("stdin");
+    if stdin && ctx.args.bool("tty") && !ctx.term.interactive && !quiet {
+        // exec.go setupTTY: -t without a terminal on stdin.
+        out.push_err("Unable to use a TTY - input is not a terminal or the right kind of file");
+    }
+    // kubectl writes its notes before the remote command's output.
+    ctx.flush(&mut out);
+    let prog = cmd[0].rsplit('/').next().unwrap_or(&cmd[0]);
+    let bare_shell = matches!(prog, "sh" | "ash" | "bash" | "dash") && cmd.len() == 1;
+    let mut argv = cmd.to_vec();
+    if bare_shell && stdin {
+        match ctx.stdin {
+            // A here-document or a pipe: the shell runs its lines.
+            Some(text) => argv = vec![cmd[0].clone(), "-c".into(), text.to_string()],
+            None if ctx.term.interactive => {
+                out.extend(Output::error(format!(
+                    "kubesim cannot attach a terminal to a shell in the container; run one command at a time (kubectl exec {name} -- CMD), or feed the shell a here-document (kubectl exec -i {name} -- {} <<EOF)",
+                    cmd[0]
+                )));
+                return out;
+            }
+            // Stdin is not a terminal and holds nothing: the shell reads
+            // end-of-file and exits 0.
+            None => {}
+        }
+    }
+    out.extend(run_hook(ctx, pod, &cname, &argv, true));
+    out
 }
 
-/// What a command prints in a container of a pod, as far as kubesim
-/// answers it itself (identity and DNS files from the pod's spec), else
-/// through the network and exec hooks. No state checks: the caller
+/// Calls the exec hook. `exec_style`: kubectl exec's reporting of a
+/// non-zero status (`command terminated with exit code N`).
+fn run_hook(ctx: &mut Ctx, pod: &Pod, cname: &str, cmd: &[String], exec_style: bool) -> Output {
+    let hook = ctx.hooks.exec;
+    let mut tc = ctx.tool_ctx(Origin::Pod {
+        namespace: pod.metadata.namespace.clone().unwrap_or_default(),
+        name: pod.metadata.name.clone().unwrap_or_default(),
+        container: cname.to_string(),
+    });
+    match hook(&mut tc, cmd) {
+        None => Output::error(format!(
+            "kubesim does not simulate \"{}\" inside containers",
+            cmd.join(" ")
+        )),
+        Some(ExecResult::StartFailed(msg)) => Output::error(msg),
+        Some(ExecResult::Exited(mut o)) => {
+            if exec_style && o.code != 0 {
+                // remotecommand's CodeExitError, printed by kubectl's
+                // util.CheckErr, which exits with that code.
+                o.push_err(&format!("command terminated with exit code {}", o.code));
+            }
+            o
+        }
+    }
+}
+
+/// What a command prints in a container of a pod (`kubectl run -i` uses it
+/// for what the kubelet's logs do not model). No state checks: the caller
 /// decided the container runs (or ran) the command.
 pub fn answer(ctx: &mut Ctx, pod: &Pod, cname: &str, cmd: &[String]) -> Output {
-    let name = pod.metadata.name.clone().unwrap_or_default();
-    let ns = pod.metadata.namespace.clone().unwrap_or_default();
-    let spec = pod.spec.clone().unwrap_or_default();
-    let cname = cname.to_string();
-    let c = spec
-        .containers
-        .iter()
-        .find(|c| c.name == cname)
-        .cloned()
-        .unwrap_or_default();
-    let prog = cmd[0].rsplit('/').next().unwrap_or(&cmd[0]).to_string();
-    let args = &cmd[1..];
-    match prog.as_str() {
-        "sh" | "bash" | "ash" if args.first().map(String::as_str) == Some("-c") => {
-            let script = args.get(1).cloned().unwrap_or_default();
-            match shell_words::split(&script) {
-                Ok(words) if !words.is_empty() => in_container(ctx, pod, Some(&cname), &words),
-                Ok(_) => Output::default(),
-                Err(_) => Output::err("sh: syntax error: unterminated quoted string").with_code(2),
-            }
-        }
-        "hostname" => Output::ok(format!(
-            "{}\n",
-            spec.hostname.clone().unwrap_or(name.clone())
-        )),
-        "cat" if args.first().map(String::as_str) == Some("/etc/resolv.conf") => {
-            Output::ok(resolv_conf(&ns, &spec))
-        }
-        "cat" if args.first().map(String::as_str) == Some("/etc/hostname") => {
-            Output::ok(format!("{name}\n"))
-        }
-        "env" | "printenv" => Output::ok(environment(ctx, pod, &c)),
-        "echo" => Output::ok(format!("{}\n", args.join(" "))),
-        "true" => Output::default(),
-        "false" => Output::default().with_code(1),
-        "date" => Output::ok(format!(
-            "{}\n",
-            ctx.now()
-                .to_zoned(jiff::tz::TimeZone::UTC)
-                .strftime("%a %b %e %H:%M:%S UTC %Y")
-        )),
-        p if NETWORK_TOOLS.contains(&p) => {
-            let mut argv = vec![p.to_string()];
-            argv.extend(args.iter().cloned());
-            let hook = ctx.hooks.network;
-            let mut tc = ctx.tool_ctx(Origin::Pod {
-                namespace: ns.clone(),
-                name: name.clone(),
-                container: cname.clone(),
-            });
-            hook(&mut tc, &argv)
-        }
-        _ => {
-            let hook = ctx.hooks.exec;
-            let mut tc = ctx.tool_ctx(Origin::Pod {
-                namespace: ns.clone(),
-                name: name.clone(),
-                container: cname.clone(),
-            });
-            match hook(&mut tc, cmd) {
-                Some(o) => o,
-                None => Output::error(format!(
-                    "kubesim does not simulate \"{}\" inside containers; it answers cat /etc/resolv.conf, cat /etc/hostname, hostname, env, echo, date, sh -c and the network tools ({})",
-                    cmd.join(" "),
-                    NETWORK_TOOLS.join(", ")
-                )),
-            }
-        }
-    }
-}
-
-/// The resolv.conf the kubelet writes for dnsPolicy ClusterFirst.
-fn resolv_conf(ns: &str, spec: &k8s_openapi::api::core::v1::PodSpec) -> String {
-    let host_network = spec.host_network.unwrap_or(false);
-    let policy = spec.dns_policy.as_deref().unwrap_or("ClusterFirst");
-    if host_network && policy != "ClusterFirstWithHostNet" || policy == "Default" {
-        return "nameserver 10.10.0.1\n".into();
-    }
-    format!("search {ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n")
-}
-
-/// The environment of a container: PATH, HOSTNAME, the container's `env`,
-/// then the service variables the kubelet adds (docker-links style) for
-/// the services of the namespace, and the `kubernetes` service.
-fn environment(ctx: &Ctx, pod: &Pod, c: &k8s_openapi::api::core::v1::Container) -> String {
-    let mut s = String::from("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n");
-    s.push_str(&format!(
-        "HOSTNAME={}\n",
-        pod.metadata.name.as_deref().unwrap_or("")
-    ));
-    for e in c.env.iter().flatten() {
-        s.push_str(&format!(
-            "{}={}\n",
-            e.name,
-            e.value.clone().unwrap_or_default()
-        ));
-    }
-    let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
-    let mut services: Vec<(String, String, i32, String)> = Vec::new();
-    for scope in [ns, "default"] {
-        for o in ctx.world.store.iter(Kind::Service, Some(scope)) {
-            let Object::Service(svc) = &**o else { continue };
-            let name = svc.metadata.name.clone().unwrap_or_default();
-            if scope == "default" && ns != "default" && name != "kubernetes" {
-                continue;
-            }
-            let Some(sp) = &svc.spec else { continue };
-            let ip = sp.cluster_ip.clone().unwrap_or_default();
-            if ip.is_empty() || ip == "None" {
-                continue;
-            }
-            if let Some(p) = sp.ports.as_ref().and_then(|p| p.first()) {
-                services.push((
-                    name,
-                    ip,
-                    p.port,
-                    p.protocol.clone().unwrap_or_else(|| "TCP".into()),
-                ));
-            }
-        }
-    }
-    services.sort();
-    services.dedup();
-    for (name, ip, port, proto) in services {
-        let n = name.to_uppercase().replace('-', "_");
-        let proto_l = proto.to_lowercase();
-        s.push_str(&format!("{n}_SERVICE_HOST={ip}\n{n}_SERVICE_PORT={port}\n{n}_PORT={proto_l}://{ip}:{port}\n{n}_PORT_{port}_{proto}={proto_l}://{ip}:{port}\n{n}_PORT_{port}_{proto}_PROTO={proto_l}\n{n}_PORT_{port}_{proto}_PORT={port}\n{n}_PORT_{port}_{proto}_ADDR={ip}\n"));
-    }
-    s.push_str("HOME=/root\n");
-    s
+    run_hook(ctx, pod, cname, cmd, false)
 }

@@ -368,6 +368,9 @@ fn watch_loop(
             break;
         }
     }
+    if let Some(note) = ctx.cap_note(deadline) {
+        out.push_err(&note);
+    }
     out
 }
 

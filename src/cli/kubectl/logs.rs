@@ -431,6 +431,11 @@ pub fn logs(ctx: &mut Ctx) -> Output {
         }
         ctx.flush(&mut out);
     }
+    if !streams.iter().all(|s| s.done) {
+        if let Some(note) = ctx.cap_note(deadline) {
+            out.push_err(&note);
+        }
+    }
     out
 }
 

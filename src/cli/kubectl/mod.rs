@@ -127,6 +127,20 @@ impl Ctx<'_> {
             Some(self.world.now() + self.term.stream_limit)
         }
     }
+    /// The script bound's note when it, not `--request-timeout`, ended a
+    /// stream that started with `deadline` ([`Ctx::stream_deadline`]).
+    pub fn cap_note(&self, deadline: Option<SimTime>) -> Option<String> {
+        let d = deadline?;
+        let timeout_given = self
+            .args
+            .get("request-timeout")
+            .and_then(|t| crate::sim::time::parse_duration(t).ok())
+            .is_some_and(|d| !d.is_zero());
+        if self.term.interactive || timeout_given || self.world.now() < d {
+            return None;
+        }
+        Some(super::term::stream_cap_note(self.term.stream_limit, true))
+    }
     /// A file relative to the session's work directory (`-` = stdin).
     pub fn read_file(&self, f: &str) -> Result<String, String> {
         if f == "-" {
@@ -168,6 +182,7 @@ impl Ctx<'_> {
             live: self.live,
             origin,
             deadline,
+            network: self.hooks.network,
         }
     }
 

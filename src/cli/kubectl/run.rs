@@ -324,7 +324,15 @@ pub fn run(ctx: &mut Ctx) -> Output {
                         break;
                     }
                     let next = ctx.world.now() + Duration::from_secs(1);
-                    if deadline.is_some_and(|d| next > d) || !ctx.wait_until(next) {
+                    if let Some(d) = deadline.filter(|d| next > *d) {
+                        if ctx.wait_until(d) {
+                            if let Some(note) = ctx.cap_note(deadline) {
+                                out.push_err(&note);
+                            }
+                        }
+                        break;
+                    }
+                    if !ctx.wait_until(next) {
                         break;
                     }
                 }

@@ -95,6 +95,11 @@ impl<'a> Shell<'a> {
         }
     }
 
+    /// The script bound's note (see `term::stream_cap_note`).
+    fn cap_note(&self) -> String {
+        crate::cli::term::stream_cap_note(self.term.stream_limit, false)
+    }
+
     fn interrupted(&self) -> bool {
         self.term.is_interrupted()
     }
@@ -232,6 +237,7 @@ impl<'a> Shell<'a> {
                     }
                     if let Some(d) = deadline {
                         if self.world.now() >= d || rounds >= MAX_ITERATIONS {
+                            acc.stderr.push_str(&self.cap_note());
                             break;
                         }
                     }
@@ -477,7 +483,7 @@ impl<'a> Shell<'a> {
                 crate::cli::sim_cmd::run(args, &mut env)
             }
             "help" => crate::cli::help::help(args),
-            "curl" | "wget" | "ping" | "httping" | "nslookup" | "host" | "dig" => {
+            "curl" | "wget" | "ping" | "httping" | "nslookup" | "host" | "dig" | "nc" => {
                 let deadline = self.deadline();
                 let mut ctx = ToolCtx {
                     world: &mut *self.world,
@@ -485,6 +491,7 @@ impl<'a> Shell<'a> {
                     live,
                     origin: Origin::Node("node1".into()),
                     deadline,
+                    network: self.hooks.network,
                 };
                 (self.hooks.network)(&mut ctx, argv)
             }
@@ -609,6 +616,7 @@ impl<'a> Shell<'a> {
             let next = self.world.now() + interval;
             if let Some(d) = deadline {
                 if next > d {
+                    acc.stderr.push_str(&self.cap_note());
                     break;
                 }
             }

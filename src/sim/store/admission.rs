@@ -103,6 +103,9 @@ fn mutate_on_create(obj: &mut Object) {
             {
                 spec.service_account_name = Some("default".into());
             }
+            // The v1 conversion (pkg/apis/core/v1 Convert_core_PodSpec_To_v1_PodSpec)
+            // serves the deprecated serviceAccount field with the same name.
+            spec.service_account = spec.service_account_name.clone();
             // Priority admission: priority 0 without a PriorityClass.
             if spec.priority.is_none() {
                 spec.priority = Some(0);

@@ -854,11 +854,23 @@ enum UpdateKind {
     Status,
 }
 
-/// Kinds whose objects have a spec (generation is tracked for them).
+/// Kinds whose registry strategy tracks `metadata.generation` (set to 1
+/// on create, bumped on spec changes). Not the kinds without a spec, nor
+/// those whose strategies never set it: Node, Namespace, Service,
+/// PersistentVolume(Claim), ResourceQuota, LimitRange, Lease
+/// (pkg/registry/core/*/strategy.go `PrepareForCreate`; kubernetes#113961).
 fn has_spec(kind: Kind) -> bool {
     !matches!(
         kind,
-        Kind::ConfigMap
+        Kind::Node
+            | Kind::Namespace
+            | Kind::Service
+            | Kind::PersistentVolume
+            | Kind::PersistentVolumeClaim
+            | Kind::ResourceQuota
+            | Kind::LimitRange
+            | Kind::Lease
+            | Kind::ConfigMap
             | Kind::Secret
             | Kind::Event
             | Kind::Endpoints
