@@ -98,3 +98,8 @@ fn issue_errors_read_as_kubectl() {
         "The Deployment \"bad\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0\n"
     );
 }
+
+#[test]
+fn exec_in_a_pod() {
+    insta::assert_snapshot!("exec", transcript("exec"));
+}

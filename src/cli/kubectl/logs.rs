@@ -41,6 +41,12 @@ pub const FLAGS: &[FlagSpec] = &[
 /// `podutils.ByLogging`: scheduled, running, ready, then oldest), waiting
 /// up to `--pod-running-timeout` for one to exist.
 pub fn pod_for(ctx: &mut Ctx, ns: &str, target: &str) -> Result<Pod, Output> {
+    pod_for_counted(ctx, ns, target).map(|(p, _)| p)
+}
+
+/// [`pod_for`] with the number of pods the selector matched (0 for a pod
+/// named directly): `kubectl logs` reports it.
+pub fn pod_for_counted(ctx: &mut Ctx, ns: &str, target: &str) -> Result<(Pod, usize), Output> {
     let (type_word, name) = match target.split_once('/') {
         Some((t, n)) => (t, n),
         None => ("pod", target),
@@ -49,7 +55,7 @@ pub fn pod_for(ctx: &mut Ctx, ns: &str, target: &str) -> Result<Pod, Output> {
     if kind == Kind::Pod {
         return match ctx.world.store.get(Kind::Pod, ns, name) {
             Ok(o) => match &**o {
-                Object::Pod(p) => Ok(p.clone()),
+                Object::Pod(p) => Ok((p.clone(), 0)),
                 _ => unreachable!("pod table holds pods"),
             },
             Err(e) => Err(Output::err(e.kubectl_text())),
@@ -116,7 +122,8 @@ pub fn pod_for(ctx: &mut Ctx, ns: &str, target: &str) -> Result<Pod, Output> {
             .collect();
         if !pods.is_empty() {
             pods.sort_by_key(by_logging_key);
-            return Ok(pods.remove(0));
+            let n = pods.len();
+            return Ok((pods.remove(0), n));
         }
         let next = ctx.world.now() + Duration::from_secs(1);
         if next > give_up || !ctx.wait_until(next) {
@@ -254,8 +261,18 @@ pub fn logs(ctx: &mut Ctx) -> Output {
     let mut out = Output::default();
     // Which pods.
     let pods: Vec<Pod> = match (&target, &selector) {
-        (Some(t), _) => match pod_for(ctx, &ns, t) {
-            Ok(p) => vec![p],
+        (Some(t), _) => match pod_for_counted(ctx, &ns, t) {
+            Ok((p, n)) => {
+                // polymorphichelpers/logsforobject.go: which pod, of several.
+                if n > 1 {
+                    out.push_err(&format!(
+                        "Found {n} pods, using pod/{}",
+                        p.metadata.name.as_deref().unwrap_or("")
+                    ));
+                    ctx.flush(&mut out);
+                }
+                vec![p]
+            }
             Err(e) => return e,
         },
         (None, Some(sel)) => {
