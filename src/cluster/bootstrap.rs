@@ -485,6 +485,7 @@ pub fn create_objects(world: &mut World, spec: &ClusterSpec) {
             .into_iter()
             .map(Object::ClusterRoleBinding),
     );
+    policy.extend(cluster_info(&node_ip(cp_index)));
     let rng = crate::sim::rng::SimRng::stream(b.world.seed(), "apiserver-bootstrap-policy");
     let at = b.at(1);
     b.world.store.with_rng(rng, |store| {
@@ -496,6 +497,39 @@ pub fn create_objects(world: &mut World, spec: &ClusterSpec) {
         }
     });
 }
+
+/// kubeadm's `cluster-info` ConfigMap in kube-public (the cluster's
+/// address and CA, for nodes joining), readable by anyone through the
+/// `kubeadm:bootstrap-signer-clusterinfo` Role and RoleBinding
+/// (`cmd/kubeadm/app/phases/bootstraptoken/clusterinfo/clusterinfo.go`).
+fn cluster_info(apiserver_ip: &str) -> Vec<Object> {
+    let kubeconfig = format!(
+        "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: {CA_DATA}\n    server: https://{apiserver_ip}:6443\n  name: \"\"\ncontexts: null\ncurrent-context: \"\"\nkind: Config\npreferences: {{}}\nusers: null\n"
+    );
+    let name = "kubeadm:bootstrap-signer-clusterinfo";
+    vec![
+        decode(json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "cluster-info", "namespace": "kube-public"},
+            "data": {"kubeconfig": kubeconfig}
+        })),
+        decode(json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+            "metadata": {"name": name, "namespace": "kube-public"},
+            "rules": [{"apiGroups": [""], "resources": ["configmaps"],
+                       "resourceNames": ["cluster-info"], "verbs": ["get"]}]
+        })),
+        decode(json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": name, "namespace": "kube-public"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "system:anonymous"}]
+        })),
+    ]
+}
+
+/// The cluster CA (a stand-in certificate, base64 of its PEM).
+const CA_DATA: &str = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSURCVENDQWUyZ0F3SUJBZ0lJa3ViZXNpbWt1YmVzaW1NQTBHQ1NxR1NJYjNEUUVCQ3dVQU1CVXhFekFSQmdOVgotLS0tLUVORCBDRVJUSUZJQ0FURS0tLS0tCg==";
 
 fn decode(v: serde_json::Value) -> Object {
     crate::objects::manifest::decode_object(v, true).expect("bootstrap manifest is valid")
