@@ -115,14 +115,20 @@ impl LocalSource {
 
     fn sample_if_due(&mut self, app: &mut App) {
         let w = &self.session.world;
+        let now = w.now();
+        // webui's poll a second before the sample: the hash rate's start.
+        if app.sampler.poll_due(now) {
+            let hashes = (self.adapters.hashes)(w);
+            app.sampler.poll(now, hashes);
+        }
         // A sample missed while a command moved the clock is taken now.
-        if app.sampler.next_due() > w.now() {
+        if app.sampler.next_due() > now {
             return;
         }
+        let hash_rate = app.sampler.poll(now, (self.adapters.hashes)(w));
         // The cache holds the store's objects (drained up to now).
-        let hash = (self.adapters.hash_rate)(w);
-        app.clock.now = w.now();
-        let sample = app.measure(hash);
+        app.clock.now = now;
+        let sample = app.measure(hash_rate);
         app.sampler.record(sample);
     }
 
@@ -135,7 +141,7 @@ impl LocalSource {
             if now >= target {
                 return true;
             }
-            let seg = target.min(app.sampler.next_due().max(now));
+            let seg = target.min(app.sampler.next_stop().max(now));
             loop {
                 if !self.session.world.step(seg) {
                     break;

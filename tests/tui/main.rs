@@ -2,6 +2,7 @@
 //! (rendering, keys, pacing, the real binary in tmux), sharing fixtures.
 
 mod attach;
+mod dockercoins;
 mod e2e;
 mod fixtures;
 mod keys;

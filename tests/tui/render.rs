@@ -278,10 +278,17 @@ fn charts_come_from_samples_and_show_dockercoins_when_it_runs() {
         "dockercoins/worker:v0.1",
         None,
     );
-    // A stand-in for the network's DockerCoins counter: climbs, then
-    // plateaus at 10 hashes/s (one worker per 3.3/s, ten workers' ceiling).
+    // A stand-in for the `hashes` counter in Redis: its rate climbs, then
+    // plateaus at 10 hashes/s (ten workers' ceiling) from 200 s on.
     let adapters = Adapters {
-        hash_rate: Box::new(|w| Some((w.now().as_secs_f64() / 30.0).min(10.0))),
+        hashes: Box::new(|w| {
+            let t = w.now().0 as i64 / 1000;
+            Some(if t <= 200 {
+                t * t / 40
+            } else {
+                1000 + 10 * (t - 200)
+            })
+        }),
         ..Default::default()
     };
     let t0 = wall();
