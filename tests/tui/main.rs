@@ -8,3 +8,4 @@ mod fixtures;
 mod keys;
 mod pacing;
 mod render;
+mod shared;
