@@ -252,8 +252,12 @@ pub struct ServeArgs {
     #[arg(skip = 1u64)]
     pub seed: u64,
     /// Also open the REPL on the same cluster.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "tui")]
     pub repl: bool,
+    /// Also open the dashboard (`kubesim tui`) on the same cluster: the
+    /// projector shows what learners do with kubectl.
+    #[arg(long)]
+    pub tui: bool,
     /// A cluster file (the workshop cluster by default).
     pub cluster: Option<PathBuf>,
 }
@@ -307,8 +311,11 @@ fn options(args: &ServeArgs) -> ServeOptions {
 /// `kubesim serve`: runs until Ctrl-C. `--repl` needs a front end, see
 /// [`run_serve_with_front_end`].
 pub fn run_serve(args: &ServeArgs) -> Result<(), String> {
-    if args.repl {
-        return Err("kubesim serve --repl: this build has no REPL front end to attach".into());
+    if args.repl || args.tui {
+        return Err(
+            "kubesim serve --repl/--tui: a front end is attached by run_serve_with_front_end"
+                .into(),
+        );
     }
     let handle = spawn_world(args)?;
     serve(handle.clone(), options(args))?;

@@ -129,6 +129,21 @@ pub fn main_entry() -> i32 {
             crate::api::run_serve_with_front_end(&args, |handle| {
                 repl::run_remote(handle);
             })
+        } else if args.tui {
+            let mut tui_result = Ok(());
+            let note = format!(
+                "serving the Kubernetes API: export KUBECONFIG={}",
+                args.kubeconfig.display()
+            );
+            crate::api::run_serve_with_front_end(&args, |handle| {
+                tui_result = crate::tui::shared::run(
+                    handle,
+                    args.speed,
+                    crate::tui::theme::Theme::detect(),
+                    Some(note),
+                );
+            })
+            .and(tui_result)
         } else {
             crate::api::run_serve(&args)
         };

@@ -3,7 +3,8 @@
 //!
 //! - the scheduler's last decision for a pod (the `e` key), in the shape of
 //!   `kubesim schedule -o json`'s decision records (issue 5, item 7);
-//! - DockerCoins' hash rate (hashes per second, the number webui shows).
+//! - DockerCoins' `hashes` counter, from which the sampler computes the
+//!   hash rate webui shows (hashes per second over webui's last poll).
 //!
 //! [`installed`] is the one place that points them at the real components.
 
@@ -64,13 +65,14 @@ pub struct Decision {
 
 /// Reads the scheduler's last decision for pod `ns/name`.
 pub type ExplainFn = Box<dyn Fn(&World, &str, &str) -> Option<Decision> + Send>;
-/// Reads DockerCoins' current hash rate, `None` when DockerCoins is not running.
-pub type HashRateFn = Box<dyn Fn(&World) -> Option<f64> + Send>;
+/// Reads DockerCoins' `hashes` counter as webui's next poll would answer
+/// it, `None` when DockerCoins is not running. Must not change the world.
+pub type HashesFn = Box<dyn Fn(&World) -> Option<i64> + Send>;
 
 /// The adapters a local TUI uses.
 pub struct Adapters {
     pub explain: ExplainFn,
-    pub hash_rate: HashRateFn,
+    pub hashes: HashesFn,
 }
 
 impl Default for Adapters {
@@ -78,14 +80,13 @@ impl Default for Adapters {
     fn default() -> Adapters {
         Adapters {
             explain: Box::new(|_, _, _| None),
-            hash_rate: Box::new(|_| None),
+            hashes: Box::new(|_| None),
         }
     }
 }
 
-/// The adapters wired to the simulation's components. The scheduler's
-/// decision records and the network's DockerCoins counters land here, e.g.
-/// `explain: Box::new(|w, ns, n| w.controller::<Scheduler>()?.last_decision(ns, n).map(into_decision))`.
+/// The adapters wired to the simulation's components: the scheduler's
+/// decision records and the network's DockerCoins counter.
 pub fn installed() -> Adapters {
     Adapters {
         // The scheduler keeps the last attempts per pod; show the newest.
@@ -94,7 +95,8 @@ pub fn installed() -> Adapters {
             let d = s.decisions_for(ns, name).last()?;
             decision_from_json(d.to_json())
         }),
-        ..Adapters::default()
+        // The counter webui's `/json` reads, read in place.
+        hashes: Box::new(crate::net::tools::dockercoins::webui_hashes),
     }
 }
 

@@ -124,6 +124,28 @@ pub fn help_text() -> String {
     s
 }
 
+/// The keys a key event stands for: Alt+key is Esc, then the key.
+///
+/// A terminal sends Esc as the byte ESC and Alt+key as ESC followed by the
+/// key, so crossterm reads ESC and a key that arrive in the same read as
+/// Alt+key. That happens whenever Esc is followed quickly by another key: a
+/// fast typist, a slow link, a loaded machine, `tmux send-keys Escape q`.
+/// The dashboard binds no Alt keys, so Alt+key always means Esc pressed
+/// just before the key (before this, Esc q in a pane only closed the pane
+/// and the `q` was lost).
+pub fn unfold(key: KeyEvent) -> Vec<KeyEvent> {
+    if key.modifiers.contains(KeyModifiers::ALT) && key.kind != KeyEventKind::Release {
+        let esc = KeyEvent::new_with_kind(KeyCode::Esc, KeyModifiers::NONE, key.kind);
+        let plain = KeyEvent {
+            modifiers: key.modifiers - KeyModifiers::ALT,
+            ..key
+        };
+        vec![esc, plain]
+    } else {
+        vec![key]
+    }
+}
+
 /// The action a key means in `mode`, if any.
 pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
     if key.kind == KeyEventKind::Release {

@@ -17,6 +17,7 @@ pub mod keys;
 pub mod memo;
 pub mod resources;
 pub mod sampler;
+pub mod shared;
 pub mod source;
 pub mod status;
 pub mod table;

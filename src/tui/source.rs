@@ -12,7 +12,7 @@ use super::adapters::Adapters;
 use super::app::{App, Mode, ObjRef, Pane};
 use super::update::Effect;
 use crate::cli::output::Output;
-use crate::cli::session::{run_words, Session};
+use crate::cli::session::{run_words, Session, SessionState};
 use crate::objects::{Kind, Object};
 use crate::sim::pacing::Pacer;
 use crate::sim::{SimTime, World};
@@ -115,14 +115,20 @@ impl LocalSource {
 
     fn sample_if_due(&mut self, app: &mut App) {
         let w = &self.session.world;
+        let now = w.now();
+        // webui's poll a second before the sample: the hash rate's start.
+        if app.sampler.poll_due(now) {
+            let hashes = (self.adapters.hashes)(w);
+            app.sampler.poll(now, hashes);
+        }
         // A sample missed while a command moved the clock is taken now.
-        if app.sampler.next_due() > w.now() {
+        if app.sampler.next_due() > now {
             return;
         }
+        let hash_rate = app.sampler.poll(now, (self.adapters.hashes)(w));
         // The cache holds the store's objects (drained up to now).
-        let hash = (self.adapters.hash_rate)(w);
-        app.clock.now = w.now();
-        let sample = app.measure(hash);
+        app.clock.now = now;
+        let sample = app.measure(hash_rate);
         app.sampler.record(sample);
     }
 
@@ -135,7 +141,7 @@ impl LocalSource {
             if now >= target {
                 return true;
             }
-            let seg = target.min(app.sampler.next_due().max(now));
+            let seg = target.min(app.sampler.next_stop().max(now));
             loop {
                 if !self.session.world.step(seg) {
                     break;
@@ -209,42 +215,45 @@ impl LocalSource {
         self.session.execute(line)
     }
 
-    /// The text of a pane, from the REPL's own commands.
     fn load_text(&mut self, mode: Mode, r: &ObjRef) -> String {
-        let kind = r.kind.info().plural.to_string();
-        let mut words: Vec<String> = match mode {
-            Mode::Describe => vec!["kubectl".into(), "describe".into(), kind, r.name.clone()],
-            Mode::Yaml => vec![
-                "kubectl".into(),
-                "get".into(),
-                kind,
-                r.name.clone(),
-                "-o".into(),
-                "yaml".into(),
-            ],
-            _ => vec![
-                "kubectl".into(),
-                "logs".into(),
-                r.name.clone(),
-                "--tail=2000".into(),
-            ],
-        };
-        if !r.namespace.is_empty() {
-            words.extend(["-n".to_string(), r.namespace.clone()]);
-        }
-        let w = &mut self.session.world;
-        let out = run_words(&words, w, &mut self.session.state, None);
-        if out.success() {
-            return out.stdout;
-        }
-        if mode == Mode::Describe && out.stderr.contains("unknown command") {
-            // This build's REPL has no describe yet: show the object instead.
-            if let Some(o) = w.store.try_get(r.kind, &r.namespace, &r.name) {
-                return describe_fallback(o);
-            }
-        }
-        format!("{}{}", out.stdout, out.stderr)
+        load_text(&mut self.session.world, &mut self.session.state, mode, r)
     }
+}
+
+/// The text of a pane (describe, YAML, logs), from the REPL's own commands.
+pub fn load_text(w: &mut World, state: &mut SessionState, mode: Mode, r: &ObjRef) -> String {
+    let kind = r.kind.info().plural.to_string();
+    let mut words: Vec<String> = match mode {
+        Mode::Describe => vec!["kubectl".into(), "describe".into(), kind, r.name.clone()],
+        Mode::Yaml => vec![
+            "kubectl".into(),
+            "get".into(),
+            kind,
+            r.name.clone(),
+            "-o".into(),
+            "yaml".into(),
+        ],
+        _ => vec![
+            "kubectl".into(),
+            "logs".into(),
+            r.name.clone(),
+            "--tail=2000".into(),
+        ],
+    };
+    if !r.namespace.is_empty() {
+        words.extend(["-n".to_string(), r.namespace.clone()]);
+    }
+    let out = run_words(&words, w, state, None);
+    if out.success() {
+        return out.stdout;
+    }
+    if mode == Mode::Describe && out.stderr.contains("unknown command") {
+        // This build's REPL has no describe yet: show the object instead.
+        if let Some(o) = w.store.try_get(r.kind, &r.namespace, &r.name) {
+            return describe_fallback(o);
+        }
+    }
+    format!("{}{}", out.stdout, out.stderr)
 }
 
 /// The object as YAML when `kubectl describe` is not available.

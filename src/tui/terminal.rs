@@ -11,7 +11,7 @@ use super::keys;
 use super::source::Source;
 use super::ui;
 use super::update::update;
-use crossterm::event::{self, Event};
+use crossterm::event::{self, Event, KeyEvent};
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
 };
@@ -85,20 +85,33 @@ pub fn run_loop<B: Backend>(
             if !event::poll(deadline - now)? {
                 break;
             }
-            if let Event::Key(k) = event::read()? {
-                if let Some(a) = keys::action_for(app.mode, k) {
-                    for e in update(app, a) {
-                        #[allow(clippy::disallowed_methods)] // the TUI loop is a pacing edge
-                        let wall = Instant::now();
-                        source.apply(app, e, wall);
-                    }
-                }
+            if let Event::Key(key) = event::read()? {
+                handle_key(app, source, key);
                 if app.quit {
                     return Ok(());
                 }
                 // Answer keys at once rather than at the next frame.
                 term.draw(|f| ui::draw(f, app))?;
             }
+        }
+    }
+}
+
+/// Handles one key event: maps it (Alt+key as Esc then the key, see
+/// [`keys::unfold`]), updates the app and carries out the effects. Stops
+/// at a quit.
+pub fn handle_key(app: &mut App, source: &mut dyn Source, key: KeyEvent) {
+    // Each key is mapped in the mode the previous one left.
+    for k in keys::unfold(key) {
+        if let Some(a) = keys::action_for(app.mode, k) {
+            for e in update(app, a) {
+                #[allow(clippy::disallowed_methods)] // the TUI loop is a pacing edge
+                let wall = Instant::now();
+                source.apply(app, e, wall);
+            }
+        }
+        if app.quit {
+            return;
         }
     }
 }

@@ -23,11 +23,23 @@ impl Theme {
     /// Colour unless `NO_COLOR` is set (no-color.org), `TERM` is `dumb`, or
     /// the terminal reports fewer than 8 colours.
     pub fn detect() -> Theme {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-        let few = crossterm::style::available_color_count() < 8;
+        let no_color = std::env::var_os("NO_COLOR");
+        let term = std::env::var("TERM").ok();
+        Theme::from_env(
+            no_color.as_deref().and_then(|v| v.to_str()),
+            term.as_deref(),
+            crossterm::style::available_color_count(),
+        )
+    }
+
+    /// [`Theme::detect`]'s decision from `NO_COLOR`'s value, `TERM` and
+    /// the number of colours the terminal reports. no-color.org: a
+    /// `NO_COLOR` that is present and not empty turns colour off.
+    pub fn from_env(no_color: Option<&str>, term: Option<&str>, colors: u16) -> Theme {
+        let no_color = no_color.is_some_and(|v| !v.is_empty());
+        let dumb = term == Some("dumb");
         Theme {
-            color: !(no_color || dumb || few),
+            color: !(no_color || dumb || colors < 8),
         }
     }
 
@@ -143,5 +155,22 @@ impl Theme {
             };
             (c, Style::new())
         }
+    }
+}
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+
+    #[test]
+    fn no_color_dumb_terminals_and_few_colours_are_monochrome() {
+        let t = |nc, term, n| Theme::from_env(nc, term, n);
+        assert_eq!(t(None, Some("xterm-256color"), 256), Theme::COLOR);
+        assert_eq!(t(Some("1"), Some("xterm-256color"), 256), Theme::MONO);
+        // no-color.org: present *and not empty*.
+        assert_eq!(t(Some(""), Some("xterm-256color"), 256), Theme::COLOR);
+        assert_eq!(t(None, Some("dumb"), 256), Theme::MONO);
+        assert_eq!(t(None, Some("vt100"), 2), Theme::MONO);
+        assert_eq!(t(None, Some("xterm"), 8), Theme::COLOR);
     }
 }

@@ -506,3 +506,30 @@ fn help_lists_every_binding() {
     update(&mut app, Action::Back);
     assert_eq!(app.mode, Mode::Normal);
 }
+
+/// Esc then `q` typed quickly reach the dashboard as one Alt+q (ESC and
+/// `q` in the same read: crossterm's parser, `parse_event` in
+/// crossterm/src/event/sys/unix/parse.rs). It must still close the pane
+/// and quit, as the two keys do one at a time; the tmux test used to hang
+/// on exactly this.
+#[test]
+fn esc_then_q_read_together_closes_the_pane_and_quits() {
+    let (mut src, mut app) = three_pods();
+    go(&mut app, &mut src, &[Action::Help]);
+    assert_eq!(app.mode, Mode::Help);
+    let alt_q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::ALT);
+    assert_eq!(
+        kubesim::tui::keys::unfold(alt_q),
+        vec![key(KeyCode::Esc), key(KeyCode::Char('q'))]
+    );
+    kubesim::tui::terminal::handle_key(&mut app, &mut src, alt_q);
+    assert!(app.quit, "Esc left the pane, q quit");
+
+    // Alt+: in a pane: back to the table, then the command line opens.
+    let (mut src, mut app) = three_pods();
+    go(&mut app, &mut src, &[Action::Help]);
+    let alt_colon = KeyEvent::new(KeyCode::Char(':'), KeyModifiers::ALT);
+    kubesim::tui::terminal::handle_key(&mut app, &mut src, alt_colon);
+    assert_eq!(app.mode, Mode::Command);
+    assert!(!app.quit);
+}

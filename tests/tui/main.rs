@@ -2,8 +2,10 @@
 //! (rendering, keys, pacing, the real binary in tmux), sharing fixtures.
 
 mod attach;
+mod dockercoins;
 mod e2e;
 mod fixtures;
 mod keys;
 mod pacing;
 mod render;
+mod shared;

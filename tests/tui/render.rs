@@ -278,10 +278,17 @@ fn charts_come_from_samples_and_show_dockercoins_when_it_runs() {
         "dockercoins/worker:v0.1",
         None,
     );
-    // A stand-in for the network's DockerCoins counter: climbs, then
-    // plateaus at 10 hashes/s (one worker per 3.3/s, ten workers' ceiling).
+    // A stand-in for the `hashes` counter in Redis: its rate climbs, then
+    // plateaus at 10 hashes/s (ten workers' ceiling) from 200 s on.
     let adapters = Adapters {
-        hash_rate: Box::new(|w| Some((w.now().as_secs_f64() / 30.0).min(10.0))),
+        hashes: Box::new(|w| {
+            let t = w.now().0 as i64 / 1000;
+            Some(if t <= 200 {
+                t * t / 40
+            } else {
+                1000 + 10 * (t - 200)
+            })
+        }),
         ..Default::default()
     };
     let t0 = wall();
@@ -324,4 +331,48 @@ fn long_command_output_opens_a_pane() {
     insta::assert_snapshot!("output_get_nodes_80x24", t.backend());
     go(&mut app, &mut src, &[Action::Back]);
     assert_eq!(app.mode, Mode::Normal);
+}
+
+/// The same view with the real scheduler's decision (adapters::installed):
+/// a pod asking for more cpu than any node has stays Pending, and `e`
+/// shows each node's Filter verdict as the scheduler recorded it
+/// (pkg/scheduler/framework/plugins/noderesources/fit.go: "Insufficient
+/// cpu"; tainttoleration: the control plane's NoSchedule taint).
+#[test]
+fn pending_pod_explanation_from_the_real_scheduler() {
+    let dir = std::env::temp_dir().join(format!("kubesim-tui-explain-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("big.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: big\nspec:\n  containers:\n  - name: big\n    image: nginx\n    resources:\n      requests:\n        cpu: \"64\"\n",
+    )
+    .unwrap();
+    let (mut src, mut app) = source(
+        workshop_world(1),
+        kubesim::tui::adapters::installed(),
+        Theme::COLOR,
+    );
+    command(
+        &mut app,
+        &mut src,
+        &format!("kubectl apply -f {}", file.display()),
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    src.world_mut().advance(Duration::from_secs(5));
+    src.drain(&mut app);
+    app.clock.now = src.world().now();
+    let t = render(&mut app, 100, 24);
+    assert_eq!(fg_of(t.backend().buffer(), "Pending"), Color::Yellow);
+    go(&mut app, &mut src, &[Action::Explain]);
+    assert_eq!(app.mode, Mode::Explain);
+    let (target, decision) = app.decision.clone().unwrap();
+    assert_eq!(target.name, "big");
+    let d = decision.expect("the scheduler recorded an attempt");
+    assert_eq!(d.node, None);
+    assert_eq!(d.filter["node2"].plugin, "NodeResourcesFit");
+    assert_eq!(d.filter["node1"].plugin, "TaintToleration");
+    let t = render(&mut app, 100, 24);
+    insta::assert_snapshot!("explain_pending_real_scheduler_100x24", t.backend());
+    assert_eq!(fg_of(t.backend().buffer(), "✗ node3"), Color::Yellow);
 }

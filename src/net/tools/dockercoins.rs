@@ -91,13 +91,7 @@ pub fn hash_rate_samples(
                 };
                 let coins = v["coins"].as_i64().unwrap_or(0);
                 let now = v["now"].as_f64().unwrap_or(0.0);
-                let speed = last.map(|(h0, t0)| {
-                    if now > t0 {
-                        (hashes - h0) as f64 / (now - t0)
-                    } else {
-                        0.0
-                    }
-                });
+                let speed = last.map(|prev| webui_speed(prev, (hashes, now)));
                 last = Some((hashes, now));
                 out.push(HashRateSample {
                     time: world.now(),
@@ -114,6 +108,49 @@ pub fn hash_rate_samples(
         }
     }
     Ok(out)
+}
+
+/// The speed the page shows between two polls of `/json`, each `(hashes,
+/// now in seconds)`: `(hashes - previous) / (now - previous now)`
+/// (`dockercoins/webui/files/index.html`), 0 when no time passed.
+pub fn webui_speed(prev: (i64, f64), cur: (i64, f64)) -> f64 {
+    let ((h0, t0), (h1, t1)) = (prev, cur);
+    if t1 > t0 {
+        (h1 - h0) as f64 / (t1 - t0)
+    } else {
+        0.0
+    }
+}
+
+/// The `hashes` counter the next poll of webui's `/json` would answer
+/// (webui.js: `GET hashes` on the `redis` Service of its namespace), read
+/// in place without sending a packet, so that reading it changes nothing
+/// in the simulation. The first namespace (in name order) with a `webui`
+/// Service is DockerCoins'; `None` when there is none, or no pod behind its
+/// `redis` Service runs Redis (webui's own poll would fail then).
+pub fn webui_hashes(world: &World) -> Option<i64> {
+    use crate::objects::{Kind, Object};
+    use k8s_openapi::api::core::v1::Service;
+    let net = crate::net::network(world)?;
+    let webui = world
+        .store
+        .iter(Kind::Service, None)
+        .find(|o| o.meta().name.as_deref() == Some("webui"))?;
+    let ns = webui.meta().namespace.clone().unwrap_or_default();
+    let redis = world.store.get_as::<Service>(&ns, "redis")?;
+    let selector = redis.spec.as_ref()?.selector.as_ref()?;
+    if selector.is_empty() {
+        return None;
+    }
+    world.store.iter(Kind::Pod, Some(&ns)).find_map(|o| {
+        let Object::Pod(p) = &**o else { return None };
+        let labels = p.metadata.labels.as_ref()?;
+        if !selector.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+            return None;
+        }
+        net.redis_counters(&ns, p.metadata.name.as_deref()?)
+            .map(|(hashes, _)| hashes)
+    })
 }
 
 /// The samples as the `sim dockercoins` command prints them.

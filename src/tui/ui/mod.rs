@@ -22,6 +22,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::Frame;
 
 /// The explanation pane's lines for a decision (for tests and the REPL).
+/// The charts alone in `area` (as the dashboard draws them), for tests
+/// and for front ends that show only them.
+pub fn draw_charts(f: &mut Frame, area: Rect, app: &App) {
+    charts::render(f, area, app)
+}
+
 pub fn panes_explain_lines(d: &super::adapters::Decision) -> Vec<String> {
     panes::explain_lines(d)
 }
