@@ -103,12 +103,10 @@ fn container_status(c: &Ctr, clock: Clock) -> ContainerStatus {
         } else {
             String::new()
         },
-        container_id: match &c.state {
-            CState::Running { .. } | CState::Terminated { .. } => {
-                c.runs.last().map(|r| format!("containerd://{}", r.id))
-            }
-            _ => None,
-        },
+        // `convertToAPIContainerStatuses` builds the status from the newest
+        // container of that name, so a container waiting to restart
+        // (CrashLoopBackOff, a new image) still shows the exited one's ID.
+        container_id: c.runs.last().map(|r| format!("containerd://{}", r.id)),
         ready: running && c.ready,
         started: Some(running && c.started),
         restart_count: c.restarts,
