@@ -55,3 +55,39 @@ fn drain_refuses_daemonset_pods() {
     assert!(t.contains("error: unable to drain node \"node2\" due to error: cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): kube-system/"), "{t}");
     insta::assert_snapshot!("drain", t);
 }
+
+/// `kubectl top` and the HPA read the same metrics-server scrape of the
+/// kubelet's usage model (a busy loop capped by its CPU limit), so the
+/// HPA's average equals `kubectl top`'s (pkg/controller/podautoscaler/
+/// metrics/client.go reads metrics.k8s.io like kubectl top does).
+#[test]
+fn kubectl_top_and_the_hpa_see_the_same_usage() {
+    let mut s = repl_common::session();
+    repl_common::write(
+        &s,
+        "busy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: busy}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: busy}}\n  template:\n    metadata: {labels: {app: busy}}\n    spec:\n      containers:\n      - name: loop\n        image: busybox:1.36\n        command: [sh, -c, 'while true; do :; done']\n        resources: {requests: {cpu: 100m}, limits: {cpu: 150m}}\n",
+    );
+    repl_common::ok(&mut s, "kubectl apply -f busy.yaml");
+    // Before the first scrape (every 15s) there is nothing to show.
+    repl_common::ok(&mut s, "sim advance 5s");
+    let o = repl_common::run(&mut s, "kubectl top pods");
+    assert_eq!(o.stdout, "", "{o:?}");
+    repl_common::ok(&mut s, "kubectl autoscale deployment busy --min=2 --max=3 --cpu-percent=100");
+    repl_common::ok(&mut s, "sim advance 40s");
+    let top = repl_common::ok(&mut s, "kubectl top pods --no-headers");
+    let cpus: Vec<i64> = top
+        .lines()
+        .map(|l| l.split_whitespace().nth(1).unwrap().trim_end_matches('m').parse().unwrap())
+        .collect();
+    assert!(cpus.len() == 3 && cpus.iter().all(|c| *c == 150), "{top}");
+    let avg = repl_common::ok(
+        &mut s,
+        "kubectl get hpa busy -o jsonpath='{.status.currentMetrics[0].resource.current.averageValue} {.status.currentMetrics[0].resource.current.averageUtilization}'",
+    );
+    assert_eq!(avg, "150m 150", "{avg}");
+    // 150% of the request against a 100% target: the HPA scaled 2 → 3.
+    let hpa = repl_common::ok(&mut s, "kubectl get hpa busy --no-headers");
+    assert!(hpa.contains("cpu: 150%/100%"), "{hpa}");
+    assert!(hpa.contains("   3   "), "{hpa}");
+}

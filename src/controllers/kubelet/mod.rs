@@ -27,6 +27,7 @@ use super::{object_key, split_key, Action, Controller, Ctx, Enqueue};
 use crate::cluster::ClusterSpec;
 use crate::objects::quantity::amount;
 use crate::objects::Object;
+use crate::sim::store::metrics::{ContainerUsage, NodeSample, PodSample};
 use crate::sim::store::{EventSource, Store, WatchEvent, WatchEventType};
 use crate::sim::SimTime;
 use behaviours::{Behaviour, Exit, OnSigterm};
@@ -286,6 +287,8 @@ pub struct Kubelet {
     pub(crate) pods: BTreeMap<String, PodRt>,
     /// Nodes whose kubelet is down (`sim node fail`).
     pub(crate) failed: BTreeSet<String>,
+    /// When metrics-server last scraped the summary APIs.
+    pub(crate) last_scrape: Option<SimTime>,
 }
 
 /// A kubelet event: (type, reason, message).
@@ -303,6 +306,9 @@ struct Cx<'a> {
 }
 
 const NODE_PREFIX: &str = "node:";
+/// The key of the metrics scrape (not a pod key: it has no `/`, and no
+/// node is called so, since the name is not a valid DNS label).
+const SCRAPE_KEY: &str = "metrics:scrape";
 
 impl Kubelet {
     pub fn new(spec: &ClusterSpec) -> Kubelet {
@@ -314,6 +320,7 @@ impl Kubelet {
             nodes: BTreeMap::new(),
             pods: BTreeMap::new(),
             failed: BTreeSet::new(),
+            last_scrape: None,
         }
     }
 
@@ -610,6 +617,59 @@ impl Kubelet {
         nodes::heartbeat(ctx.store, node);
         let jitter = 1.0 + t::NODE_LEASE_JITTER * ctx.rng.unit();
         Action::RequeueAfter(t::NODE_LEASE_RENEW.mul_f64(jitter))
+    }
+
+    /// metrics-server's scrape (every `METRICS_RESOLUTION`, on multiples of
+    /// it): every running pod's and every live node's usage into the
+    /// store's metrics cache, which `kubectl top` and the HPA read.
+    fn scrape(&mut self, ctx: &mut Ctx) -> Action {
+        let res = t::METRICS_RESOLUTION;
+        let due = self.last_scrape.is_none_or(|l| ctx.now >= l + res);
+        if due {
+            self.last_scrape = Some(ctx.now);
+            let mut pods = BTreeMap::new();
+            for (key, rt) in &self.pods {
+                if self.failed.contains(&rt.node) {
+                    continue;
+                }
+                let (ns, name) = split_key(key);
+                let containers: Vec<_> = self
+                    .pod_usage(ns, name, ctx.now)
+                    .into_iter()
+                    .map(|(name, cpu, mem)| ContainerUsage {
+                        name,
+                        cpu_millis: cpu,
+                        memory_bytes: mem,
+                    })
+                    .collect();
+                if !containers.is_empty() {
+                    pods.insert(
+                        (ns.to_string(), name.to_string()),
+                        PodSample {
+                            at: ctx.now,
+                            containers,
+                        },
+                    );
+                }
+            }
+            let mut nodes = BTreeMap::new();
+            for node in self.nodes.keys() {
+                if let Some((cpu, mem)) = self.node_usage(node, ctx.now) {
+                    nodes.insert(
+                        node.clone(),
+                        NodeSample {
+                            at: ctx.now,
+                            cpu_millis: cpu,
+                            memory_bytes: mem,
+                        },
+                    );
+                }
+            }
+            ctx.store.metrics.replace(pods, nodes);
+        }
+        let period = res.as_millis() as u64;
+        let next = SimTime((ctx.now.0 / period + 1) * period);
+        Action::RequeueAfter(next.since(ctx.now))
     }
 
     /// CPU (millicores) and memory (bytes) of each running container of a
@@ -1501,6 +1561,7 @@ impl Controller for Kubelet {
                 q.add(key);
             }
             Object::Node(n) if ev.event_type != WatchEventType::Modified => {
+                q.add(SCRAPE_KEY.to_string());
                 q.add(format!(
                     "{NODE_PREFIX}{}",
                     n.metadata.name.as_deref().unwrap_or("")
@@ -1510,6 +1571,9 @@ impl Controller for Kubelet {
         }
     }
     fn reconcile(&mut self, key: &str, ctx: &mut Ctx) -> Action {
+        if key == SCRAPE_KEY {
+            return self.scrape(ctx);
+        }
         match key.strip_prefix(NODE_PREFIX) {
             Some(node) => self.sync_node(node, ctx),
             None => self.sync_pod(key, ctx),
