@@ -13,6 +13,8 @@ fn transcript(name: &str) -> String {
     let mut s = repl_common::session();
     let manifest = std::fs::read_to_string(format!("{dir}/exec-liveness.yaml")).expect("yaml");
     repl_common::write(&s, "exec-liveness.yaml", &manifest);
+    let hooks = std::fs::read_to_string(format!("{dir}/hooks.yaml")).expect("yaml");
+    repl_common::write(&s, "hooks.yaml", &hooks);
     let (t, _code) = script::run(&mut s, &text, true);
     t
 }
@@ -22,8 +24,17 @@ fn transcript(name: &str) -> String {
 fn crash_loop_backoff() {
     let t = transcript("kubelet-crashloop");
     // The AGE column of the Error lines: 1s, 2s, 12s, 32s, 72s, 2m32s.
-    for age in ["1 (1s ago)   2s", "2 (10s ago)   12s", "3 (20s ago)   32s", "4 (40s ago)   72s", "5 (80s ago)   2m32s"] {
-        assert!(t.contains(&format!("Error               {age}")), "{age}\n{t}");
+    for age in [
+        "1 (1s ago)   2s",
+        "2 (10s ago)   12s",
+        "3 (20s ago)   32s",
+        "4 (40s ago)   72s",
+        "5 (80s ago)   2m32s",
+    ] {
+        assert!(
+            t.contains(&format!("Error               {age}")),
+            "{age}\n{t}"
+        );
     }
     insta::assert_snapshot!("crash_loop", t);
 }
@@ -38,8 +49,16 @@ fn image_typo_backs_off_and_recovers() {
 #[test]
 fn liveness_probe_restarts_the_container() {
     let t = transcript("kubelet-liveness");
-    assert!(t.contains("Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory"), "{t}");
-    assert!(t.contains("Container liveness failed liveness probe, will be restarted"), "{t}");
+    assert!(
+        t.contains(
+            "Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory"
+        ),
+        "{t}"
+    );
+    assert!(
+        t.contains("Container liveness failed liveness probe, will be restarted"),
+        "{t}"
+    );
     insta::assert_snapshot!("liveness", t);
 }
 
@@ -73,12 +92,22 @@ fn kubectl_top_and_the_hpa_see_the_same_usage() {
     repl_common::ok(&mut s, "sim advance 5s");
     let o = repl_common::run(&mut s, "kubectl top pods");
     assert_eq!(o.stdout, "", "{o:?}");
-    repl_common::ok(&mut s, "kubectl autoscale deployment busy --min=2 --max=3 --cpu-percent=100");
+    repl_common::ok(
+        &mut s,
+        "kubectl autoscale deployment busy --min=2 --max=3 --cpu-percent=100",
+    );
     repl_common::ok(&mut s, "sim advance 40s");
     let top = repl_common::ok(&mut s, "kubectl top pods --no-headers");
     let cpus: Vec<i64> = top
         .lines()
-        .map(|l| l.split_whitespace().nth(1).unwrap().trim_end_matches('m').parse().unwrap())
+        .map(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .unwrap()
+                .trim_end_matches('m')
+                .parse()
+                .unwrap()
+        })
         .collect();
     assert!(cpus.len() == 3 && cpus.iter().all(|c| *c == 150), "{top}");
     let avg = repl_common::ok(
@@ -90,4 +119,14 @@ fn kubectl_top_and_the_hpa_see_the_same_usage() {
     let hpa = repl_common::ok(&mut s, "kubectl get hpa busy --no-headers");
     assert!(hpa.contains("cpu: 150%/100%"), "{hpa}");
     assert!(hpa.contains("   3   "), "{hpa}");
+}
+
+/// postStart and preStop hooks, exec, httpGet and sleep
+/// (`kuberuntime_container.go` startContainer, executePreStopHook).
+#[test]
+fn lifecycle_hooks() {
+    let t = transcript("kubelet-hooks");
+    assert!(t.contains("FailedPostStartHook"), "{t}");
+    assert!(t.contains("PreStopHook failed"), "{t}");
+    insta::assert_snapshot!("hooks", t);
 }

@@ -12,6 +12,7 @@
 //! `pkg/kubelet/prober/` (probes), `pkg/kubelet/status/` (status).
 
 pub mod behaviours;
+pub mod hooks;
 pub mod images;
 mod logs;
 mod nodes;
@@ -113,6 +114,11 @@ pub(crate) struct Ctr {
     pub probes: BTreeMap<probes::Kind, probes::Worker>,
     pub ready: bool,
     pub started: bool,
+    /// A postStart hook in progress: when it returns, and how.
+    pub post_start: Option<(SimTime, Result<(), String>)>,
+    /// The last start failed (`PostStartHookError`, message): shown while
+    /// the container waits to restart.
+    pub start_error: Option<(String, String)>,
 }
 
 impl Ctr {
@@ -140,6 +146,8 @@ impl Ctr {
             probes: BTreeMap::new(),
             ready: false,
             started: false,
+            post_start: None,
+            start_error: None,
         };
         // Main containers of a pod with init containers wait as
         // PodInitializing; the others as ContainerCreating/PodInitializing.
@@ -302,6 +310,7 @@ struct Cx<'a> {
     agent: &'a mut NodeAgent,
     catalogue: &'a [ImageSpec],
     pod: &'a Pod,
+    pod_ip: String,
     events: Vec<Ev>,
 }
 
@@ -556,6 +565,7 @@ impl Kubelet {
             agent,
             catalogue,
             pod: &pod,
+            pod_ip: rt.ip.clone().unwrap_or_default(),
             events: Vec::new(),
         };
         rt.now = ctx.now;
@@ -760,6 +770,9 @@ fn next_wake(rt: &PodRt, _pod: &Pod) -> Option<SimTime> {
                 if let Some(s) = stop {
                     at(s.exit_at);
                 }
+                if let Some((done, _)) = &c.post_start {
+                    at(*done);
+                }
                 if let Some(e) = c.runs.last().and_then(|r| r.exit.as_ref()) {
                     at(*started + e.after);
                 }
@@ -849,22 +862,30 @@ fn stop_for(on: &OnSigterm, now: SimTime, grace: Duration, pre_stop: Duration) -
     }
 }
 
-/// How long a preStop hook takes: `sleep N` (exec or the sleep action).
-fn pre_stop_duration(c: &Container) -> Duration {
-    let Some(h) = c.lifecycle.as_ref().and_then(|l| l.pre_stop.as_ref()) else {
+/// Runs the container's preStop hook at `now` (`executePreStopHook`): how
+/// long it takes (the stop then subtracts it from the grace period); a
+/// failure records `FailedPreStopHook` and the stop goes on.
+fn pre_stop(c: &Ctr, started: SimTime, now: SimTime, cx: &mut Cx) -> Duration {
+    let Some(h) = c.spec.lifecycle.as_ref().and_then(|l| l.pre_stop.as_ref()) else {
         return Duration::ZERO;
     };
-    if let Some(s) = &h.sleep {
-        return Duration::from_secs(s.seconds.max(0) as u64);
+    let Some(run) = c.runs.last() else {
+        return Duration::ZERO;
+    };
+    let pod = format_pod(cx.pod);
+    let o = hooks::run(
+        h,
+        &c.spec,
+        &run.behaviour,
+        now.since(started),
+        &cx.pod_ip,
+        &pod,
+    );
+    if o.result.is_err() {
+        cx.events
+            .push(("Warning", "FailedPreStopHook", "PreStopHook failed".into()));
     }
-    if let Some(e) = &h.exec {
-        let cmd = e.command.clone().unwrap_or_default().join(" ");
-        if let Some(rest) = cmd.split("sleep ").nth(1) {
-            let n: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
-            return Duration::from_secs(n.parse().unwrap_or(0));
-        }
-    }
-    Duration::ZERO
+    o.took
 }
 
 /// The pod is being deleted: stop every running container
@@ -881,26 +902,33 @@ fn begin_termination(rt: &mut PodRt, cx: &mut Cx) {
         .max(1) as u64;
     let grace = Duration::from_secs(grace);
     for c in rt.init.iter_mut().chain(rt.main.iter_mut()) {
+        if let CState::Running {
+            stop: None,
+            started,
+        } = c.state
+        {
+            cx.events.push((
+                "Normal",
+                "Killing",
+                format!("Stopping container {}", c.name),
+            ));
+            let on = c
+                .runs
+                .last()
+                .expect("running has a run")
+                .behaviour
+                .on_sigterm();
+            let hook = pre_stop(c, started, now, cx);
+            c.state = CState::Running {
+                started,
+                stop: Some(stop_for(&on, now, grace, hook)),
+            };
+            continue;
+        }
         match &mut c.state {
-            CState::Running { stop, .. } => {
-                if stop.is_none() {
-                    cx.events.push((
-                        "Normal",
-                        "Killing",
-                        format!("Stopping container {}", c.name),
-                    ));
-                    let run = c.runs.last().expect("running has a run");
-                    *stop = Some(stop_for(
-                        &run.behaviour.on_sigterm(),
-                        now,
-                        grace,
-                        pre_stop_duration(&c.spec),
-                    ));
-                }
-            }
             CState::Waiting { retry_at, .. } => *retry_at = None,
             CState::Terminated { restart_at, .. } => *restart_at = None,
-            CState::Pulling { .. } => {}
+            CState::Running { .. } | CState::Pulling { .. } => {}
         }
     }
 }
@@ -930,6 +958,7 @@ fn step(rt: &mut PodRt, cx: &mut Cx) -> bool {
             cx.agent.alloc_ip()
         };
         rt.sandbox_ready = true;
+        cx.pod_ip = rt.ip.clone().unwrap_or_default();
         for c in rt.init.iter_mut().chain(rt.main.iter_mut()) {
             if let CState::Waiting { retry_at, .. } = &mut c.state {
                 *retry_at = Some(now);
@@ -1029,6 +1058,18 @@ fn step_ctr(rt: &mut PodRt, init: bool, i: usize, cx: &mut Cx) -> bool {
             true
         }
         CState::Running { started, stop } => {
+            if let Some((done, result)) = c.post_start.clone() {
+                if done <= now && stop.is_none() {
+                    match result {
+                        Ok(()) => {
+                            c.post_start = None;
+                            c.start_error = None;
+                        }
+                        Err(msg) => post_start_failed(c, started, done, msg, cx),
+                    }
+                    return true;
+                }
+            }
             let natural = c
                 .runs
                 .last()
@@ -1107,6 +1148,32 @@ fn step_ctr(rt: &mut PodRt, init: bool, i: usize, cx: &mut Cx) -> bool {
     }
 }
 
+/// A postStart hook failed at `at`: `FailedPostStartHook`, then the
+/// container is killed with the pod's grace period (`startContainer`).
+fn post_start_failed(c: &mut Ctr, started: SimTime, at: SimTime, msg: String, cx: &mut Cx) {
+    cx.events.push((
+        "Warning",
+        "FailedPostStartHook",
+        "PostStartHook failed".into(),
+    ));
+    cx.events
+        .push(("Normal", "Killing", "FailedPostStartHook".into()));
+    c.start_error = Some(("PostStartHookError".into(), msg));
+    let grace = cx
+        .pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.termination_grace_period_seconds)
+        .unwrap_or(30)
+        .max(1) as u64;
+    let on = c.runs.last().expect("running").behaviour.on_sigterm();
+    let hook = pre_stop(c, started, at, cx);
+    c.state = CState::Running {
+        started,
+        stop: Some(stop_for(&on, at, Duration::from_secs(grace), hook)),
+    };
+}
+
 fn terminate(c: &mut Ctr, at: SimTime, code: i32, reason: &str, terminating: bool, policy: &str) {
     let Some(run) = c.runs.last_mut() else { return };
     run.finished = Some(at);
@@ -1127,6 +1194,7 @@ fn terminate(c: &mut Ctr, at: SimTime, code: i32, reason: &str, terminating: boo
         };
     c.ready = false;
     c.started = false;
+    c.post_start = None;
     for w in c.probes.values_mut() {
         w.next = None;
     }
@@ -1287,7 +1355,27 @@ fn start_container(c: &mut Ctr, at: SimTime, cx: &mut Cx) {
         started: at,
         stop: None,
     };
+    c.post_start = c
+        .spec
+        .lifecycle
+        .as_ref()
+        .and_then(|l| l.post_start.as_ref())
+        .map(|h| {
+            let run = c.runs.last().expect("pushed above");
+            let o = hooks::run(
+                h,
+                &c.spec,
+                &run.behaviour,
+                Duration::ZERO,
+                &cx.pod_ip,
+                &format_pod(cx.pod),
+            );
+            (at + o.took, o.result)
+        });
     c.probes.clear();
+    if c.post_start.is_none() {
+        c.start_error = None;
+    }
     let has_startup = c.spec.startup_probe.is_some();
     c.started = !has_startup;
     c.ready = c.started && c.spec.readiness_probe.is_none();
@@ -1328,6 +1416,10 @@ fn start_probe_workers(c: &mut Ctr, at: SimTime) {
 
 /// Runs the probes due now; true if anything changed.
 fn run_probes(c: &mut Ctr, started: SimTime, now: SimTime, pod_ip: &str, cx: &mut Cx) -> bool {
+    // The prober sees the container Running only once postStart returned.
+    if c.post_start.is_some() {
+        return false;
+    }
     let due = c
         .probes
         .iter()
@@ -1404,14 +1496,10 @@ fn run_probes(c: &mut Ctr, started: SimTime, now: SimTime, pod_ip: &str, cx: &mu
                 .unwrap_or(30)
                 .max(1) as u64;
             let on = c.runs.last().expect("running").behaviour.on_sigterm();
+            let hook = pre_stop(c, started, at, cx);
             c.state = CState::Running {
                 started,
-                stop: Some(stop_for(
-                    &on,
-                    at,
-                    Duration::from_secs(grace),
-                    pre_stop_duration(&c.spec),
-                )),
+                stop: Some(stop_for(&on, at, Duration::from_secs(grace), hook)),
             };
             for w in c.probes.values_mut() {
                 w.next = None;

@@ -14,6 +14,13 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 pub type Clock<'a> = &'a dyn Fn(crate::sim::SimTime) -> Time;
 
 fn state_of(c: &Ctr, clock: Clock) -> (ContainerState, bool) {
+    // The last start failed (PostStartHookError): the status manager keeps
+    // showing it until a start succeeds, except while backing off.
+    if let Some((reason, msg)) = &c.start_error {
+        if !matches!(c.state, CState::Waiting { .. }) {
+            return (waiting(reason, Some(msg.clone())), false);
+        }
+    }
     // A restart in progress (re-pull, create) still shows the last exit,
     // as the status manager has nothing newer.
     if let (CState::Pulling { shown: None, .. }, Some(t)) = (&c.state, &c.last_term) {
@@ -24,6 +31,10 @@ fn state_of(c: &Ctr, clock: Clock) -> (ContainerState, bool) {
             },
             false,
         );
+    }
+    // postStart still running: the container is not reported Running yet.
+    if let (CState::Running { .. }, Some(_)) = (&c.state, &c.post_start) {
+        return (waiting(c.creating_reason(), None), false);
     }
     match &c.state {
         CState::Waiting {
@@ -71,6 +82,16 @@ fn state_of(c: &Ctr, clock: Clock) -> (ContainerState, bool) {
     }
 }
 
+fn waiting(reason: &str, message: Option<String>) -> ContainerState {
+    ContainerState {
+        waiting: Some(ContainerStateWaiting {
+            reason: Some(reason.to_string()),
+            message,
+        }),
+        ..Default::default()
+    }
+}
+
 impl super::Term {
     pub fn to_api(&self, clock: Clock) -> ContainerStateTerminated {
         ContainerStateTerminated {
@@ -110,7 +131,11 @@ fn container_status(c: &Ctr, clock: Clock) -> ContainerStatus {
         ready: running && c.ready,
         started: Some(running && c.started),
         restart_count: c.restarts,
-        last_state: c.last_term.as_ref().map(|t| ContainerState {
+        last_state: match (&c.state, &c.start_error) {
+            (CState::Terminated { term, .. }, Some(_)) => Some(term),
+            _ => c.last_term.as_ref(),
+        }
+        .map(|t| ContainerState {
             terminated: Some(t.to_api(clock)),
             ..Default::default()
         }),
