@@ -15,6 +15,8 @@ fn transcript(name: &str) -> String {
     repl_common::write(&s, "exec-liveness.yaml", &manifest);
     let hooks = std::fs::read_to_string(format!("{dir}/hooks.yaml")).expect("yaml");
     repl_common::write(&s, "hooks.yaml", &hooks);
+    let hog = std::fs::read_to_string(format!("{dir}/hog.yaml")).expect("yaml");
+    repl_common::write(&s, "hog.yaml", &hog);
     let (t, _code) = script::run(&mut s, &text, true);
     t
 }
@@ -129,4 +131,17 @@ fn lifecycle_hooks() {
     assert!(t.contains("FailedPostStartHook"), "{t}");
     assert!(t.contains("PreStopHook failed"), "{t}");
     insta::assert_snapshot!("hooks", t);
+}
+
+/// Memory pressure: MemoryPressure=True, the memory-pressure taint, and
+/// the pod exceeding its request evicted with helpers.go's message.
+#[test]
+fn memory_pressure_evicts_the_pod_over_its_request() {
+    let t = transcript("kubelet-memory-pressure");
+    assert!(t.contains("Failed Evicted: The node was low on resource: memory. Threshold quantity: 100Mi, available: "), "{t}");
+    assert!(
+        t.contains("node.kubernetes.io/memory-pressure:NoSchedule"),
+        "{t}"
+    );
+    insta::assert_snapshot!("memory_pressure", t);
 }

@@ -12,6 +12,7 @@
 //! `pkg/kubelet/prober/` (probes), `pkg/kubelet/status/` (status).
 
 pub mod behaviours;
+pub mod eviction;
 pub mod hooks;
 pub mod images;
 mod logs;
@@ -217,6 +218,8 @@ pub(crate) struct PodRt {
     pub mount_retry: Option<SimTime>,
     /// The time of the last sync.
     pub now: SimTime,
+    /// Evicted for node pressure: the message of the Failed status.
+    pub evicted: Option<String>,
 }
 
 impl PodRt {
@@ -297,6 +300,9 @@ pub struct Kubelet {
     pub(crate) failed: BTreeSet<String>,
     /// When metrics-server last scraped the summary APIs.
     pub(crate) last_scrape: Option<SimTime>,
+    /// When each node's eviction manager last saw memory.available under
+    /// its hard threshold.
+    pub(crate) pressure: BTreeMap<String, SimTime>,
 }
 
 /// A kubelet event: (type, reason, message).
@@ -330,6 +336,7 @@ impl Kubelet {
             pods: BTreeMap::new(),
             failed: BTreeSet::new(),
             last_scrape: None,
+            pressure: BTreeMap::new(),
         }
     }
 
@@ -488,6 +495,7 @@ impl Kubelet {
             dirty: false,
             mount_retry: None,
             now: SimTime::ZERO,
+            evicted: None,
         })
     }
 
@@ -513,6 +521,7 @@ impl Kubelet {
             dirty: true,
             mount_retry: None,
             now: SimTime::ZERO,
+            evicted: None,
         }
     }
 
@@ -571,7 +580,16 @@ impl Kubelet {
         rt.now = ctx.now;
         apply_spec_changes(rt, &mut cx);
         if pod.metadata.deletion_timestamp.is_some() && rt.terminating.is_none() {
-            begin_termination(rt, &mut cx);
+            let grace = pod
+                .metadata
+                .deletion_grace_period_seconds
+                .unwrap_or(30)
+                .max(1) as u64;
+            begin_termination(rt, &mut cx, Duration::from_secs(grace));
+        }
+        if rt.evicted.is_some() && rt.terminating.is_none() {
+            // `evictPod`: killPodFunc with the hard-eviction grace override.
+            begin_termination(rt, &mut cx, t::EVICTION_KILL_GRACE);
         }
         let mut guard = 0;
         while step(rt, &mut cx) {
@@ -600,13 +618,19 @@ impl Kubelet {
             let store = &mut *ctx.store;
             let now_ts = store.timestamp_secs();
             let clock = |t: SimTime| store_ts(store, t);
-            let st = status::build(&pod, rt, &host_ip, now_ts, &clock);
+            let mut st = status::build(&pod, rt, &host_ip, now_ts.clone(), &clock);
+            if let Some(msg) = &rt.evicted {
+                status::mark_evicted(&mut st, msg, now_ts);
+            }
             let _ = ctx
                 .store
                 .modify::<Pod>(ns, name, true, |p| p.status = Some(st));
         }
         if finished {
-            ctx.store.finalize_pod_deletion(ns, name);
+            // An evicted pod stays, Failed; a deleted one goes.
+            if rt.evicted.is_none() {
+                ctx.store.finalize_pod_deletion(ns, name);
+            }
             self.forget(key);
             return Action::AwaitChange;
         }
@@ -625,8 +649,99 @@ impl Kubelet {
             return Action::AwaitChange;
         }
         nodes::heartbeat(ctx.store, node);
+        self.check_eviction(node, ctx);
         let jitter = 1.0 + t::NODE_LEASE_JITTER * ctx.rng.unit();
         Action::RequeueAfter(t::NODE_LEASE_RENEW.mul_f64(jitter))
+    }
+
+    /// The eviction manager's check (`synchronize`): MemoryPressure and at
+    /// most one eviction (see [`eviction`]).
+    fn check_eviction(&mut self, node: &str, ctx: &mut Ctx) {
+        let Some(n) = ctx.store.get_as::<Node>("", node).cloned() else {
+            return;
+        };
+        let capacity = n
+            .status
+            .as_ref()
+            .and_then(|s| s.capacity.as_ref())
+            .and_then(|c| c.get("memory"))
+            .map(|q| amount(q).value().max(0) as u64)
+            .unwrap_or(0);
+        let Some((_, used)) = self.node_usage(node, ctx.now) else {
+            return;
+        };
+        let available = capacity.saturating_sub(used);
+        let under = available < t::EVICTION_HARD_MEMORY_AVAILABLE;
+        if under {
+            self.pressure.insert(node.to_string(), ctx.now);
+        }
+        let pressure = self
+            .pressure
+            .get(node)
+            .is_some_and(|l| ctx.now < *l + t::EVICTION_PRESSURE_TRANSITION);
+        nodes::set_memory_pressure(ctx.store, &n, pressure);
+        if !under {
+            return;
+        }
+        // One pod at a time: wait for the last one to be gone.
+        if self
+            .pods
+            .values()
+            .any(|rt| rt.node == node && rt.evicted.is_some())
+        {
+            return;
+        }
+        let mut candidates = Vec::new();
+        for (key, rt) in &self.pods {
+            if rt.node != node || rt.terminating.is_some() {
+                continue;
+            }
+            let (ns, name) = split_key(key);
+            let Some(pod) = ctx.store.get_as::<Pod>(ns, name) else {
+                continue;
+            };
+            if eviction::is_critical(pod) {
+                continue;
+            }
+            let usage = self.pod_usage(ns, name, ctx.now);
+            if usage.is_empty() {
+                continue;
+            }
+            let requests = eviction::requests(pod);
+            candidates.push(eviction::Candidate {
+                key: key.clone(),
+                priority: pod.spec.as_ref().and_then(|s| s.priority).unwrap_or(0),
+                containers: usage
+                    .into_iter()
+                    .map(|(c, _, mem)| {
+                        let req = requests.iter().find(|r| r.0 == c).map_or(0, |r| r.1);
+                        (c, mem, req)
+                    })
+                    .collect(),
+            });
+        }
+        let Some(victim) = eviction::rank(candidates).into_iter().next() else {
+            return;
+        };
+        let msg = eviction::message(available, &victim);
+        let src = EventSource::on_host("kubelet", node);
+        ctx.store.record_event(
+            &Object::Node(n),
+            "Warning",
+            "EvictionThresholdMet",
+            "Attempting to reclaim memory",
+            &src,
+        );
+        let (ns, name) = split_key(&victim.key);
+        if let Some(pod) = ctx.store.get_as::<Pod>(ns, name).cloned() {
+            ctx.store
+                .record_event(&Object::Pod(pod), "Warning", "Evicted", &msg, &src);
+        }
+        if let Some(rt) = self.pods.get_mut(&victim.key) {
+            rt.evicted = Some(msg);
+        }
+        // The pod worker kills it now; its own status write requeues it.
+        self.sync_pod(&victim.key, ctx);
     }
 
     /// metrics-server's scrape (every `METRICS_RESOLUTION`, on multiples of
@@ -890,17 +1005,10 @@ fn pre_stop(c: &Ctr, started: SimTime, now: SimTime, cx: &mut Cx) -> Duration {
 
 /// The pod is being deleted: stop every running container
 /// (`pkg/kubelet/kuberuntime/kuberuntime_container.go` `killContainer`).
-fn begin_termination(rt: &mut PodRt, cx: &mut Cx) {
+fn begin_termination(rt: &mut PodRt, cx: &mut Cx, grace: Duration) {
     let now = cx.now;
     rt.terminating = Some(now);
     rt.dirty = true;
-    let grace = cx
-        .pod
-        .metadata
-        .deletion_grace_period_seconds
-        .unwrap_or(30)
-        .max(1) as u64;
-    let grace = Duration::from_secs(grace);
     for c in rt.init.iter_mut().chain(rt.main.iter_mut()) {
         if let CState::Running {
             stop: None,
@@ -1636,8 +1744,13 @@ impl Controller for Kubelet {
                     p.metadata.namespace.as_deref(),
                     p.metadata.name.as_deref().unwrap_or(""),
                 );
-                // The kubelet's own status writes need no new sync.
-                if ev.event_type == WatchEventType::Modified && self.pods.contains_key(&key) {
+                // The kubelet's own status writes need no new sync (but an
+                // eviction in progress keeps its timers through them).
+                let evicting = self.pods.get(&key).is_some_and(|rt| rt.evicted.is_some());
+                if ev.event_type == WatchEventType::Modified
+                    && self.pods.contains_key(&key)
+                    && !evicting
+                {
                     if let Some(Object::Pod(old)) = ev.old.as_deref() {
                         if old.spec == p.spec
                             && old.metadata.deletion_timestamp == p.metadata.deletion_timestamp

@@ -368,3 +368,25 @@ pub fn qos_class(pod: &Pod) -> &'static str {
         "Burstable"
     }
 }
+
+/// `evictPod`'s status function: Failed, reason Evicted, the message, and
+/// a DisruptionTarget condition (`TerminationByKubelet`).
+pub(crate) fn mark_evicted(st: &mut PodStatus, msg: &str, now: Time) {
+    st.phase = Some("Failed".into());
+    st.reason = Some("Evicted".into());
+    st.message = Some(msg.to_string());
+    let conds = st.conditions.get_or_insert_with(Vec::new);
+    if !conds.iter().any(|c| c.type_ == "DisruptionTarget") {
+        conds.insert(
+            0,
+            PodCondition {
+                type_: "DisruptionTarget".into(),
+                status: "True".into(),
+                reason: Some("TerminationByKubelet".into()),
+                message: Some(msg.to_string()),
+                last_transition_time: Some(now),
+                ..Default::default()
+            },
+        );
+    }
+}
