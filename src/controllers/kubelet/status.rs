@@ -159,7 +159,8 @@ pub(crate) fn phase(rt: &PodRt, restart_policy: &str) -> &'static str {
     let (mut waiting, mut running, mut stopped, mut succeeded) = (0, 0, 0, 0);
     for c in &rt.main {
         match &c.state {
-            CState::Running { .. } => running += 1,
+            // A container whose postStart hook runs still waits.
+            CState::Running { .. } if c.post_start.is_none() => running += 1,
             CState::Terminated { term, .. } => {
                 stopped += 1;
                 if term.exit_code == 0 {
