@@ -477,7 +477,9 @@ fn node_usage(_w: &World, name: &str) -> Option<Usage> {
 #[test]
 fn top_uses_the_usage_hook() {
     let mut s = with_pods();
-    // By default: the kubelet's usage model, as metrics-server serves it.
+    // By default: the kubelet's usage model, as metrics-server serves it
+    // after its next scrape (every 15s).
+    ok(&mut s, "sim advance 15s");
     let nodes = ok(&mut s, "kubectl top nodes");
     assert!(
         nodes.starts_with("NAME    CPU(cores)   CPU(%)   MEMORY(bytes)   MEMORY(%)\nnode1   "),

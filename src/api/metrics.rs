@@ -42,19 +42,18 @@ fn memory_quantity(b: u64) -> String {
     }
 }
 
-/// The usage of one container now, as the kubelet's summary API reports it.
+/// The usage of one container in metrics-server's latest scrape (the same
+/// numbers `kubectl top` in the REPL and the HPA read).
 pub fn usage(world: &World, pod: &Pod, container: &str) -> Usage {
-    let Some(k) = world.controller::<crate::controllers::kubelet::Kubelet>() else {
-        return Usage::default();
-    };
     let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
     let name = pod.metadata.name.as_deref().unwrap_or("");
-    k.pod_usage(ns, name, world.now())
+    crate::controllers::metrics::pod_metrics(&world.store, ns, name)
         .into_iter()
-        .find(|(c, _, _)| c == container)
-        .map(|(_, millicores, bytes)| Usage {
-            cpu_nanocores: millicores * 1_000_000,
-            memory_bytes: bytes,
+        .flatten()
+        .find(|c| c.name == container)
+        .map(|c| Usage {
+            cpu_nanocores: c.cpu_millis * 1_000_000,
+            memory_bytes: c.memory_bytes,
         })
         .unwrap_or_default()
 }

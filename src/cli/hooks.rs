@@ -297,19 +297,18 @@ pub fn store_evict(
     world.store.evict(ns, name, &opts)
 }
 
-/// What metrics-server reports for a pod: the kubelet's usage model of its
-/// running containers (`None` when none runs: no metrics yet).
+/// What metrics-server reports for a pod: its latest scrape of the
+/// kubelet's usage model (`None` before the first scrape of a running
+/// container), the numbers the HPA sees too.
 pub fn kubelet_pod_usage(world: &World, ns: &str, pod: &str) -> Option<Vec<(String, Usage)>> {
-    let k = world.controller::<crate::controllers::kubelet::Kubelet>()?;
-    let v: Vec<(String, Usage)> = k
-        .pod_usage(ns, pod, world.now())
+    let v: Vec<(String, Usage)> = crate::controllers::metrics::pod_metrics(&world.store, ns, pod)?
         .into_iter()
-        .map(|(c, cpu, mem)| {
+        .map(|c| {
             (
-                c,
+                c.name,
                 Usage {
-                    cpu_millis: cpu as i64,
-                    memory_bytes: mem as i64,
+                    cpu_millis: c.cpu_millis as i64,
+                    memory_bytes: c.memory_bytes as i64,
                 },
             )
         })
@@ -319,10 +318,9 @@ pub fn kubelet_pod_usage(world: &World, ns: &str, pod: &str) -> Option<Vec<(Stri
 
 /// What metrics-server reports for a node (`None` when its kubelet is down).
 pub fn kubelet_node_usage(world: &World, node: &str) -> Option<Usage> {
-    let k = world.controller::<crate::controllers::kubelet::Kubelet>()?;
-    k.node_usage(node, world.now()).map(|(cpu, mem)| Usage {
-        cpu_millis: cpu as i64,
-        memory_bytes: mem as i64,
+    crate::controllers::metrics::node_usage(&world.store, node).map(|(cpu, mem)| Usage {
+        cpu_millis: cpu,
+        memory_bytes: mem,
     })
 }
 

@@ -84,6 +84,7 @@ impl NodeLifecycle {
             mark_unknown(ctx, node);
         }
         self.reconcile_taints(node, ctx);
+        reconcile_condition_taints(node, ctx);
         Action::RequeueAfter(t::NODE_MONITOR_PERIOD)
     }
 
@@ -138,6 +139,59 @@ impl NodeLifecycle {
             };
         });
     }
+}
+
+/// `doNoScheduleTaintingPass` (`taintNodeByCondition`): a node reporting
+/// MemoryPressure=True gets `node.kubernetes.io/memory-pressure:NoSchedule`,
+/// removed when the condition goes False.
+fn reconcile_condition_taints(node: &str, ctx: &mut Ctx) {
+    const MEMORY_PRESSURE: &str = "node.kubernetes.io/memory-pressure";
+    let Some(n) = ctx.store.get_as::<Node>("", node) else {
+        return;
+    };
+    let want = n
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "MemoryPressure"))
+        .is_some_and(|c| c.status == "True");
+    let have = n
+        .spec
+        .as_ref()
+        .and_then(|s| s.taints.as_ref())
+        .is_some_and(|ts| ts.iter().any(|t| t.key == MEMORY_PRESSURE));
+    if want == have {
+        return;
+    }
+    let _ = ctx.store.modify::<Node>("", node, false, |n| {
+        let spec = n.spec.get_or_insert_with(Default::default);
+        let mut ts: Vec<Taint> = spec
+            .taints
+            .take()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|t| t.key != MEMORY_PRESSURE)
+            .collect();
+        if want {
+            ts.push(Taint {
+                key: MEMORY_PRESSURE.into(),
+                effect: "NoSchedule".into(),
+                value: None,
+                time_added: None,
+            });
+        }
+        spec.taints = (!ts.is_empty()).then_some(ts);
+    });
+}
+
+fn memory_pressure(n: &Node) -> Option<String> {
+    n.status
+        .as_ref()?
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| c.type_ == "MemoryPressure")
+        .map(|c| c.status.clone())
 }
 
 /// `tryUpdateNodeHealth`: the kubelet stopped posting; conditions go
@@ -199,7 +253,9 @@ impl Controller for NodeLifecycle {
                 WatchEventType::Modified => {
                     // Ready changed (the kubelet came back): fix taints now.
                     if let Some(Object::Node(old)) = ev.old.as_deref() {
-                        if ready_status(old) != ready_status(n) {
+                        if ready_status(old) != ready_status(n)
+                            || memory_pressure(old) != memory_pressure(n)
+                        {
                             q.add(name);
                         }
                     }

@@ -12,6 +12,8 @@
 //! `pkg/kubelet/prober/` (probes), `pkg/kubelet/status/` (status).
 
 pub mod behaviours;
+pub mod eviction;
+pub mod hooks;
 pub mod images;
 mod logs;
 mod nodes;
@@ -27,6 +29,7 @@ use super::{object_key, split_key, Action, Controller, Ctx, Enqueue};
 use crate::cluster::ClusterSpec;
 use crate::objects::quantity::amount;
 use crate::objects::Object;
+use crate::sim::store::metrics::{ContainerUsage, NodeSample, PodSample};
 use crate::sim::store::{EventSource, Store, WatchEvent, WatchEventType};
 use crate::sim::SimTime;
 use behaviours::{Behaviour, Exit, OnSigterm};
@@ -112,6 +115,11 @@ pub(crate) struct Ctr {
     pub probes: BTreeMap<probes::Kind, probes::Worker>,
     pub ready: bool,
     pub started: bool,
+    /// A postStart hook in progress: when it returns, and how.
+    pub post_start: Option<(SimTime, Result<(), String>)>,
+    /// The last start failed (`PostStartHookError`, message): shown while
+    /// the container waits to restart.
+    pub start_error: Option<(String, String)>,
 }
 
 impl Ctr {
@@ -139,6 +147,8 @@ impl Ctr {
             probes: BTreeMap::new(),
             ready: false,
             started: false,
+            post_start: None,
+            start_error: None,
         };
         // Main containers of a pod with init containers wait as
         // PodInitializing; the others as ContainerCreating/PodInitializing.
@@ -208,6 +218,8 @@ pub(crate) struct PodRt {
     pub mount_retry: Option<SimTime>,
     /// The time of the last sync.
     pub now: SimTime,
+    /// Evicted for node pressure: the message of the Failed status.
+    pub evicted: Option<String>,
 }
 
 impl PodRt {
@@ -286,6 +298,11 @@ pub struct Kubelet {
     pub(crate) pods: BTreeMap<String, PodRt>,
     /// Nodes whose kubelet is down (`sim node fail`).
     pub(crate) failed: BTreeSet<String>,
+    /// When metrics-server last scraped the summary APIs.
+    pub(crate) last_scrape: Option<SimTime>,
+    /// When each node's eviction manager last saw memory.available under
+    /// its hard threshold.
+    pub(crate) pressure: BTreeMap<String, SimTime>,
 }
 
 /// A kubelet event: (type, reason, message).
@@ -299,10 +316,14 @@ struct Cx<'a> {
     agent: &'a mut NodeAgent,
     catalogue: &'a [ImageSpec],
     pod: &'a Pod,
+    pod_ip: String,
     events: Vec<Ev>,
 }
 
 const NODE_PREFIX: &str = "node:";
+/// The key of the metrics scrape (not a pod key: it has no `/`, and no
+/// node is called so, since the name is not a valid DNS label).
+const SCRAPE_KEY: &str = "metrics:scrape";
 
 impl Kubelet {
     pub fn new(spec: &ClusterSpec) -> Kubelet {
@@ -314,6 +335,8 @@ impl Kubelet {
             nodes: BTreeMap::new(),
             pods: BTreeMap::new(),
             failed: BTreeSet::new(),
+            last_scrape: None,
+            pressure: BTreeMap::new(),
         }
     }
 
@@ -472,6 +495,7 @@ impl Kubelet {
             dirty: false,
             mount_retry: None,
             now: SimTime::ZERO,
+            evicted: None,
         })
     }
 
@@ -497,6 +521,7 @@ impl Kubelet {
             dirty: true,
             mount_retry: None,
             now: SimTime::ZERO,
+            evicted: None,
         }
     }
 
@@ -549,12 +574,22 @@ impl Kubelet {
             agent,
             catalogue,
             pod: &pod,
+            pod_ip: rt.ip.clone().unwrap_or_default(),
             events: Vec::new(),
         };
         rt.now = ctx.now;
         apply_spec_changes(rt, &mut cx);
         if pod.metadata.deletion_timestamp.is_some() && rt.terminating.is_none() {
-            begin_termination(rt, &mut cx);
+            let grace = pod
+                .metadata
+                .deletion_grace_period_seconds
+                .unwrap_or(30)
+                .max(1) as u64;
+            begin_termination(rt, &mut cx, Duration::from_secs(grace));
+        }
+        if rt.evicted.is_some() && rt.terminating.is_none() {
+            // `evictPod`: killPodFunc with the hard-eviction grace override.
+            begin_termination(rt, &mut cx, t::EVICTION_KILL_GRACE);
         }
         let mut guard = 0;
         while step(rt, &mut cx) {
@@ -583,13 +618,19 @@ impl Kubelet {
             let store = &mut *ctx.store;
             let now_ts = store.timestamp_secs();
             let clock = |t: SimTime| store_ts(store, t);
-            let st = status::build(&pod, rt, &host_ip, now_ts, &clock);
+            let mut st = status::build(&pod, rt, &host_ip, now_ts.clone(), &clock);
+            if let Some(msg) = &rt.evicted {
+                status::mark_evicted(&mut st, msg, now_ts);
+            }
             let _ = ctx
                 .store
                 .modify::<Pod>(ns, name, true, |p| p.status = Some(st));
         }
         if finished {
-            ctx.store.finalize_pod_deletion(ns, name);
+            // An evicted pod stays, Failed; a deleted one goes.
+            if rt.evicted.is_none() {
+                ctx.store.finalize_pod_deletion(ns, name);
+            }
             self.forget(key);
             return Action::AwaitChange;
         }
@@ -608,8 +649,152 @@ impl Kubelet {
             return Action::AwaitChange;
         }
         nodes::heartbeat(ctx.store, node);
+        self.check_eviction(node, ctx);
         let jitter = 1.0 + t::NODE_LEASE_JITTER * ctx.rng.unit();
         Action::RequeueAfter(t::NODE_LEASE_RENEW.mul_f64(jitter))
+    }
+
+    /// The eviction manager's check (`synchronize`): MemoryPressure and at
+    /// most one eviction (see [`eviction`]).
+    fn check_eviction(&mut self, node: &str, ctx: &mut Ctx) {
+        let Some(n) = ctx.store.get_as::<Node>("", node).cloned() else {
+            return;
+        };
+        let capacity = n
+            .status
+            .as_ref()
+            .and_then(|s| s.capacity.as_ref())
+            .and_then(|c| c.get("memory"))
+            .map(|q| amount(q).value().max(0) as u64)
+            .unwrap_or(0);
+        let Some((_, used)) = self.node_usage(node, ctx.now) else {
+            return;
+        };
+        let available = capacity.saturating_sub(used);
+        let under = available < t::EVICTION_HARD_MEMORY_AVAILABLE;
+        if under {
+            self.pressure.insert(node.to_string(), ctx.now);
+        }
+        let pressure = self
+            .pressure
+            .get(node)
+            .is_some_and(|l| ctx.now < *l + t::EVICTION_PRESSURE_TRANSITION);
+        nodes::set_memory_pressure(ctx.store, &n, pressure);
+        if !under {
+            return;
+        }
+        // One pod at a time: wait for the last one to be gone.
+        if self
+            .pods
+            .values()
+            .any(|rt| rt.node == node && rt.evicted.is_some())
+        {
+            return;
+        }
+        let mut candidates = Vec::new();
+        for (key, rt) in &self.pods {
+            if rt.node != node || rt.terminating.is_some() {
+                continue;
+            }
+            let (ns, name) = split_key(key);
+            let Some(pod) = ctx.store.get_as::<Pod>(ns, name) else {
+                continue;
+            };
+            if eviction::is_critical(pod) {
+                continue;
+            }
+            let usage = self.pod_usage(ns, name, ctx.now);
+            if usage.is_empty() {
+                continue;
+            }
+            let requests = eviction::requests(pod);
+            candidates.push(eviction::Candidate {
+                key: key.clone(),
+                priority: pod.spec.as_ref().and_then(|s| s.priority).unwrap_or(0),
+                containers: usage
+                    .into_iter()
+                    .map(|(c, _, mem)| {
+                        let req = requests.iter().find(|r| r.0 == c).map_or(0, |r| r.1);
+                        (c, mem, req)
+                    })
+                    .collect(),
+            });
+        }
+        let Some(victim) = eviction::rank(candidates).into_iter().next() else {
+            return;
+        };
+        let msg = eviction::message(available, &victim);
+        let src = EventSource::on_host("kubelet", node);
+        ctx.store.record_event(
+            &Object::Node(n),
+            "Warning",
+            "EvictionThresholdMet",
+            "Attempting to reclaim memory",
+            &src,
+        );
+        let (ns, name) = split_key(&victim.key);
+        if let Some(pod) = ctx.store.get_as::<Pod>(ns, name).cloned() {
+            ctx.store
+                .record_event(&Object::Pod(pod), "Warning", "Evicted", &msg, &src);
+        }
+        if let Some(rt) = self.pods.get_mut(&victim.key) {
+            rt.evicted = Some(msg);
+        }
+        // The pod worker kills it now; its own status write requeues it.
+        self.sync_pod(&victim.key, ctx);
+    }
+
+    /// metrics-server's scrape (every `METRICS_RESOLUTION`, on multiples of
+    /// it): every running pod's and every live node's usage into the
+    /// store's metrics cache, which `kubectl top` and the HPA read.
+    fn scrape(&mut self, ctx: &mut Ctx) -> Action {
+        let res = t::METRICS_RESOLUTION;
+        let due = self.last_scrape.is_none_or(|l| ctx.now >= l + res);
+        if due {
+            self.last_scrape = Some(ctx.now);
+            let mut pods = BTreeMap::new();
+            for (key, rt) in &self.pods {
+                if self.failed.contains(&rt.node) {
+                    continue;
+                }
+                let (ns, name) = split_key(key);
+                let containers: Vec<_> = self
+                    .pod_usage(ns, name, ctx.now)
+                    .into_iter()
+                    .map(|(name, cpu, mem)| ContainerUsage {
+                        name,
+                        cpu_millis: cpu,
+                        memory_bytes: mem,
+                    })
+                    .collect();
+                if !containers.is_empty() {
+                    pods.insert(
+                        (ns.to_string(), name.to_string()),
+                        PodSample {
+                            at: ctx.now,
+                            containers,
+                        },
+                    );
+                }
+            }
+            let mut nodes = BTreeMap::new();
+            for node in self.nodes.keys() {
+                if let Some((cpu, mem)) = self.node_usage(node, ctx.now) {
+                    nodes.insert(
+                        node.clone(),
+                        NodeSample {
+                            at: ctx.now,
+                            cpu_millis: cpu,
+                            memory_bytes: mem,
+                        },
+                    );
+                }
+            }
+            ctx.store.metrics.replace(pods, nodes);
+        }
+        let period = res.as_millis() as u64;
+        let next = SimTime((ctx.now.0 / period + 1) * period);
+        Action::RequeueAfter(next.since(ctx.now))
     }
 
     /// CPU (millicores) and memory (bytes) of each running container of a
@@ -700,6 +885,9 @@ fn next_wake(rt: &PodRt, _pod: &Pod) -> Option<SimTime> {
                 if let Some(s) = stop {
                     at(s.exit_at);
                 }
+                if let Some((done, _)) = &c.post_start {
+                    at(*done);
+                }
                 if let Some(e) = c.runs.last().and_then(|r| r.exit.as_ref()) {
                     at(*started + e.after);
                 }
@@ -789,58 +977,66 @@ fn stop_for(on: &OnSigterm, now: SimTime, grace: Duration, pre_stop: Duration) -
     }
 }
 
-/// How long a preStop hook takes: `sleep N` (exec or the sleep action).
-fn pre_stop_duration(c: &Container) -> Duration {
-    let Some(h) = c.lifecycle.as_ref().and_then(|l| l.pre_stop.as_ref()) else {
+/// Runs the container's preStop hook at `now` (`executePreStopHook`): how
+/// long it takes (the stop then subtracts it from the grace period); a
+/// failure records `FailedPreStopHook` and the stop goes on.
+fn pre_stop(c: &Ctr, started: SimTime, now: SimTime, cx: &mut Cx) -> Duration {
+    let Some(h) = c.spec.lifecycle.as_ref().and_then(|l| l.pre_stop.as_ref()) else {
         return Duration::ZERO;
     };
-    if let Some(s) = &h.sleep {
-        return Duration::from_secs(s.seconds.max(0) as u64);
+    let Some(run) = c.runs.last() else {
+        return Duration::ZERO;
+    };
+    let pod = format_pod(cx.pod);
+    let o = hooks::run(
+        h,
+        &c.spec,
+        &run.behaviour,
+        now.since(started),
+        &cx.pod_ip,
+        &pod,
+    );
+    if o.result.is_err() {
+        cx.events
+            .push(("Warning", "FailedPreStopHook", "PreStopHook failed".into()));
     }
-    if let Some(e) = &h.exec {
-        let cmd = e.command.clone().unwrap_or_default().join(" ");
-        if let Some(rest) = cmd.split("sleep ").nth(1) {
-            let n: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
-            return Duration::from_secs(n.parse().unwrap_or(0));
-        }
-    }
-    Duration::ZERO
+    o.took
 }
 
 /// The pod is being deleted: stop every running container
 /// (`pkg/kubelet/kuberuntime/kuberuntime_container.go` `killContainer`).
-fn begin_termination(rt: &mut PodRt, cx: &mut Cx) {
+fn begin_termination(rt: &mut PodRt, cx: &mut Cx, grace: Duration) {
     let now = cx.now;
     rt.terminating = Some(now);
     rt.dirty = true;
-    let grace = cx
-        .pod
-        .metadata
-        .deletion_grace_period_seconds
-        .unwrap_or(30)
-        .max(1) as u64;
-    let grace = Duration::from_secs(grace);
     for c in rt.init.iter_mut().chain(rt.main.iter_mut()) {
+        if let CState::Running {
+            stop: None,
+            started,
+        } = c.state
+        {
+            cx.events.push((
+                "Normal",
+                "Killing",
+                format!("Stopping container {}", c.name),
+            ));
+            let on = c
+                .runs
+                .last()
+                .expect("running has a run")
+                .behaviour
+                .on_sigterm();
+            let hook = pre_stop(c, started, now, cx);
+            c.state = CState::Running {
+                started,
+                stop: Some(stop_for(&on, now, grace, hook)),
+            };
+            continue;
+        }
         match &mut c.state {
-            CState::Running { stop, .. } => {
-                if stop.is_none() {
-                    cx.events.push((
-                        "Normal",
-                        "Killing",
-                        format!("Stopping container {}", c.name),
-                    ));
-                    let run = c.runs.last().expect("running has a run");
-                    *stop = Some(stop_for(
-                        &run.behaviour.on_sigterm(),
-                        now,
-                        grace,
-                        pre_stop_duration(&c.spec),
-                    ));
-                }
-            }
             CState::Waiting { retry_at, .. } => *retry_at = None,
             CState::Terminated { restart_at, .. } => *restart_at = None,
-            CState::Pulling { .. } => {}
+            CState::Running { .. } | CState::Pulling { .. } => {}
         }
     }
 }
@@ -870,6 +1066,7 @@ fn step(rt: &mut PodRt, cx: &mut Cx) -> bool {
             cx.agent.alloc_ip()
         };
         rt.sandbox_ready = true;
+        cx.pod_ip = rt.ip.clone().unwrap_or_default();
         for c in rt.init.iter_mut().chain(rt.main.iter_mut()) {
             if let CState::Waiting { retry_at, .. } = &mut c.state {
                 *retry_at = Some(now);
@@ -969,6 +1166,18 @@ fn step_ctr(rt: &mut PodRt, init: bool, i: usize, cx: &mut Cx) -> bool {
             true
         }
         CState::Running { started, stop } => {
+            if let Some((done, result)) = c.post_start.clone() {
+                if done <= now && stop.is_none() {
+                    match result {
+                        Ok(()) => {
+                            c.post_start = None;
+                            c.start_error = None;
+                        }
+                        Err(msg) => post_start_failed(c, started, done, msg, cx),
+                    }
+                    return true;
+                }
+            }
             let natural = c
                 .runs
                 .last()
@@ -1047,6 +1256,32 @@ fn step_ctr(rt: &mut PodRt, init: bool, i: usize, cx: &mut Cx) -> bool {
     }
 }
 
+/// A postStart hook failed at `at`: `FailedPostStartHook`, then the
+/// container is killed with the pod's grace period (`startContainer`).
+fn post_start_failed(c: &mut Ctr, started: SimTime, at: SimTime, msg: String, cx: &mut Cx) {
+    cx.events.push((
+        "Warning",
+        "FailedPostStartHook",
+        "PostStartHook failed".into(),
+    ));
+    cx.events
+        .push(("Normal", "Killing", "FailedPostStartHook".into()));
+    c.start_error = Some(("PostStartHookError".into(), msg));
+    let grace = cx
+        .pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.termination_grace_period_seconds)
+        .unwrap_or(30)
+        .max(1) as u64;
+    let on = c.runs.last().expect("running").behaviour.on_sigterm();
+    let hook = pre_stop(c, started, at, cx);
+    c.state = CState::Running {
+        started,
+        stop: Some(stop_for(&on, at, Duration::from_secs(grace), hook)),
+    };
+}
+
 fn terminate(c: &mut Ctr, at: SimTime, code: i32, reason: &str, terminating: bool, policy: &str) {
     let Some(run) = c.runs.last_mut() else { return };
     run.finished = Some(at);
@@ -1067,6 +1302,7 @@ fn terminate(c: &mut Ctr, at: SimTime, code: i32, reason: &str, terminating: boo
         };
     c.ready = false;
     c.started = false;
+    c.post_start = None;
     for w in c.probes.values_mut() {
         w.next = None;
     }
@@ -1227,7 +1463,27 @@ fn start_container(c: &mut Ctr, at: SimTime, cx: &mut Cx) {
         started: at,
         stop: None,
     };
+    c.post_start = c
+        .spec
+        .lifecycle
+        .as_ref()
+        .and_then(|l| l.post_start.as_ref())
+        .map(|h| {
+            let run = c.runs.last().expect("pushed above");
+            let o = hooks::run(
+                h,
+                &c.spec,
+                &run.behaviour,
+                Duration::ZERO,
+                &cx.pod_ip,
+                &format_pod(cx.pod),
+            );
+            (at + o.took, o.result)
+        });
     c.probes.clear();
+    if c.post_start.is_none() {
+        c.start_error = None;
+    }
     let has_startup = c.spec.startup_probe.is_some();
     c.started = !has_startup;
     c.ready = c.started && c.spec.readiness_probe.is_none();
@@ -1268,6 +1524,10 @@ fn start_probe_workers(c: &mut Ctr, at: SimTime) {
 
 /// Runs the probes due now; true if anything changed.
 fn run_probes(c: &mut Ctr, started: SimTime, now: SimTime, pod_ip: &str, cx: &mut Cx) -> bool {
+    // The prober sees the container Running only once postStart returned.
+    if c.post_start.is_some() {
+        return false;
+    }
     let due = c
         .probes
         .iter()
@@ -1344,14 +1604,10 @@ fn run_probes(c: &mut Ctr, started: SimTime, now: SimTime, pod_ip: &str, cx: &mu
                 .unwrap_or(30)
                 .max(1) as u64;
             let on = c.runs.last().expect("running").behaviour.on_sigterm();
+            let hook = pre_stop(c, started, at, cx);
             c.state = CState::Running {
                 started,
-                stop: Some(stop_for(
-                    &on,
-                    at,
-                    Duration::from_secs(grace),
-                    pre_stop_duration(&c.spec),
-                )),
+                stop: Some(stop_for(&on, at, Duration::from_secs(grace), hook)),
             };
             for w in c.probes.values_mut() {
                 w.next = None;
@@ -1488,8 +1744,13 @@ impl Controller for Kubelet {
                     p.metadata.namespace.as_deref(),
                     p.metadata.name.as_deref().unwrap_or(""),
                 );
-                // The kubelet's own status writes need no new sync.
-                if ev.event_type == WatchEventType::Modified && self.pods.contains_key(&key) {
+                // The kubelet's own status writes need no new sync (but an
+                // eviction in progress keeps its timers through them).
+                let evicting = self.pods.get(&key).is_some_and(|rt| rt.evicted.is_some());
+                if ev.event_type == WatchEventType::Modified
+                    && self.pods.contains_key(&key)
+                    && !evicting
+                {
                     if let Some(Object::Pod(old)) = ev.old.as_deref() {
                         if old.spec == p.spec
                             && old.metadata.deletion_timestamp == p.metadata.deletion_timestamp
@@ -1501,6 +1762,7 @@ impl Controller for Kubelet {
                 q.add(key);
             }
             Object::Node(n) if ev.event_type != WatchEventType::Modified => {
+                q.add(SCRAPE_KEY.to_string());
                 q.add(format!(
                     "{NODE_PREFIX}{}",
                     n.metadata.name.as_deref().unwrap_or("")
@@ -1510,6 +1772,9 @@ impl Controller for Kubelet {
         }
     }
     fn reconcile(&mut self, key: &str, ctx: &mut Ctx) -> Action {
+        if key == SCRAPE_KEY {
+            return self.scrape(ctx);
+        }
         match key.strip_prefix(NODE_PREFIX) {
             Some(node) => self.sync_node(node, ctx),
             None => self.sync_pod(key, ctx),

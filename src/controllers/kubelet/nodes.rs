@@ -244,3 +244,63 @@ pub fn remove_node(world: &mut World, name: &str) -> Result<(), String> {
     world.settle();
     Ok(())
 }
+
+/// The MemoryPressure condition the kubelet posts
+/// (`kubelet_node_status.go` / `nodestatus.MemoryPressureCondition`), with
+/// the node event it records on a change.
+pub(crate) fn set_memory_pressure(store: &mut Store, node: &Node, pressure: bool) {
+    let name = node.metadata.name.clone().unwrap_or_default();
+    let (status, reason, message, event) = if pressure {
+        (
+            "True",
+            "KubeletHasInsufficientMemory",
+            "kubelet has insufficient memory available",
+            "NodeHasInsufficientMemory",
+        )
+    } else {
+        (
+            "False",
+            "KubeletHasSufficientMemory",
+            "kubelet has sufficient memory available",
+            "NodeHasSufficientMemory",
+        )
+    };
+    let current = node
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "MemoryPressure"))
+        .map(|c| c.status.clone());
+    // Unknown belongs to the node lifecycle controller (node unreachable).
+    if current
+        .as_deref()
+        .is_none_or(|c| c == status || c == "Unknown")
+    {
+        return;
+    }
+    let ts = store.timestamp_secs();
+    let _ = store.modify::<Node>("", &name, true, |n| {
+        for c in n
+            .status
+            .get_or_insert_with(Default::default)
+            .conditions
+            .iter_mut()
+            .flatten()
+        {
+            if c.type_ == "MemoryPressure" {
+                c.status = status.into();
+                c.reason = Some(reason.into());
+                c.message = Some(message.into());
+                c.last_heartbeat_time = Some(ts.clone());
+                c.last_transition_time = Some(ts.clone());
+            }
+        }
+    });
+    store.record_event(
+        &Object::Node(node.clone()),
+        "Normal",
+        event,
+        &format!("Node {name} status is now: {event}"),
+        &EventSource::on_host("kubelet", &name),
+    );
+}

@@ -120,6 +120,12 @@ pub fn run(
 
 /// The exec probes workshops use: `cat FILE`, `test -e FILE`, `ls FILE`,
 /// `true`/`false`, and `sh -c '...'` around them.
+/// An exec check (`cat FILE`, `ls FILE`, `test -f FILE`, `false`), also
+/// used by exec lifecycle hooks.
+pub(crate) fn exec_check(cmd: &[String], b: &Behaviour, elapsed: Duration) -> Result<(), String> {
+    exec(cmd, b, elapsed)
+}
+
 fn exec(cmd: &[String], b: &Behaviour, elapsed: Duration) -> Result<(), String> {
     let words: Vec<String> = match cmd {
         [sh, c, script] if sh.ends_with("sh") && c == "-c" => {

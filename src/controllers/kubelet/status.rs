@@ -14,6 +14,13 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 pub type Clock<'a> = &'a dyn Fn(crate::sim::SimTime) -> Time;
 
 fn state_of(c: &Ctr, clock: Clock) -> (ContainerState, bool) {
+    // The last start failed (PostStartHookError): the status manager keeps
+    // showing it until a start succeeds, except while backing off.
+    if let Some((reason, msg)) = &c.start_error {
+        if !matches!(c.state, CState::Waiting { .. }) {
+            return (waiting(reason, Some(msg.clone())), false);
+        }
+    }
     // A restart in progress (re-pull, create) still shows the last exit,
     // as the status manager has nothing newer.
     if let (CState::Pulling { shown: None, .. }, Some(t)) = (&c.state, &c.last_term) {
@@ -24,6 +31,10 @@ fn state_of(c: &Ctr, clock: Clock) -> (ContainerState, bool) {
             },
             false,
         );
+    }
+    // postStart still running: the container is not reported Running yet.
+    if let (CState::Running { .. }, Some(_)) = (&c.state, &c.post_start) {
+        return (waiting(c.creating_reason(), None), false);
     }
     match &c.state {
         CState::Waiting {
@@ -71,6 +82,16 @@ fn state_of(c: &Ctr, clock: Clock) -> (ContainerState, bool) {
     }
 }
 
+fn waiting(reason: &str, message: Option<String>) -> ContainerState {
+    ContainerState {
+        waiting: Some(ContainerStateWaiting {
+            reason: Some(reason.to_string()),
+            message,
+        }),
+        ..Default::default()
+    }
+}
+
 impl super::Term {
     pub fn to_api(&self, clock: Clock) -> ContainerStateTerminated {
         ContainerStateTerminated {
@@ -103,16 +124,18 @@ fn container_status(c: &Ctr, clock: Clock) -> ContainerStatus {
         } else {
             String::new()
         },
-        container_id: match &c.state {
-            CState::Running { .. } | CState::Terminated { .. } => {
-                c.runs.last().map(|r| format!("containerd://{}", r.id))
-            }
-            _ => None,
-        },
+        // `convertToAPIContainerStatuses` builds the status from the newest
+        // container of that name, so a container waiting to restart
+        // (CrashLoopBackOff, a new image) still shows the exited one's ID.
+        container_id: c.runs.last().map(|r| format!("containerd://{}", r.id)),
         ready: running && c.ready,
         started: Some(running && c.started),
         restart_count: c.restarts,
-        last_state: c.last_term.as_ref().map(|t| ContainerState {
+        last_state: match (&c.state, &c.start_error) {
+            (CState::Terminated { term, .. }, Some(_)) => Some(term),
+            _ => c.last_term.as_ref(),
+        }
+        .map(|t| ContainerState {
             terminated: Some(t.to_api(clock)),
             ..Default::default()
         }),
@@ -136,7 +159,8 @@ pub(crate) fn phase(rt: &PodRt, restart_policy: &str) -> &'static str {
     let (mut waiting, mut running, mut stopped, mut succeeded) = (0, 0, 0, 0);
     for c in &rt.main {
         match &c.state {
-            CState::Running { .. } => running += 1,
+            // A container whose postStart hook runs still waits.
+            CState::Running { .. } if c.post_start.is_none() => running += 1,
             CState::Terminated { term, .. } => {
                 stopped += 1;
                 if term.exit_code == 0 {
@@ -343,5 +367,27 @@ pub fn qos_class(pod: &Pod) -> &'static str {
         "Guaranteed"
     } else {
         "Burstable"
+    }
+}
+
+/// `evictPod`'s status function: Failed, reason Evicted, the message, and
+/// a DisruptionTarget condition (`TerminationByKubelet`).
+pub(crate) fn mark_evicted(st: &mut PodStatus, msg: &str, now: Time) {
+    st.phase = Some("Failed".into());
+    st.reason = Some("Evicted".into());
+    st.message = Some(msg.to_string());
+    let conds = st.conditions.get_or_insert_with(Vec::new);
+    if !conds.iter().any(|c| c.type_ == "DisruptionTarget") {
+        conds.insert(
+            0,
+            PodCondition {
+                type_: "DisruptionTarget".into(),
+                status: "True".into(),
+                reason: Some("TerminationByKubelet".into()),
+                message: Some(msg.to_string()),
+                last_transition_time: Some(now),
+                ..Default::default()
+            },
+        );
     }
 }

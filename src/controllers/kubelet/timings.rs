@@ -68,3 +68,16 @@ pub const DEFAULT_TOLERATION_SECONDS: i64 = 300;
 /// `pkg/controller/podgc/gc_controller.go` `quarantineTime`: orphans of a
 /// deleted node are force-deleted after this.
 pub const PODGC_QUARANTINE: Duration = s(40);
+
+/// `pkg/kubelet/eviction/defaults_linux.go` `DefaultEvictionHard`:
+/// `memory.available<100Mi`.
+pub const EVICTION_HARD_MEMORY_AVAILABLE: u64 = 100 << 20;
+/// `pkg/kubelet/apis/config/v1beta1/defaults.go`
+/// `EvictionPressureTransitionPeriod`: a pressure condition stays True this
+/// long after the signal clears.
+pub const EVICTION_PRESSURE_TRANSITION: Duration = s(300);
+/// `pkg/kubelet/eviction/eviction_manager.go`
+/// `immediateEvictionGracePeriodSeconds` (hard thresholds).
+pub const EVICTION_KILL_GRACE: Duration = s(1);
+/// `pkg/kubelet/types` `SystemCriticalPriority`: never evicted.
+pub const SYSTEM_CRITICAL_PRIORITY: i32 = 2_000_000_000;

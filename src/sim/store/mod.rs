@@ -11,6 +11,7 @@ pub mod error;
 mod events;
 mod eviction;
 mod fields;
+pub mod metrics;
 
 pub use error::{ApiError, FieldError, Reason};
 pub use events::EventSource;
@@ -131,6 +132,8 @@ pub struct Store {
     events: events::EventIndex,
     /// Every write, for the simulation's own event log.
     pub(crate) audit: Vec<String>,
+    /// The resource metrics API's latest scrape (`metrics.k8s.io`).
+    pub metrics: metrics::MetricsCache,
 }
 
 impl Store {
@@ -148,6 +151,7 @@ impl Store {
             service_alloc_rng: SimRng::stream(seed, "apiserver-service-allocator"),
             events: Default::default(),
             audit: Vec::new(),
+            metrics: Default::default(),
         }
     }
 
