@@ -778,11 +778,6 @@ impl Behaviour {
                 code: *code,
                 oom: false,
             }),
-            Behaviour::Worker { missing: Some(_) } => Some(Exit {
-                after: Duration::from_millis(1200),
-                code: 1,
-                oom: false,
-            }),
             Behaviour::Stress { bytes } => match memory_limit {
                 Some(limit) if *bytes > limit => Some(Exit {
                     // stress touches memory at about 1 GiB/s.
@@ -934,38 +929,11 @@ impl Behaviour {
                 .map(|s| (Duration::from_secs(s), Text::Date))
                 .filter(|(d, _)| in_range(d))
                 .collect(),
-            Behaviour::Worker {
-                missing: Some(host),
-            } => {
-                let tb = [
-                    "Traceback (most recent call last):".to_string(),
-                    "  File \"/usr/local/lib/python3.11/site-packages/redis/connection.py\", line 264, in connect".into(),
-                    "    sock = self.retry.call_with_retry(".into(),
-                    format!("redis.exceptions.ConnectionError: Error -2 connecting to {host}:{}. Name or service not known.", if host == "redis" { 6379 } else { 80 }),
-                ];
-                let at = Duration::from_millis(1200);
-                if in_range(&at) {
-                    tb.into_iter().map(|l| (at, Text::Plain(l))).collect()
-                } else {
-                    vec![]
-                }
-            }
-            Behaviour::Worker { missing: None } => (from.as_secs().max(1)..=to.as_secs())
-                .map(|s| {
-                    let units = if s == 1 {
-                        0
-                    } else {
-                        3 + fnv1a(&s.to_be_bytes()) % 2
-                    };
-                    (
-                        Duration::from_secs(s),
-                        Text::Plain(format!(
-                            "INFO:__main__:{units} units of work done, updating hash counter"
-                        )),
-                    )
-                })
-                .filter(|(d, _)| in_range(d))
-                .collect(),
+            // worker.py's output (units of work, tracebacks, `Waiting 10s
+            // and restarting.`) follows from its traffic: the network runs
+            // its loop and writes those lines (`net::dockercoins`). It
+            // catches every exception, so it never exits either.
+            Behaviour::Worker { .. } => vec![],
             Behaviour::Stress { .. } if from.is_zero() => vec![(
                 Duration::ZERO,
                 Text::Plain("stress: info: [1] dispatching hogs: 0 cpu, 0 io, 1 vm, 0 hdd".into()),

@@ -11,6 +11,7 @@ pub mod error;
 mod events;
 mod eviction;
 mod fields;
+pub mod load;
 
 pub use error::{ApiError, FieldError, Reason};
 pub use events::EventSource;
@@ -131,6 +132,9 @@ pub struct Store {
     events: events::EventIndex,
     /// Every write, for the simulation's own event log.
     pub(crate) audit: Vec<String>,
+    /// Servers' backlogs as the network sees them (not an API object; the
+    /// kubelet's prober reads it).
+    pub load: load::LoadBoard,
 }
 
 impl Store {
@@ -148,6 +152,7 @@ impl Store {
             service_alloc_rng: SimRng::stream(seed, "apiserver-service-allocator"),
             events: Default::default(),
             audit: Vec::new(),
+            load: load::LoadBoard::default(),
         }
     }
 
