@@ -13,7 +13,13 @@ use kubesim::cli::script;
 fn means(transcript: &str) -> Vec<f64> {
     transcript
         .lines()
-        .filter_map(|l| l.strip_prefix("mean ")?.split_whitespace().next()?.parse().ok())
+        .filter_map(|l| {
+            l.strip_prefix("mean ")?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
         .collect()
 }
 
@@ -53,7 +59,10 @@ fn scaling_workers_plateaus_at_ten_until_rng_is_a_daemonset() {
     // Two workers: twice that, less a little queueing at the single rng.
     assert!((6.0..=6.8).contains(&r[1]), "2 workers ≈ 6.6: {r:?}");
     // Ten workers: rng serves one request at a time, 0.1 s each: 10/s.
-    assert!((9.3..=10.1).contains(&r[2]), "10 workers plateau at 10: {r:?}");
+    assert!(
+        (9.3..=10.1).contains(&r[2]),
+        "10 workers plateau at 10: {r:?}"
+    );
     // rng as a DaemonSet on the three workers (+ the Deployment's pod)
     // lifts the ceiling.
     assert!(r[3] > 15.0, "rng DaemonSet lifts the rate: {r:?}");

@@ -62,7 +62,12 @@ fn controller_pods(store: &Store, k: ControllerKind) -> Vec<(&Pod, &Container)> 
         .filter(|p| p.metadata.deletion_timestamp.is_none())
         .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
         .filter_map(|p| {
-            let c = p.spec.as_ref()?.containers.iter().find(|c| classify(c) == want)?;
+            let c = p
+                .spec
+                .as_ref()?
+                .containers
+                .iter()
+                .find(|c| classify(c) == want)?;
             Some((p, c))
         })
         .collect()
@@ -71,7 +76,12 @@ fn controller_pods(store: &Store, k: ControllerKind) -> Vec<(&Pod, &Container)> 
 /// `--name=value` (or `--name value`) among a container's arguments;
 /// Traefik's flags are case-insensitive.
 fn flag(c: &Container, name: &str) -> Option<String> {
-    let argv: Vec<&String> = c.command.iter().flatten().chain(c.args.iter().flatten()).collect();
+    let argv: Vec<&String> = c
+        .command
+        .iter()
+        .flatten()
+        .chain(c.args.iter().flatten())
+        .collect();
     for (i, a) in argv.iter().enumerate() {
         let a = a.as_str();
         let Some(rest) = a.strip_prefix("--").or_else(|| a.strip_prefix('-')) else {
@@ -133,7 +143,13 @@ fn service_addrs(store: &Store, key: &str) -> Vec<IngressLoadBalancerIngress> {
             ..Default::default()
         })
         .collect();
-    for ip in s.spec.as_ref().and_then(|sp| sp.external_ips.as_ref()).into_iter().flatten() {
+    for ip in s
+        .spec
+        .as_ref()
+        .and_then(|sp| sp.external_ips.as_ref())
+        .into_iter()
+        .flatten()
+    {
         out.push(addr(ip));
     }
     out
@@ -143,7 +159,12 @@ fn service_addrs(store: &Store, key: &str) -> Vec<IngressLoadBalancerIngress> {
 fn node_addr(store: &Store, node: &str, internal: bool) -> Option<String> {
     let n = store.get_as::<Node>("", node)?;
     let addrs = n.status.as_ref()?.addresses.as_ref()?;
-    let of = |t: &str| addrs.iter().find(|a| a.type_ == t).map(|a| a.address.clone());
+    let of = |t: &str| {
+        addrs
+            .iter()
+            .find(|a| a.type_ == t)
+            .map(|a| a.address.clone())
+    };
     if internal {
         of("InternalIP")
     } else {
@@ -173,7 +194,10 @@ pub fn published(store: &Store, k: ControllerKind) -> Option<Vec<IngressLoadBala
         }
         ControllerKind::Nginx => {
             if let Some(list) = flag(c, "publish-status-address") {
-                list.split(',').filter(|a| !a.is_empty()).map(addr).collect()
+                list.split(',')
+                    .filter(|a| !a.is_empty())
+                    .map(addr)
+                    .collect()
             } else if let Some(svc) = flag(c, "publish-service") {
                 service_addrs(store, &svc)
             } else {
@@ -274,9 +298,7 @@ impl Controller for IngressStatusController {
             return Action::AwaitChange;
         }
         let now = ctx.now;
-        let next = *self
-            .nginx_next
-            .get_or_insert(now + NGINX_UPDATE_INTERVAL);
+        let next = *self.nginx_next.get_or_insert(now + NGINX_UPDATE_INTERVAL);
         if now < next {
             return Action::RequeueAfter(next.since(now));
         }

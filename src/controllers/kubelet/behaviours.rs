@@ -300,6 +300,31 @@ pub static SERVERS: &[ServerModel] = &[
         on_sigterm: OnSigterm::Exit(Duration::from_millis(200), 0),
         start_logs: &["{rfc3339} INF Traefik version 3.4.1 built on 2025-05-26T09:11:49Z version=3.4.1"],
     },
+    // ingress-nginx's controller: nginx on 80/443, its health endpoint on
+    // 10254 (`/healthz`), the Ingress routing in the network's model.
+    ServerModel {
+        name: "ingress-nginx",
+        ports: &[80, 443, 10254],
+        startup: Duration::from_millis(1500),
+        latency: Duration::from_millis(1),
+        concurrency: 2000,
+        paths: &["*"],
+        http: true,
+        idle_cpu_millis: 3,
+        cpu_per_request: 2,
+        memory: 90 * MI,
+        on_sigterm: OnSigterm::Exit(Duration::from_millis(300), 0),
+        start_logs: &[
+            "-------------------------------------------------------------------------------",
+            "NGINX Ingress controller",
+            "  Release:       v1.12.1",
+            "  Build:         51724dda",
+            "  Repository:    https://github.com/kubernetes/ingress-nginx",
+            "  nginx version: nginx/1.25.5",
+            "",
+            "-------------------------------------------------------------------------------",
+        ],
+    },
 ];
 
 pub fn server(name: &str) -> Option<&'static ServerModel> {
@@ -383,7 +408,10 @@ pub struct Env {
 /// Picks the behaviour for an image default (`images::ImageSpec.behaviour`)
 /// and the container's command and args.
 pub fn choose(image_default: &str, image: &str, argv: &[String], env: &Env) -> Behaviour {
-    if argv.is_empty() {
+    // Flags alone go to the image's entrypoint (`traefik --providers...`:
+    // the official images' entrypoints prepend the server when the first
+    // argument starts with `-`).
+    if argv.is_empty() || argv[0].starts_with('-') {
         return from_image(image_default, image, env);
     }
     let prog = argv[0].rsplit('/').next().unwrap_or("");
@@ -395,9 +423,14 @@ pub fn choose(image_default: &str, image: &str, argv: &[String], env: &Env) -> B
         "sh" | "bash" | "ash" if args.is_empty() => Behaviour::Script(Script::default()),
         "ping" => ping(args, env),
         "stress" => stress(args),
-        "nginx" | "httpd" | "redis-server" | "httpd-foreground" | "docker-entrypoint.sh" => {
-            from_image(image_default, image, env)
-        }
+        "nginx"
+        | "httpd"
+        | "redis-server"
+        | "httpd-foreground"
+        | "docker-entrypoint.sh"
+        | "nginx-ingress-controller"
+        | "traefik"
+        | "entrypoint.sh" => from_image(image_default, image, env),
         _ => Behaviour::Script(parse_script(&shell_words::join(argv))),
     }
 }

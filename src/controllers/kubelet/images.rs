@@ -156,6 +156,13 @@ const CATALOGUE: &[Row] = &[
         false,
     ),
     (
+        "registry.k8s.io/ingress-nginx/controller",
+        &["v1.13.0", "v1.12.4", "v1.12.1", "v1.11.5"],
+        107_351_218,
+        "server:ingress-nginx",
+        false,
+    ),
+    (
         "consul",
         &["1.15", "1.15.4"],
         64_553_290,

@@ -86,9 +86,18 @@ mod tests {
             b.wait("default", "rng-1", 80, SimTime(1500)),
             Duration::from_millis(800)
         );
-        assert_eq!(b.wait("default", "rng-1", 80, SimTime(9000)), Duration::ZERO);
-        assert_eq!(b.wait("default", "rng-1", 81, SimTime(1000)), Duration::ZERO);
+        assert_eq!(
+            b.wait("default", "rng-1", 80, SimTime(9000)),
+            Duration::ZERO
+        );
+        assert_eq!(
+            b.wait("default", "rng-1", 81, SimTime(1000)),
+            Duration::ZERO
+        );
         b.remove("default", "rng-1");
-        assert_eq!(b.wait("default", "rng-1", 80, SimTime(1000)), Duration::ZERO);
+        assert_eq!(
+            b.wait("default", "rng-1", 80, SimTime(1000)),
+            Duration::ZERO
+        );
     }
 }
