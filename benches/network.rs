@@ -130,7 +130,15 @@ fn main() {
             virtual_secs: 300,
         },
     ];
+    // `cargo bench --bench network -- 200` runs the shapes whose name
+    // contains one of the arguments (cargo's own `--bench` flag aside).
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     for s in &shapes {
-        run(s);
+        if filters.is_empty() || filters.iter().any(|f| s.name.contains(f.as_str())) {
+            run(s);
+        }
     }
 }

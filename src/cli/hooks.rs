@@ -265,7 +265,7 @@ pub fn kubelet_logs(
     container: &str,
     previous: bool,
 ) -> Result<Vec<crate::controllers::kubelet::LogLine>, ApiError> {
-    match world.controller::<crate::controllers::kubelet::Kubelet>() {
+    let mut lines = match world.controller::<crate::controllers::kubelet::Kubelet>() {
         Some(k) => k.logs(
             &world.store,
             ns,
@@ -273,9 +273,28 @@ pub fn kubelet_logs(
             Some(container),
             previous,
             world.now(),
-        ),
-        None => Err(ApiError::bad_request("no kubelet in this simulation")),
+        )?,
+        None => return Err(ApiError::bad_request("no kubelet in this simulation")),
+    };
+    // What the container's traffic wrote (access lines, the DockerCoins
+    // worker's output) comes from the network, which runs the program's
+    // model; the running instance's only (a restart starts a new process).
+    if !previous {
+        if let Some(net) = crate::net::network(world) {
+            let now = world.now();
+            lines.extend(
+                net.traffic_logs(ns, pod, container)
+                    .into_iter()
+                    .filter(|l| l.time <= now)
+                    .map(|l| crate::controllers::kubelet::LogLine {
+                        time: l.time,
+                        text: l.text,
+                    }),
+            );
+            lines.sort_by_key(|l| l.time);
+        }
     }
+    Ok(lines)
 }
 
 fn no_exec(_ctx: &mut ToolCtx, _argv: &[String]) -> Option<ExecResult> {

@@ -72,6 +72,9 @@ pub fn controller_manager(world: &mut World) {
         crate::net::endpointslice::EndpointSliceController::new(),
     ));
     world.add_controller(Box::new(crate::net::service_lb::ServiceLb::new()));
+    world.add_controller(Box::new(
+        crate::net::ingress_status::IngressStatusController::new(),
+    ));
     world.add_controller(Box::new(crate::net::Network::new(world.seed())));
 }
 

@@ -225,6 +225,21 @@ pub struct Engine {
     tools: BTreeMap<u32, (ConnRef, Option<Outcome>)>,
     next_tool: u32,
     pub stats: Stats,
+    /// Pods with HTTP probes (sorted): their backlog is published.
+    probed: Vec<PodId>,
+}
+
+/// How long a server works on a request (before jitter).
+#[inline]
+fn service_us(app: AppKind, req: Option<&Req>) -> Micros {
+    match (app, req) {
+        (AppKind::Rng, Some(Req::RngGet(_))) => 101_000,
+        (AppKind::Hasher, Some(Req::HashPost)) => 101_000,
+        (AppKind::Redis, Some(Req::Redis(_))) => 20,
+        (_, Some(Req::Http(h))) => apps::service_time(app, h),
+        (_, Some(Req::Connect)) => 0,
+        _ => 200,
+    }
 }
 
 /// Source ports: the Linux ephemeral range.
@@ -250,6 +265,7 @@ impl Engine {
             tools: BTreeMap::new(),
             next_tool: 1,
             stats: Stats::default(),
+            probed: Vec::new(),
         }
     }
 
@@ -505,6 +521,13 @@ impl Engine {
                 .filter(|p| !self.topo.pods[*p as usize].host_network)
             {
                 Some(p) => self.deliver_pod(src, p, port, proto, src.ip, src.site, 0),
+                // kube-proxy (iptables mode) also serves NodePorts on the
+                // node's 127.0.0.1 (`route_localnet`; KUBE-NODEPORTS matches
+                // every local address), before any socket sees the packet.
+                None if src.site != OUTSIDE && self.proxy.node_port(port, proto).is_some() => {
+                    let ip = self.node_ip(src.site);
+                    self.route(src, ip, port, proto)
+                }
                 None => self.deliver_host(src, src.site, port, src.site, 0),
             };
         }
@@ -827,18 +850,58 @@ impl Engine {
         }
         c.t_started = now;
         let app = self.topo.pods[c.server as usize].procs[c.proc as usize].app;
-        let us = match (app, c.req.as_ref()) {
-            (AppKind::Rng, Some(Req::RngGet(_))) => 101_000,
-            (AppKind::Hasher, Some(Req::HashPost)) => 101_000,
-            (AppKind::Redis, Some(Req::Redis(_))) => 20,
-            (_, Some(Req::Http(h))) => apps::service_time(app, h),
-            (_, Some(Req::Connect)) => 0,
-            _ => 200,
-        };
+        let us = service_us(app, c.req.as_ref());
         // Servers are not metronomes: up to a quarter of the framework's
         // share (at most 250 µs) of jitter.
         let jitter = self.rng.below(us.min(1000) / 4 + 1);
         self.schedule(now + us + jitter, Act::Done(r));
+    }
+
+    /// How long a request arriving now at `port` of `pod` would wait
+    /// before its server starts on it: when every slot is busy, until the
+    /// first in-service request ends, then behind the queued ones (spread
+    /// over the slots). Jitter is not known ahead and not counted.
+    pub fn queue_wait(&self, pod: PodId, port: u16) -> Micros {
+        let p = &self.topo.pods[pod as usize];
+        let Some(l) = p.listener(port) else { return 0 };
+        let st = &p.listeners[l].station;
+        if st.busy < st.capacity {
+            return 0;
+        }
+        let app = p.procs[p.listeners[l].proc as usize].app;
+        let svc = |r: &ConnRef| {
+            self.conns
+                .get(r.idx as usize)
+                .filter(|c| c.live && c.gen == r.gen)
+                .map(|c| (c.t_started, service_us(app, c.req.as_ref())))
+        };
+        let first_free = st
+            .in_service
+            .iter()
+            .filter_map(svc)
+            .map(|(t0, us)| (t0 + us).saturating_sub(self.now))
+            .min()
+            .unwrap_or(0);
+        let queued: Micros = st.queue.iter().filter_map(svc).map(|(_, us)| us).sum();
+        first_free + queued / st.capacity.max(1) as Micros
+    }
+
+    pub fn has_probed(&self) -> bool {
+        !self.probed.is_empty()
+    }
+
+    /// The pods whose probes GET one of their ports, with each such
+    /// port's current wait (for the store's load board).
+    pub fn probed_waits(&self) -> impl Iterator<Item = (&str, &str, Vec<(u16, Micros)>)> + '_ {
+        self.probed.iter().map(|&id| {
+            let p = &self.topo.pods[id as usize];
+            let waits = p
+                .probe_ports
+                .iter()
+                .map(|&port| (port, self.queue_wait(id, port)))
+                .collect();
+            (p.ns.as_str(), p.name.as_str(), waits)
+        })
     }
 
     /// Leaves the station and lets the next request in.
@@ -1182,6 +1245,9 @@ impl Engine {
                     self.stop_proc(id, i);
                 }
                 self.topo.free_pod(id);
+                if let Ok(i) = self.probed.binary_search(&id) {
+                    self.probed.remove(i);
+                }
                 self.net_gen += 1;
             }
             return;
@@ -1214,6 +1280,15 @@ impl Engine {
             p.hostname = d.hostname.clone();
             p.ports = d.ports.clone();
             p.enable_service_links = d.enable_service_links;
+            p.probe_ports = d.probe_ports.clone();
+        }
+        let probed = !d.probe_ports.is_empty();
+        match (self.probed.binary_search(&id), probed) {
+            (Err(i), true) => self.probed.insert(i, id),
+            (Ok(i), false) => {
+                self.probed.remove(i);
+            }
+            _ => {}
         }
         // Processes: start, stop or restart by container identity.
         for (ci, cd) in d.containers.iter().enumerate() {
@@ -1284,7 +1359,7 @@ impl Engine {
             _ => ProcState::None,
         };
         for line in pr.app.startup_lines(&name) {
-            pr.log.text(now, line);
+            pr.log.banner(now, line);
         }
         let (app, gen) = (pr.app, pr.gen);
         if bind_after > 0 {

@@ -118,6 +118,13 @@ impl Ingresses {
         }
     }
 
+    /// Whether a controller of `kind` serves the Ingress `ns/name`.
+    pub fn serves_ingress(&self, kind: ControllerKind, ns: &str, name: &str) -> bool {
+        self.by_key
+            .get(&(ns.to_string(), name.to_string()))
+            .is_some_and(|c| self.serves(kind, c.class.as_deref()))
+    }
+
     fn serves(&self, kind: ControllerKind, class: Option<&str>) -> bool {
         let me = kind.controller_name();
         match class {

@@ -79,6 +79,9 @@ pub enum Entry {
     /// DockerCoins worker: `Coin found: 0123abcd...`.
     Coin(u64),
     Text(Box<str>),
+    /// What the program prints as it starts (the kubelet's container
+    /// model prints its own banner, so `kubectl logs` leaves these out).
+    Banner(Box<str>),
 }
 
 #[derive(Clone, Debug, Default)]
@@ -103,8 +106,25 @@ impl LogBuffer {
             self.push(t, Entry::Text(line.into()));
         }
     }
+    pub fn banner(&mut self, t: Micros, s: impl Into<String>) {
+        let s: String = s.into();
+        for line in s.lines() {
+            self.push(t, Entry::Banner(line.into()));
+        }
+    }
     pub fn len(&self) -> usize {
         self.entries.len()
+    }
+    /// The retained lines the traffic caused (start-up banners left out).
+    pub fn traffic_lines(&self, epoch: jiff::Timestamp) -> Vec<LogLine> {
+        self.entries
+            .iter()
+            .filter(|(_, e)| !matches!(e, Entry::Banner(_)))
+            .map(|(t, e)| LogLine {
+                time: SimTime(t / 1000),
+                text: format_entry(epoch, *t, e),
+            })
+            .collect()
     }
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
@@ -183,7 +203,7 @@ pub fn format_entry(epoch: jiff::Timestamp, t: Micros, e: &Entry) -> String {
         ),
         Entry::Units(n) => format!("INFO:__main__:{n} units of work done, updating hash counter"),
         Entry::Coin(h) => format!("INFO:__main__:Coin found: {:08x}...", (h >> 32) as u32),
-        Entry::Text(s) => s.to_string(),
+        Entry::Text(s) | Entry::Banner(s) => s.to_string(),
     }
 }
 

@@ -20,6 +20,7 @@ pub mod engine;
 pub mod expose;
 pub mod http;
 pub mod ingress;
+pub mod ingress_status;
 pub mod ipam;
 pub mod latency;
 pub mod logs;
@@ -55,6 +56,8 @@ pub struct Network {
     proxy_dirty: BTreeSet<(String, String)>,
     last_proxy_sync: Option<Micros>,
     started: bool,
+    /// Pods whose load is on the store's board.
+    published: BTreeSet<(String, String)>,
 }
 
 /// The key the network reconciles (it has one: "run the traffic").
@@ -68,6 +71,7 @@ impl Network {
             proxy_dirty: BTreeSet::new(),
             last_proxy_sync: None,
             started: false,
+            published: BTreeSet::new(),
         }
     }
 
@@ -185,6 +189,31 @@ impl Network {
         None
     }
 
+    /// Publishes the backlog of the ports pods' HTTP probes GET on the
+    /// store's load board (the kubelet's prober reads it), and forgets
+    /// pods that are gone or no longer probed.
+    fn publish_load(&mut self, store: &mut Store, now: SimTime) {
+        if self.published.is_empty() && !self.eng.has_probed() {
+            return;
+        }
+        let mut seen = BTreeSet::new();
+        for (ns, pod, waits) in self.eng.probed_waits() {
+            let load = crate::sim::store::load::PodLoad {
+                at: now,
+                waits: waits
+                    .into_iter()
+                    .map(|(p, us)| (p, Duration::from_micros(us)))
+                    .collect(),
+            };
+            store.load.publish(ns, pod, load);
+            seen.insert((ns.to_string(), pod.to_string()));
+        }
+        for gone in self.published.difference(&seen) {
+            store.load.remove(&gone.0, &gone.1);
+        }
+        self.published = seen;
+    }
+
     // ----- what other parts of kubesim read --------------------------
 
     /// The lines a container of a pod wrote (all containers if None), as
@@ -201,6 +230,21 @@ impl Network {
             .collect();
         out.sort_by_key(|l| l.time);
         out
+    }
+
+    /// The lines a container's traffic made it write (access lines, the
+    /// DockerCoins worker's output), without its start-up banner: what
+    /// `kubectl logs` adds to the kubelet's lines.
+    pub fn traffic_logs(&self, ns: &str, pod: &str, container: &str) -> Vec<LogLine> {
+        let Some(id) = self.eng.topo.pod_id(ns, pod) else {
+            return Vec::new();
+        };
+        self.eng.topo.pods[id as usize]
+            .procs
+            .iter()
+            .filter(|p| p.container == container)
+            .flat_map(|p| p.log.traffic_lines(self.eng.epoch))
+            .collect()
     }
 
     /// Removes and returns the lines written so far, per container.
@@ -422,6 +466,7 @@ impl Controller for Network {
         }
         self.eng.run_until(now_us);
         self.apply(ctx.store);
+        self.publish_load(ctx.store, ctx.now);
         let proxy_wake = self.sync_proxy(ctx.store, now_us);
         let next = [self.eng.next_time(), proxy_wake]
             .into_iter()

@@ -109,6 +109,9 @@ pub struct PodRt {
     /// NetworkPolicies resolve against these.
     pub ports: Vec<(String, u16, Proto)>,
     pub enable_service_links: bool,
+    /// Ports the kubelet's HTTP probes GET: the network publishes their
+    /// backlog on the store's load board.
+    pub probe_ports: Vec<u16>,
 }
 
 impl PodRt {
@@ -155,6 +158,28 @@ pub struct PodDesc {
     pub containers: Vec<ContainerDesc>,
     pub ports: Vec<(String, u16, Proto)>,
     pub enable_service_links: bool,
+    /// Container ports named by an `httpGet` probe.
+    pub probe_ports: Vec<u16>,
+}
+
+/// The ports a container's `httpGet` probes (startup, liveness,
+/// readiness) connect to, named ports resolved against its ports.
+fn http_probe_ports(c: &k8s_openapi::api::core::v1::Container) -> Vec<u16> {
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    [&c.startup_probe, &c.liveness_probe, &c.readiness_probe]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.http_get.as_ref())
+        .filter_map(|h| match &h.port {
+            IntOrString::Int(n) => u16::try_from(*n).ok(),
+            IntOrString::String(name) => c
+                .ports
+                .iter()
+                .flatten()
+                .find(|cp| cp.name.as_deref() == Some(name.as_str()))
+                .and_then(|cp| u16::try_from(cp.container_port).ok()),
+        })
+        .collect()
 }
 
 /// Reads a pod's network-relevant facts.
@@ -233,6 +258,12 @@ pub fn describe_pod(pod: &Pod) -> PodDesc {
         containers,
         ports,
         enable_service_links: spec.enable_service_links != Some(false),
+        probe_ports: {
+            let mut v: Vec<u16> = spec.containers.iter().flat_map(http_probe_ports).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        },
     }
 }
 

@@ -300,6 +300,31 @@ pub static SERVERS: &[ServerModel] = &[
         on_sigterm: OnSigterm::Exit(Duration::from_millis(200), 0),
         start_logs: &["{rfc3339} INF Traefik version 3.4.1 built on 2025-05-26T09:11:49Z version=3.4.1"],
     },
+    // ingress-nginx's controller: nginx on 80/443, its health endpoint on
+    // 10254 (`/healthz`), the Ingress routing in the network's model.
+    ServerModel {
+        name: "ingress-nginx",
+        ports: &[80, 443, 10254],
+        startup: Duration::from_millis(1500),
+        latency: Duration::from_millis(1),
+        concurrency: 2000,
+        paths: &["*"],
+        http: true,
+        idle_cpu_millis: 3,
+        cpu_per_request: 2,
+        memory: 90 * MI,
+        on_sigterm: OnSigterm::Exit(Duration::from_millis(300), 0),
+        start_logs: &[
+            "-------------------------------------------------------------------------------",
+            "NGINX Ingress controller",
+            "  Release:       v1.12.1",
+            "  Build:         51724dda",
+            "  Repository:    https://github.com/kubernetes/ingress-nginx",
+            "  nginx version: nginx/1.25.5",
+            "",
+            "-------------------------------------------------------------------------------",
+        ],
+    },
 ];
 
 pub fn server(name: &str) -> Option<&'static ServerModel> {
@@ -383,7 +408,10 @@ pub struct Env {
 /// Picks the behaviour for an image default (`images::ImageSpec.behaviour`)
 /// and the container's command and args.
 pub fn choose(image_default: &str, image: &str, argv: &[String], env: &Env) -> Behaviour {
-    if argv.is_empty() {
+    // Flags alone go to the image's entrypoint (`traefik --providers...`:
+    // the official images' entrypoints prepend the server when the first
+    // argument starts with `-`).
+    if argv.is_empty() || argv[0].starts_with('-') {
         return from_image(image_default, image, env);
     }
     let prog = argv[0].rsplit('/').next().unwrap_or("");
@@ -401,14 +429,12 @@ pub fn choose(image_default: &str, image: &str, argv: &[String], env: &Env) -> B
         | "httpd-foreground"
         | "docker-entrypoint.sh"
         | "elasticsearch"
-        | "consul" => from_image(image_default, image, env),
-        // Official images' entrypoint scripts treat flags (and, for consul,
-        // its subcommand `agent`) as arguments to the server they start:
-        // `args: ["agent", "-server", ...]` runs consul, `args:
-        // ["--appendonly", "yes"]` runs redis-server.
-        _ if prog.starts_with('-') && image_default.starts_with("server:") => {
-            from_image(image_default, image, env)
-        }
+        | "consul"
+        | "nginx-ingress-controller"
+        | "traefik"
+        | "entrypoint.sh" => from_image(image_default, image, env),
+        // consul's entrypoint also takes its subcommand `agent` as an
+        // argument to the server it starts (`args: ["agent", "-server"]`).
         "agent" if image_default == "server:consul" => from_image(image_default, image, env),
         _ => Behaviour::Script(parse_script(&shell_words::join(argv))),
     }
@@ -790,11 +816,6 @@ impl Behaviour {
                 code: *code,
                 oom: false,
             }),
-            Behaviour::Worker { missing: Some(_) } => Some(Exit {
-                after: Duration::from_millis(1200),
-                code: 1,
-                oom: false,
-            }),
             Behaviour::Stress { bytes } => match memory_limit {
                 Some(limit) if *bytes > limit => Some(Exit {
                     // stress touches memory at about 1 GiB/s.
@@ -946,38 +967,11 @@ impl Behaviour {
                 .map(|s| (Duration::from_secs(s), Text::Date))
                 .filter(|(d, _)| in_range(d))
                 .collect(),
-            Behaviour::Worker {
-                missing: Some(host),
-            } => {
-                let tb = [
-                    "Traceback (most recent call last):".to_string(),
-                    "  File \"/usr/local/lib/python3.11/site-packages/redis/connection.py\", line 264, in connect".into(),
-                    "    sock = self.retry.call_with_retry(".into(),
-                    format!("redis.exceptions.ConnectionError: Error -2 connecting to {host}:{}. Name or service not known.", if host == "redis" { 6379 } else { 80 }),
-                ];
-                let at = Duration::from_millis(1200);
-                if in_range(&at) {
-                    tb.into_iter().map(|l| (at, Text::Plain(l))).collect()
-                } else {
-                    vec![]
-                }
-            }
-            Behaviour::Worker { missing: None } => (from.as_secs().max(1)..=to.as_secs())
-                .map(|s| {
-                    let units = if s == 1 {
-                        0
-                    } else {
-                        3 + fnv1a(&s.to_be_bytes()) % 2
-                    };
-                    (
-                        Duration::from_secs(s),
-                        Text::Plain(format!(
-                            "INFO:__main__:{units} units of work done, updating hash counter"
-                        )),
-                    )
-                })
-                .filter(|(d, _)| in_range(d))
-                .collect(),
+            // worker.py's output (units of work, tracebacks, `Waiting 10s
+            // and restarting.`) follows from its traffic: the network runs
+            // its loop and writes those lines (`net::dockercoins`). It
+            // catches every exception, so it never exits either.
+            Behaviour::Worker { .. } => vec![],
             Behaviour::Stress { .. } if from.is_zero() => vec![(
                 Duration::ZERO,
                 Text::Plain("stress: info: [1] dispatching hogs: 0 cpu, 0 io, 1 vm, 0 hdd".into()),

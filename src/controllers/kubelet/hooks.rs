@@ -71,7 +71,10 @@ pub fn run(
             timeout_seconds: Some(3600),
             ..Default::default()
         };
-        let result = probes::run(&probe, container, b, elapsed, pod_ip).map_err(|e| {
+        // A hook's request is not timed out by the prober, so the
+        // server's backlog only delays it.
+        let no_backlog = |_: u16| Duration::ZERO;
+        let result = probes::run(&probe, container, b, elapsed, pod_ip, &no_backlog).map_err(|e| {
             format!(
                 "HTTP lifecycle hook ({}) for Container {} in Pod {} failed - error: {e}",
                 h.path.clone().unwrap_or_default(),

@@ -156,6 +156,13 @@ const CATALOGUE: &[Row] = &[
         false,
     ),
     (
+        "registry.k8s.io/ingress-nginx/controller",
+        &["v1.13.0", "v1.12.4", "v1.12.1", "v1.11.5"],
+        107_351_218,
+        "server:ingress-nginx",
+        false,
+    ),
+    (
         "consul",
         // The workshop's consul-*.yaml use 1.11 in older revisions.
         &["1.11", "1.12", "1.13", "1.14", "1.15", "1.15.4"],

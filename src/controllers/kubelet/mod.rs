@@ -1550,7 +1550,13 @@ fn run_probes(c: &mut Ctr, started: SimTime, now: SimTime, pod_ip: &str, cx: &mu
         return true;
     }
     let behaviour = &c.runs.last().expect("running").behaviour;
-    let result = probes::run(&probe, &c.spec, behaviour, elapsed, pod_ip);
+    let (ns, name) = (
+        cx.pod.metadata.namespace.as_deref().unwrap_or_default(),
+        cx.pod.metadata.name.as_deref().unwrap_or_default(),
+    );
+    let board = &cx.store.load;
+    let backlog = |port: u16| board.wait(ns, name, port, at);
+    let result = probes::run(&probe, &c.spec, behaviour, elapsed, pod_ip, &backlog);
     let success_threshold = probe.success_threshold.unwrap_or(1);
     let failure_threshold = probe.failure_threshold.unwrap_or(3);
     let w = c.probes.get_mut(&kind).expect("found");

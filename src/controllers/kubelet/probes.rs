@@ -57,13 +57,20 @@ fn port_of(p: &IntOrString, container: &k8s_openapi::api::core::v1::Container) -
 }
 
 /// Runs one probe at `elapsed` since the container started. `Err` carries
-/// the prober's failure output.
+/// the prober's failure output. `backlog(port)` is how long a request to
+/// that port would wait behind the server's queue (the network's load
+/// board): an HTTP probe waits like any client, and when the wait plus the
+/// answer exceed `timeoutSeconds` the Go client gives up
+/// (`pkg/probe/http/http.go` returns the client's error text). A TCP probe
+/// only needs the kernel to accept the connection, which it does while the
+/// program is busy, so the backlog does not delay it.
 pub fn run(
     probe: &Probe,
     container: &k8s_openapi::api::core::v1::Container,
     b: &Behaviour,
     elapsed: Duration,
     pod_ip: &str,
+    backlog: &dyn Fn(u16) -> Duration,
 ) -> Result<(), String> {
     let server = b.listening(elapsed);
     if let Some(h) = &probe.http_get {
@@ -81,7 +88,8 @@ pub fn run(
             )),
             Some(s) => {
                 let r = s.respond(&path, 0);
-                if r.latency > timeout(probe) {
+                let waited = u16::try_from(port).map(backlog).unwrap_or_default();
+                if waited + r.latency > timeout(probe) {
                     Err(format!("Get \"{url}\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"))
                 } else if (200..400).contains(&r.status) {
                     Ok(())

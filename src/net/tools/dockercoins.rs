@@ -153,6 +153,17 @@ pub fn webui_hashes(world: &World) -> Option<i64> {
     })
 }
 
+/// The mean speed over the samples: Δhashes/Δt between the first and the
+/// last poll. The page's per-second figure jumps by whole reports (a worker
+/// adds about 4 at a time, every ≈1.2 s), so over a few seconds one more or
+/// one fewer report moves it by a lot; the mean over the window is what
+/// the model's rate is compared with.
+pub fn mean_hash_rate(samples: &[HashRateSample]) -> Option<f64> {
+    let (first, last) = (samples.first()?, samples.last()?);
+    let dt = last.time.since(first.time).as_secs_f64();
+    (dt > 0.0).then(|| (last.hashes - first.hashes) as f64 / dt)
+}
+
 /// The samples as the `sim dockercoins` command prints them.
 pub fn format_hash_rates(samples: &[HashRateSample]) -> ToolOutput {
     let mut out = ToolOutput::default();
@@ -167,6 +178,14 @@ pub fn format_hash_rates(samples: &[HashRateSample]) -> ToolOutput {
             s.time.to_string(),
             s.hashes,
             s.coins
+        ));
+    }
+    if let (Some(mean), Some(first), Some(last)) =
+        (mean_hash_rate(samples), samples.first(), samples.last())
+    {
+        out.out(format!(
+            "mean {mean:.2} hashes/second over {:.0} s\n",
+            last.time.since(first.time).as_secs_f64()
         ));
     }
     out

@@ -11,6 +11,7 @@ pub mod error;
 mod events;
 mod eviction;
 mod fields;
+pub mod load;
 pub mod metrics;
 
 pub use error::{ApiError, FieldError, Reason};
@@ -134,6 +135,9 @@ pub struct Store {
     pub(crate) audit: Vec<String>,
     /// The resource metrics API's latest scrape (`metrics.k8s.io`).
     pub metrics: metrics::MetricsCache,
+    /// Servers' backlogs as the network sees them (not an API object; the
+    /// kubelet's prober reads it).
+    pub load: load::LoadBoard,
 }
 
 impl Store {
@@ -152,6 +156,7 @@ impl Store {
             events: Default::default(),
             audit: Vec::new(),
             metrics: Default::default(),
+            load: load::LoadBoard::default(),
         }
     }
 
