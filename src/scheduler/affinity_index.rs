@@ -83,10 +83,7 @@ pub fn incoming_signature(pod: &PodInfo) -> String {
 
 /// `podMatchesAllAffinityTerms`.
 fn matches_all(terms: &[AffinityTerm], pod: &PodInfo, ns: &NsLabels) -> bool {
-    !terms.is_empty()
-        && terms
-            .iter()
-            .all(|t| t.matches(pod, ns.get(&pod.namespace)))
+    !terms.is_empty() && terms.iter().all(|t| t.matches(pod, ns.get(&pod.namespace)))
 }
 
 fn has_scoring_terms(p: &PodInfo) -> bool {
