@@ -98,7 +98,9 @@ fn events_for(w: &kubesim::sim::World, name: &str) -> Vec<(String, String)> {
 
 /// The workshop cluster (node1 control plane, node2–4 with 2 cpu each):
 /// a pod asking for 3 cpu gets upstream's message word for word, on the
-/// event and on the PodScheduled condition.
+/// event and on the PodScheduled condition. The taint reason is
+/// release-1.33's `tainttoleration/taint_toleration.go` text, which names
+/// the taint (`{key: value}`, empty value after the colon).
 #[test]
 fn workshop_pod_too_big_gets_upstream_message() {
     let mut w = workshop_world(1);
@@ -109,7 +111,7 @@ fn workshop_pod_too_big_gets_upstream_message() {
         .create(pod("web", "100m"), &WriteOptions::default())
         .unwrap();
     w.settle();
-    let want = "0/4 nodes are available: 1 node(s) had untolerated taint(s), 3 Insufficient cpu. preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.";
+    let want = "0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 Insufficient cpu. preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.";
     assert_eq!(
         events_for(&w, "huge"),
         vec![("FailedScheduling".to_string(), want.to_string())]
@@ -151,7 +153,9 @@ fn workshop_pod_too_big_gets_upstream_message() {
     assert_eq!(d[0].message, want);
     let text = explain::render(d);
     assert!(
-        text.contains("node1   TaintToleration    node(s) had untolerated taint(s)"),
+        text.contains(
+            "node1   TaintToleration    node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"
+        ),
         "{text}"
     );
     insta::assert_snapshot!("explain_workshop_huge", text);

@@ -7,6 +7,7 @@
 //! The simulation runs the scheduler between events on one thread, so the
 //! cache doubles as the per-cycle snapshot.
 
+use super::affinity_index::AffinityIndex;
 use super::node_info::NodeInfo;
 use super::pod_info::{label_selector, PodInfo, PriorityClassInfo};
 use crate::objects::selectors::Selector;
@@ -147,6 +148,8 @@ pub struct Cache {
     pub controllers: BTreeMap<(String, String, String), Selector>,
     /// PVs assumed bound by the scheduler (VolumeBinding Reserve) → claim.
     pub assumed_pvs: BTreeMap<String, (String, String)>,
+    /// Inter-pod affinity counts, maintained with the pods.
+    pub affinity: AffinityIndex,
 }
 
 impl Cache {
@@ -217,7 +220,7 @@ impl Cache {
             .collect();
         ids.sort();
         ids.dedup_by_key(|(i, _)| *i);
-        self.node_mut(idx).image_ids = ids;
+        self.node_mut(idx).set_image_ids(ids);
     }
     pub fn ns_labels(&self, ns: &str) -> Option<&BTreeMap<String, String>> {
         self.namespaces.get(ns)
@@ -225,6 +228,19 @@ impl Cache {
     /// The node an assigned pod is on.
     pub fn pod_node(&self, uid: &str) -> Option<usize> {
         self.pod_node.get(uid).copied()
+    }
+
+    /// Lets the affinity index memoise `pod`'s required term lists before
+    /// its cycle (see `affinity_index`).
+    pub fn prepare_affinity(&mut self, pod: &PodInfo) {
+        let nodes = &self.nodes;
+        self.affinity.prepare(
+            pod,
+            self.order
+                .iter()
+                .map(|i| nodes[*i].as_ref().expect("live node index")),
+            &self.namespaces,
+        );
     }
 
     // ----- nodes ----------------------------------------------------------
@@ -243,6 +259,7 @@ impl Cache {
             let old_zone = zone_key(&ni.labels);
             let old_images = ni.image_ids.clone();
             ni.set_node(node);
+            let labels_changed = before.0 != ni.labels;
             let new_zone = zone_key(&ni.labels);
             let changed = before
                 != (
@@ -260,6 +277,10 @@ impl Cache {
                 self.tree.add(&new_zone, idx);
                 self.order = self.tree.list();
             }
+            if labels_changed {
+                let nodes = self.nodes.iter().flatten();
+                self.affinity.rebuild(nodes, &self.namespaces);
+            }
             return if changed {
                 ClusterEvent::NodeUpdate
             } else {
@@ -270,6 +291,7 @@ impl Cache {
         let mut ni = NodeInfo::new(idx, node);
         for p in self.orphans.remove(&name).unwrap_or_default() {
             self.pod_node.insert(p.uid.clone(), idx);
+            self.affinity.on_pod(&p, &ni.labels, &self.namespaces, 1);
             ni.add_pod(p);
         }
         self.tree.add(&zone_key(&ni.labels), idx);
@@ -297,6 +319,7 @@ impl Cache {
             // Pods stay known (as upstream keeps a node-less NodeInfo) until deleted.
             for p in ni.pods {
                 self.pod_node.remove(&p.uid);
+                self.affinity.on_pod(&p, &ni.labels, &self.namespaces, -1);
                 self.orphans.entry(name.to_string()).or_default().push(p);
             }
         }
@@ -336,7 +359,9 @@ impl Cache {
         match self.by_name.get(&pod.node_name).copied() {
             Some(idx) => {
                 self.pod_node.insert(pod.uid.clone(), idx);
-                self.node_mut(idx).add_pod(pod);
+                let ni = self.nodes[idx].as_mut().expect("live node index");
+                self.affinity.on_pod(&pod, &ni.labels, &self.namespaces, 1);
+                ni.add_pod(pod);
                 self.refresh_affinity_sets(idx);
             }
             None => self
@@ -350,7 +375,11 @@ impl Cache {
     /// Removes an assigned pod by uid; returns it.
     pub fn remove_pod(&mut self, uid: &str) -> Option<Arc<PodInfo>> {
         if let Some(idx) = self.pod_node.remove(uid) {
-            let p = self.node_mut(idx).remove_pod(uid);
+            let ni = self.nodes[idx].as_mut().expect("live node index");
+            let p = ni.remove_pod(uid);
+            if let Some(p) = &p {
+                self.affinity.on_pod(p, &ni.labels, &self.namespaces, -1);
+            }
             self.refresh_affinity_sets(idx);
             return p;
         }
@@ -425,12 +454,14 @@ impl Cache {
                 let name = ns.metadata.name.clone().unwrap_or_default();
                 if deleted {
                     self.namespaces.remove(&name);
+                    self.affinity.drop_memo();
                     return ClusterEvent::None;
                 }
                 let labels = ns.metadata.labels.clone().unwrap_or_default();
                 let changed = self.namespaces.get(&name) != Some(&labels);
                 self.namespaces.insert(name, labels);
                 if changed {
+                    self.affinity.drop_memo();
                     ClusterEvent::Namespace
                 } else {
                     ClusterEvent::None

@@ -9,6 +9,7 @@
 //! (KubeSchedulerConfiguration), [`decision`] and [`explain`] (why a pod
 //! went where it went), [`cli`] (`kubesim schedule`). See docs/scheduler.md.
 
+pub mod affinity_index;
 pub mod cache;
 pub mod cli;
 pub mod config;

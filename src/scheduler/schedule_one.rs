@@ -171,10 +171,10 @@ impl SchedulerCore {
         let q = self.queue.pop(now)?;
         let pod = q.info.clone();
         let key = pod.key();
-        let Some(fw) = self.profiles.get(&pod.scheduler_name) else {
+        if !self.profiles.contains_key(&pod.scheduler_name) {
             self.queue.delete(&key);
             return None;
-        };
+        }
         let mut decision = Decision {
             pod: key.clone(),
             scheduler_name: pod.scheduler_name.clone(),
@@ -182,6 +182,8 @@ impl SchedulerCore {
             attempt: q.attempts,
             ..Default::default()
         };
+        self.cache.prepare_affinity(&pod);
+        let fw = self.profiles.get(&pod.scheduler_name).expect("profile");
         let mut state = CycleState::new();
         let pct = fw
             .percentage_of_nodes_to_score
@@ -310,7 +312,9 @@ impl SchedulerCore {
                 return Some(self.error(pod, decision, s.message(), now));
             }
         }
-        // Assume.
+        // Assume. The cycle state goes first: it may share counts with the
+        // cache (InterPodAffinity), which would otherwise copy them on write.
+        drop(state);
         let mut assumed = (*pod).clone();
         assumed.node_name = node_name.clone();
         assumed.nominated_node_name.clear();

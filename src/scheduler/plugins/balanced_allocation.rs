@@ -33,16 +33,20 @@ fn pod_request(pod: &PodInfo, kind: &ResourceKind) -> i64 {
 
 /// `balancedResourceScorer`.
 pub fn balanced_score(items: &[(i64, i64)]) -> i64 {
-    let mut fractions = Vec::with_capacity(items.len());
+    // At most 8 resources (the plugin passes no more); no allocation per node.
+    let mut buf = [0.0f64; 8];
+    let mut len = 0;
     let mut total = 0.0;
-    for &(req, alloc) in items {
+    for &(req, alloc) in items.iter().take(8) {
         if alloc == 0 {
             continue;
         }
         let f = (req as f64 / alloc as f64).min(1.0);
         total += f;
-        fractions.push(f);
+        buf[len] = f;
+        len += 1;
     }
+    let fractions = &buf[..len];
     let std = match fractions.len() {
         2 => ((fractions[0] - fractions[1]) / 2.0).abs(),
         n if n > 2 => {

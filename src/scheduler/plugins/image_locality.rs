@@ -17,11 +17,11 @@ pub const MAX_CONTAINER_THRESHOLD: i64 = 1000 * MB;
 
 pub struct ImageLocality;
 
-/// The pod's images that some node has: (interned id, nodes with it).
+/// The pod's images that some node has: (interned id, spread), the spread
+/// (`numNodes / totalNumNodes`) computed once per cycle.
 #[derive(Clone, Default)]
 struct PreScoreState {
-    images: Vec<(u32, usize)>,
-    total_nodes: usize,
+    images: Vec<(u32, f64)>,
 }
 
 /// `calculatePriority`.
@@ -36,16 +36,23 @@ pub fn calculate_priority(sum: i64, num_containers: usize) -> i64 {
 
 /// `scaledImageScore`: size × spread.
 pub fn scaled_image_score(size: i64, num_nodes: usize, total_nodes: usize) -> i64 {
-    let spread = num_nodes as f64 / total_nodes as f64;
+    scaled(size, spread(num_nodes, total_nodes))
+}
+
+fn spread(num_nodes: usize, total_nodes: usize) -> f64 {
+    num_nodes as f64 / total_nodes as f64
+}
+
+fn scaled(size: i64, spread: f64) -> i64 {
     (size as f64 * spread) as i64
 }
 
 fn node_score(st: &PreScoreState, pod: &PodInfo, node: &NodeInfo) -> i64 {
     let mut sum = 0;
-    if !node.image_ids.is_empty() {
-        for (id, num_nodes) in &st.images {
+    if node.has_images() {
+        for (id, spread) in &st.images {
             if let Some(size) = node.image_size(*id) {
-                sum += scaled_image_score(size, *num_nodes, st.total_nodes);
+                sum += scaled(size, *spread);
             }
         }
     }
@@ -68,16 +75,14 @@ impl Plugin for ImageLocality {
         _n: &[&NodeInfo],
         h: &Handle,
     ) -> Status {
+        let total_nodes = h.cache.num_nodes().max(1);
         let images = pod
             .images
             .iter()
             .filter_map(|img| h.cache.image_id(img))
-            .map(|id| (id, h.cache.image_num_nodes(id)))
+            .map(|id| (id, spread(h.cache.image_num_nodes(id), total_nodes)))
             .collect();
-        state.write(PreScoreState {
-            images,
-            total_nodes: h.cache.num_nodes().max(1),
-        });
+        state.write(PreScoreState { images });
         Status::success()
     }
     fn score(&self, state: &CycleState, pod: &PodInfo, node: &NodeInfo, _h: &Handle) -> i64 {

@@ -4,13 +4,14 @@
 //! Upstream: `pkg/scheduler/framework/plugins/interpodaffinity/filtering.go`,
 //! `scoring.go`, `plugin.go`.
 
-use super::topology::TopologyCounts;
+use super::topology::{LayeredCounts, TopologyCounts};
 use crate::scheduler::framework::{
     points, CycleState, Handle, NodeScore, Plugin, Status, MAX_NODE_SCORE,
 };
 use crate::scheduler::node_info::NodeInfo;
 use crate::scheduler::pod_info::{AffinityTerm, PodInfo, WeightedAffinityTerm};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub const NAME: &str = "InterPodAffinity";
 /// `ErrReasonExistingAntiAffinityRulesNotMatch`.
@@ -37,9 +38,9 @@ impl Default for InterPodAffinity {
 
 #[derive(Clone, Default)]
 struct PreFilterState {
-    existing_anti_affinity: TopologyCounts,
-    affinity: TopologyCounts,
-    anti_affinity: TopologyCounts,
+    existing_anti_affinity: LayeredCounts,
+    affinity: LayeredCounts,
+    anti_affinity: LayeredCounts,
 }
 
 #[derive(Clone, Default)]
@@ -182,17 +183,38 @@ impl Plugin for InterPodAffinity {
 
     fn pre_filter(&self, state: &mut CycleState, pod: &PodInfo, h: &Handle) -> Status {
         let mut st = PreFilterState::default();
-        for node in h.cache.nodes_with_required_anti_affinity() {
-            for existing in &node.pods {
-                if existing.has_required_anti_affinity() {
-                    update_existing_anti(&mut st, pod, existing, node, h, 1);
+        // getExistingAntiAffinityCounts, from the cache's per-term counts
+        // of the assigned pods' required anti-affinity terms.
+        let ns = h.cache.ns_labels(&pod.namespace);
+        let groups: Vec<_> = h
+            .cache
+            .affinity
+            .existing_anti
+            .values()
+            .filter(|g| g.term.matches(pod, ns))
+            .collect();
+        match groups.as_slice() {
+            [] => {}
+            [g] => st.existing_anti_affinity = LayeredCounts::new(g.counts.clone()),
+            gs => {
+                let mut sum = TopologyCounts::default();
+                for g in gs {
+                    sum.add_all(&g.counts);
                 }
+                st.existing_anti_affinity = LayeredCounts::new(Arc::new(sum));
             }
         }
+        // getIncomingAffinityAntiAffinityCounts: memoised by the cache for
+        // the pod's term lists, else counted here.
         if !pod.required_affinity_terms.is_empty() || !pod.required_anti_affinity_terms.is_empty() {
-            for node in h.cache.nodes() {
-                for existing in &node.pods {
-                    update_incoming(&mut st, pod, existing, node, h, 1);
+            if let Some((aff, anti)) = h.cache.affinity.incoming(pod) {
+                st.affinity = LayeredCounts::new(aff);
+                st.anti_affinity = LayeredCounts::new(anti);
+            } else {
+                for node in h.cache.nodes() {
+                    for existing in &node.pods {
+                        update_incoming(&mut st, pod, existing, node, h, 1);
+                    }
                 }
             }
         }
@@ -284,6 +306,12 @@ impl Plugin for InterPodAffinity {
         let has_constraints = !pod.preferred_affinity_terms.is_empty()
             || !pod.preferred_anti_affinity_terms.is_empty();
         if self.ignore_preferred_terms_of_existing_pods && !has_constraints {
+            return Status::skip();
+        }
+        // Without preferred terms of its own, only existing pods' required
+        // affinity and preferred terms can score; with none in the cluster
+        // the topology scores stay empty (Skip below), so skip the scan.
+        if !has_constraints && h.cache.affinity.pods_with_scoring_terms == 0 {
             return Status::skip();
         }
         let mut st = PreScoreState::default();

@@ -3,8 +3,12 @@
 //! PreferNoSchedule taints (reversed DefaultNormalizeScore).
 //! Upstream: `pkg/scheduler/framework/plugins/tainttoleration/taint_toleration.go`.
 //!
-//! The reason text follows current v1.33 patch releases (kubernetes#134740,
-//! cherry-picked): taint keys and values are no longer printed.
+//! The reason names the first untolerated taint, as release-1.33's
+//! `taint_toleration.go` Filter does:
+//! `fmt.Sprintf("node(s) had untolerated taint {%s: %s}", taint.Key, taint.Value)`.
+//! (kubernetes#134740 replaced it with `node(s) had untolerated taint(s)`
+//! on master for v1.35 and was cherry-picked to release-1.34 as #135023;
+//! no release-1.33 cherry-pick is known, so v1.33 prints the taint.)
 
 use super::helper::{find_untolerated_taint, tolerations_tolerate};
 use crate::scheduler::framework::{
@@ -12,11 +16,18 @@ use crate::scheduler::framework::{
 };
 use crate::scheduler::node_info::NodeInfo;
 use crate::scheduler::pod_info::PodInfo;
-use k8s_openapi::api::core::v1::Toleration;
+use k8s_openapi::api::core::v1::{Taint, Toleration};
 
 pub const NAME: &str = "TaintToleration";
-/// `ErrReasonNotMatch`.
-pub const ERR_REASON_NOT_MATCH: &str = "node(s) had untolerated taint(s)";
+/// The Filter reason for an untolerated NoSchedule / NoExecute taint
+/// (`{key: value}`, an empty value printing as `{key: }`).
+pub fn err_reason_untolerated(t: &Taint) -> String {
+    format!(
+        "node(s) had untolerated taint {{{}: {}}}",
+        t.key,
+        t.value.as_deref().unwrap_or("")
+    )
+}
 
 pub struct TaintToleration;
 
@@ -41,7 +52,7 @@ impl Plugin for TaintToleration {
         });
         match untolerated {
             None => Status::success(),
-            Some(_) => Status::unresolvable(ERR_REASON_NOT_MATCH),
+            Some(t) => Status::unresolvable(err_reason_untolerated(t)),
         }
     }
     fn pre_score(
@@ -84,5 +95,38 @@ impl Plugin for TaintToleration {
     }
     fn normalize_score(&self, _s: &CycleState, _p: &PodInfo, scores: &mut [NodeScore]) {
         default_normalize_score(MAX_NODE_SCORE, true, scores);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// tainttoleration/taint_toleration_test.go TestTaintTolerationFilter
+    /// (release-1.33): "A pod having no tolerations can't be scheduled onto
+    /// a node with nonempty taints" wants
+    /// `node(s) had untolerated taint {dedicated: user1}`.
+    #[test]
+    fn filter_reason_names_the_taint() {
+        let t = Taint {
+            key: "dedicated".into(),
+            value: Some("user1".into()),
+            effect: "NoSchedule".into(),
+            time_added: None,
+        };
+        assert_eq!(
+            err_reason_untolerated(&t),
+            "node(s) had untolerated taint {dedicated: user1}"
+        );
+        let cp = Taint {
+            key: "node-role.kubernetes.io/control-plane".into(),
+            value: None,
+            effect: "NoSchedule".into(),
+            time_added: None,
+        };
+        assert_eq!(
+            err_reason_untolerated(&cp),
+            "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"
+        );
     }
 }
