@@ -111,7 +111,7 @@ fn workshop_pod_too_big_gets_upstream_message() {
         .create(pod("web", "100m"), &WriteOptions::default())
         .unwrap();
     w.settle();
-    let want = "0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 Insufficient cpu. preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.";
+    let want = "0/4 nodes are available: 1 node(s) had untolerated taint(s), 3 Insufficient cpu. preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.";
     assert_eq!(
         events_for(&w, "huge"),
         vec![("FailedScheduling".to_string(), want.to_string())]

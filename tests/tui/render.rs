@@ -173,9 +173,9 @@ fn canned_decision() -> Decision {
     kubesim::tui::adapters::decision_from_json(serde_json::json!({
         "pod": "default/big",
         "node": null,
-        "message": "0/4 nodes are available: 1 node(s) had untolerated taint(s) {node-role.kubernetes.io/control-plane: }, 3 Insufficient cpu. preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.",
+        "message": "0/4 nodes are available: 1 node(s) had untolerated taint(s), 3 Insufficient cpu. preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.",
         "filter": {
-            "node1": {"plugin": "TaintToleration", "reasons": ["node(s) had untolerated taint(s) {node-role.kubernetes.io/control-plane: }"]},
+            "node1": {"plugin": "TaintToleration", "reasons": ["node(s) had untolerated taint(s)"]},
             "node2": {"plugin": "NodeResourcesFit", "reasons": ["Insufficient cpu"]},
             "node3": {"plugin": "NodeResourcesFit", "reasons": ["Insufficient cpu"]},
             "node4": {"plugin": "NodeResourcesFit", "reasons": ["Insufficient cpu"]}

@@ -3,12 +3,11 @@
 //! PreferNoSchedule taints (reversed DefaultNormalizeScore).
 //! Upstream: `pkg/scheduler/framework/plugins/tainttoleration/taint_toleration.go`.
 //!
-//! The reason names the first untolerated taint, as release-1.33's
-//! `taint_toleration.go` Filter does:
-//! `fmt.Sprintf("node(s) had untolerated taint {%s: %s}", taint.Key, taint.Value)`.
-//! (kubernetes#134740 replaced it with `node(s) had untolerated taint(s)`
-//! on master for v1.35 and was cherry-picked to release-1.34 as #135023;
-//! no release-1.33 cherry-pick is known, so v1.33 prints the taint.)
+//! The reason text follows current patch releases (kubernetes#134740 and
+//! its cherry-picks): taint keys and values are no longer printed. Early
+//! v1.33 patches (up to v1.33.5 at least) printed
+//! `node(s) had untolerated taint {key: value}`; flip the constant to
+//! reproduce one of those.
 
 use super::helper::{find_untolerated_taint, tolerations_tolerate};
 use crate::scheduler::framework::{
@@ -16,18 +15,11 @@ use crate::scheduler::framework::{
 };
 use crate::scheduler::node_info::NodeInfo;
 use crate::scheduler::pod_info::PodInfo;
-use k8s_openapi::api::core::v1::{Taint, Toleration};
+use k8s_openapi::api::core::v1::Toleration;
 
 pub const NAME: &str = "TaintToleration";
-/// The Filter reason for an untolerated NoSchedule / NoExecute taint
-/// (`{key: value}`, an empty value printing as `{key: }`).
-pub fn err_reason_untolerated(t: &Taint) -> String {
-    format!(
-        "node(s) had untolerated taint {{{}: {}}}",
-        t.key,
-        t.value.as_deref().unwrap_or("")
-    )
-}
+/// `ErrReasonNotMatch`.
+pub const ERR_REASON_NOT_MATCH: &str = "node(s) had untolerated taint(s)";
 
 pub struct TaintToleration;
 
@@ -52,7 +44,7 @@ impl Plugin for TaintToleration {
         });
         match untolerated {
             None => Status::success(),
-            Some(t) => Status::unresolvable(err_reason_untolerated(t)),
+            Some(_) => Status::unresolvable(ERR_REASON_NOT_MATCH),
         }
     }
     fn pre_score(
@@ -95,38 +87,5 @@ impl Plugin for TaintToleration {
     }
     fn normalize_score(&self, _s: &CycleState, _p: &PodInfo, scores: &mut [NodeScore]) {
         default_normalize_score(MAX_NODE_SCORE, true, scores);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// tainttoleration/taint_toleration_test.go TestTaintTolerationFilter
-    /// (release-1.33): "A pod having no tolerations can't be scheduled onto
-    /// a node with nonempty taints" wants
-    /// `node(s) had untolerated taint {dedicated: user1}`.
-    #[test]
-    fn filter_reason_names_the_taint() {
-        let t = Taint {
-            key: "dedicated".into(),
-            value: Some("user1".into()),
-            effect: "NoSchedule".into(),
-            time_added: None,
-        };
-        assert_eq!(
-            err_reason_untolerated(&t),
-            "node(s) had untolerated taint {dedicated: user1}"
-        );
-        let cp = Taint {
-            key: "node-role.kubernetes.io/control-plane".into(),
-            value: None,
-            effect: "NoSchedule".into(),
-            time_added: None,
-        };
-        assert_eq!(
-            err_reason_untolerated(&cp),
-            "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"
-        );
     }
 }
