@@ -282,6 +282,29 @@ impl ApiError {
         self.reason.code()
     }
 
+    /// The apiserver's own message (what `err.Error()` gives in Go, and
+    /// the `message` of the Status it sends): `Deployment.apps "x" is
+    /// invalid: ...` where kubectl's `CheckErr` prints `The Deployment "x"
+    /// is invalid: ...` (apimachinery `errors.NewInvalid`, kubectl
+    /// `cmdutil.checkErr`). Commands that wrap the error (`failed to create
+    /// deployment: %v`) print this one.
+    pub fn server_message(&self) -> String {
+        if self.reason != Reason::Invalid {
+            return self.message.clone();
+        }
+        let msg = self.message.strip_prefix("The ").unwrap_or(&self.message);
+        if let Some(kind) = Kind::ALL
+            .iter()
+            .find(|k| msg.starts_with(&format!("{} \"", k.info().kind)))
+        {
+            let g = kind.info().group;
+            if !g.is_empty() {
+                return msg.replacen(kind.info().kind, &format!("{}.{g}", kind.info().kind), 1);
+            }
+        }
+        msg.to_string()
+    }
+
     /// The `kind: Status` body the apiserver sends.
     pub fn to_status(&self) -> serde_json::Value {
         let mut details = serde_json::Map::new();
@@ -309,7 +332,7 @@ impl ApiError {
             "apiVersion": "v1",
             "metadata": {},
             "status": "Failure",
-            "message": self.message,
+            "message": self.server_message(),
             "reason": self.reason.as_str(),
             "code": self.code(),
         });
