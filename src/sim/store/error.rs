@@ -70,6 +70,9 @@ pub enum FieldErrorType {
     Duplicate(String),
     Forbidden,
     TooLong(String, usize),
+    /// Server-side apply: the field belongs to another manager (the
+    /// manager as `printManager` names it).
+    FieldManagerConflict(String),
 }
 
 /// One validation failure, printed as upstream's `field.Error`.
@@ -135,6 +138,7 @@ impl FieldError {
             FieldErrorType::Duplicate(_) => "FieldValueDuplicate",
             FieldErrorType::Forbidden => "FieldValueForbidden",
             FieldErrorType::TooLong(..) => "FieldValueTooLong",
+            FieldErrorType::FieldManagerConflict(_) => "FieldManagerConflict",
         }
     }
     /// The text after `field: `, as the `causes[].message` carries it.
@@ -159,6 +163,7 @@ impl FieldError {
             FieldErrorType::Duplicate(v) => format!("Duplicate value: \"{v}\""),
             FieldErrorType::Forbidden => with_detail("Forbidden".into()),
             FieldErrorType::TooLong(_, n) => format!("Too long: may not be more than {n} bytes"),
+            FieldErrorType::FieldManagerConflict(m) => format!("conflict with {m}"),
         }
     }
 }
