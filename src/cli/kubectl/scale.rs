@@ -164,7 +164,9 @@ pub fn scale(ctx: &mut Ctx) -> Output {
                 &Patch::Merge(serde_json::json!({"spec": {"replicas": replicas}})),
                 &WriteOptions {
                     dry_run: dry == DryRun::Server,
-                    field_manager: Some("kubectl-scale".into()),
+                    // kubectl scale sends no fieldManager: the apiserver names the
+                    // manager after the User-Agent, "kubectl".
+                    field_manager: Some("kubectl".into()),
                 },
                 false,
             ) {
