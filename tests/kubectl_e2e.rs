@@ -73,12 +73,12 @@ impl Cluster {
             let _ = stderr.read_to_end(&mut s);
             s
         });
-        let deadline = std::time::Instant::now() + Duration::from_secs(120);
+        let deadline = wall_now() + Duration::from_secs(120);
         let code = loop {
             if let Some(status) = child.try_wait().unwrap() {
                 break status.code().unwrap_or(-1);
             }
-            if std::time::Instant::now() > deadline {
+            if wall_now() > deadline {
                 let _ = child.kill();
                 let _ = child.wait();
                 break -1;
@@ -101,6 +101,12 @@ impl Drop for Cluster {
         self.handle.stop();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A test's own wall-time bound (not simulation time).
+#[allow(clippy::disallowed_methods)]
+fn wall_now() -> std::time::Instant {
+    std::time::Instant::now()
 }
 
 fn have_kubectl() -> bool {
@@ -445,12 +451,12 @@ impl Cluster {
     /// of wall time, so a hang fails instead of blocking the suite.
     fn kubectl_advancing(&self, args: &[&str]) -> (String, String, i32) {
         let mut child = self.command(args).spawn().expect("run kubectl");
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let deadline = wall_now() + Duration::from_secs(60);
         loop {
             if child.try_wait().unwrap().is_some() {
                 break;
             }
-            if std::time::Instant::now() > deadline {
+            if wall_now() > deadline {
                 let _ = child.kill();
                 break;
             }
@@ -468,9 +474,9 @@ impl Cluster {
 
 /// Polls `f` (every 50 ms, up to 30 s of wall time) until it is true.
 fn eventually(what: &str, mut f: impl FnMut() -> bool) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let deadline = wall_now() + Duration::from_secs(30);
     while !f() {
-        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        assert!(wall_now() < deadline, "timed out: {what}");
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -658,13 +664,13 @@ fn kubectl_workloads_logs_and_nodes() {
         c.kubectl(&["logs", "hello"]).0.contains("one")
     });
     t.step(&c, &["logs", "hello"]);
-    let child = c.command(&["logs", "-f", "hello"]).spawn().unwrap();
+    let mut child = c.command(&["logs", "-f", "hello"]).spawn().unwrap();
     // The stream is open (kubectl printed the first line), then the
     // container writes its second line and exits: the stream ends.
     let out = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
     let reader = {
         let out = out.clone();
-        let mut stdout = child.stdout.unwrap();
+        let mut stdout = child.stdout.take().unwrap();
         std::thread::spawn(move || {
             use std::io::Read;
             let mut buf = [0u8; 256];
@@ -693,6 +699,7 @@ fn kubectl_workloads_logs_and_nodes() {
     eventually("logs -f ends when the container exits", || {
         joined.load(std::sync::atomic::Ordering::SeqCst)
     });
+    assert!(child.wait().unwrap().success(), "logs -f exits cleanly");
     t.0.push_str("$ kubectl logs -f hello\n");
     t.0.push_str(&out.lock().unwrap());
     t.step(&c, &["get", "pod", "hello"]);
