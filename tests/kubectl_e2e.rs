@@ -703,7 +703,9 @@ fn kubectl_workloads_logs_and_nodes() {
     t.0.push_str("$ kubectl logs -f hello\n");
     t.0.push_str(&out.lock().unwrap());
     t.step(&c, &["get", "pod", "hello"]);
-    t.step(&c, &["top", "pods"]);
+    // One pod: the restarted ReplicaSet's hash depends on the wall clock
+    // (`rollout restart` stamps restartedAt with kubectl's time.Now()).
+    t.step(&c, &["top", "pod", "hello"]);
     // delete --cascade.
     t.step(
         &c,
