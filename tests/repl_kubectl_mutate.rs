@@ -203,7 +203,8 @@ fn scale_subresource() {
     );
     assert_eq!(
         fails(&mut s, "kubectl scale deploy nope --replicas=3"),
-        "Error from server (NotFound): deployments.apps \"nope\" not found\n"
+        // kubectl 1.33 (tests/kubectl_differential.rs compares the two).
+        "error: no objects passed to scale deployments.apps \"nope\" not found\n"
     );
     assert_eq!(fails(&mut s, "kubectl scale deploy web"), "error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0\n");
     // --record: cobra's deprecation warning and the change-cause.

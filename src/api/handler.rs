@@ -27,9 +27,24 @@ pub(crate) struct Ctx {
     pub content_type: String,
     pub user: User,
     pub body: Bytes,
+    /// The `User-Agent` header: the default field manager.
+    pub user_agent: String,
 }
 
 impl Ctx {
+    /// The field manager of a write: `?fieldManager=`, else the
+    /// User-Agent up to its first `/` (`kubectl`, `OpenAPI-Generator`), as
+    /// the apiserver's `prefixFromUserAgent` (handlers/rest.go).
+    pub fn field_manager(&self) -> String {
+        match self.query.get("fieldManager") {
+            Some(m) if !m.is_empty() => m.to_string(),
+            _ => {
+                let ua = self.user_agent.split('/').next().unwrap_or("");
+                ua.chars().take(128).collect()
+            }
+        }
+    }
+
     pub fn dry_run(&self) -> Result<bool, ApiError> {
         dry_run_values(self.query.params.get("dryRun").map(Vec::as_slice))
     }
@@ -67,6 +82,7 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, req: Request) -> Respons
         content_type: header_str(&parts.headers, header::CONTENT_TYPE.as_str()),
         user: authz::identify(&parts.headers),
         body,
+        user_agent: header_str(&parts.headers, header::USER_AGENT.as_str()),
     };
     match route(ctx, parts.uri.path()).await {
         Ok(r) => r,

@@ -75,7 +75,11 @@ pub(crate) async fn list(ctx: Ctx, kind: Kind, ns: Option<String>) -> ApiResult 
         .map_err(stopped)??;
     Ok(match wants {
         Wants::Object => bytes_response(200, "application/json", list_bytes(kind, &res)),
-        Wants::Table(include) => json_response(200, &render_table(kind, &res, now, include)),
+        Wants::Table(include) => bytes_response(
+            200,
+            "application/json",
+            table_bytes(kind, &res, now, include),
+        ),
     })
 }
 
@@ -109,13 +113,13 @@ pub(crate) fn list_bytes(kind: Kind, res: &ListResult) -> Vec<u8> {
     out
 }
 
-/// A list as a Table (kubectl get).
-pub(crate) fn render_table(
+/// A list as a Table (kubectl get), written as bytes row by row.
+pub(crate) fn table_bytes(
     kind: Kind,
     res: &ListResult,
     now: jiff::Timestamp,
     include: IncludeObject,
-) -> Value {
+) -> Vec<u8> {
     let mut meta = json!({"resourceVersion": res.resource_version.to_string()});
     if let Some(c) = &res.continue_token {
         meta["continue"] = json!(c);
@@ -123,9 +127,9 @@ pub(crate) fn render_table(
     if let Some(n) = res.remaining {
         meta["remainingItemCount"] = json!(n);
     }
-    let mut t = printers::table(kind, &res.items, now).to_json(include, res.resource_version);
-    t["metadata"] = meta;
-    t
+    let mut out = Vec::with_capacity(256 * (res.items.len() + 1));
+    printers::table(kind, &res.items, now).write_json(include, &meta, &mut out);
+    out
 }
 
 /// `{"kind":"PodList","apiVersion":"v1","metadata":{...},"items":[...]}`

@@ -115,7 +115,7 @@ async fn scale(ctx: Ctx, kind: Kind, ns: String, name: String, verb: &str) -> Ap
     let replace = verb == "update";
     let opts = WriteOptions {
         dry_run: ctx.dry_run()?,
-        field_manager: ctx.query.get("fieldManager").map(str::to_string),
+        field_manager: Some(ctx.field_manager()),
     };
     let out = ctx
         .app

@@ -164,7 +164,7 @@ pub(crate) fn decode(
 fn write_options(ctx: &Ctx) -> Result<WriteOptions, ApiError> {
     Ok(WriteOptions {
         dry_run: ctx.dry_run()?,
-        field_manager: ctx.query.get("fieldManager").map(str::to_string),
+        field_manager: Some(ctx.field_manager()),
     })
 }
 
@@ -335,9 +335,10 @@ fn strip_patch_directives(v: &mut Value) {
     }
 }
 
-/// Server-side apply: merge the applied configuration into the live object
-/// (creating it if missing) and record the manager in managedFields.
-/// Conflict detection between managers is not modelled: `force` is accepted.
+/// Server-side apply: create the object if it is missing, else merge the
+/// applied configuration into the live object with field ownership
+/// (`kubesim::sim::store::managed`: conflicts with other managers unless
+/// `force`, pruning of fields this manager no longer applies).
 #[allow(clippy::too_many_arguments)]
 fn apply(
     w: &mut World,
@@ -346,7 +347,7 @@ fn apply(
     name: &str,
     mut v: Value,
     manager: &str,
-    _force: bool,
+    force: bool,
     fv: FieldValidation,
     opts: &WriteOptions,
     status: bool,
@@ -360,99 +361,10 @@ fn apply(
         }
         _ => v["metadata"]["name"] = json!(name),
     }
-    let time = w.store.timestamp_secs();
-    let entry = json!({
-        "manager": manager,
-        "operation": "Apply",
-        "apiVersion": kind.info().api_version(),
-        "time": time,
-        "fieldsType": "FieldsV1",
-        "fieldsV1": fields_v1(&v, ""),
-    });
-    match w.store.try_get(kind, ns, name).cloned() {
-        None => {
-            let mut body = v;
-            body["metadata"]["managedFields"] = json!([entry]);
-            let (obj, _) = decode(kind, body, fv)?;
-            Ok((w.store.create(obj, opts)?, true))
-        }
-        Some(cur) => {
-            // Validate the applied configuration on its own first.
-            decode(kind, v.clone(), fv)?;
-            let mut managed: Vec<Value> = cur
-                .meta()
-                .managed_fields
-                .iter()
-                .flatten()
-                .filter_map(|m| serde_json::to_value(m).ok())
-                .filter(|m| !(m["manager"] == manager && m["operation"] == "Apply"))
-                .collect();
-            managed.push(entry);
-            let mut patch = v;
-            patch["metadata"]["managedFields"] = json!(managed);
-            let p = Patch::Apply(patch, manager.to_string());
-            Ok((w.store.patch(kind, ns, name, &p, opts, status)?, false))
-        }
-    }
-}
-
-/// The `fieldsV1` set of an applied configuration: `f:` for fields, `k:`
-/// for list items with a merge key, `.` for the item itself
-/// (structured-merge-diff's FieldsV1 format).
-pub fn fields_v1(v: &Value, field: &str) -> Value {
-    match v {
-        Value::Object(m) => {
-            let mut out = serde_json::Map::new();
-            for (k, val) in m {
-                if field.is_empty() && matches!(k.as_str(), "apiVersion" | "kind") {
-                    continue;
-                }
-                if field.is_empty() && k == "metadata" {
-                    let mut meta = serde_json::Map::new();
-                    for (mk, mv) in val.as_object().into_iter().flatten() {
-                        if matches!(
-                            mk.as_str(),
-                            "name"
-                                | "namespace"
-                                | "managedFields"
-                                | "resourceVersion"
-                                | "uid"
-                                | "creationTimestamp"
-                        ) {
-                            continue;
-                        }
-                        meta.insert(format!("f:{mk}"), fields_v1(mv, mk));
-                    }
-                    if !meta.is_empty() {
-                        out.insert("f:metadata".into(), Value::Object(meta));
-                    }
-                    continue;
-                }
-                out.insert(format!("f:{k}"), fields_v1(val, k));
-            }
-            Value::Object(out)
-        }
-        Value::Array(items) => {
-            let key = crate::objects::patch::merge_key(field);
-            let mut out = serde_json::Map::new();
-            for it in items {
-                match (key, it) {
-                    (Some(k), Value::Object(_)) if it.get(k).is_some() => {
-                        let id = json!({k: it[k]});
-                        let mut inner = match fields_v1(it, "") {
-                            Value::Object(m) => m,
-                            _ => serde_json::Map::new(),
-                        };
-                        inner.insert(".".into(), json!({}));
-                        out.insert(format!("k:{id}"), Value::Object(inner));
-                    }
-                    _ => {}
-                }
-            }
-            Value::Object(out)
-        }
-        _ => json!({}),
-    }
+    // Validate the applied configuration on its own first.
+    decode(kind, v.clone(), fv)?;
+    w.store
+        .apply(kind, ns, name, &v, manager, force, opts, status)
 }
 
 /// DeleteOptions from the body (JSON) and the query, as delete.go merges them.
@@ -611,7 +523,7 @@ mod tests {
         let v = json!({"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "web", "labels": {"app": "web"}},
             "spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "nginx", "image": "nginx"}]}}}});
-        let f = fields_v1(&v, "");
+        let f = crate::sim::store::managed::fields_v1(&v);
         assert_eq!(
             f.to_string(),
             r#"{"f:metadata":{"f:labels":{"f:app":{}}},"f:spec":{"f:replicas":{},"f:template":{"f:spec":{"f:containers":{"k:{\"name\":\"nginx\"}":{"f:name":{},"f:image":{},".":{}}}}}}}"#

@@ -532,3 +532,27 @@ fn output_formats() {
         "NAME             REPLICAS   IMAGE\nweb-7d4b9c8f6    3          nginx:1.27\nweb-5c6b8f9d44   0          nginx:1.26\n"
     );
 }
+
+/// The streamed Table bytes (what `kubesim serve` sends for a list) are
+/// the same document as `Table::to_json`, for every kind and every
+/// `includeObject`, completed pods' row conditions included.
+#[test]
+fn streamed_table_json_matches_the_value_form() {
+    let all = everything();
+    let kinds: std::collections::BTreeSet<Kind> = all.iter().map(|o| o.kind()).collect();
+    for kind in kinds {
+        let objs = of(kind);
+        let t = table(kind, &objs, now());
+        for include in [
+            IncludeObject::None,
+            IncludeObject::Metadata,
+            IncludeObject::Object,
+        ] {
+            let meta = serde_json::json!({"resourceVersion": "7"});
+            let mut bytes = Vec::new();
+            t.write_json(include, &meta, &mut bytes);
+            let streamed: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(streamed, t.to_json(include, 7), "{kind:?} {include:?}");
+        }
+    }
+}

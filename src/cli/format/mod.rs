@@ -119,6 +119,17 @@ pub fn list_of(items: Vec<Value>) -> Value {
     crate::printers::output::list_of(items)
 }
 
+/// kubectl prints JSON and YAML without `metadata.managedFields` unless
+/// `--show-managed-fields` (cli-runtime `OmitManagedFieldsPrinter`, used
+/// by `JSONYamlPrintFlags` only: jsonpath and templates still see them).
+pub fn omit_managed_fields(v: &mut Value, fmt: &OutputFormat) {
+    if matches!(fmt, OutputFormat::Json | OutputFormat::Yaml) {
+        if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.remove("managedFields");
+        }
+    }
+}
+
 /// Renders objects (already JSON) in a non-table format. `single` means
 /// the user named exactly one object: it prints bare, not in a `List`.
 /// `names` are the `kind/name` strings for `-o name`.

@@ -6,7 +6,7 @@ use crate::cli::flags::{flag, FlagSpec};
 use crate::cli::output::Output;
 use crate::objects::manifest::{self, ManifestError};
 use crate::objects::Object;
-use crate::sim::store::{Patch, WriteOptions};
+use crate::sim::store::{Patch, Reason, WriteOptions};
 use serde_json::Value;
 
 pub const CREATE_FLAGS: &[FlagSpec] = &[
@@ -231,10 +231,16 @@ pub fn apply(ctx: &mut Ctx) -> Output {
     let (suffix, server_dry) = dry_run(ctx);
     let client_dry = ctx.args.get("dry-run") == Some("client");
     let server_side = ctx.args.bool("server-side");
+    // apply.go GetApplyFieldManagerFlag: "kubectl" for server-side apply,
+    // "kubectl-client-side-apply" otherwise.
     let manager = ctx
         .args
         .get("field-manager")
-        .unwrap_or("kubectl")
+        .unwrap_or(if server_side {
+            "kubectl"
+        } else {
+            "kubectl-client-side-apply"
+        })
         .to_string();
     let mut out = Output::default();
     for doc in &docs {
@@ -263,24 +269,6 @@ pub fn apply(ctx: &mut Ctx) -> Output {
             out.push_out(&format!("{prefix}/{name} {word}{suffix}"));
             continue;
         }
-        if server_side {
-            let mut v = doc.value.clone();
-            if kind.info().namespaced {
-                v["metadata"]["namespace"] = Value::String(ons.clone());
-            }
-            match ctx.world.store.patch(
-                kind,
-                &ons,
-                &name,
-                &Patch::Apply(v, manager.clone()),
-                &wopts,
-                false,
-            ) {
-                Ok(_) => out.push_out(&format!("{prefix}/{name} serverside-applied{suffix}")),
-                Err(e) => out.extend(Output::err(e.kubectl_text())),
-            }
-            continue;
-        }
         // The annotation records what was applied, without itself.
         let mut applied = doc.value.clone();
         if kind.info().namespaced {
@@ -299,6 +287,30 @@ pub fn apply(ctx: &mut Ctx) -> Output {
             }
         }
         let applied_text = crate::cli::format::go_json(&recorded, false);
+        if server_side {
+            let mut v = doc.value.clone();
+            if kind.info().namespaced {
+                v["metadata"]["namespace"] = Value::String(ons.clone());
+            }
+            let force = ctx.args.bool("force-conflicts");
+            match ctx
+                .world
+                .store
+                .apply(kind, &ons, &name, &v, &manager, force, &wopts, false)
+            {
+                Ok(_) => {
+                    if manager == "kubectl" && !server_dry {
+                        after_server_side_apply(ctx.world, kind, &ons, &name, &applied_text);
+                    }
+                    out.push_out(&format!("{prefix}/{name} serverside-applied{suffix}"))
+                }
+                Err(e) if e.reason == Reason::Conflict => {
+                    out.extend(Output::error(format!("{}\n{SSA_CONFLICT_HELP}", e.message)))
+                }
+                Err(e) => out.extend(Output::err(e.kubectl_text())),
+            }
+            continue;
+        }
         match exists {
             None => {
                 let mut obj = obj;
@@ -336,6 +348,78 @@ pub fn apply(ctx: &mut Ctx) -> Output {
         }
     }
     out
+}
+
+/// What kubectl does after a successful server-side apply with its own
+/// manager (k8s.io/kubectl/pkg/cmd/apply/apply.go
+/// `saveLastApplyAnnotationIfNecessary` and `migrateToSSAIfNecessary`,
+/// `client-go/util/csaupgrade`): an object that carries a client-side
+/// apply annotation gets it refreshed by the manager
+/// `kubectl-last-applied`, and the fields of `kubectl-client-side-apply`
+/// move into the `kubectl` apply entry.
+fn after_server_side_apply(
+    world: &mut crate::sim::World,
+    kind: crate::objects::Kind,
+    ns: &str,
+    name: &str,
+    applied_text: &str,
+) {
+    use crate::sim::store::managed;
+    let Some(cur) = world.store.try_get(kind, ns, name).cloned() else {
+        return;
+    };
+    let annotation = format!("{applied_text}\n");
+    let old = cur
+        .meta()
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(LAST_APPLIED).cloned());
+    if old.is_some_and(|o| o != annotation) {
+        let info = kind.info();
+        let mut cfg = serde_json::json!({
+            "apiVersion": info.api_version(),
+            "kind": info.kind,
+            "metadata": {"name": name, "annotations": {LAST_APPLIED: annotation}},
+        });
+        if info.namespaced {
+            cfg["metadata"]["namespace"] = Value::String(ns.to_string());
+        }
+        let _ = world.store.apply(
+            kind,
+            ns,
+            name,
+            &cfg,
+            "kubectl-last-applied",
+            true,
+            &WriteOptions::default(),
+            false,
+        );
+    }
+    let Some(cur) = world.store.try_get(kind, ns, name).cloned() else {
+        return;
+    };
+    let mut entries = managed::entries(cur.meta().managed_fields.as_ref());
+    let csa: Vec<managed::Entry> = entries
+        .iter()
+        .filter(|e| e.manager == "kubectl-client-side-apply")
+        .cloned()
+        .collect();
+    if csa.is_empty() {
+        return;
+    }
+    entries.retain(|e| e.manager != "kubectl-client-side-apply");
+    let fields: managed::FieldSet = csa.into_iter().flat_map(|e| e.set).collect();
+    match entries
+        .iter_mut()
+        .find(|e| e.manager == "kubectl" && e.operation == "Apply" && e.subresource.is_none())
+    {
+        Some(ssa) => ssa.set.extend(fields),
+        None => return,
+    }
+    let mut obj = (*cur).clone();
+    obj.meta_mut().managed_fields = managed::to_meta(&entries);
+    obj.meta_mut().resource_version = None;
+    let _ = world.store.update(obj, &WriteOptions::default());
 }
 
 /// The patch client-side apply sends: the new configuration, plus `null`
@@ -376,3 +460,18 @@ fn strip_rv(v: &Value) -> Value {
     }
     v
 }
+
+/// What kubectl adds to a server-side apply conflict
+/// (k8s.io/kubectl/pkg/cmd/apply/apply.go, `applyOneObject`).
+const SSA_CONFLICT_HELP: &str =
+    "Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the apply
+  command with the `--force-conflicts` flag.
+* If you do not intend to manage all of the fields, please edit your
+  manifest to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your manifest to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts";

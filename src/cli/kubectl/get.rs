@@ -19,6 +19,7 @@ pub const FLAGS: &[FlagSpec] = &[
     flag("output", Some('o'), true, "Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file, custom-columns, custom-columns-file, wide). See custom columns [https://kubernetes.io/docs/reference/kubectl/#custom-columns], golang template [http://golang.org/pkg/text/template/#pkg-overview] and jsonpath template [https://kubernetes.io/docs/reference/kubectl/jsonpath/]."),
     flag("selector", Some('l'), true, "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints."),
     flag("field-selector", None, true, "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type."),
+    flag("show-managed-fields", None, false, "If true, keep the managedFields when printing objects in JSON or YAML format."),
     flag("show-labels", None, false, "When printing, show all labels as the last column (default hide labels column)"),
     flag("label-columns", Some('L'), true, "Accepts a comma separated list of labels that are going to be presented as columns. Names are case-sensitive. You can also use multiple flag options like -L label1 -L label2...").default("[]"),
     flag("no-headers", None, false, "When using the default or custom-column output format, don't print headers (default print headers)."),
@@ -225,7 +226,17 @@ pub fn get(ctx: &mut Ctx) -> Output {
             if objs.is_empty() && (!found.errors.is_empty() || watch) {
                 String::new()
             } else {
-                let values: Vec<serde_json::Value> = objs.iter().map(|o| o.to_json()).collect();
+                let show_managed = ctx.args.bool("show-managed-fields");
+                let values: Vec<serde_json::Value> = objs
+                    .iter()
+                    .map(|o| {
+                        let mut v = o.to_json();
+                        if !show_managed {
+                            format::omit_managed_fields(&mut v, &fmt);
+                        }
+                        v
+                    })
+                    .collect();
                 let names: Vec<String> = objs.iter().map(|o| super::name_of(o)).collect();
                 match format::render(&values, &names, single, &fmt, print_opts.no_headers) {
                     Ok(s) => s,

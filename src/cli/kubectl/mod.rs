@@ -204,6 +204,7 @@ pub fn print_with(obj: &Object, op: &str, dry: DryRun, fmt: &OutputFormat) -> Ou
         OutputFormat::Table { .. } => Output::ok(format!("{name} {op}{}\n", dry.suffix())),
         other => {
             let mut v = obj.to_json();
+            format::omit_managed_fields(&mut v, other);
             if dry == DryRun::Client {
                 client_object(&mut v);
             }

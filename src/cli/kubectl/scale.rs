@@ -106,6 +106,21 @@ pub fn scale(ctx: &mut Ctx) -> Output {
     if targets.is_empty() {
         return Output::err("No resources found").with_code(0);
     }
+    // kubectl visits the named objects first and scales none when none
+    // exists (k8s.io/kubectl/pkg/cmd/scale/scale.go: "no objects passed to
+    // scale"; observed with kubectl 1.33: `error: no objects passed to
+    // scale deployments.apps "nope" not found`).
+    let missing = targets
+        .iter()
+        .filter_map(|(kind, ns, name)| ctx.world.store.get(*kind, ns, name).err())
+        .next();
+    if let Some(e) = missing.filter(|_| {
+        targets
+            .iter()
+            .all(|(kind, ns, name)| ctx.world.store.get(*kind, ns, name).is_err())
+    }) {
+        return Output::error(format!("no objects passed to scale {}", e.message));
+    }
     let mut out = Output::default();
     for (kind, ns, name) in targets {
         let obj = match ctx.world.store.get(kind, &ns, &name) {
@@ -149,7 +164,9 @@ pub fn scale(ctx: &mut Ctx) -> Output {
                 &Patch::Merge(serde_json::json!({"spec": {"replicas": replicas}})),
                 &WriteOptions {
                     dry_run: dry == DryRun::Server,
-                    field_manager: Some("kubectl-scale".into()),
+                    // kubectl scale sends no fieldManager: the apiserver names the
+                    // manager after the User-Agent, "kubectl".
+                    field_manager: Some("kubectl".into()),
                 },
                 false,
             ) {

@@ -70,6 +70,9 @@ pub enum FieldErrorType {
     Duplicate(String),
     Forbidden,
     TooLong(String, usize),
+    /// Server-side apply: the field belongs to another manager (the
+    /// manager as `printManager` names it).
+    FieldManagerConflict(String),
 }
 
 /// One validation failure, printed as upstream's `field.Error`.
@@ -135,6 +138,7 @@ impl FieldError {
             FieldErrorType::Duplicate(_) => "FieldValueDuplicate",
             FieldErrorType::Forbidden => "FieldValueForbidden",
             FieldErrorType::TooLong(..) => "FieldValueTooLong",
+            FieldErrorType::FieldManagerConflict(_) => "FieldManagerConflict",
         }
     }
     /// The text after `field: `, as the `causes[].message` carries it.
@@ -159,6 +163,7 @@ impl FieldError {
             FieldErrorType::Duplicate(v) => format!("Duplicate value: \"{v}\""),
             FieldErrorType::Forbidden => with_detail("Forbidden".into()),
             FieldErrorType::TooLong(_, n) => format!("Too long: may not be more than {n} bytes"),
+            FieldErrorType::FieldManagerConflict(m) => format!("conflict with {m}"),
         }
     }
 }
@@ -288,6 +293,29 @@ impl ApiError {
         self.reason.code()
     }
 
+    /// The apiserver's own message (what `err.Error()` gives in Go, and
+    /// the `message` of the Status it sends): `Deployment.apps "x" is
+    /// invalid: ...` where kubectl's `CheckErr` prints `The Deployment "x"
+    /// is invalid: ...` (apimachinery `errors.NewInvalid`, kubectl
+    /// `cmdutil.checkErr`). Commands that wrap the error (`failed to create
+    /// deployment: %v`) print this one.
+    pub fn server_message(&self) -> String {
+        if self.reason != Reason::Invalid {
+            return self.message.clone();
+        }
+        let msg = self.message.strip_prefix("The ").unwrap_or(&self.message);
+        if let Some(kind) = Kind::ALL
+            .iter()
+            .find(|k| msg.starts_with(&format!("{} \"", k.info().kind)))
+        {
+            let g = kind.info().group;
+            if !g.is_empty() {
+                return msg.replacen(kind.info().kind, &format!("{}.{g}", kind.info().kind), 1);
+            }
+        }
+        msg.to_string()
+    }
+
     /// The `kind: Status` body the apiserver sends.
     pub fn to_status(&self) -> serde_json::Value {
         let mut details = serde_json::Map::new();
@@ -315,7 +343,7 @@ impl ApiError {
             "apiVersion": "v1",
             "metadata": {},
             "status": "Failure",
-            "message": self.message,
+            "message": self.server_message(),
             "reason": self.reason.as_str(),
             "code": self.code(),
         });

@@ -12,6 +12,7 @@ mod events;
 mod eviction;
 mod fields;
 pub mod load;
+pub mod managed;
 pub mod metrics;
 
 pub use error::{ApiError, FieldError, Reason};
@@ -445,6 +446,9 @@ impl Store {
                 _ => {}
             }
         }
+        if let Some(manager) = opts.field_manager.as_deref() {
+            self.record_manager(&mut obj, None, manager, managed::Scope::Main);
+        }
         if opts.dry_run {
             let m = obj.meta_mut();
             m.creation_timestamp
@@ -547,6 +551,17 @@ impl Store {
             let g = old.meta().generation.unwrap_or(1) + 1;
             obj.meta_mut().generation = Some(g);
         }
+        // A write without managedFields keeps them (an empty list resets).
+        if obj.meta().managed_fields.is_none() {
+            obj.meta_mut().managed_fields = old.meta().managed_fields.clone();
+        }
+        if let Some(manager) = opts.field_manager.as_deref() {
+            let scope = match which {
+                UpdateKind::Status => managed::Scope::Status,
+                UpdateKind::Main => managed::Scope::Main,
+            };
+            self.record_manager(&mut obj, Some(&old_json), manager, scope);
+        }
         if opts.dry_run {
             return Ok(Arc::new(obj));
         }
@@ -575,6 +590,110 @@ impl Store {
         self.objects[kind as usize].insert(key, arc.clone());
         self.push_event(WatchEventType::Modified, arc.clone(), Some(old));
         Ok(arc)
+    }
+
+    /// Server-side apply (PATCH `application/apply-patch+yaml`): creates a
+    /// missing object, else merges `config` into the live object with field
+    /// ownership: a field another manager owns with another value is a 409
+    /// Conflict unless `force`; fields `manager` applied before and omits
+    /// now are pruned ([`managed::apply`]). Returns the object and whether
+    /// it was created.
+    #[allow(clippy::too_many_arguments)]
+    pub fn apply(
+        &mut self,
+        kind: Kind,
+        ns: &str,
+        name: &str,
+        config: &Value,
+        manager: &str,
+        force: bool,
+        opts: &WriteOptions,
+        status: bool,
+    ) -> Result<(Arc<Object>, bool), ApiError> {
+        // The apply records its own entry, not an Update one.
+        let opts = WriteOptions {
+            field_manager: None,
+            ..opts.clone()
+        };
+        let time = self.timestamp_secs();
+        let api_version = kind.info().api_version();
+        let scope = if status {
+            managed::Scope::Status
+        } else {
+            managed::Scope::Main
+        };
+        let Some(cur) = self.try_get(kind, ns, name).cloned() else {
+            let out = managed::apply(
+                &serde_json::json!({}),
+                config,
+                vec![],
+                manager,
+                &api_version,
+                time,
+                scope,
+                force,
+            )?;
+            // Callers validated the configuration (fieldValidation).
+            let mut obj = crate::objects::manifest::decode_as(kind, config.clone(), false)
+                .map_err(|e| ApiError::bad_request(e.to_string()))?;
+            obj.meta_mut().managed_fields = managed::to_meta(&out.entries);
+            return Ok((self.create(obj, &opts)?, true));
+        };
+        let live = cur.to_json();
+        let entries = managed::entries(cur.meta().managed_fields.as_ref());
+        let out = managed::apply(
+            &live,
+            config,
+            entries,
+            manager,
+            &api_version,
+            time,
+            scope,
+            force,
+        )?;
+        let mut doc = out.object;
+        doc["metadata"]["name"] = Value::String(name.to_string());
+        if kind.info().namespaced {
+            doc["metadata"]["namespace"] = Value::String(ns.to_string());
+        }
+        // Without a resourceVersion in the configuration there is no
+        // optimistic concurrency check (as for any patch).
+        if config["metadata"]["resourceVersion"].as_str().is_none() {
+            doc["metadata"]["resourceVersion"] = Value::Null;
+        }
+        let mut obj = kind
+            .decode(doc)
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        obj.meta_mut().managed_fields = managed::to_meta(&out.entries);
+        let written = if status {
+            self.update_status(obj, &opts)?
+        } else {
+            self.update(obj, &opts)?
+        };
+        Ok((written, false))
+    }
+
+    /// Records an Update by `manager` in the object's managedFields
+    /// (see [`managed`]).
+    fn record_manager(
+        &self,
+        obj: &mut Object,
+        old: Option<&Value>,
+        manager: &str,
+        scope: managed::Scope,
+    ) {
+        let entries = managed::entries(obj.meta().managed_fields.as_ref());
+        let api_version = obj.kind().info().api_version();
+        let entries = managed::record_update(
+            entries,
+            old,
+            &obj.to_json(),
+            manager,
+            &api_version,
+            self.timestamp_secs(),
+            scope,
+        );
+        obj.meta_mut().managed_fields = managed::to_meta(&entries);
     }
 
     /// Applies `f` to a copy of the object and writes it back with `update`
@@ -607,17 +726,14 @@ impl Store {
         opts: &WriteOptions,
         status: bool,
     ) -> Result<Arc<Object>, ApiError> {
+        if let Patch::Apply(v, manager) = patch {
+            return Ok(self
+                .apply(kind, ns, name, v, manager, false, opts, status)?
+                .0);
+        }
         let current = match self.try_get(kind, ns, name) {
             Some(o) => o.clone(),
-            None => {
-                // Server-side apply creates what is missing.
-                if let Patch::Apply(v, _) = patch {
-                    let obj = crate::objects::manifest::decode_object(v.clone(), true)
-                        .map_err(|e| ApiError::bad_request(e.to_string()))?;
-                    return self.create(obj, opts);
-                }
-                return Err(ApiError::not_found(kind, name));
-            }
+            None => return Err(ApiError::not_found(kind, name)),
         };
         let mut doc = current.to_json();
         match patch {

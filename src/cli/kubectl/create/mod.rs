@@ -13,7 +13,7 @@ mod workloads;
 use super::{Command, Ctx, DryRun};
 use crate::cli::output::Output;
 use crate::objects::Object;
-use crate::sim::store::{ApiError, Reason, WriteOptions};
+use crate::sim::store::WriteOptions;
 
 /// Flags every `create` subcommand has.
 macro_rules! create_flags {
@@ -80,30 +80,6 @@ pub fn enforced_namespace(ctx: &Ctx) -> Option<String> {
     ctx.args.get("namespace").map(str::to_string)
 }
 
-/// The apiserver's own message (what `err.Error()` gives in Go), as
-/// kubectl prints it inside `failed to create ...: %v`.
-fn server_message(e: &ApiError) -> String {
-    if e.reason == Reason::Invalid {
-        // "The Deployment "x" is invalid: ..." → "Deployment.apps "x" is invalid: ..."
-        let msg = e
-            .message
-            .strip_prefix("The ")
-            .unwrap_or(&e.message)
-            .to_string();
-        if let Some(kind) = crate::objects::Kind::ALL
-            .iter()
-            .find(|k| msg.starts_with(&format!("{} \"", k.info().kind)))
-        {
-            let g = kind.info().group;
-            if !g.is_empty() {
-                return msg.replacen(kind.info().kind, &format!("{}.{g}", kind.info().kind), 1);
-            }
-        }
-        return msg;
-    }
-    e.message.clone()
-}
-
 /// Creates (or, for a client dry run, only prints) a generated object.
 /// `what` is the noun of kubectl's `failed to create WHAT: ...` wrapper,
 /// or `None` for commands that return the server's error as it is.
@@ -149,7 +125,7 @@ pub fn finish(ctx: &mut Ctx, mut obj: Object, what: Option<&str>) -> Output {
     ) {
         Ok(o) => ctx.print_object(&o, "created", dry),
         Err(e) => match what {
-            Some(w) => Output::error(format!("failed to create {w}: {}", server_message(&e))),
+            Some(w) => Output::error(format!("failed to create {w}: {}", e.server_message())),
             None => Output::err(e.kubectl_text()),
         },
     }
