@@ -14,6 +14,7 @@
 //! Images the table does not know listen on their declared container ports
 //! and answer any request with an empty 200.
 
+use super::docroot::DocRoot;
 use super::http::{http_date, HttpRequest, HttpResponse};
 use super::latency::Micros;
 use k8s_openapi::api::core::v1::Container;
@@ -244,6 +245,8 @@ pub struct ServeCtx<'a> {
     pub pod: &'a str,
     pub hostname: &'a str,
     pub env: &'a [(String, String)],
+    /// What nginx finds in its html directory.
+    pub docroot: super::docroot::DocRoot,
     pub client: String,
     pub now: jiff::Timestamp,
 }
@@ -358,7 +361,19 @@ pub fn serve_simple(kind: AppKind, cx: &ServeCtx, req: &HttpRequest) -> HttpResp
                     .h("Content-Type", "text/html")
                     .body(nginx_error_page(405))
                     .h("Connection", "keep-alive")
-            } else if path == "/" || path == "/index.html" {
+            } else if cx.docroot == DocRoot::Empty && path == "/" {
+                // ngx_http_index_module: no index file, autoindex off.
+                HttpResponse { status: 403, ..base }
+                    .h("Content-Type", "text/html")
+                    .body(nginx_error_page(403))
+                    .h("Connection", "keep-alive")
+            } else if cx.docroot == DocRoot::SpoonKnife && (path == "/" || path == "/index.html") {
+                HttpResponse { status: 200, ..base }
+                    .h("Content-Type", "text/html")
+                    .body(super::docroot::SPOON_KNIFE)
+                    .h("Connection", "keep-alive")
+                    .h("Accept-Ranges", "bytes")
+            } else if cx.docroot == DocRoot::Default && (path == "/" || path == "/index.html") {
                 HttpResponse { status: 200, ..base }
                     .h("Content-Type", "text/html")
                     .body(NGINX_WELCOME)

@@ -977,6 +977,7 @@ impl Engine {
                         pod: &p.name,
                         hostname: &p.hostname,
                         env: &p.procs[proc].env,
+                        docroot: p.docroot,
                         client: format!("{}:{}", IpDisplay(client), src_port),
                         now: wall,
                     };
@@ -1010,6 +1011,7 @@ impl Engine {
                     pod: &p.name,
                     hostname: &p.hostname,
                     env: &p.procs[proc].env,
+                    docroot: p.docroot,
                     client: IpDisplay(client).to_string(),
                     now: self.wall(),
                 };
@@ -1214,6 +1216,7 @@ impl Engine {
             p.hostname = d.hostname.clone();
             p.ports = d.ports.clone();
             p.enable_service_links = d.enable_service_links;
+            p.docroot = d.docroot;
         }
         // Processes: start, stop or restart by container identity.
         for (ci, cd) in d.containers.iter().enumerate() {

@@ -14,6 +14,7 @@ pub mod addr;
 pub mod apps;
 pub mod dns;
 pub mod dockercoins;
+pub mod docroot;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod engine;

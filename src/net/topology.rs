@@ -109,6 +109,8 @@ pub struct PodRt {
     /// NetworkPolicies resolve against these.
     pub ports: Vec<(String, u16, Proto)>,
     pub enable_service_links: bool,
+    /// What its nginx serves (see [`super::docroot`]).
+    pub docroot: super::docroot::DocRoot,
 }
 
 impl PodRt {
@@ -155,6 +157,7 @@ pub struct PodDesc {
     pub containers: Vec<ContainerDesc>,
     pub ports: Vec<(String, u16, Proto)>,
     pub enable_service_links: bool,
+    pub docroot: super::docroot::DocRoot,
 }
 
 /// Reads a pod's network-relevant facts.
@@ -233,6 +236,12 @@ pub fn describe_pod(pod: &Pod) -> PodDesc {
         containers,
         ports,
         enable_service_links: spec.enable_service_links != Some(false),
+        docroot: spec
+            .containers
+            .iter()
+            .find(|c| classify(c) == AppKind::Nginx)
+            .map(|c| super::docroot::docroot(pod, c))
+            .unwrap_or_default(),
     }
 }
 

@@ -1,0 +1,36 @@
+//! The workshop chapters on volumes, configuration, secrets and stateful
+//! sets (workshop.md 2.19-2.23) run in script mode with the manifests of
+//! container.training's k8s/ directory (copies in tests/fixtures/workshop);
+//! each transcript is a snapshot, read against Kubernetes 1.33 output.
+
+mod repl_common;
+
+use kubesim::cli::script;
+
+fn transcript(name: &str) -> String {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let text = std::fs::read_to_string(format!("{root}/tests/scripts/workshop/{name}.txt"))
+        .expect("script");
+    let mut s = repl_common::session();
+    for f in std::fs::read_dir(format!("{root}/tests/fixtures/workshop")).expect("fixtures") {
+        let f = f.expect("fixture").path();
+        std::fs::copy(&f, s.state.workdir.join(f.file_name().expect("name"))).expect("copy");
+    }
+    let (t, _code) = script::run(&mut s, &text, true);
+    t
+}
+
+/// slides/k8s/volumes.md: an empty emptyDir over nginx's html directory
+/// gives 403 Forbidden; a git sidecar fills it a few seconds later; an
+/// init container keeps nginx from starting (connection refused) until
+/// the clone is there, so 403 is never seen.
+#[test]
+fn volumes() {
+    let t = transcript("volumes");
+    assert!(
+        t.contains("<head><title>403 Forbidden</title></head>"),
+        "{t}"
+    );
+    assert!(t.contains("<title>Spoon-Knife</title>"), "{t}");
+    insta::assert_snapshot!("volumes", t);
+}
