@@ -34,3 +34,17 @@ fn volumes() {
     assert!(t.contains("<title>Spoon-Knife</title>"), "{t}");
     insta::assert_snapshot!("volumes", t);
 }
+
+/// slides/k8s/configuration.md: a ConfigMap from a file and from a
+/// literal; the registry reads its listen address from the latter.
+#[test]
+fn configmaps() {
+    insta::assert_snapshot!("configmaps", transcript("configmaps"));
+}
+
+/// slides/k8s/secrets.md: a private image fails to pull until the
+/// deployment names a docker-registry Secret in imagePullSecrets.
+#[test]
+fn secrets() {
+    insta::assert_snapshot!("secrets", transcript("secrets"));
+}
