@@ -48,3 +48,20 @@ fn configmaps() {
 fn secrets() {
     insta::assert_snapshot!("secrets", transcript("secrets"));
 }
+
+/// slides/k8s/pv-pvc-sc.md: without a provisioner a claim stays Pending
+/// until a matching PersistentVolume is created, then both are Bound.
+#[test]
+fn pv_pvc_sc() {
+    insta::assert_snapshot!("pv_pvc_sc", transcript("pv-pvc-sc"));
+}
+
+/// slides/k8s/volume-claim-templates.md: consul-3's pods wait for local
+/// volumes; the claims (and consul's data) outlive the StatefulSet.
+#[test]
+fn volume_claim_templates() {
+    insta::assert_snapshot!(
+        "volume_claim_templates",
+        transcript("volume-claim-templates")
+    );
+}
