@@ -46,6 +46,8 @@ pub enum AppKind {
     CoreDns,
     /// `python -m http.server [port]`.
     PythonHttp(u16),
+    /// The Docker registry, on its `REGISTRY_HTTP_ADDR` port.
+    Registry(u16),
     /// An image the table does not know: listens on its declared ports.
     Generic,
 }
@@ -79,6 +81,7 @@ impl AppKind {
                 (9153, UNLIMITED),
             ],
             AppKind::PythonHttp(p) => vec![(*p, 1)],
+            AppKind::Registry(p) => vec![(*p, UNLIMITED)],
         }
     }
 
@@ -211,6 +214,15 @@ pub fn classify(c: &Container) -> AppKind {
                 .unwrap_or(8),
         ),
         "traefik" => AppKind::Traefik,
+        "registry" => {
+            let env: Vec<(String, String)> = c
+                .env
+                .iter()
+                .flatten()
+                .filter_map(|e| e.value.clone().map(|v| (e.name.clone(), v)))
+                .collect();
+            AppKind::Registry(super::registry::port(&env))
+        }
         _ if repo.ends_with("ingress-nginx/controller") => AppKind::IngressNginx,
         _ if base == "kube-apiserver" => AppKind::ApiServer,
         _ if base == "coredns" => AppKind::CoreDns,
@@ -484,6 +496,7 @@ pub fn serve_simple(kind: AppKind, cx: &ServeCtx, req: &HttpRequest) -> HttpResp
             ),
             _ => go_not_found(now),
         },
+        AppKind::Registry(_) => super::registry::serve(path, now),
         AppKind::PythonHttp(_) => {
             if path == "/" {
                 let body = "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Directory listing for /</title>\n</head>\n<body>\n<h1>Directory listing for /</h1>\n<hr>\n<ul>\n</ul>\n<hr>\n</body>\n</html>\n";

@@ -27,6 +27,7 @@ pub mod logs;
 pub mod policy;
 pub mod proxy;
 pub mod redis;
+pub mod registry;
 pub mod service_lb;
 pub mod sha256;
 pub mod testkit;
@@ -131,7 +132,9 @@ impl Network {
                     self.eng.policies.gen += 1;
                 }
                 Kind::Pod => {
-                    let desc = store.get_as::<Pod>(&ns, &name).map(topology::describe_pod);
+                    let desc = store
+                        .get_as::<Pod>(&ns, &name)
+                        .map(|p| topology::describe_pod(&registry::with_config_env(store, p)));
                     self.eng.apply_pod(&ns, &name, desc);
                 }
                 Kind::Service => {

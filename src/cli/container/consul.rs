@@ -82,7 +82,6 @@ fn peers(tc: &ToolCtx, sb: &Sandbox) -> Vec<Pod> {
         .world
         .store
         .list_as::<Pod>(Some(ns))
-        .into_iter()
         .filter(|p| {
             p.metadata
                 .labels
