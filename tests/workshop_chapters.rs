@@ -81,3 +81,21 @@ fn volume_claim_templates() {
         transcript("volume-claim-templates")
     );
 }
+
+/// slides/k8s/consul.md: consul-1's servers join each other (consul 1.11
+/// prints a Partition column); the KV is replicated, so one re-created
+/// server catches up, but without volumes it is lost when all are.
+#[test]
+fn consul() {
+    let t = transcript("consul");
+    assert!(t.contains("Partition  Segment"), "{t}");
+    assert!(
+        t.contains("consul kv get answer\n42\n$ kubectl delete pods"),
+        "{t}"
+    );
+    assert!(
+        t.ends_with("Error! No key exists at: answer\ncommand terminated with exit code 1\n"),
+        "{t}"
+    );
+    insta::assert_snapshot!("consul", t);
+}

@@ -7,7 +7,8 @@
 //! label_selector="app=consul"`). The key/value data is replicated to every
 //! server's `-data-dir`; what is on a server's disk lives in
 //! `World::volume_data` under its volume: a PersistentVolume survives the
-//! pod (and the StatefulSet), a pod without one starts empty.
+//! pod (and the StatefulSet), a pod without one starts empty and catches
+//! up from the other servers (the data is lost when all are re-created).
 //! Output as hashicorp/consul command/members/members.go (columnize) and
 //! command/kv/put, command/kv/get print it.
 
@@ -46,11 +47,15 @@ pub fn run(tc: &mut ToolCtx, sb: &Sandbox, args: &[String]) -> Output {
             Output::ok(format!("Success! Data written to: {key}\n"))
         }
         ["kv", "get", key, ..] => {
-            let value = tc
-                .world
-                .volume_data
-                .get(&disk(tc, &sb.pod))
-                .and_then(|d| d.get(&format!("consul-kv/{key}")));
+            // Reads go to the leader: a server that lost its data (a pod
+            // without a volume, re-created) catches up from the others.
+            let disks: Vec<String> = peers(tc, sb).iter().map(|p| disk(tc, p)).collect();
+            let value = disks.iter().find_map(|d| {
+                tc.world
+                    .volume_data
+                    .get(d)
+                    .and_then(|d| d.get(&format!("consul-kv/{key}")))
+            });
             match value {
                 Some(v) => Output::ok(format!("{v}\n")),
                 None => Output {
