@@ -68,3 +68,18 @@ pub fn serve(path: &str, now: jiff::Timestamp) -> HttpResponse {
             .body("404 page not found\n"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// distribution's configuration: `http.addr` is host:port, default `:5000`.
+    #[test]
+    fn listens_on_the_configured_address() {
+        let env = |v: &str| vec![("REGISTRY_HTTP_ADDR".to_string(), v.to_string())];
+        assert_eq!(port(&env("0.0.0.0:80")), 80);
+        assert_eq!(port(&env(":5001")), 5001);
+        assert_eq!(port(&[]), 5000);
+        assert_eq!(port(&env("garbage")), 5000);
+    }
+}
