@@ -14,6 +14,7 @@
 //! Images the table does not know listen on their declared container ports
 //! and answer any request with an empty 200.
 
+use super::docroot::DocRoot;
 use super::http::{http_date, HttpRequest, HttpResponse};
 use super::latency::Micros;
 use k8s_openapi::api::core::v1::Container;
@@ -45,6 +46,8 @@ pub enum AppKind {
     CoreDns,
     /// `python -m http.server [port]`.
     PythonHttp(u16),
+    /// The Docker registry, on its `REGISTRY_HTTP_ADDR` port.
+    Registry(u16),
     /// An image the table does not know: listens on its declared ports.
     Generic,
 }
@@ -78,6 +81,7 @@ impl AppKind {
                 (9153, UNLIMITED),
             ],
             AppKind::PythonHttp(p) => vec![(*p, 1)],
+            AppKind::Registry(p) => vec![(*p, UNLIMITED)],
         }
     }
 
@@ -210,6 +214,15 @@ pub fn classify(c: &Container) -> AppKind {
                 .unwrap_or(8),
         ),
         "traefik" => AppKind::Traefik,
+        "registry" => {
+            let env: Vec<(String, String)> = c
+                .env
+                .iter()
+                .flatten()
+                .filter_map(|e| e.value.clone().map(|v| (e.name.clone(), v)))
+                .collect();
+            AppKind::Registry(super::registry::port(&env))
+        }
         _ if repo.ends_with("ingress-nginx/controller") => AppKind::IngressNginx,
         _ if base == "kube-apiserver" => AppKind::ApiServer,
         _ if base == "coredns" => AppKind::CoreDns,
@@ -244,6 +257,8 @@ pub struct ServeCtx<'a> {
     pub pod: &'a str,
     pub hostname: &'a str,
     pub env: &'a [(String, String)],
+    /// What nginx finds in its html directory.
+    pub docroot: super::docroot::DocRoot,
     pub client: String,
     pub now: jiff::Timestamp,
 }
@@ -358,7 +373,19 @@ pub fn serve_simple(kind: AppKind, cx: &ServeCtx, req: &HttpRequest) -> HttpResp
                     .h("Content-Type", "text/html")
                     .body(nginx_error_page(405))
                     .h("Connection", "keep-alive")
-            } else if path == "/" || path == "/index.html" {
+            } else if cx.docroot == DocRoot::Empty && path == "/" {
+                // ngx_http_index_module: no index file, autoindex off.
+                HttpResponse { status: 403, ..base }
+                    .h("Content-Type", "text/html")
+                    .body(nginx_error_page(403))
+                    .h("Connection", "keep-alive")
+            } else if cx.docroot == DocRoot::SpoonKnife && (path == "/" || path == "/index.html") {
+                HttpResponse { status: 200, ..base }
+                    .h("Content-Type", "text/html")
+                    .body(super::docroot::SPOON_KNIFE)
+                    .h("Connection", "keep-alive")
+                    .h("Accept-Ranges", "bytes")
+            } else if cx.docroot == DocRoot::Default && (path == "/" || path == "/index.html") {
                 HttpResponse { status: 200, ..base }
                     .h("Content-Type", "text/html")
                     .body(NGINX_WELCOME)
@@ -469,6 +496,7 @@ pub fn serve_simple(kind: AppKind, cx: &ServeCtx, req: &HttpRequest) -> HttpResp
             ),
             _ => go_not_found(now),
         },
+        AppKind::Registry(_) => super::registry::serve(path, now),
         AppKind::PythonHttp(_) => {
             if path == "/" {
                 let body = "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Directory listing for /</title>\n</head>\n<body>\n<h1>Directory listing for /</h1>\n<hr>\n<ul>\n</ul>\n<hr>\n</body>\n</html>\n";

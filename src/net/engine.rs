@@ -1040,6 +1040,7 @@ impl Engine {
                         pod: &p.name,
                         hostname: &p.hostname,
                         env: &p.procs[proc].env,
+                        docroot: p.docroot,
                         client: format!("{}:{}", IpDisplay(client), src_port),
                         now: wall,
                     };
@@ -1073,6 +1074,7 @@ impl Engine {
                     pod: &p.name,
                     hostname: &p.hostname,
                     env: &p.procs[proc].env,
+                    docroot: p.docroot,
                     client: IpDisplay(client).to_string(),
                     now: self.wall(),
                 };
@@ -1281,6 +1283,7 @@ impl Engine {
             p.ports = d.ports.clone();
             p.enable_service_links = d.enable_service_links;
             p.probe_ports = d.probe_ports.clone();
+            p.docroot = d.docroot;
         }
         let probed = !d.probe_ports.is_empty();
         match (self.probed.binary_search(&id), probed) {

@@ -14,6 +14,7 @@ pub mod addr;
 pub mod apps;
 pub mod dns;
 pub mod dockercoins;
+pub mod docroot;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod engine;
@@ -27,6 +28,7 @@ pub mod logs;
 pub mod policy;
 pub mod proxy;
 pub mod redis;
+pub mod registry;
 pub mod service_lb;
 pub mod sha256;
 pub mod testkit;
@@ -134,7 +136,9 @@ impl Network {
                     self.eng.policies.gen += 1;
                 }
                 Kind::Pod => {
-                    let desc = store.get_as::<Pod>(&ns, &name).map(topology::describe_pod);
+                    let desc = store
+                        .get_as::<Pod>(&ns, &name)
+                        .map(|p| topology::describe_pod(&registry::with_config_env(store, p)));
                     self.eng.apply_pod(&ns, &name, desc);
                 }
                 Kind::Service => {

@@ -112,6 +112,8 @@ pub struct PodRt {
     /// Ports the kubelet's HTTP probes GET: the network publishes their
     /// backlog on the store's load board.
     pub probe_ports: Vec<u16>,
+    /// What its nginx serves (see [`super::docroot`]).
+    pub docroot: super::docroot::DocRoot,
 }
 
 impl PodRt {
@@ -160,6 +162,8 @@ pub struct PodDesc {
     pub enable_service_links: bool,
     /// Container ports named by an `httpGet` probe.
     pub probe_ports: Vec<u16>,
+    /// What its nginx serves (see [`super::docroot`]).
+    pub docroot: super::docroot::DocRoot,
 }
 
 /// The ports a container's `httpGet` probes (startup, liveness,
@@ -264,6 +268,12 @@ pub fn describe_pod(pod: &Pod) -> PodDesc {
             v.dedup();
             v
         },
+        docroot: spec
+            .containers
+            .iter()
+            .find(|c| classify(c) == AppKind::Nginx)
+            .map(|c| super::docroot::docroot(pod, c))
+            .unwrap_or_default(),
     }
 }
 

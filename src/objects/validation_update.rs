@@ -102,17 +102,15 @@ fn problems(old: &Object, new: &Object) -> Vec<FieldError> {
                 }
             }
         }
-        (Object::ConfigMap(o), Object::ConfigMap(n)) => {
-            if o.immutable == Some(true) {
-                if n.immutable != Some(true) {
-                    errs.push(FieldError::forbidden("immutable", IMMUTABLE_WHEN_SET));
-                }
-                if o.data != n.data {
-                    errs.push(FieldError::forbidden("data", IMMUTABLE_WHEN_SET));
-                }
-                if o.binary_data != n.binary_data {
-                    errs.push(FieldError::forbidden("binaryData", IMMUTABLE_WHEN_SET));
-                }
+        (Object::ConfigMap(o), Object::ConfigMap(n)) if o.immutable == Some(true) => {
+            if n.immutable != Some(true) {
+                errs.push(FieldError::forbidden("immutable", IMMUTABLE_WHEN_SET));
+            }
+            if o.data != n.data {
+                errs.push(FieldError::forbidden("data", IMMUTABLE_WHEN_SET));
+            }
+            if o.binary_data != n.binary_data {
+                errs.push(FieldError::forbidden("binaryData", IMMUTABLE_WHEN_SET));
             }
         }
         (Object::Secret(o), Object::Secret(n)) => {

@@ -6,6 +6,7 @@ use super::rng::SimRng;
 use super::store::Store;
 use super::time::SimTime;
 use crate::controllers::{Action, Controller, Ctx, Enqueue, Pending};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Something scheduled to happen at a virtual time.
@@ -18,6 +19,9 @@ pub enum SimEvent {
 /// The simulated cluster.
 pub struct World {
     pub store: Store,
+    /// What programs wrote on volumes, outside the API (consul's data
+    /// directory): by volume (`pv/NAME`, `pod/UID`), then by key.
+    pub volume_data: BTreeMap<String, BTreeMap<String, String>>,
     queue: EventQueue<SimEvent>,
     controllers: Vec<Box<dyn Controller>>,
     pending: Vec<Pending>,
@@ -36,6 +40,7 @@ impl World {
         let cursor = store.resource_version();
         World {
             store,
+            volume_data: BTreeMap::new(),
             queue: EventQueue::new(),
             controllers: Vec::new(),
             pending: Vec::new(),

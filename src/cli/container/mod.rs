@@ -15,6 +15,7 @@
 //! containerd fails it (`exec: "foo": executable file not found in $PATH`);
 //! inside `sh -c` the shell's `sh: foo: not found` with status 127.
 
+mod consul;
 mod env;
 mod files;
 mod sh;
@@ -164,7 +165,7 @@ impl Sandbox {
     }
     /// The image's repository name without registry or tag (`alpine`,
     /// `nginx`, `dockercoins/rng`).
-    fn image_repo(&self) -> String {
+    pub(super) fn image_repo(&self) -> String {
         let image = self.container.image.clone().unwrap_or_default();
         let no_digest = image.split('@').next().unwrap_or("").to_string();
         let repo = match no_digest.rsplit_once(':') {
@@ -237,6 +238,9 @@ pub fn exec(tc: &mut ToolCtx, argv: &[String]) -> Option<ExecResult> {
     let prog = argv.first().map(String::as_str).unwrap_or("");
     let base = prog.rsplit('/').next().unwrap_or(prog);
     let shell = matches!(base, "sh" | "ash" | "bash" | "dash");
+    if base == "consul" && consul::is_consul(&sb) {
+        return Some(ExecResult::Exited(consul::run(tc, &sb, &argv[1..])));
+    }
     if !known(base) || !sb.has_program(base) {
         return Some(ExecResult::StartFailed(not_in_path(&sb, tc, prog)));
     }

@@ -668,6 +668,15 @@ fn command(c: &str) -> Option<Step> {
         "exit" => Step::Exit(args.first().and_then(|a| a.parse().ok()).unwrap_or(0)),
         "false" => Step::Exit(1),
         "tail" if args.iter().any(|a| a == "-f") => Step::Sleep(parse_sleep("infinity")),
+        // The Volumes chapter's `apk add git` (fetching two APKINDEXes and
+        // a dozen packages) and `git clone` of a small repository take a
+        // couple of seconds each on a workshop VM.
+        "apk" if args.first().map(String::as_str) == Some("add") => {
+            Step::Sleep(Duration::from_millis(2_500))
+        }
+        "git" if args.first().map(String::as_str) == Some("clone") => {
+            Step::Sleep(Duration::from_millis(1_500))
+        }
         _ => return None,
     })
 }

@@ -164,8 +164,10 @@ const CATALOGUE: &[Row] = &[
     ),
     (
         "consul",
-        // The workshop's consul-*.yaml use 1.11 in older revisions.
-        &["1.11", "1.12", "1.13", "1.14", "1.15", "1.15.4"],
+        // The workshop's consul-*.yaml use 1.8 (consul-3) and 1.11.
+        &[
+            "1.8", "1.9", "1.10", "1.11", "1.12", "1.13", "1.14", "1.15", "1.15.4",
+        ],
         64_553_290,
         "server:consul",
         false,
