@@ -153,9 +153,7 @@ fn workshop_pod_too_big_gets_upstream_message() {
     assert_eq!(d[0].message, want);
     let text = explain::render(d);
     assert!(
-        text.contains(
-            "node1   TaintToleration    node(s) had untolerated taint(s)"
-        ),
+        text.contains("node1   TaintToleration    node(s) had untolerated taint(s)"),
         "{text}"
     );
     insta::assert_snapshot!("explain_workshop_huge", text);
