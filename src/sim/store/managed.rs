@@ -523,6 +523,26 @@ fn conflict_error(entries: &[Entry], mut conflicts: Vec<(usize, Path)>) -> ApiEr
 mod tests {
     use super::*;
 
+    /// An apply of apps/v1 at the test time, on the main resource.
+    fn apply_v1(
+        live: &Value,
+        config: &Value,
+        entries: Vec<Entry>,
+        manager: &str,
+        force: bool,
+    ) -> Result<Applied, ApiError> {
+        apply(
+            live,
+            config,
+            entries,
+            manager,
+            "apps/v1",
+            t(),
+            Scope::Main,
+            force,
+        )
+    }
+
     fn t() -> Time {
         Time(jiff::Timestamp::from_second(1_800_000_000).unwrap())
     }
@@ -566,14 +586,11 @@ mod tests {
     fn apply_conflicts_with_an_updater_on_a_different_value() {
         let live = deploy(1, "nginx");
         let entries = created_by("kubectl-client-side-apply", &live);
-        let err = apply(
+        let err = apply_v1(
             &live,
             &deploy(3, "nginx"),
             entries.clone(),
             "kubectl",
-            "apps/v1",
-            t(),
-            Scope::Main,
             false,
         )
         .err()
@@ -586,17 +603,7 @@ mod tests {
         assert_eq!(err.causes.len(), 1);
         assert_eq!(err.causes[0].field, ".spec.replicas");
         // Same values: shared ownership, no conflict.
-        let ok = apply(
-            &live,
-            &deploy(1, "nginx"),
-            entries,
-            "kubectl",
-            "apps/v1",
-            t(),
-            Scope::Main,
-            false,
-        )
-        .unwrap();
+        let ok = apply_v1(&live, &deploy(1, "nginx"), entries, "kubectl", false).unwrap();
         assert_eq!(ok.entries.len(), 2);
         assert!(ok.entries[0]
             .set
@@ -607,18 +614,9 @@ mod tests {
     fn several_conflicts_are_listed_per_manager() {
         let live = deploy(1, "nginx");
         let entries = created_by("kubectl-create", &live);
-        let err = apply(
-            &live,
-            &deploy(3, "nginx:2"),
-            entries,
-            "kubectl",
-            "apps/v1",
-            t(),
-            Scope::Main,
-            false,
-        )
-        .err()
-        .unwrap();
+        let err = apply_v1(&live, &deploy(3, "nginx:2"), entries, "kubectl", false)
+            .err()
+            .unwrap();
         assert_eq!(
             err.message,
             "Apply failed with 2 conflicts: conflicts with \"kubectl-create\" using apps/v1:\n- .spec.replicas\n- .spec.template.spec.containers[name=\"nginx\"].image"
@@ -640,17 +638,7 @@ mod tests {
     fn force_takes_ownership() {
         let live = deploy(1, "nginx");
         let entries = created_by("kubectl-client-side-apply", &live);
-        let out = apply(
-            &live,
-            &deploy(3, "nginx"),
-            entries,
-            "kubectl",
-            "apps/v1",
-            t(),
-            Scope::Main,
-            true,
-        )
-        .unwrap();
+        let out = apply_v1(&live, &deploy(3, "nginx"), entries, "kubectl", true).unwrap();
         assert_eq!(out.object["spec"]["replicas"], 3);
         let replicas: Path = vec!["f:spec".into(), "f:replicas".into()];
         assert!(
@@ -663,25 +651,12 @@ mod tests {
     #[test]
     fn two_appliers_conflict_and_appliers_are_named_without_version() {
         let live = deploy(1, "nginx");
-        let first = apply(
-            &live,
-            &deploy(1, "nginx"),
-            vec![],
-            "alice",
-            "apps/v1",
-            t(),
-            Scope::Main,
-            false,
-        )
-        .unwrap();
-        let err = apply(
+        let first = apply_v1(&live, &deploy(1, "nginx"), vec![], "alice", false).unwrap();
+        let err = apply_v1(
             &first.object,
             &deploy(2, "nginx"),
             first.entries,
             "bob",
-            "apps/v1",
-            t(),
-            Scope::Main,
             false,
         )
         .err()
@@ -696,26 +671,13 @@ mod tests {
     fn fields_no_longer_applied_are_pruned_unless_shared() {
         let mut with_label = deploy(1, "nginx");
         with_label["metadata"]["labels"]["tier"] = json!("web");
-        let first = apply(
-            &with_label,
-            &with_label,
-            vec![],
-            "kubectl",
-            "apps/v1",
-            t(),
-            Scope::Main,
-            false,
-        )
-        .unwrap();
+        let first = apply_v1(&with_label, &with_label, vec![], "kubectl", false).unwrap();
         // Applying again without the label removes it.
-        let second = apply(
+        let second = apply_v1(
             &first.object,
             &deploy(1, "nginx"),
             first.entries.clone(),
             "kubectl",
-            "apps/v1",
-            t(),
-            Scope::Main,
             false,
         )
         .unwrap();
@@ -744,14 +706,11 @@ mod tests {
             ]]
             .into(),
         });
-        let third = apply(
+        let third = apply_v1(
             &first.object,
             &deploy(1, "nginx"),
             other_owned,
             "kubectl",
-            "apps/v1",
-            t(),
-            Scope::Main,
             false,
         )
         .unwrap();
@@ -765,25 +724,12 @@ mod tests {
             .as_array_mut()
             .unwrap()
             .push(json!({"name": "sidecar", "image": "busybox"}));
-        let first = apply(
-            &two,
-            &two,
-            vec![],
-            "kubectl",
-            "apps/v1",
-            t(),
-            Scope::Main,
-            false,
-        )
-        .unwrap();
-        let second = apply(
+        let first = apply_v1(&two, &two, vec![], "kubectl", false).unwrap();
+        let second = apply_v1(
             &first.object,
             &deploy(1, "nginx"),
             first.entries,
             "kubectl",
-            "apps/v1",
-            t(),
-            Scope::Main,
             false,
         )
         .unwrap();
@@ -799,17 +745,7 @@ mod tests {
     #[test]
     fn updates_take_fields_without_conflict() {
         let live = deploy(1, "nginx");
-        let applied = apply(
-            &live,
-            &live,
-            vec![],
-            "kubectl",
-            "apps/v1",
-            t(),
-            Scope::Main,
-            false,
-        )
-        .unwrap();
+        let applied = apply_v1(&live, &live, vec![], "kubectl", false).unwrap();
         let scaled = deploy(5, "nginx");
         let after = record_update(
             applied.entries,
@@ -825,18 +761,9 @@ mod tests {
         assert_eq!(after[1].manager, "kubectl-scale");
         assert_eq!(after[1].set, [replicas].into());
         // Re-applying replicas=1 now conflicts with the scaler.
-        let err = apply(
-            &scaled,
-            &live,
-            after,
-            "kubectl",
-            "apps/v1",
-            t(),
-            Scope::Main,
-            false,
-        )
-        .err()
-        .unwrap();
+        let err = apply_v1(&scaled, &live, after, "kubectl", false)
+            .err()
+            .unwrap();
         assert!(
             err.message
                 .contains("conflict with \"kubectl-scale\" using apps/v1: .spec.replicas"),
