@@ -2,6 +2,7 @@
 //! `-o yaml` shows what a real cluster shows.
 
 use super::kinds::Object;
+use crate::objects::quantity::canonicalize_map;
 use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec, Toleration};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
@@ -151,6 +152,14 @@ pub fn apply(obj: &mut Object) {
         Object::PersistentVolumeClaim(c) => {
             if let Some(spec) = c.spec.as_mut() {
                 spec.volume_mode.get_or_insert_with(|| "Filesystem".into());
+                if let Some(r) = spec.resources.as_mut() {
+                    for m in [r.requests.as_mut(), r.limits.as_mut()]
+                        .into_iter()
+                        .flatten()
+                    {
+                        canonicalize_map(m);
+                    }
+                }
             }
             c.status
                 .get_or_insert_with(Default::default)
@@ -159,6 +168,9 @@ pub fn apply(obj: &mut Object) {
         }
         Object::PersistentVolume(v) => {
             if let Some(spec) = v.spec.as_mut() {
+                if let Some(c) = spec.capacity.as_mut() {
+                    canonicalize_map(c);
+                }
                 spec.persistent_volume_reclaim_policy
                     .get_or_insert_with(|| "Retain".into());
                 spec.volume_mode.get_or_insert_with(|| "Filesystem".into());
@@ -182,6 +194,33 @@ pub fn apply(obj: &mut Object) {
         }
         Object::Node(n) => {
             let _ = n;
+        }
+        Object::ResourceQuota(q) => {
+            if let Some(h) = q.spec.as_mut().and_then(|s| s.hard.as_mut()) {
+                canonicalize_map(h);
+            }
+        }
+        Object::LimitRange(l) => {
+            for item in l
+                .spec
+                .as_mut()
+                .map(|s| s.limits.iter_mut())
+                .into_iter()
+                .flatten()
+            {
+                for m in [
+                    item.max.as_mut(),
+                    item.min.as_mut(),
+                    item.default.as_mut(),
+                    item.default_request.as_mut(),
+                    item.max_limit_request_ratio.as_mut(),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    canonicalize_map(m);
+                }
+            }
         }
         _ => {}
     }
@@ -243,6 +282,13 @@ fn container(c: &mut Container) {
             for (k, v) in limits {
                 req.entry(k).or_insert(v);
             }
+        }
+        // Quantities are stored and served canonical (`0.5` → `500m`).
+        for m in [res.requests.as_mut(), res.limits.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            canonicalize_map(m);
         }
     } else {
         c.resources = Some(Default::default());

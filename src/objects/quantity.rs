@@ -109,6 +109,79 @@ pub fn parse_quantity(s: &str) -> Result<Amount, String> {
     Ok(Amount(if neg { -v } else { v }))
 }
 
+/// The form the apiserver stores and serves a quantity in
+/// (`Quantity.CanonicalizeBytes` in apimachinery's quantity.go): the
+/// suffix family of the original (binary `Ki`…, decimal `m`/`k`/`M`…, or
+/// `e` exponent) with the largest exponent that keeps an integer mantissa:
+/// `0.5` → `500m`, `2000` → `2k`, `4194304Ki` → `4Gi`, `1.5Ki` → `1536`
+/// (a binary amount that is fractional or below 1024 turns decimal).
+/// None for a malformed quantity.
+pub fn canonical(s: &str) -> Option<String> {
+    let v = parse_quantity(s).ok()?.0;
+    if v == 0 {
+        return Some("0".into());
+    }
+    let suffix = s.trim().trim_start_matches(['+', '-']);
+    let suffix = &suffix[suffix
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(suffix.len())..];
+    let sign = if v < 0 { "-" } else { "" };
+    let abs = v.abs();
+    let binary = suffix.ends_with('i');
+    if binary && abs >= 1024 * NANO && abs % NANO == 0 {
+        let mut n = abs / NANO;
+        let mut e = 0;
+        while n % 1024 == 0 && e < 6 {
+            n /= 1024;
+            e += 1;
+        }
+        let unit = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"][e];
+        return Some(format!("{sign}{n}{unit}"));
+    }
+    // Decimal: strip trailing zeros into the exponent, then lower the
+    // exponent to a multiple of 3 (AsCanonicalBytes).
+    let (mut m, mut exp) = (abs, -9i32);
+    while m % 10 == 0 {
+        m /= 10;
+        exp += 1;
+    }
+    let r = exp.rem_euclid(3);
+    m *= 10i128.pow(r as u32);
+    exp -= r;
+    let exponent_form = suffix.starts_with(['e', 'E']);
+    let unit = if exponent_form {
+        if exp == 0 {
+            String::new()
+        } else {
+            format!("e{exp}")
+        }
+    } else {
+        match exp {
+            -9 => "n".into(),
+            -6 => "u".into(),
+            -3 => "m".into(),
+            0 => String::new(),
+            3 => "k".into(),
+            6 => "M".into(),
+            9 => "G".into(),
+            12 => "T".into(),
+            15 => "P".into(),
+            18 => "E".into(),
+            _ => format!("e{exp}"),
+        }
+    };
+    Some(format!("{sign}{m}{unit}"))
+}
+
+/// Replaces each quantity of `map` by its canonical form.
+pub fn canonicalize_map(map: &mut std::collections::BTreeMap<String, Quantity>) {
+    for q in map.values_mut() {
+        if let Some(c) = canonical(&q.0) {
+            q.0 = c;
+        }
+    }
+}
+
 /// Parses a k8s-openapi Quantity; malformed values count as zero (they
 /// cannot get into the store, validation rejects them first).
 pub fn amount(q: &Quantity) -> Amount {
@@ -144,6 +217,37 @@ pub fn format_millicores(m: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Cases from apimachinery's quantity_test.go (TestQuantityCanonicalize
+    /// and the String() table).
+    #[test]
+    fn quantities_are_served_in_canonical_form() {
+        for (given, want) in [
+            ("0.5", "500m"),
+            ("1", "1"),
+            ("1000", "1k"),
+            ("1500", "1500"),
+            ("2000m", "2"),
+            ("0.1", "100m"),
+            ("1000M", "1G"),
+            ("100Mi", "100Mi"),
+            ("1024Mi", "1Gi"),
+            ("4194304Ki", "4Gi"),
+            ("1.5Ki", "1536"),
+            ("0.5Gi", "512Mi"),
+            ("512", "512"),
+            ("1Ki", "1Ki"),
+            ("1e3", "1e3"),
+            ("1500e0", "1500"),
+            ("0", "0"),
+            ("0Gi", "0"),
+            ("-100m", "-100m"),
+            ("250m", "250m"),
+        ] {
+            assert_eq!(canonical(given).as_deref(), Some(want), "{given}");
+        }
+        assert_eq!(canonical("1.2.3"), None);
+    }
 
     #[test]
     fn parses_like_apimachinery() {
