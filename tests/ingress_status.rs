@@ -7,23 +7,31 @@
 
 mod repl_common;
 
+use kubesim::cli::session::Session;
 use repl_common::ok;
 
-#[test]
-fn ingress_nginx_publishes_its_nodes_addresses_within_a_minute() {
+/// A file of the repository, as text.
+fn read(path: &str) -> String {
+    std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// A session with the ingress controller of `manifest` applied and the
+/// workshop's `blue` app deployed and exposed.
+fn with_controller(manifest: &str) -> Session {
     let mut s = repl_common::session();
-    let y = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/ingress-nginx.yaml"
-    ))
-    .unwrap();
-    repl_common::write(&s, "nginx.yaml", &y);
-    ok(&mut s, "kubectl apply -f nginx.yaml");
+    repl_common::write(&s, "controller.yaml", manifest);
+    ok(&mut s, "kubectl apply -f controller.yaml");
     ok(
         &mut s,
         "kubectl create deployment blue --image=jpetazzo/color",
     );
     ok(&mut s, "kubectl expose deployment blue --port=80");
+    s
+}
+
+#[test]
+fn ingress_nginx_publishes_its_nodes_addresses_within_a_minute() {
+    let mut s = with_controller(&read("tests/fixtures/ingress-nginx.yaml"));
     ok(
         &mut s,
         "kubectl create ingress green --class=nginx --rule=/green=blue:80",
@@ -60,19 +68,7 @@ fn ingress_nginx_publishes_its_nodes_addresses_within_a_minute() {
 
 #[test]
 fn traefik_publishes_its_ingress_endpoint_at_once() {
-    let mut s = repl_common::session();
-    let y = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/ingress/traefik.yaml"
-    ))
-    .unwrap();
-    repl_common::write(&s, "traefik.yaml", &y);
-    ok(&mut s, "kubectl apply -f traefik.yaml");
-    ok(
-        &mut s,
-        "kubectl create deployment blue --image=jpetazzo/color",
-    );
-    ok(&mut s, "kubectl expose deployment blue --port=80");
+    let mut s = with_controller(&read("scenarios/ingress/traefik.yaml"));
     ok(&mut s, "sim advance 10s");
     ok(&mut s, "kubectl create ingress blue --rule=/blue=blue:80");
     ok(&mut s, "sim advance 1s");
@@ -82,24 +78,12 @@ fn traefik_publishes_its_ingress_endpoint_at_once() {
 
 #[test]
 fn traefik_without_an_ingress_endpoint_writes_no_status() {
-    let mut s = repl_common::session();
-    let y = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/ingress/traefik.yaml"
-    ))
-    .unwrap()
-    .replace(
+    let y = read("scenarios/ingress/traefik.yaml").replace(
         "        - --providers.kubernetesingress.ingressendpoint.ip=10.10.0.11\n",
         "",
     );
     assert!(!y.contains("ingressendpoint"));
-    repl_common::write(&s, "traefik.yaml", &y);
-    ok(&mut s, "kubectl apply -f traefik.yaml");
-    ok(
-        &mut s,
-        "kubectl create deployment blue --image=jpetazzo/color",
-    );
-    ok(&mut s, "kubectl expose deployment blue --port=80");
+    let mut s = with_controller(&y);
     ok(&mut s, "kubectl create ingress blue --rule=/blue=blue:80");
     ok(&mut s, "sim advance 90s");
     let t = ok(
