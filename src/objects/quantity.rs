@@ -118,16 +118,27 @@ pub fn parse_quantity(s: &str) -> Result<Amount, String> {
 /// None for a malformed quantity.
 pub fn canonical(s: &str) -> Option<String> {
     let v = parse_quantity(s).ok()?.0;
-    if v == 0 {
-        return Some("0".into());
-    }
     let suffix = s.trim().trim_start_matches(['+', '-']);
     let suffix = &suffix[suffix
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(suffix.len())..];
-    let sign = if v < 0 { "-" } else { "" };
-    let abs = v.abs();
-    let binary = suffix.ends_with('i');
+    Some(format_canonical(
+        v,
+        suffix.ends_with('i'),
+        suffix.starts_with(['e', 'E']),
+    ))
+}
+
+/// Formats `nanos` (a value in units of 10⁻⁹) as a Quantity of the given
+/// format serializes: `binary` for the `Ki`… family, `exponent` for the
+/// `e` notation, decimal SI otherwise. Sums of quantities (describe node)
+/// use it with the format of their first term.
+pub fn format_canonical(nanos: i128, binary: bool, exponent: bool) -> String {
+    if nanos == 0 {
+        return "0".into();
+    }
+    let sign = if nanos < 0 { "-" } else { "" };
+    let abs = nanos.abs();
     if binary && abs >= 1024 * NANO && abs % NANO == 0 {
         let mut n = abs / NANO;
         let mut e = 0;
@@ -136,7 +147,7 @@ pub fn canonical(s: &str) -> Option<String> {
             e += 1;
         }
         let unit = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"][e];
-        return Some(format!("{sign}{n}{unit}"));
+        return format!("{sign}{n}{unit}");
     }
     // Decimal: strip trailing zeros into the exponent, then lower the
     // exponent to a multiple of 3 (AsCanonicalBytes).
@@ -148,8 +159,7 @@ pub fn canonical(s: &str) -> Option<String> {
     let r = exp.rem_euclid(3);
     m *= 10i128.pow(r as u32);
     exp -= r;
-    let exponent_form = suffix.starts_with(['e', 'E']);
-    let unit = if exponent_form {
+    let unit = if exponent {
         if exp == 0 {
             String::new()
         } else {
@@ -170,7 +180,7 @@ pub fn canonical(s: &str) -> Option<String> {
             _ => format!("e{exp}"),
         }
     };
-    Some(format!("{sign}{m}{unit}"))
+    format!("{sign}{m}{unit}")
 }
 
 /// Replaces each quantity of `map` by its canonical form.

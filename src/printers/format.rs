@@ -3,7 +3,6 @@
 //! codes, `layoutContainerCells`, `listWithMoreString`, Go's RFC 1123Z time
 //! format and `net.JoinHostPort`.
 
-use crate::objects::quantity::parse_quantity;
 use k8s_openapi::api::core::v1::Container;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, Time};
@@ -37,10 +36,7 @@ fn quantity_format(s: &str) -> QuantityFormat {
 /// `1.5Gi` → `1536Mi`, `0.1` → `100m`, `2000` → `2k`, `1024Mi` → `1Gi`.
 /// Malformed input is returned unchanged (validation rejects it earlier).
 pub fn canonical_quantity(s: &str) -> String {
-    let Ok(amount) = parse_quantity(s) else {
-        return s.to_string();
-    };
-    format_amount(amount.0, quantity_format(s))
+    crate::objects::quantity::canonical(s).unwrap_or_else(|| s.to_string())
 }
 
 /// The canonical form of a k8s-openapi Quantity (absent → `0`).
@@ -55,83 +51,12 @@ pub fn quantity_string(q: Option<&Quantity>) -> String {
 /// format prints. Used for sums of quantities (describe node), which keep
 /// the format of their first term.
 pub fn format_nanos(nanos: i128, binary: bool) -> String {
-    format_amount(
-        nanos,
-        if binary {
-            QuantityFormat::BinarySI
-        } else {
-            QuantityFormat::DecimalSI
-        },
-    )
+    crate::objects::quantity::format_canonical(nanos, binary, false)
 }
 
 /// True when a quantity string is written with a binary suffix (`Mi`).
 pub fn is_binary_quantity(s: &str) -> bool {
     quantity_format(s) == QuantityFormat::BinarySI
-}
-
-fn format_amount(nanos: i128, format: QuantityFormat) -> String {
-    if nanos == 0 {
-        return "0".into();
-    }
-    let (sign, v) = if nanos < 0 {
-        ("-", -nanos)
-    } else {
-        ("", nanos)
-    };
-    const NANO: i128 = 1_000_000_000;
-    if format == QuantityFormat::BinarySI && v >= 1024 * NANO && v % NANO == 0 {
-        // CanonicalizeBytes: binary only when exact and |v| >= 1024.
-        let mut units = v / NANO;
-        let mut exp = 0;
-        while units % 1024 == 0 && exp < 6 {
-            units /= 1024;
-            exp += 1;
-        }
-        let suffix = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"][exp];
-        return format!("{sign}{units}{suffix}");
-    }
-    // Decimal: remove factors of 10, then move the exponent down to a
-    // multiple of 3 (AsCanonicalBytes).
-    let mut mantissa = v;
-    let mut exp: i32 = -9;
-    while mantissa % 10 == 0 {
-        mantissa /= 10;
-        exp += 1;
-    }
-    match exp.rem_euclid(3) {
-        1 => {
-            mantissa *= 10;
-            exp -= 1;
-        }
-        2 => {
-            mantissa *= 100;
-            exp -= 2;
-        }
-        _ => {}
-    }
-    let suffix = if format == QuantityFormat::DecimalExponent {
-        if exp == 0 {
-            String::new()
-        } else {
-            format!("e{exp}")
-        }
-    } else {
-        match exp {
-            -9 => "n".into(),
-            -6 => "u".into(),
-            -3 => "m".into(),
-            0 => String::new(),
-            3 => "k".into(),
-            6 => "M".into(),
-            9 => "G".into(),
-            12 => "T".into(),
-            15 => "P".into(),
-            18 => "E".into(),
-            e => format!("e{e}"),
-        }
-    };
-    format!("{sign}{mantissa}{suffix}")
 }
 
 /// `GetAccessModesAsString`: RWO, ROX, RWX, RWOP in that fixed order.
