@@ -122,11 +122,9 @@ pub fn canonical(s: &str) -> Option<String> {
     let suffix = &suffix[suffix
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(suffix.len())..];
-    Some(format_canonical(
-        v,
-        suffix.ends_with('i'),
-        suffix.starts_with(['e', 'E']),
-    ))
+    // `1E` is exa (decimal SI); `1e3`/`1E3` are the exponent notation.
+    let exponent = suffix.len() > 1 && suffix.starts_with(['e', 'E']);
+    Some(format_canonical(v, suffix.ends_with('i'), exponent))
 }
 
 /// Formats `nanos` (a value in units of 10⁻⁹) as a Quantity of the given
@@ -253,6 +251,7 @@ mod tests {
             ("0Gi", "0"),
             ("-100m", "-100m"),
             ("250m", "250m"),
+            ("1E", "1E"),
         ] {
             assert_eq!(canonical(given).as_deref(), Some(want), "{given}");
         }
