@@ -136,22 +136,13 @@ pub fn describe_deployment(d: &Deployment, ctx: &DescribeContext, now: jiff::Tim
         );
     }
     describe_pod_template(&mut w, Some(&spec.template));
-    let conds = st.conditions.clone().unwrap_or_default();
-    if !conds.is_empty() {
-        w.write(LEVEL_0, "Conditions:\n  Type\tStatus\tReason\n");
-        w.write(LEVEL_1, "----\t------\t------\n");
-        for c in &conds {
-            w.write(
-                LEVEL_1,
-                &format!(
-                    "{} \t{}\t{}\n",
-                    c.type_,
-                    c.status,
-                    c.reason.clone().unwrap_or_default()
-                ),
-            );
-        }
-    }
+    replica_conditions(
+        &mut w,
+        st.conditions
+            .iter()
+            .flatten()
+            .map(|c| (c.type_.as_str(), c.status.as_str(), c.reason.as_deref())),
+    );
     let (old, new) = split_replica_sets(d, &ctx.replica_sets);
     if !old.is_empty() || new.is_some() {
         let fmt = |rss: &[&ReplicaSet]| {
@@ -279,26 +270,37 @@ pub fn describe_replica_set(
         ),
     );
     describe_pod_template(&mut w, spec.template.as_ref());
-    let conds = st.conditions.clone().unwrap_or_default();
-    if !conds.is_empty() {
-        w.write(LEVEL_0, "Conditions:\n  Type\tStatus\tReason\n");
-        w.write(LEVEL_1, "----\t------\t------\n");
-        for c in &conds {
-            w.write(
-                LEVEL_1,
-                &format!(
-                    "{} \t{}\t{}\n",
-                    c.type_,
-                    c.status,
-                    c.reason.clone().unwrap_or_default()
-                ),
-            );
-        }
-    }
+    replica_conditions(
+        &mut w,
+        st.conditions
+            .iter()
+            .flatten()
+            .map(|c| (c.type_.as_str(), c.status.as_str(), c.reason.as_deref())),
+    );
     if ctx.show_events {
         describe_events(&mut w, &ctx.events, now);
     }
     w.finish()
+}
+
+/// The Conditions table of a Deployment, ReplicaSet or ReplicationController
+/// (`type, status, reason`), absent when there are none.
+fn replica_conditions<'a>(
+    w: &mut PrefixWriter,
+    conds: impl Iterator<Item = (&'a str, &'a str, Option<&'a str>)>,
+) {
+    let mut conds = conds.peekable();
+    if conds.peek().is_none() {
+        return;
+    }
+    w.write(LEVEL_0, "Conditions:\n  Type\tStatus\tReason\n");
+    w.write(LEVEL_1, "----\t------\t------\n");
+    for (type_, status, reason) in conds {
+        w.write(
+            LEVEL_1,
+            &format!("{type_} \t{status}\t{}\n", reason.unwrap_or_default()),
+        );
+    }
 }
 
 /// `describeReplicationController`.
@@ -336,22 +338,13 @@ pub fn describe_replication_controller(
         ),
     );
     describe_pod_template(&mut w, spec.template.as_ref());
-    let conds = st.conditions.clone().unwrap_or_default();
-    if !conds.is_empty() {
-        w.write(LEVEL_0, "Conditions:\n  Type\tStatus\tReason\n");
-        w.write(LEVEL_1, "----\t------\t------\n");
-        for c in &conds {
-            w.write(
-                LEVEL_1,
-                &format!(
-                    "{} \t{}\t{}\n",
-                    c.type_,
-                    c.status,
-                    c.reason.clone().unwrap_or_default()
-                ),
-            );
-        }
-    }
+    replica_conditions(
+        &mut w,
+        st.conditions
+            .iter()
+            .flatten()
+            .map(|c| (c.type_.as_str(), c.status.as_str(), c.reason.as_deref())),
+    );
     if ctx.show_events {
         describe_events(&mut w, &ctx.events, now);
     }
