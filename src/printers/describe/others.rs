@@ -475,15 +475,7 @@ pub fn describe_pv(pv: &PersistentVolume, ctx: &DescribeContext, now: jiff::Time
             ),
         );
     } else if let Some(n) = &spec.nfs {
-        w.write(
-            LEVEL_2,
-            &format!(
-                "Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t{}\n    Path:\t{}\n    ReadOnly:\t{}\n",
-                n.server,
-                n.path,
-                n.read_only.unwrap_or(false)
-            ),
-        );
+        super::pod::nfs_volume(&mut w, n);
     } else if let Some(l) = &spec.local {
         w.write(
             LEVEL_2,

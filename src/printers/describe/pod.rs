@@ -633,15 +633,7 @@ pub fn describe_volumes(w: &mut PrefixWriter, volumes: &[Volume], space: &str) {
                 ),
             );
         } else if let Some(n) = &v.nfs {
-            w.write(
-                LEVEL_2,
-                &format!(
-                    "Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t{}\n    Path:\t{}\n    ReadOnly:\t{}\n",
-                    n.server,
-                    n.path,
-                    n.read_only.unwrap_or(false)
-                ),
-            );
+            nfs_volume(w, n);
         } else if let Some(c) = &v.persistent_volume_claim {
             w.write(
                 LEVEL_2,
@@ -855,4 +847,18 @@ pub fn qos_class(pod: &Pod) -> String {
     } else {
         "Burstable".into()
     }
+}
+
+/// `printNFSVolumeSource`: shared by the pod's and the PersistentVolume's
+/// describers, as in kubectl's describe.go.
+pub(super) fn nfs_volume(w: &mut PrefixWriter, n: &k8s_openapi::api::core::v1::NFSVolumeSource) {
+    w.write(
+        LEVEL_2,
+        &format!(
+            "Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t{}\n    Path:\t{}\n    ReadOnly:\t{}\n",
+            n.server,
+            n.path,
+            n.read_only.unwrap_or(false)
+        ),
+    );
 }
