@@ -136,6 +136,18 @@ fn real_kubectl_is_authorized_by_rbac() {
         sa.replace('=', " ")
     ));
     assert_eq!(repl.output.stdout, real);
+    // A binding to a missing role adds the authorizer's reason
+    // (rbac.go: `RBAC: ` and the role lister's NotFound).
+    let (_, _, code) =
+        kubectl("create rolebinding ghost --clusterrole=nope --serviceaccount=default:default");
+    assert_eq!(code, 0);
+    let (_, err, _) = kubectl(&format!("get secrets {sa}"));
+    assert!(
+        err.trim().ends_with(
+            "cannot list resource \"secrets\" in API group \"\" in the namespace \"default\": RBAC: clusterrole.rbac.authorization.k8s.io \"nope\" not found"
+        ),
+        "{err}"
+    );
     // The admin is allowed everything.
     let (_, _, code) = kubectl("get pods -A");
     assert_eq!(code, 0);
