@@ -71,6 +71,18 @@ fn label_detail(name: &str, msg: &str) -> String {
 }
 
 pub fn validate(obj: &Object) -> Result<(), ApiError> {
+    let errs = field_errors(obj);
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        let name = obj.meta().name.clone().unwrap_or_default();
+        Err(ApiError::invalid(obj.kind(), &name, errs))
+    }
+}
+
+/// Every problem `validate` reports, as field errors (admission adds an
+/// update's own problems to them before building one 422).
+pub fn field_errors(obj: &Object) -> Vec<FieldError> {
     let kind = obj.kind();
     let name = obj.meta().name.clone().unwrap_or_default();
     let mut errs = Vec::new();
@@ -182,11 +194,7 @@ pub fn validate(obj: &Object) -> Result<(), ApiError> {
         }
         _ => {}
     }
-    if errs.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(kind, &name, errs))
-    }
+    errs
 }
 
 fn valid_config_key(k: &str) -> bool {

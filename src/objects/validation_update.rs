@@ -31,7 +31,8 @@ pub fn validate_update(old: &Object, new: &Object) -> Result<(), ApiError> {
     Err(ApiError::invalid(new.kind(), &name, errs))
 }
 
-fn problems(old: &Object, new: &Object) -> Vec<FieldError> {
+/// What `new` changes that an update may not, as field errors.
+pub fn problems(old: &Object, new: &Object) -> Vec<FieldError> {
     let mut errs = Vec::new();
     match (old, new) {
         (Object::Pod(o), Object::Pod(n)) => {

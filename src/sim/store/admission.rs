@@ -35,15 +35,15 @@ impl Store {
                 }
             }
         }
-        let valid = validation::validate(obj);
-        match old.filter(|_| op == Operation::Update) {
-            // The update's own checks come after the spec's, in one 422
-            // (ValidateDeploymentUpdate then the strategy's immutable selector).
-            Some(old) => merge_invalid(
-                valid,
-                crate::objects::validation_update::validate_update(old, obj),
-            )?,
-            None => valid?,
+        // An update's own checks come after the object's, in one 422
+        // (ValidateDeploymentUpdate, then the strategy's immutable selector).
+        let mut errs = validation::field_errors(obj);
+        if let Some(old) = old.filter(|_| op == Operation::Update) {
+            errs.extend(crate::objects::validation_update::problems(old, obj));
+        }
+        if !errs.is_empty() {
+            let name = obj.meta().name.clone().unwrap_or_default();
+            return Err(ApiError::invalid(obj.kind(), &name, errs));
         }
         if op == Operation::Create {
             crate::controllers::limitrange::validate_limit_ranges(self, obj)?;
@@ -58,31 +58,6 @@ impl Store {
             result?;
         }
         Ok(())
-    }
-}
-
-/// Both results as one: two Invalid errors become one with every cause.
-fn merge_invalid(a: Result<(), ApiError>, b: Result<(), ApiError>) -> Result<(), ApiError> {
-    match (a, b) {
-        (Err(a), Err(b))
-            if a.reason == super::Reason::Invalid && b.reason == super::Reason::Invalid =>
-        {
-            let kind = crate::objects::Kind::ALL
-                .iter()
-                .copied()
-                .find(|k| Some(k.info().kind) == a.kind.as_deref());
-            match kind {
-                Some(kind) => {
-                    let name = a.name.clone().unwrap_or_default();
-                    let mut causes = a.causes;
-                    causes.extend(b.causes);
-                    Err(ApiError::invalid(kind, &name, causes))
-                }
-                None => Err(a),
-            }
-        }
-        (Err(a), _) => Err(a),
-        (Ok(()), b) => b,
     }
 }
 
