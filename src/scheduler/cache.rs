@@ -76,12 +76,14 @@ impl NodeTree {
     }
     /// `nodeTree.list`: one node from each zone in turn.
     fn list(&self) -> Vec<usize> {
-        let mut out = Vec::new();
+        // Resolve the zones once: this runs on every node add and removal.
+        let lists: Vec<&Vec<usize>> = self.zones.iter().filter_map(|z| self.tree.get(z)).collect();
+        let mut out = Vec::with_capacity(lists.iter().map(|l| l.len()).sum());
         let mut i = 0;
         loop {
             let mut any = false;
-            for z in &self.zones {
-                if let Some(&n) = self.tree.get(z).and_then(|l| l.get(i)) {
+            for l in &lists {
+                if let Some(&n) = l.get(i) {
                     out.push(n);
                     any = true;
                 }

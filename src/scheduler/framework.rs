@@ -519,13 +519,16 @@ impl Framework {
     }
 
     /// `RunScorePlugins`: raw scores, NormalizeScore, range check, weight.
-    /// Returns the total per node and each plugin's numbers.
+    /// Returns the total per node and, when `details` is set, each
+    /// plugin's numbers (decision records; off in benchmarks and bulk
+    /// scheduling, where copying them per plugin costs more than scoring).
     pub fn run_score(
         &self,
         state: &CycleState,
         pod: &PodInfo,
         nodes: &[&NodeInfo],
         h: &Handle,
+        details_wanted: bool,
     ) -> Result<(Vec<i64>, Vec<ScoreDetail>), Status> {
         let mut totals = vec![0i64; nodes.len()];
         let mut details = Vec::new();
@@ -537,7 +540,11 @@ impl Framework {
             }
             scores.clear();
             p.score_all(state, pod, nodes, h, &mut scores);
-            let raw: Vec<i64> = scores.iter().map(|s| s.score).collect();
+            let raw: Vec<i64> = if details_wanted {
+                scores.iter().map(|s| s.score).collect()
+            } else {
+                Vec::new()
+            };
             if p.has_normalize() {
                 p.normalize_score(state, pod, &mut scores);
             }
@@ -554,12 +561,14 @@ impl Framework {
                 }
                 totals[k] += s.score * weight;
             }
-            details.push(ScoreDetail {
-                plugin: p.name(),
-                weight,
-                raw,
-                normalized: scores.iter().map(|s| s.score).collect(),
-            });
+            if details_wanted {
+                details.push(ScoreDetail {
+                    plugin: p.name(),
+                    weight,
+                    raw,
+                    normalized: scores.iter().map(|s| s.score).collect(),
+                });
+            }
         }
         Ok((totals, details))
     }

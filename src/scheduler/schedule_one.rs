@@ -255,7 +255,7 @@ impl SchedulerCore {
                 if !s.is_success() {
                     return Some(self.error(pod, decision, s.message(), now));
                 }
-                match fw.run_score(&state, &pod, &nodes, &h) {
+                match fw.run_score(&state, &pod, &nodes, &h, self.detail) {
                     Ok((t, details)) => {
                         totals = t;
                         if self.detail {

@@ -26,6 +26,11 @@ struct PreScoreState {
 
 /// `calculatePriority`.
 pub fn calculate_priority(sum: i64, num_containers: usize) -> i64 {
+    // Below the threshold the score is 0 (skips a division per node:
+    // most nodes hold only small images of a pod, such as pause).
+    if sum <= MIN_THRESHOLD {
+        return 0;
+    }
     let max = MAX_CONTAINER_THRESHOLD * num_containers as i64;
     let s = sum.clamp(MIN_THRESHOLD, max.max(MIN_THRESHOLD));
     if max == MIN_THRESHOLD || max == 0 {

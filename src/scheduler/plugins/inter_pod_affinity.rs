@@ -286,12 +286,10 @@ impl Plugin for InterPodAffinity {
             }
         }
         // satisfyExistingPodsAntiAffinity
-        if !st.existing_anti_affinity.is_empty() {
-            for (k, v) in &node.labels {
-                if st.existing_anti_affinity.get(k, v) > 0 {
-                    return Status::unschedulable(ERR_EXISTING_ANTI_AFFINITY);
-                }
-            }
+        if !st.existing_anti_affinity.is_empty()
+            && st.existing_anti_affinity.any_positive(&node.labels)
+        {
+            return Status::unschedulable(ERR_EXISTING_ANTI_AFFINITY);
         }
         Status::success()
     }

@@ -1,13 +1,24 @@
-//! Topology-pair counters shared by InterPodAffinity and
-//! PodTopologySpread: `key → value → count`, entries removed at zero
-//! (`interpodaffinity/filtering.go` topologyToMatchedTermCount).
+//! Topology-pair counters of InterPodAffinity: `key → value → count`,
+//! entries removed at zero (`interpodaffinity/filtering.go`
+//! topologyToMatchedTermCount).
+//!
+//! Filter looks a node's value up for every node it evaluates, and a
+//! hostname key has one value per node: the values are hashed (with a
+//! fixed-seed hasher, so nothing depends on a random seed) instead of
+//! kept in a BTreeMap, where each lookup compared a dozen strings. The
+//! value maps are only looked up, or summed and counted, never iterated
+//! in an order that could reach an output.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// Value → count. Lookup-only (see the module comment).
+#[allow(clippy::disallowed_types)]
+pub type ValueCounts = std::collections::HashMap<String, i64, foldhash::fast::FixedState>;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TopologyCounts {
-    pub map: BTreeMap<String, BTreeMap<String, i64>>,
+    pub map: BTreeMap<String, ValueCounts>,
 }
 
 impl TopologyCounts {
@@ -15,11 +26,24 @@ impl TopologyCounts {
     /// has the key; drops entries that reach zero.
     pub fn update(&mut self, labels: &BTreeMap<String, String>, key: &str, value: i64) {
         let Some(tv) = labels.get(key) else { return };
-        let inner = self.map.entry(key.to_string()).or_default();
-        let c = inner.entry(tv.clone()).or_insert(0);
-        *c += value;
-        if *c == 0 {
-            inner.remove(tv);
+        // Look up before inserting: most updates hit existing entries, and
+        // `entry` would allocate the key strings every time.
+        if !self.map.contains_key(key) {
+            self.map.insert(key.to_string(), ValueCounts::default());
+        }
+        let inner = self.map.get_mut(key).expect("inserted above");
+        let c = match inner.get_mut(tv.as_str()) {
+            Some(c) => {
+                *c += value;
+                *c
+            }
+            None => {
+                inner.insert(tv.clone(), value);
+                value
+            }
+        };
+        if c == 0 {
+            inner.remove(tv.as_str());
             if inner.is_empty() {
                 self.map.remove(key);
             }
@@ -35,7 +59,13 @@ impl TopologyCounts {
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
-    /// Adds every count of `other`.
+    /// How many (key, value) pairs have a count: every entry, since
+    /// entries are removed when they reach zero.
+    pub fn pairs(&self) -> usize {
+        self.map.values().map(|m| m.len()).sum()
+    }
+    /// Adds every count of `other` (a sum: the iteration order does not
+    /// matter).
     pub fn add_all(&mut self, other: &TopologyCounts) {
         for (k, vals) in &other.map {
             for (v, c) in vals {
@@ -67,11 +97,7 @@ pub struct LayeredCounts {
 
 impl LayeredCounts {
     pub fn new(base: Arc<TopologyCounts>) -> LayeredCounts {
-        let nonzero = base
-            .map
-            .values()
-            .map(|m| m.values().filter(|c| **c != 0).count())
-            .sum();
+        let nonzero = base.pairs();
         LayeredCounts {
             base: Some(base),
             delta: TopologyCounts::default(),
@@ -95,5 +121,14 @@ impl LayeredCounts {
     }
     pub fn is_empty(&self) -> bool {
         self.nonzero == 0
+    }
+    /// Whether some label of the node has a positive count. Only keys
+    /// that have counts can match, so this walks those keys (one or two)
+    /// rather than the node's labels.
+    pub fn any_positive(&self, labels: &BTreeMap<String, String>) -> bool {
+        let base_keys = self.base.iter().flat_map(|b| b.map.keys());
+        base_keys
+            .chain(self.delta.map.keys())
+            .any(|k| labels.get(k).is_some_and(|v| self.get(k, v) > 0))
     }
 }
