@@ -13,7 +13,6 @@
 //! microsecond come out in the order they were scheduled.
 
 use super::latency::Micros;
-use std::collections::VecDeque;
 
 const BITS: u32 = 6;
 const SLOTS: usize = 1 << BITS;
@@ -27,8 +26,10 @@ pub(crate) struct Wheel<T> {
     /// The wheel's clock: no event is earlier, except ones scheduled in
     /// the past, which wait in `ready`.
     elapsed: Micros,
-    /// Events taken out of a level-0 slot (all due at `elapsed`), in order.
-    ready: VecDeque<(Micros, T)>,
+    /// Events taken out of a level-0 slot (all due at `elapsed`), in
+    /// order, from `ready_pos` on (the slot's own buffer, swapped out).
+    ready: Vec<(Micros, T)>,
+    ready_pos: usize,
     /// Spare buffer for cascading.
     spare: Vec<(Micros, T)>,
     len: usize,
@@ -40,7 +41,8 @@ impl<T: Copy> Default for Wheel<T> {
             slots: (0..SLOTS * LEVELS).map(|_| Vec::new()).collect(),
             occupied: [0; LEVELS],
             elapsed: 0,
-            ready: VecDeque::new(),
+            ready: Vec::new(),
+            ready_pos: 0,
             spare: Vec::new(),
             len: 0,
         }
@@ -59,7 +61,7 @@ impl<T: Copy> Wheel<T> {
         if t < self.elapsed {
             // In the past (not done by the engine): it is due before
             // anything on the wheel, after the ready ones due no later.
-            let at = self.ready.partition_point(|e| e.0 <= t);
+            let at = self.ready_pos + self.ready[self.ready_pos..].partition_point(|e| e.0 <= t);
             self.ready.insert(at, (t, item));
             return;
         }
@@ -102,7 +104,7 @@ impl<T: Copy> Wheel<T> {
 
     /// The time of the earliest event.
     pub fn peek_time(&self) -> Option<Micros> {
-        if let Some(e) = self.ready.front() {
+        if let Some(e) = self.ready.get(self.ready_pos) {
             return Some(e.0);
         }
         let (level, slot) = self.next_slot()?;
@@ -118,12 +120,17 @@ impl<T: Copy> Wheel<T> {
     #[inline]
     pub fn pop_until(&mut self, limit: Micros) -> Option<(Micros, T)> {
         loop {
-            if let Some(e) = self.ready.front() {
+            if let Some(&e) = self.ready.get(self.ready_pos) {
                 if e.0 > limit {
                     return None;
                 }
                 self.len -= 1;
-                return self.ready.pop_front();
+                self.ready_pos += 1;
+                if self.ready_pos == self.ready.len() {
+                    self.ready.clear();
+                    self.ready_pos = 0;
+                }
+                return Some(e);
             }
             let (level, slot) = self.next_slot()?;
             let start = self.slot_start(level, slot);
@@ -135,7 +142,8 @@ impl<T: Copy> Wheel<T> {
             let i = level * SLOTS + slot;
             if level == 0 {
                 // One microsecond: every event in it is due at `start`.
-                self.ready.extend(self.slots[i].drain(..));
+                // `ready` is empty here: the slot's buffer becomes it.
+                std::mem::swap(&mut self.ready, &mut self.slots[i]);
             } else {
                 // Cascade: the events go to lower levels, in order.
                 let mut moving =
