@@ -17,7 +17,7 @@ use super::dns::{Dns, DnsError, DNS_SERVICE_IP};
 use super::http::{HttpRequest, HttpResponse};
 use super::ingress::Ingresses;
 use super::latency::{timings, Links, Micros, Site, OUTSIDE};
-use super::logs::{Entry, LogPath};
+use super::logs::{Entry, LogPath, Method, NginxLine};
 use super::policy::{Flow, Policies};
 use super::proxy::{Pick, Proxy};
 use super::redis::{RedisCmd, RedisDb, RedisReply};
@@ -947,7 +947,7 @@ impl Engine {
                     now,
                     Entry::Werkzeug {
                         client,
-                        method: "GET",
+                        method: Method::Get,
                         path: LogPath::Bytes(n),
                         status: 200,
                     },
@@ -961,7 +961,7 @@ impl Engine {
                     now,
                     Entry::Rack {
                         client,
-                        method: "POST",
+                        method: Method::Post,
                         path: LogPath::Root,
                         status: 200,
                         bytes: 64,
@@ -1484,18 +1484,18 @@ fn access_entry(
     resp: &HttpResponse,
     dur: Micros,
 ) -> Option<Entry> {
-    let method: &'static str = match h.method.as_str() {
-        "GET" => "GET",
-        "HEAD" => "HEAD",
-        "POST" => "POST",
-        "PUT" => "PUT",
-        "DELETE" => "DELETE",
-        _ => "OPTIONS",
+    let method = match h.method.as_str() {
+        "GET" => Method::Get,
+        "HEAD" => Method::Head,
+        "POST" => Method::Post,
+        "PUT" => Method::Put,
+        "DELETE" => Method::Delete,
+        _ => Method::Options,
     };
     let path = if h.path == "/" {
         LogPath::Root
     } else {
-        LogPath::Other(h.path.clone().into())
+        LogPath::Other(Box::new(h.path.clone()))
     };
     match app {
         AppKind::Rng => Some(Entry::Werkzeug {
@@ -1512,14 +1512,14 @@ fn access_entry(
             bytes: resp.body.len() as u32,
             dur_us: dur as u32,
         }),
-        AppKind::Nginx => Some(Entry::Nginx {
+        AppKind::Nginx => Some(Entry::Nginx(Box::new(NginxLine {
             client,
             method: h.method.clone().into(),
             path: h.path.clone().into(),
             status: resp.status,
             bytes: resp.body.len() as u32,
             agent: h.user_agent.clone().into(),
-        }),
+        }))),
         AppKind::Color => Some(Entry::Text(
             format!(
                 "{}:{} {} {} HTTP/1.1 [{}]",
