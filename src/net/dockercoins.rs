@@ -17,7 +17,7 @@ use super::addr::Ip;
 use super::engine::{Client, Engine, Failure, Persist, Req, Resp};
 use super::http::{http_date, HttpRequest, HttpResponse};
 use super::latency::Micros;
-use super::logs::Entry;
+use super::logs::{Entry, Method};
 use super::redis::{RedisCmd, RedisReply};
 use super::topology::{ConnRef, PodId, ProcState, Proto};
 
@@ -330,7 +330,11 @@ impl Engine {
         let (pod, proc, client) = (c.server, c.proc, c.seen_src);
         let e = Entry::Morgan {
             client,
-            method: if h.method == "HEAD" { "HEAD" } else { "GET" },
+            method: if h.method == "HEAD" {
+                Method::Head
+            } else {
+                Method::Get
+            },
             path: h.path.clone().into(),
             status: resp.status,
             bytes: resp.body.len() as u32,

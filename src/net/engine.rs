@@ -1,5 +1,5 @@
 //! The traffic engine: a discrete-event simulation of connections between
-//! processes, in integer microseconds, with its own event heap. It never
+//! processes, in integer microseconds, with its own event queue. It never
 //! touches the object store: its tables are fed by the `Network`
 //! controller from watch events (principle 7).
 //!
@@ -8,7 +8,7 @@
 //! after the TCP handshake, waits at the server's station if the server is
 //! busy (its concurrency is the app's), is served for the app's time, and
 //! its answer travels back. Refused connections fail after a round trip;
-//! dropped ones after the kernel's SYN timeout. Slots, events and the heap
+//! dropped ones after the kernel's SYN timeout. Slots, events and the queue
 //! are reused, so a request costs no allocation on the DockerCoins path.
 
 use super::addr::{Ip, IpDisplay};
@@ -17,16 +17,16 @@ use super::dns::{Dns, DnsError, DNS_SERVICE_IP};
 use super::http::{HttpRequest, HttpResponse};
 use super::ingress::Ingresses;
 use super::latency::{timings, Links, Micros, Site, OUTSIDE};
-use super::logs::{Entry, LogPath};
+use super::logs::{Entry, LogPath, Method, NginxLine};
 use super::policy::{Flow, Policies};
 use super::proxy::{Pick, Proxy};
 use super::redis::{RedisCmd, RedisDb, RedisReply};
 use super::topology::{
     ConnRef, IpOwner, Listener, PodDesc, PodId, Proc, ProcState, Proto, Station, Topology,
 };
+use super::wheel::Wheel;
 use crate::sim::rng::SimRng;
-use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 
 /// Where a connection comes from.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -153,31 +153,6 @@ pub(crate) enum Act {
     Fail(ConnRef, Failure),
 }
 
-#[derive(Copy, Clone, Debug)]
-struct Ev {
-    t: Micros,
-    seq: u64,
-    act: Act,
-}
-
-impl PartialEq for Ev {
-    fn eq(&self, o: &Self) -> bool {
-        self.t == o.t && self.seq == o.seq
-    }
-}
-impl Eq for Ev {}
-impl PartialOrd for Ev {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Ev {
-    /// Reversed: the heap pops the earliest (time, sequence).
-    fn cmp(&self, o: &Self) -> Ordering {
-        (o.t, o.seq).cmp(&(self.t, self.seq))
-    }
-}
-
 /// How a new connection is handled.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Route {
@@ -207,8 +182,8 @@ pub struct Stats {
 /// The traffic engine.
 pub struct Engine {
     pub now: Micros,
-    heap: BinaryHeap<Ev>,
-    seq: u64,
+    /// Events by (time, order scheduled).
+    queue: Wheel<Act>,
     pub rng: SimRng,
     pub epoch: jiff::Timestamp,
     pub topo: Topology,
@@ -249,8 +224,7 @@ impl Engine {
     pub fn new(seed: u64) -> Engine {
         Engine {
             now: 0,
-            heap: BinaryHeap::new(),
-            seq: 0,
+            queue: Wheel::default(),
             rng: SimRng::stream(seed, "network"),
             epoch: jiff::Timestamp::UNIX_EPOCH,
             topo: Topology::default(),
@@ -289,34 +263,25 @@ impl Engine {
 
     #[inline]
     pub(crate) fn schedule(&mut self, t: Micros, act: Act) {
-        self.seq += 1;
-        self.heap.push(Ev {
-            t,
-            seq: self.seq,
-            act,
-        });
+        self.queue.push(t, act);
     }
 
-    /// Events waiting in the heap.
+    /// Events waiting in the queue.
     pub fn pending_events(&self) -> usize {
-        self.heap.len()
+        self.queue.len()
     }
 
     /// The time of the next event.
     pub fn next_time(&self) -> Option<Micros> {
-        self.heap.peek().map(|e| e.t)
+        self.queue.peek_time()
     }
 
     /// Runs every event due at or before `t`; the clock ends at `t`.
     pub fn run_until(&mut self, t: Micros) {
-        while let Some(ev) = self.heap.peek() {
-            if ev.t > t {
-                break;
-            }
-            let ev = self.heap.pop().expect("peeked");
-            self.now = ev.t;
+        while let Some((at, act)) = self.queue.pop_until(t) {
+            self.now = at;
             self.stats.events += 1;
-            match ev.act {
+            match act {
                 Act::Wake { pod, proc, gen } => self.on_wake(pod, proc, gen),
                 Act::Arrive(c) => self.on_arrive(c),
                 Act::Done(c) => self.on_done(c),
@@ -982,7 +947,7 @@ impl Engine {
                     now,
                     Entry::Werkzeug {
                         client,
-                        method: "GET",
+                        method: Method::Get,
                         path: LogPath::Bytes(n),
                         status: 200,
                     },
@@ -996,7 +961,7 @@ impl Engine {
                     now,
                     Entry::Rack {
                         client,
-                        method: "POST",
+                        method: Method::Post,
                         path: LogPath::Root,
                         status: 200,
                         bytes: 64,
@@ -1519,18 +1484,18 @@ fn access_entry(
     resp: &HttpResponse,
     dur: Micros,
 ) -> Option<Entry> {
-    let method: &'static str = match h.method.as_str() {
-        "GET" => "GET",
-        "HEAD" => "HEAD",
-        "POST" => "POST",
-        "PUT" => "PUT",
-        "DELETE" => "DELETE",
-        _ => "OPTIONS",
+    let method = match h.method.as_str() {
+        "GET" => Method::Get,
+        "HEAD" => Method::Head,
+        "POST" => Method::Post,
+        "PUT" => Method::Put,
+        "DELETE" => Method::Delete,
+        _ => Method::Options,
     };
     let path = if h.path == "/" {
         LogPath::Root
     } else {
-        LogPath::Other(h.path.clone().into())
+        LogPath::Other(Box::new(h.path.clone()))
     };
     match app {
         AppKind::Rng => Some(Entry::Werkzeug {
@@ -1547,14 +1512,14 @@ fn access_entry(
             bytes: resp.body.len() as u32,
             dur_us: dur as u32,
         }),
-        AppKind::Nginx => Some(Entry::Nginx {
+        AppKind::Nginx => Some(Entry::Nginx(Box::new(NginxLine {
             client,
             method: h.method.clone().into(),
             path: h.path.clone().into(),
             status: resp.status,
             bytes: resp.body.len() as u32,
             agent: h.user_agent.clone().into(),
-        }),
+        }))),
         AppKind::Color => Some(Entry::Text(
             format!(
                 "{}:{} {} {} HTTP/1.1 [{}]",

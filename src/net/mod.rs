@@ -34,6 +34,7 @@ pub mod sha256;
 pub mod testkit;
 pub mod tools;
 pub mod topology;
+mod wheel;
 
 use crate::controllers::{Action, Controller, Ctx, Enqueue};
 use crate::objects::kinds::{Kind, Object};

@@ -752,22 +752,28 @@ impl Kubelet {
         let due = self.last_scrape.is_none_or(|l| ctx.now >= l + res);
         if due {
             self.last_scrape = Some(ctx.now);
+            // One pass over the pods: each pod's containers once, summed
+            // into its node as it goes (the same numbers as `node_usage`).
             let mut pods = BTreeMap::new();
+            let mut sums: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
             for (key, rt) in &self.pods {
                 if self.failed.contains(&rt.node) {
                     continue;
                 }
-                let (ns, name) = split_key(key);
-                let containers: Vec<_> = self
-                    .pod_usage(ns, name, ctx.now)
-                    .into_iter()
-                    .map(|(name, cpu, mem)| ContainerUsage {
-                        name,
+                let containers: Vec<_> = rt_usage(rt, ctx.now)
+                    .map(|(c, cpu, mem)| ContainerUsage {
+                        name: c.name.clone(),
                         cpu_millis: cpu,
                         memory_bytes: mem,
                     })
                     .collect();
                 if !containers.is_empty() {
+                    let sum = sums.entry(rt.node.as_str()).or_insert((0, 0));
+                    for c in &containers {
+                        sum.0 += c.cpu_millis;
+                        sum.1 += c.memory_bytes;
+                    }
+                    let (ns, name) = split_key(key);
                     pods.insert(
                         (ns.to_string(), name.to_string()),
                         PodSample {
@@ -779,16 +785,19 @@ impl Kubelet {
             }
             let mut nodes = BTreeMap::new();
             for node in self.nodes.keys() {
-                if let Some((cpu, mem)) = self.node_usage(node, ctx.now) {
-                    nodes.insert(
-                        node.clone(),
-                        NodeSample {
-                            at: ctx.now,
-                            cpu_millis: cpu,
-                            memory_bytes: mem,
-                        },
-                    );
+                if self.failed.contains(node) {
+                    continue;
                 }
+                let (cpu, mem) = sums.get(node.as_str()).copied().unwrap_or((0, 0));
+                let (base_cpu, base_mem) = NODE_BASE_USAGE;
+                nodes.insert(
+                    node.clone(),
+                    NodeSample {
+                        at: ctx.now,
+                        cpu_millis: base_cpu + cpu,
+                        memory_bytes: base_mem + mem,
+                    },
+                );
             }
             ctx.store.metrics.replace(pods, nodes);
         }
@@ -803,26 +812,8 @@ impl Kubelet {
         let Some(rt) = self.pods.get(&object_key(Some(ns), pod)) else {
             return Vec::new();
         };
-        let window = now.0 / t::METRICS_RESOLUTION.as_millis() as u64;
-        rt.all()
-            .filter_map(|c| {
-                let CState::Running { started, .. } = c.state else {
-                    return None;
-                };
-                let run = c.runs.last()?;
-                let wobble = (crate::sim::rng::fnv1a(format!("{}{window}", run.id).as_bytes())
-                    % 1000) as f64
-                    / 1000.0;
-                let (mut cpu, mut mem) = run.behaviour.usage(now.since(started), wobble);
-                let limits = c.spec.resources.as_ref().and_then(|r| r.limits.as_ref());
-                if let Some(l) = limits.and_then(|l| l.get("cpu")) {
-                    cpu = cpu.min(amount(l).milli_value().max(0) as u64);
-                }
-                if let Some(l) = c.memory_limit() {
-                    mem = mem.min(l);
-                }
-                Some((c.name.clone(), cpu, mem))
-            })
+        rt_usage(rt, now)
+            .map(|(c, cpu, mem)| (c.name.clone(), cpu, mem))
             .collect()
     }
 
@@ -831,19 +822,66 @@ impl Kubelet {
         if !self.nodes.contains_key(node) || self.failed.contains(node) {
             return None;
         }
-        let (mut cpu, mut mem) = (60u64, 900u64 << 20);
-        for (key, rt) in &self.pods {
+        let (mut cpu, mut mem) = NODE_BASE_USAGE;
+        for rt in self.pods.values() {
             if rt.node != node {
                 continue;
             }
-            let (ns, name) = split_key(key);
-            for (_, c, m) in self.pod_usage(ns, name, now) {
+            for (_, c, m) in rt_usage(rt, now) {
                 cpu += c;
                 mem += m;
             }
         }
         Some((cpu, mem))
     }
+}
+
+/// What a node uses besides its pods: the OS and the kubelet itself
+/// (millicores, bytes).
+const NODE_BASE_USAGE: (u64, u64) = (60, 900 << 20);
+
+/// CPU (millicores) and memory (bytes) of each running container of a pod
+/// runtime, without allocating (metrics-server scrapes every pod).
+fn rt_usage(rt: &PodRt, now: SimTime) -> impl Iterator<Item = (&Ctr, u64, u64)> + '_ {
+    let window = now.0 / t::METRICS_RESOLUTION.as_millis() as u64;
+    rt.all().filter_map(move |c| {
+        let CState::Running { started, .. } = c.state else {
+            return None;
+        };
+        let run = c.runs.last()?;
+        let wobble = (usage_hash(&run.id, window) % 1000) as f64 / 1000.0;
+        let (mut cpu, mut mem) = run.behaviour.usage(now.since(started), wobble);
+        let limits = c.spec.resources.as_ref().and_then(|r| r.limits.as_ref());
+        if let Some(l) = limits.and_then(|l| l.get("cpu")) {
+            cpu = cpu.min(amount(l).milli_value().max(0) as u64);
+        }
+        if let Some(l) = c.memory_limit() {
+            mem = mem.min(l);
+        }
+        Some((c, cpu, mem))
+    })
+}
+
+/// FNV-1a of the run id followed by the window's decimal digits (the
+/// bytes of `format!("{id}{window}")`, hashed without building it).
+fn usage_hash(id: &str, window: u64) -> u64 {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut w = window;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (w % 10) as u8;
+        w /= 10;
+        if w == 0 {
+            break;
+        }
+    }
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in id.as_bytes().iter().chain(&digits[i..]) {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
 }
 
 fn store_ts(store: &Store, t: SimTime) -> k8s_openapi::apimachinery::pkg::apis::meta::v1::Time {
@@ -1791,5 +1829,26 @@ impl Controller for Kubelet {
     }
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
+    }
+}
+
+#[cfg(test)]
+mod usage_tests {
+    use super::usage_hash;
+    use crate::sim::rng::fnv1a;
+
+    /// The metrics wobble hashes the bytes of `format!("{id}{window}")`:
+    /// building them on the stack must give the same hash (same `kubectl
+    /// top` numbers as before).
+    #[test]
+    fn usage_hash_is_fnv1a_of_id_and_window() {
+        for (id, w) in [
+            ("", 0u64),
+            ("abc", 7),
+            ("0123456789abcdef", 120_000_000),
+            ("x", u64::MAX),
+        ] {
+            assert_eq!(usage_hash(id, w), fnv1a(format!("{id}{w}").as_bytes()));
+        }
     }
 }
