@@ -105,7 +105,11 @@ impl LayeredCounts {
         }
     }
     pub fn get(&self, key: &str, value: &str) -> i64 {
-        self.base.as_ref().map_or(0, |b| b.get(key, value)) + self.delta.get(key, value)
+        let base = self.base.as_ref().map_or(0, |b| b.get(key, value));
+        if self.delta.is_empty() {
+            return base;
+        }
+        base + self.delta.get(key, value)
     }
     /// `TopologyCounts::update` on the sums.
     pub fn update(&mut self, labels: &BTreeMap<String, String>, key: &str, value: i64) {
@@ -126,6 +130,18 @@ impl LayeredCounts {
     /// that have counts can match, so this walks those keys (one or two)
     /// rather than the node's labels.
     pub fn any_positive(&self, labels: &BTreeMap<String, String>) -> bool {
+        if self.delta.is_empty() {
+            // The common case (no nominated pods added this cycle): read
+            // the base's value maps directly, one lookup per key.
+            return self.base.as_ref().is_some_and(|b| {
+                b.map.iter().any(|(k, values)| {
+                    labels
+                        .get(k)
+                        .and_then(|v| values.get(v.as_str()))
+                        .is_some_and(|c| *c > 0)
+                })
+            });
+        }
         let base_keys = self.base.iter().flat_map(|b| b.map.keys());
         base_keys
             .chain(self.delta.map.keys())
