@@ -9,7 +9,6 @@ use super::handler::Ctx;
 use super::read::stopped;
 use super::response::{bytes_response, ApiResult};
 use super::watch::stream_response;
-use crate::controllers::kubelet::Kubelet;
 use crate::objects::Kind;
 use crate::sim::store::{ApiError, Reason};
 use crate::sim::{SimTime, World};
@@ -208,14 +207,9 @@ fn snapshot(w: &World, ns: &str, name: &str, container: &str, previous: bool) ->
         }
     };
     Snapshot {
-        // The kubelet keeps the container log buffers.
-        lines: w
-            .controller::<Kubelet>()
-            .and_then(|k| {
-                k.logs(&w.store, ns, name, Some(container), previous, w.now())
-                    .ok()
-            })
-            .unwrap_or_default(),
+        // The kubelet's buffers with the container's traffic lines, as
+        // the REPL's `kubectl logs` shows them.
+        lines: crate::net::container_logs(w, ns, name, container, previous).unwrap_or_default(),
         now: w.now(),
         epoch: w.store.epoch(),
         finished,

@@ -386,3 +386,39 @@ async fn scale_eviction_reviews_and_discovery() {
         .unwrap()
         .starts_with("kubesim does not support exec yet"));
 }
+
+/// `kubectl logs` through the API shows what the container's traffic made
+/// it write (here rng's werkzeug access line), merged with the kubelet's
+/// lines, exactly as the REPL's `kubectl logs` does.
+#[tokio::test]
+async fn pod_logs_include_the_containers_traffic_lines() {
+    let (r, sim) = app();
+    let body = json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "rng", "labels": {"app": "rng"}},
+        "spec": {"containers": [{"name": "rng", "image": "dockercoins/rng:v0.1"}]}})
+    .to_string();
+    let (s, _, _) = send(&r, "POST", "/api/v1/namespaces/default/pods", JSON, body).await;
+    assert_eq!(s, 201);
+    let out = sim.call(|w| {
+        w.advance(std::time::Duration::from_secs(60));
+        let ip = w
+            .store
+            .get_as::<k8s_openapi::api::core::v1::Pod>("default", "rng")
+            .and_then(|p| p.status.as_ref().and_then(|s| s.pod_ip.clone()))
+            .expect("rng is running");
+        let from = crate::net::tools::Origin::Node("node1".into());
+        let url = format!("http://{ip}/");
+        let out = crate::net::tools::curl(w, &from, &url, &Default::default());
+        w.advance(std::time::Duration::from_secs(1));
+        out
+    });
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let (s, v, _) = send(&r, "GET", "/api/v1/namespaces/default/pods/rng/log", "", "").await;
+    assert_eq!(s, 200);
+    let log = v.as_str().expect("plain text").to_string();
+    assert!(log.contains("\"GET / HTTP/1.1\" 200"), "{log}");
+    // The REPL's `kubectl logs` prints the same lines.
+    let repl = sim.call(|w| crate::net::container_logs(w, "default", "rng", "rng", false));
+    let repl: Vec<String> = repl.unwrap().into_iter().map(|l| l.text).collect();
+    assert_eq!(log.lines().collect::<Vec<_>>(), repl);
+}

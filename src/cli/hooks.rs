@@ -265,36 +265,7 @@ pub fn kubelet_logs(
     container: &str,
     previous: bool,
 ) -> Result<Vec<crate::controllers::kubelet::LogLine>, ApiError> {
-    let mut lines = match world.controller::<crate::controllers::kubelet::Kubelet>() {
-        Some(k) => k.logs(
-            &world.store,
-            ns,
-            pod,
-            Some(container),
-            previous,
-            world.now(),
-        )?,
-        None => return Err(ApiError::bad_request("no kubelet in this simulation")),
-    };
-    // What the container's traffic wrote (access lines, the DockerCoins
-    // worker's output) comes from the network, which runs the program's
-    // model; the running instance's only (a restart starts a new process).
-    if !previous {
-        if let Some(net) = crate::net::network(world) {
-            let now = world.now();
-            lines.extend(
-                net.traffic_logs(ns, pod, container)
-                    .into_iter()
-                    .filter(|l| l.time <= now)
-                    .map(|l| crate::controllers::kubelet::LogLine {
-                        time: l.time,
-                        text: l.text,
-                    }),
-            );
-            lines.sort_by_key(|l| l.time);
-        }
-    }
-    Ok(lines)
+    crate::net::container_logs(world, ns, pod, container, previous)
 }
 
 fn no_exec(_ctx: &mut ToolCtx, _argv: &[String]) -> Option<ExecResult> {

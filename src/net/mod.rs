@@ -499,6 +499,44 @@ pub fn network(world: &World) -> Option<&Network> {
     world.controller::<Network>()
 }
 
+/// What `kubectl logs` shows for one container, as the REPL and the HTTP
+/// API both serve it: the kubelet's buffer (start-up, crashes) with the
+/// lines the container's traffic made it write (access lines, the
+/// DockerCoins worker's output) merged in by time. Traffic lines belong to
+/// the running instance only: a restart starts a new process, so
+/// `--previous` reads the kubelet alone.
+pub fn container_logs(
+    world: &World,
+    ns: &str,
+    pod: &str,
+    container: &str,
+    previous: bool,
+) -> Result<Vec<crate::controllers::kubelet::LogLine>, crate::sim::store::ApiError> {
+    use crate::controllers::kubelet::{Kubelet, LogLine as KubeletLine};
+    let now = world.now();
+    let Some(kubelet) = world.controller::<Kubelet>() else {
+        return Err(crate::sim::store::ApiError::bad_request(
+            "no kubelet in this simulation",
+        ));
+    };
+    let mut lines = kubelet.logs(&world.store, ns, pod, Some(container), previous, now)?;
+    if !previous {
+        if let Some(net) = network(world) {
+            lines.extend(
+                net.traffic_logs(ns, pod, container)
+                    .into_iter()
+                    .filter(|l| l.time <= now)
+                    .map(|l| KubeletLine {
+                        time: l.time,
+                        text: l.text,
+                    }),
+            );
+            lines.sort_by_key(|l| l.time);
+        }
+    }
+    Ok(lines)
+}
+
 /// The network component of a world, brought up to the world's time.
 pub fn network_mut(world: &mut World) -> Option<&mut Network> {
     let now = world.now();
