@@ -15,6 +15,17 @@ use std::collections::BTreeMap;
 
 const READ: &[&str] = &["get", "list", "watch"];
 const WRITE: &[&str] = &["create", "delete", "deletecollection", "patch", "update"];
+/// `ReadWrite`, sorted as `rbacv1helpers.NewRule` stores verbs.
+const READ_WRITE: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
 const AGGREGATE_TO_ADMIN: &str = "rbac.authorization.k8s.io/aggregate-to-admin";
 const AGGREGATE_TO_EDIT: &str = "rbac.authorization.k8s.io/aggregate-to-edit";
 const AGGREGATE_TO_VIEW: &str = "rbac.authorization.k8s.io/aggregate-to-view";
@@ -191,20 +202,7 @@ fn edit_rules() -> Vec<PolicyRule> {
             &["networking.k8s.io"],
             &["ingresses", "networkpolicies"],
         ),
-        rule(
-            &[
-                "create",
-                "delete",
-                "deletecollection",
-                "get",
-                "list",
-                "patch",
-                "update",
-                "watch",
-            ],
-            &["coordination.k8s.io"],
-            &["leases"],
-        ),
+        rule(READ_WRITE, &["coordination.k8s.io"], &["leases"]),
     ]
 }
 
@@ -216,16 +214,7 @@ fn admin_rules() -> Vec<PolicyRule> {
             &["localsubjectaccessreviews"],
         ),
         rule(
-            &[
-                "create",
-                "delete",
-                "deletecollection",
-                "get",
-                "list",
-                "patch",
-                "update",
-                "watch",
-            ],
+            READ_WRITE,
             &["rbac.authorization.k8s.io"],
             &["rolebindings", "roles"],
         ),

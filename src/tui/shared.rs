@@ -29,7 +29,6 @@ use crate::objects::{Kind, Object};
 use crate::sim::runner::SimHandle;
 use crate::sim::store::WatchEventType;
 use crate::sim::{SimTime, World};
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -52,7 +51,7 @@ pub struct SharedSource {
     state: SessionState,
     speed: f64,
     paused: bool,
-    rate: VecDeque<(Instant, u64)>,
+    rate: super::source::EventRate,
 }
 
 impl SharedSource {
@@ -62,7 +61,7 @@ impl SharedSource {
             state: SessionState::default(),
             speed,
             paused: false,
-            rate: VecDeque::new(),
+            rate: Default::default(),
         }
     }
 
@@ -170,20 +169,7 @@ impl SharedSource {
     fn events(&mut self, app: &mut App, n: u64) {
         #[allow(clippy::disallowed_methods)] // the TUI loop is a pacing edge
         let wall = Instant::now();
-        self.rate.push_back((wall, n));
-        while self.rate.len() > 2
-            && wall.saturating_duration_since(self.rate[0].0) > Duration::from_secs(1)
-        {
-            self.rate.pop_front();
-        }
-        if let (Some(a), Some(b)) = (self.rate.front(), self.rate.back()) {
-            let dt = b.0.saturating_duration_since(a.0).as_secs_f64();
-            app.clock.events_per_sec = if dt > 0.0 {
-                b.1.saturating_sub(a.1) as f64 / dt
-            } else {
-                0.0
-            };
-        }
+        app.clock.events_per_sec = self.rate.record(wall, n);
     }
 
     /// Runs a REPL line on the world, in `namespace` (as the REPL attached

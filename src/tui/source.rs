@@ -36,7 +36,7 @@ pub struct LocalSource {
     pacer: Pacer,
     adapters: Adapters,
     /// (wall instant, events processed) over the last second or so.
-    rate: VecDeque<(Instant, u64)>,
+    rate: EventRate,
 }
 
 /// Past this much wall time behind, the backlog is dropped (in wall time,
@@ -51,7 +51,7 @@ impl LocalSource {
             session: Session::new(world),
             pacer,
             adapters,
-            rate: VecDeque::new(),
+            rate: EventRate::default(),
         }
     }
 
@@ -183,20 +183,7 @@ impl LocalSource {
         let target = self.pacer.target(wall);
         app.clock.lag = target.since(w.now());
         let n = w.events_processed();
-        self.rate.push_back((wall, n));
-        while self.rate.len() > 2
-            && wall.saturating_duration_since(self.rate[0].0) > Duration::from_secs(1)
-        {
-            self.rate.pop_front();
-        }
-        if let (Some(a), Some(b)) = (self.rate.front(), self.rate.back()) {
-            let dt = b.0.saturating_duration_since(a.0).as_secs_f64();
-            app.clock.events_per_sec = if dt > 0.0 {
-                (b.1 - a.1) as f64 / dt
-            } else {
-                0.0
-            };
-        }
+        app.clock.events_per_sec = self.rate.record(wall, n);
         app.cache.expire(w.now(), app.highlight_window());
     }
 
@@ -346,5 +333,53 @@ impl Source for LocalSource {
         if let Some(p) = app.pane.as_mut() {
             p.set_text(&text);
         }
+    }
+}
+
+/// The status bar's events per wall second: the world's event count
+/// sampled at each frame, over the last second of samples.
+#[derive(Default)]
+pub struct EventRate(VecDeque<(Instant, u64)>);
+
+impl EventRate {
+    /// Records the count at `wall` and returns the current rate.
+    pub fn record(&mut self, wall: Instant, n: u64) -> f64 {
+        let samples = &mut self.0;
+        samples.push_back((wall, n));
+        while samples.len() > 2
+            && wall.saturating_duration_since(samples[0].0) > Duration::from_secs(1)
+        {
+            samples.pop_front();
+        }
+        match (samples.front(), samples.back()) {
+            (Some(a), Some(b)) => {
+                let dt = b.0.saturating_duration_since(a.0).as_secs_f64();
+                if dt > 0.0 {
+                    b.1.saturating_sub(a.1) as f64 / dt
+                } else {
+                    0.0
+                }
+            }
+            _ => 0.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod event_rate_tests {
+    use super::*;
+
+    /// The rate is the count's change over the samples' span, and samples
+    /// older than a second drop out.
+    #[test]
+    #[allow(clippy::disallowed_methods)] // a wall-clock origin for the samples
+    fn rate_over_the_last_second() {
+        let t0 = Instant::now();
+        let mut r = EventRate::default();
+        assert_eq!(r.record(t0, 0), 0.0);
+        assert_eq!(r.record(t0 + Duration::from_millis(500), 100), 200.0);
+        assert_eq!(r.record(t0 + Duration::from_millis(1000), 300), 300.0);
+        // The first sample is now more than a second old.
+        assert_eq!(r.record(t0 + Duration::from_millis(1500), 300), 200.0);
     }
 }

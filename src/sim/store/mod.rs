@@ -622,25 +622,15 @@ impl Store {
         } else {
             managed::Scope::Main
         };
-        let Some(cur) = self.try_get(kind, ns, name).cloned() else {
-            let out = managed::apply(
-                &serde_json::json!({}),
-                config,
-                vec![],
-                manager,
-                &api_version,
-                time,
-                scope,
-                force,
-            )?;
-            // Callers validated the configuration (fieldValidation).
-            let mut obj = crate::objects::manifest::decode_as(kind, config.clone(), false)
-                .map_err(|e| ApiError::bad_request(e.to_string()))?;
-            obj.meta_mut().managed_fields = managed::to_meta(&out.entries);
-            return Ok((self.create(obj, &opts)?, true));
+        // A missing object applies onto an empty one with no owners.
+        let cur = self.try_get(kind, ns, name).cloned();
+        let (live, entries) = match &cur {
+            Some(c) => (
+                c.to_json(),
+                managed::entries(c.meta().managed_fields.as_ref()),
+            ),
+            None => (serde_json::json!({}), Vec::new()),
         };
-        let live = cur.to_json();
-        let entries = managed::entries(cur.meta().managed_fields.as_ref());
         let out = managed::apply(
             &live,
             config,
@@ -651,6 +641,13 @@ impl Store {
             scope,
             force,
         )?;
+        if cur.is_none() {
+            // Callers validated the configuration (fieldValidation).
+            let mut obj = crate::objects::manifest::decode_as(kind, config.clone(), false)
+                .map_err(|e| ApiError::bad_request(e.to_string()))?;
+            obj.meta_mut().managed_fields = managed::to_meta(&out.entries);
+            return Ok((self.create(obj, &opts)?, true));
+        }
         let mut doc = out.object;
         doc["metadata"]["name"] = Value::String(name.to_string());
         if kind.info().namespaced {
