@@ -1305,11 +1305,19 @@ fn post_start_failed(c: &mut Ctr, started: SimTime, at: SimTime, msg: String, cx
     cx.events
         .push(("Normal", "Killing", "FailedPostStartHook".into()));
     c.start_error = Some(("PostStartHookError".into(), msg));
-    let grace = cx
-        .pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.termination_grace_period_seconds)
+    kill_running(c, started, at, None, cx);
+}
+
+/// `killContainer` of a running container the kubelet restarts: preStop,
+/// then SIGTERM, with the grace period given (a probe's
+/// `terminationGracePeriodSeconds`) or the pod's, default 30 s, at least 1 s.
+fn kill_running(c: &mut Ctr, started: SimTime, at: SimTime, grace: Option<i64>, cx: &mut Cx) {
+    let grace = grace
+        .or(cx
+            .pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.termination_grace_period_seconds))
         .unwrap_or(30)
         .max(1) as u64;
     let on = c.runs.last().expect("running").behaviour.on_sigterm();
@@ -1638,21 +1646,7 @@ fn run_probes(c: &mut Ctr, started: SimTime, now: SimTime, pod_ip: &str, cx: &mu
                     kind.word().to_lowercase()
                 ),
             ));
-            let grace = probe
-                .termination_grace_period_seconds
-                .or(cx
-                    .pod
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.termination_grace_period_seconds))
-                .unwrap_or(30)
-                .max(1) as u64;
-            let on = c.runs.last().expect("running").behaviour.on_sigterm();
-            let hook = pre_stop(c, started, at, cx);
-            c.state = CState::Running {
-                started,
-                stop: Some(stop_for(&on, at, Duration::from_secs(grace), hook)),
-            };
+            kill_running(c, started, at, probe.termination_grace_period_seconds, cx);
             for w in c.probes.values_mut() {
                 w.next = None;
             }
