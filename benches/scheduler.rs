@@ -124,7 +124,7 @@ fn workload(label: &str, nodes: usize, pods: usize, percentage: i32, anti_affini
 /// Runs a workload `runs` times and prints the median rates: on a shared
 /// or virtual machine one run can be off by a factor of two.
 fn repeated(runs: usize, run: impl Fn() -> Rates) {
-    let mut rates: Vec<Rates> = (0..runs).map(|_| run()).collect();
+    let rates: Vec<Rates> = (0..runs).map(|_| run()).collect();
     if runs < 2 {
         return;
     }
@@ -133,7 +133,7 @@ fn repeated(runs: usize, run: impl Fn() -> Rates) {
         v[v.len() / 2]
     };
     let mut wall: Vec<f64> = rates.iter().map(|r| r.0).collect();
-    let mut cpu: Vec<f64> = rates.drain(..).map(|r| r.1).collect();
+    let mut cpu: Vec<f64> = rates.iter().map(|r| r.1).collect();
     let (lo, hi) = (
         wall.iter().copied().fold(f64::MAX, f64::min),
         wall.iter().copied().fold(0.0, f64::max),

@@ -130,7 +130,9 @@ impl Default for Hooks {
             pod_usage: kubelet_pod_usage,
             node_usage: kubelet_node_usage,
             evict: store_evict,
-            logs: kubelet_logs,
+            // The kubelet's lines with the container's traffic lines, as
+            // `kubesim serve` serves them.
+            logs: crate::net::container_logs,
         }
     }
 }
@@ -254,18 +256,6 @@ pub fn host_of(target: &str) -> String {
         Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => h.to_string(),
         _ => hostport.to_string(),
     }
-}
-
-/// The logs the kubelet controller keeps (the one place to adapt when
-/// the kubelet's API changes).
-pub fn kubelet_logs(
-    world: &World,
-    ns: &str,
-    pod: &str,
-    container: &str,
-    previous: bool,
-) -> Result<Vec<crate::controllers::kubelet::LogLine>, ApiError> {
-    crate::net::container_logs(world, ns, pod, container, previous)
 }
 
 fn no_exec(_ctx: &mut ToolCtx, _argv: &[String]) -> Option<ExecResult> {

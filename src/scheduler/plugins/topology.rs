@@ -130,21 +130,49 @@ impl LayeredCounts {
     /// that have counts can match, so this walks those keys (one or two)
     /// rather than the node's labels.
     pub fn any_positive(&self, labels: &BTreeMap<String, String>) -> bool {
-        if self.delta.is_empty() {
-            // The common case (no nominated pods added this cycle): read
-            // the base's value maps directly, one lookup per key.
-            return self.base.as_ref().is_some_and(|b| {
-                b.map.iter().any(|(k, values)| {
-                    labels
-                        .get(k)
-                        .and_then(|v| values.get(v.as_str()))
-                        .is_some_and(|c| *c > 0)
-                })
-            });
-        }
         let base_keys = self.base.iter().flat_map(|b| b.map.keys());
         base_keys
             .chain(self.delta.map.keys())
             .any(|k| labels.get(k).is_some_and(|v| self.get(k, v) > 0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// `any_positive` walks the counted keys; it must agree with upstream's
+    /// walk over every node label (`satisfyExistingPodsAntiAffinity` in
+    /// interpodaffinity/filtering.go), also when the cycle's own changes
+    /// cancel a base count or add a key the base lacks.
+    #[test]
+    fn any_positive_agrees_with_a_walk_over_the_node_labels() {
+        let a = labels(&[("kubernetes.io/hostname", "a"), ("zone", "z1")]);
+        let b = labels(&[("kubernetes.io/hostname", "b"), ("zone", "z2")]);
+        let mut base = TopologyCounts::default();
+        base.update(&a, "kubernetes.io/hostname", 1);
+        let mut c = LayeredCounts::new(Arc::new(base));
+        let walk = |c: &LayeredCounts, l: &BTreeMap<String, String>| {
+            l.iter().any(|(k, v)| c.get(k, v) > 0)
+        };
+        for l in [&a, &b] {
+            assert_eq!(c.any_positive(l), walk(&c, l));
+        }
+        assert!(c.any_positive(&a) && !c.any_positive(&b));
+        // The cycle removes the pod on a and adds one in zone z2.
+        c.update(&a, "kubernetes.io/hostname", -1);
+        c.update(&b, "zone", 1);
+        for l in [&a, &b] {
+            assert_eq!(c.any_positive(l), walk(&c, l));
+        }
+        assert!(!c.any_positive(&a) && c.any_positive(&b));
+        assert!(!c.is_empty());
     }
 }
