@@ -332,22 +332,8 @@ fn repl_prints_what_kubectl_prints_for_writes() {
     b.check();
 }
 
-const DEPLOY: &str = "apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: api}
-  template:
-    metadata:
-      labels: {app: api}
-    spec:
-      containers:
-      - name: api
-        image: nginx:1.27
-";
+/// The Deployment both kubectl suites apply.
+const DEPLOY: &str = include_str!("fixtures/api-deployment.yaml");
 
 #[test]
 fn repl_prints_what_kubectl_prints_for_apply() {

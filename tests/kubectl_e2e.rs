@@ -150,22 +150,8 @@ impl Transcript {
     }
 }
 
-const DEPLOYMENT: &str = r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: api}
-  template:
-    metadata:
-      labels: {app: api}
-    spec:
-      containers:
-      - name: api
-        image: nginx:1.27
-"#;
+/// The Deployment both kubectl suites apply.
+const DEPLOYMENT: &str = include_str!("fixtures/api-deployment.yaml");
 
 #[test]
 fn kubectl_reads_and_writes() {
