@@ -23,8 +23,7 @@ use super::app::{App, Capabilities, Mode};
 use super::cache::Cache;
 use super::update::Effect;
 use crate::cli::output::Output;
-use crate::cli::session::{run_text, SessionState};
-use crate::cli::term::Terminal;
+use crate::cli::session::SessionState;
 use crate::objects::{Kind, Object};
 use crate::sim::runner::SimHandle;
 use crate::sim::store::WatchEventType;
@@ -179,10 +178,7 @@ impl SharedSource {
         state.namespace = namespace.unwrap_or("default").to_string();
         let line = line.to_string();
         let (out, state) = self.handle.call(move |w: &mut World| {
-            let mut term = Terminal::script();
-            let hooks = crate::cli::net_hook::connected();
-            let (run, _exit) = run_text(w, &mut state, &mut term, &hooks, &line, None);
-            (run.output, state)
+            (crate::cli::session::run_line(&line, w, &mut state), state)
         });
         self.state = state;
         out

@@ -25,25 +25,30 @@ impl TopologyCounts {
     /// `update`: adds `value` to (key, node's value of key), when the node
     /// has the key; drops entries that reach zero.
     pub fn update(&mut self, labels: &BTreeMap<String, String>, key: &str, value: i64) {
-        let Some(tv) = labels.get(key) else { return };
+        if let Some(tv) = labels.get(key) {
+            self.add(key, tv, value);
+        }
+    }
+    /// Adds `n` to (key, tv); drops the entry when it reaches zero.
+    fn add(&mut self, key: &str, tv: &str, n: i64) {
         // Look up before inserting: most updates hit existing entries, and
         // `entry` would allocate the key strings every time.
         if !self.map.contains_key(key) {
             self.map.insert(key.to_string(), ValueCounts::default());
         }
         let inner = self.map.get_mut(key).expect("inserted above");
-        let c = match inner.get_mut(tv.as_str()) {
+        let c = match inner.get_mut(tv) {
             Some(c) => {
-                *c += value;
+                *c += n;
                 *c
             }
             None => {
-                inner.insert(tv.clone(), value);
-                value
+                inner.insert(tv.to_string(), n);
+                n
             }
         };
         if c == 0 {
-            inner.remove(tv.as_str());
+            inner.remove(tv);
             if inner.is_empty() {
                 self.map.remove(key);
             }
@@ -69,15 +74,7 @@ impl TopologyCounts {
     pub fn add_all(&mut self, other: &TopologyCounts) {
         for (k, vals) in &other.map {
             for (v, c) in vals {
-                let inner = self.map.entry(k.clone()).or_default();
-                let e = inner.entry(v.clone()).or_insert(0);
-                *e += c;
-                if *e == 0 {
-                    inner.remove(v);
-                    if inner.is_empty() {
-                        self.map.remove(k);
-                    }
-                }
+                self.add(k, v, *c);
             }
         }
     }
@@ -105,11 +102,7 @@ impl LayeredCounts {
         }
     }
     pub fn get(&self, key: &str, value: &str) -> i64 {
-        let base = self.base.as_ref().map_or(0, |b| b.get(key, value));
-        if self.delta.is_empty() {
-            return base;
-        }
-        base + self.delta.get(key, value)
+        self.base.as_ref().map_or(0, |b| b.get(key, value)) + self.delta.get(key, value)
     }
     /// `TopologyCounts::update` on the sums.
     pub fn update(&mut self, labels: &BTreeMap<String, String>, key: &str, value: i64) {
