@@ -7,6 +7,7 @@
 use super::http::{http_date, HttpResponse};
 use crate::sim::store::Store;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
+use std::borrow::Cow;
 
 /// The port in `REGISTRY_HTTP_ADDR` (`0.0.0.0:80`, `:5000`), else 5000.
 pub fn port(env: &[(String, String)]) -> u16 {
@@ -20,7 +21,22 @@ pub fn port(env: &[(String, String)]) -> u16 {
 /// The pod with its `configMapKeyRef` environment variables resolved to
 /// values, as the kubelet resolves them when it starts the container
 /// (pkg/kubelet/kubelet_pods.go `makeEnvironmentVariables`).
-pub fn with_config_env(store: &Store, pod: &Pod) -> Pod {
+/// Borrowed as it is when no variable refers to a ConfigMap (almost every
+/// pod: this runs on every pod event the network sees).
+pub fn with_config_env<'a>(store: &Store, pod: &'a Pod) -> Cow<'a, Pod> {
+    let refers = pod
+        .spec
+        .iter()
+        .flat_map(|s| &s.containers)
+        .flat_map(|c| c.env.iter().flatten())
+        .any(|e| {
+            e.value_from
+                .as_ref()
+                .is_some_and(|v| v.config_map_key_ref.is_some())
+        });
+    if !refers {
+        return Cow::Borrowed(pod);
+    }
     let mut pod = pod.clone();
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     if let Some(spec) = pod.spec.as_mut() {
@@ -42,7 +58,7 @@ pub fn with_config_env(store: &Store, pod: &Pod) -> Pod {
             }
         }
     }
-    pod
+    Cow::Owned(pod)
 }
 
 /// The registry's answer to `GET path`.
