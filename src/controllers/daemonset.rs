@@ -797,11 +797,8 @@ fn snapshot(ctx: &mut Ctx, ds: &DaemonSet, next: i64) -> Option<Option<Controlle
 /// `cleanupHistory`: old revisions beyond revisionHistoryLimit that no live
 /// pod uses go, oldest first.
 fn cleanup_history(ctx: &mut Ctx, ds: &DaemonSet, old: Vec<ControllerRevision>) {
-    let keep = ds
-        .spec
-        .as_ref()
-        .and_then(|s| s.revision_history_limit)
-        .unwrap_or(10) as usize;
+    let keep =
+        super::revision::history_limit(ds.spec.as_ref().and_then(|s| s.revision_history_limit));
     if old.len() <= keep {
         return;
     }

@@ -177,6 +177,12 @@ pub fn delete_oldest(
     }
 }
 
+/// `revisionHistoryLimit` with its default (10); a negative limit keeps
+/// none rather than wrapping around.
+pub fn history_limit(limit: Option<i32>) -> usize {
+    limit.unwrap_or(10).max(0) as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

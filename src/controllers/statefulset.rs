@@ -753,13 +753,12 @@ impl Sync<'_, '_> {
         current: &ControllerRevision,
         update: &ControllerRevision,
     ) {
-        let limit = self
-            .set
-            .spec
-            .as_ref()
-            .and_then(|s| s.revision_history_limit)
-            .unwrap_or(10)
-            .max(0) as usize;
+        let limit = super::revision::history_limit(
+            self.set
+                .spec
+                .as_ref()
+                .and_then(|s| s.revision_history_limit),
+        );
         let mut live: Vec<String> = self
             .fresh_pods()
             .iter()

@@ -72,7 +72,12 @@ impl SimRng {
 
 /// FNV-1a, a fixed hash for naming streams (std's hasher is not stable).
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
+    fnv1a_extend(0xcbf29ce484222325, bytes)
+}
+
+/// Continues an FNV-1a hash `h` over more bytes: `fnv1a(a ++ b)` is
+/// `fnv1a_extend(fnv1a(a), b)`.
+pub fn fnv1a_extend(mut h: u64, bytes: &[u8]) -> u64 {
     for b in bytes {
         h ^= *b as u64;
         h = h.wrapping_mul(0x100000001b3);

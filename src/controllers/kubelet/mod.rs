@@ -876,12 +876,7 @@ fn usage_hash(id: &str, window: u64) -> u64 {
             break;
         }
     }
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in id.as_bytes().iter().chain(&digits[i..]) {
-        h ^= *b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
+    crate::sim::rng::fnv1a_extend(crate::sim::rng::fnv1a(id.as_bytes()), &digits[i..])
 }
 
 fn store_ts(store: &Store, t: SimTime) -> k8s_openapi::apimachinery::pkg::apis::meta::v1::Time {
@@ -1058,17 +1053,7 @@ fn begin_termination(rt: &mut PodRt, cx: &mut Cx, grace: Duration) {
                 "Killing",
                 format!("Stopping container {}", c.name),
             ));
-            let on = c
-                .runs
-                .last()
-                .expect("running has a run")
-                .behaviour
-                .on_sigterm();
-            let hook = pre_stop(c, started, now, cx);
-            c.state = CState::Running {
-                started,
-                stop: Some(stop_for(&on, now, grace, hook)),
-            };
+            stop_running(c, started, now, grace, cx);
             continue;
         }
         match &mut c.state {
@@ -1320,11 +1305,17 @@ fn kill_running(c: &mut Ctr, started: SimTime, at: SimTime, grace: Option<i64>, 
             .and_then(|s| s.termination_grace_period_seconds))
         .unwrap_or(30)
         .max(1) as u64;
+    stop_running(c, started, at, Duration::from_secs(grace), cx);
+}
+
+/// Stops a running container: its preStop hook, then SIGTERM with `grace`
+/// before SIGKILL (what the program does with SIGTERM decides when).
+fn stop_running(c: &mut Ctr, started: SimTime, at: SimTime, grace: Duration, cx: &mut Cx) {
     let on = c.runs.last().expect("running").behaviour.on_sigterm();
     let hook = pre_stop(c, started, at, cx);
     c.state = CState::Running {
         started,
-        stop: Some(stop_for(&on, at, Duration::from_secs(grace), hook)),
+        stop: Some(stop_for(&on, at, grace, hook)),
     };
 }
 
