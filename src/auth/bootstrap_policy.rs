@@ -35,7 +35,7 @@ fn strings(v: &[&str]) -> Vec<String> {
 }
 
 /// A resource rule: `verbs` on `resources` of `groups`.
-fn rule(verbs: &[&str], groups: &[&str], resources: &[&str]) -> PolicyRule {
+pub(crate) fn rule(verbs: &[&str], groups: &[&str], resources: &[&str]) -> PolicyRule {
     PolicyRule {
         verbs: strings(verbs),
         api_groups: Some(strings(groups)),

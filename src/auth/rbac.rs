@@ -61,7 +61,7 @@ pub fn rules_for(store: &Store, user: &UserInfo, namespace: &str) -> Vec<PolicyR
     bindings_of(store, user, namespace)
         .into_iter()
         .filter_map(|(r, ns)| role_rules(store, &r, &ns))
-        .flatten()
+        .flat_map(|rules| rules.iter().cloned())
         .collect()
 }
 
@@ -163,22 +163,33 @@ fn subject_matches(s: &Subject, user: &UserInfo, binding_ns: &str) -> bool {
                 .as_deref()
                 .filter(|n| !n.is_empty())
                 .unwrap_or(binding_ns);
-            !ns.is_empty() && user.name == format!("system:serviceaccount:{ns}:{}", s.name)
+            // `system:serviceaccount:NS:NAME`, compared without building it.
+            !ns.is_empty()
+                && user
+                    .name
+                    .strip_prefix("system:serviceaccount:")
+                    .and_then(|rest| rest.split_once(':'))
+                    == Some((ns, s.name.as_str()))
         }
         _ => false,
     }
 }
 
 /// The rules of the role a binding names, or None when it does not exist.
-fn role_rules(store: &Store, role_ref: &RoleRef, binding_ns: &str) -> Option<Vec<PolicyRule>> {
+/// Borrowed: every request checks them, and most are never copied.
+fn role_rules<'s>(
+    store: &'s Store,
+    role_ref: &RoleRef,
+    binding_ns: &str,
+) -> Option<&'s [PolicyRule]> {
     match role_ref.kind.as_str() {
         "ClusterRole" => match &**store.try_get(Kind::ClusterRole, "", &role_ref.name)? {
-            Object::ClusterRole(r) => Some(r.rules.clone().unwrap_or_default()),
+            Object::ClusterRole(r) => Some(r.rules.as_deref().unwrap_or(&[])),
             _ => None,
         },
         "Role" if !binding_ns.is_empty() => {
             match &**store.try_get(Kind::Role, binding_ns, &role_ref.name)? {
-                Object::Role(r) => Some(r.rules.clone().unwrap_or_default()),
+                Object::Role(r) => Some(r.rules.as_deref().unwrap_or(&[])),
                 _ => None,
             }
         }
@@ -252,15 +263,7 @@ fn non_resource_url_matches(rule: &PolicyRule, path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn rule(verbs: &[&str], groups: &[&str], resources: &[&str]) -> PolicyRule {
-        PolicyRule {
-            verbs: verbs.iter().map(|s| s.to_string()).collect(),
-            api_groups: Some(groups.iter().map(|s| s.to_string()).collect()),
-            resources: Some(resources.iter().map(|s| s.to_string()).collect()),
-            ..Default::default()
-        }
-    }
+    use crate::auth::bootstrap_policy::rule;
 
     fn attrs(verb: &str, group: &str, resource: &str, sub: &str, name: &str) -> Attributes {
         Attributes {
