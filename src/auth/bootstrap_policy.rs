@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 
 const READ: &[&str] = &["get", "list", "watch"];
 const WRITE: &[&str] = &["create", "delete", "deletecollection", "patch", "update"];
-/// `ReadWrite`, sorted as `rbacv1helpers.NewRule` stores verbs.
+/// `ReadWrite`, sorted as `PolicyRuleBuilder.Rule` sorts verbs
+/// (`pkg/apis/rbac/v1/helpers.go`).
 const READ_WRITE: &[&str] = &[
     "create",
     "delete",
